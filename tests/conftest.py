@@ -1,0 +1,77 @@
+"""Shared fixtures: every test gets its own working directory, environment and database.
+
+The database is a real SQLite file in a temp dir; this is the one place that would choose
+another database (TRACKER_TEST_DATABASE_URL) for the whole suite.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tracker.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'tracker.db'}"
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str) -> None:
+    for name in list(os.environ):
+        if name.startswith("TRACKER_"):
+            monkeypatch.delenv(name)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("TRACKER_DATABASE_URL", database_url)
+    monkeypatch.setenv("USER", "tester")
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
+    """Run the real entry point in-process and capture what it printed."""
+
+    def run(*args: str) -> Result:
+        capsys.readouterr()
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(code=code, out=captured.out, err=captured.err)
+
+    return run
+
+
+@pytest.fixture
+def seeded(cli: Callable[..., Result]) -> Callable[..., Result]:
+    result = cli("seed", SEEDS)
+    assert result.code == 0, result.err
+    return cli
+
+
+def assert_one_line_error(result: Result, code: int = 2, *, contains: str = "") -> None:
+    assert result.code == code, (result.code, result.out, result.err)
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith("tracker: error: "), result.err
+    assert "Traceback" not in result.err
+    assert contains.lower() in lines[0].lower(), lines[0]

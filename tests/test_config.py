@@ -1,0 +1,93 @@
+"""Settings: defaults, the TOML file, .env and variables, and one clear line for bad values."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, Result, assert_one_line_error
+from tracker.config import Settings, load_settings
+from tracker.errors import ConfigError
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TRACKER_DATABASE_URL")
+    settings = load_settings()
+    assert settings.database_url == "sqlite:///tracker.db"
+    assert settings.timezone == "UTC"
+    assert settings.due_soon == dt.timedelta(days=7)
+
+
+def test_toml_file_then_dotenv_then_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    Path("config").mkdir()
+    Path("config/tracker.toml").write_text('timezone = "Asia/Tokyo"\ndue_soon = "36h"\n')
+    assert load_settings().timezone == "Asia/Tokyo"
+    assert load_settings().due_soon == dt.timedelta(hours=36)
+    Path(".env").write_text("TRACKER_TIMEZONE=Europe/Paris\n")
+    assert load_settings().timezone == "Europe/Paris"
+    monkeypatch.setenv("TRACKER_TIMEZONE", "America/Lima")
+    assert load_settings().timezone == "America/Lima"
+
+
+def test_tracker_config_names_the_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    path = tmp_path / "elsewhere.toml"
+    path.write_text('timezone = "Africa/Cairo"\n')
+    monkeypatch.setenv("TRACKER_CONFIG", str(path))
+    assert load_settings().timezone == "Africa/Cairo"
+    monkeypatch.setenv("TRACKER_CONFIG", str(tmp_path / "missing.toml"))
+    with pytest.raises(ConfigError, match="not a readable file"):
+        load_settings()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("TRACKER_TIMEZONE", "Mars/Olympus", "unknown time zone 'Mars/Olympus'"),
+        ("TRACKER_DUE_SOON", "soon", "TRACKER_DUE_SOON"),
+        ("TRACKER_DEBUG", "perhaps", "TRACKER_DEBUG"),
+    ],
+)
+def test_bad_setting_is_one_line_exit_2(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, variable: str, value: str,
+    message: str,
+) -> None:  # fmt: skip
+    monkeypatch.setenv(variable, value)
+    assert_one_line_error(cli("list"), contains=message)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('timezone = "UTC\n', "not valid TOML"),
+        ('colour = "red"\n', "unknown setting 'colour'"),
+        ("timezone = 5\n", "timezone"),
+    ],
+)
+def test_bad_config_file_is_one_line_exit_2(
+    cli: Callable[..., Result], text: str, message: str
+) -> None:
+    Path("config").mkdir()
+    Path("config/tracker.toml").write_text(text)
+    assert_one_line_error(cli("list"), contains=message)
+
+
+def test_example_config_documents_every_setting() -> None:
+    example = (REPO / "config" / "tracker.toml").read_text()
+    documented = set(re.findall(r"^# (\w+) = ", example, flags=re.MULTILINE))
+    assert documented == set(Settings.model_fields)
+
+
+def test_example_config_is_valid_when_uncommented(tmp_path: Path) -> None:
+    example = (REPO / "config" / "tracker.toml").read_text()
+    uncommented = "\n".join(
+        line.removeprefix("# ")
+        for line in example.splitlines()
+        if re.match(r"^# \w+ = ", line) and "postgresql" not in line
+    )
+    Path("config").mkdir()
+    Path("config/tracker.toml").write_text(uncommented)
+    load_settings()

@@ -1,0 +1,81 @@
+"""Every command has help and is named in the README; the entry points work as installed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import typer
+
+from tests.conftest import REPO, Result
+from tracker.cli import app
+
+
+def _commands(group: typer.Typer = app, prefix: str = "") -> list[str]:
+    names = [f"{prefix}{c.name or c.callback.__name__}".strip() for c in group.registered_commands]  # type: ignore[union-attr]
+    for sub in group.registered_groups:
+        assert sub.typer_instance is not None
+        names += _commands(sub.typer_instance, f"{prefix}{sub.name} ")
+    return names
+
+
+COMMANDS = _commands()
+
+
+def test_the_commands_are_the_ones_we_document() -> None:
+    assert sorted(COMMANDS) == sorted(
+        ["add", "list", "show", "resolve", "reopen", "seed", "export", "import",
+         "db upgrade", "db current"]
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_command_has_help_and_is_in_the_readme(
+    cli: Callable[..., Result], command: str
+) -> None:
+    result = cli(*command.split(), "--help")
+    assert result.code == 0
+    assert "Usage" in result.out
+    summary = result.out.split("Usage", 1)[1]
+    assert len(summary.strip()) > 40
+    assert f"`tracker {command}" in (REPO / "README.md").read_text()
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    readme = (REPO / "README.md").read_text().splitlines()
+    block = readme[readme.index("```sh") + 1 : readme.index("```")]
+    assert [line.split("#")[0].strip() for line in block] == ["make run", "make test"]
+    assert "make test" in (REPO / ".ci" / "run").read_text()
+
+
+def _run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, capture_output=True, text=True, timeout=60, env={**os.environ, **(env or {})}
+    )
+
+
+def test_python_dash_m_and_the_console_script(tmp_path: Path) -> None:
+    module = _run(sys.executable, "-m", "tracker", "--help")
+    assert module.returncode == 0
+    assert "resolve" in module.stdout
+    script = Path(sys.executable).parent / "tracker"
+    assert script.exists(), "the `tracker` console script is not installed"
+    bad = _run(str(script), "resolve", "1", "maybe")
+    assert bad.returncode == 2
+    assert bad.stderr.count("\n") == 1
+    assert "Traceback" not in bad.stderr
+
+
+def test_tracker_debug_shows_the_traceback(tmp_path: Path) -> None:
+    env = {"TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    quiet = _run(sys.executable, "-m", "tracker", "show", "42", env=env)
+    assert quiet.returncode == 2
+    assert "Traceback" not in quiet.stderr
+    loud = _run(sys.executable, "-m", "tracker", "show", "42", env={**env, "TRACKER_DEBUG": "1"})
+    assert loud.returncode != 0
+    assert "Traceback" in loud.stderr
+    assert "NotFound" in loud.stderr

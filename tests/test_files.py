@@ -1,0 +1,153 @@
+"""Export and import: a round trip loses nothing; bad files are refused whole, line named."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from freezegun import freeze_time
+
+from tests.conftest import Result, assert_one_line_error
+
+
+def _populate(cli: Callable[..., Result]) -> None:
+    with freeze_time("2025-01-05 10:00:00"):
+        assert cli("seed").code == 2  # no ./seeds in the test's working directory
+        from tests.conftest import SEEDS
+
+        assert cli("seed", SEEDS).code == 0
+        assert cli(
+            "add", 'A claim, with "quotes",\nnewlines and ünïcödé', "--due", "2025-H2",
+            "--probability", "0.35", "--tag", "x", "--tag", "y z", "--forecaster", "Ana; Bo",
+        ).code == 0  # fmt: skip
+    with freeze_time("2025-03-01 10:00:00"):
+        assert cli("resolve", "1", "no", "--note", "Still there.", "--by", "ed").code == 0
+        assert cli("reopen", "1", "--note", "New evidence").code == 0
+    with freeze_time("2025-03-02 10:00:00"):
+        assert cli("resolve", "1", "yes", "--occurred-on", "2025-02-27").code == 0
+        assert cli("resolve", "3", "annulled", "--evidence", "https://example.org/x").code == 0
+
+
+@pytest.mark.parametrize("file_format", ["json", "csv"])
+def test_round_trip_loses_nothing(
+    cli: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    file_format: str,
+) -> None:
+    _populate(cli)
+    exported = tmp_path / f"out.{file_format}"
+    assert cli("export", "-o", exported).code == 0
+    original = cli("export").json()
+    assert len(original["predictions"]) == 4
+
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
+    result = cli("import", exported)
+    assert result.code == 0, result.err
+    assert "4 created, 0 updated, 0 unchanged" in result.out
+    assert cli("export").json() == original
+    again = cli("import", exported)
+    assert "0 created, 0 updated, 4 unchanged" in again.out
+
+
+def test_export_csv_to_stdout_has_a_header_and_a_row_each(cli: Callable[..., Result]) -> None:
+    _populate(cli)
+    text = cli("export", "--format", "csv").out
+    assert text.splitlines()[0].startswith("id,key,claim,")
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert [r["outcome"] for r in rows] == ["yes", "", "annulled", ""]
+    assert json.loads(rows[0]["resolutions"])[0]["superseded_note"] == "New evidence"
+
+
+def test_import_updates_a_changed_prediction_but_not_its_resolution(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    _populate(cli)
+    document = cli("export").json()
+    document["predictions"][0]["claim"] = "Edited claim"
+    document["predictions"][0]["resolutions"] = []
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(document))
+    assert "0 created, 1 updated, 3 unchanged" in cli("import", path).out
+    shown = cli("show", "1", "--json").json()
+    assert shown["claim"] == "Edited claim"
+    assert shown["outcome"] == "yes"
+    assert len(shown["resolutions"]) == 2
+
+
+def test_import_of_a_hand_written_csv(cli: Callable[..., Result], tmp_path: Path) -> None:
+    path = tmp_path / "sheet.csv"
+    path.write_text(
+        "claim,due_text,forecaster,probability,outcome,resolved_at\n"
+        "Rates fall,2025-09,Bank,60%,,\n"
+        "Rates rise,2025-Q2,Bank,0.2,no,2025-07-01\n".replace("due_text", "due_at")
+    )
+    # a hand-written sheet gives due dates as phrases in a `due` column
+    path.write_text(path.read_text().replace("due_at", "due"))
+    result = cli("import", path)
+    assert result.code == 2  # `due` is not an export column
+    path.write_text(
+        "claim,due_at,precision,forecaster,probability,outcome,resolved_at\n"
+        "Rates fall,2025-09-30T23:59:59.999999Z,month,Bank,60%,,\n"
+        "Rates rise,2025-06-30T23:59:59.999999Z,quarter,Bank,0.2,no,2025-07-01\n"
+    )
+    result = cli("import", path)
+    assert result.code == 0, result.err
+    listed = cli("list", "--status", "all", "--json").json()
+    assert [(p["due_label"], p["probability"], p["outcome"]) for p in listed] == [
+        ("Q2 2025", 0.2, "no"),
+        ("September 2025", 0.6, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        (
+            "bad.json",
+            '{"predictions": [\n  {"claim": "a",\n   "due": }\n]}',
+            "bad.json:3: not valid JSON",
+        ),
+        (
+            "bad.json",
+            '[\n {"claim": "ok", "due": "2025"},\n {"claim": "b", "due": "soon"}\n]',
+            "bad.json:3: due",
+        ),
+        (
+            "bad.json",
+            '[\n {"claim": "ok", "due": "2025", "colour": "red"}\n]',
+            "bad.json:2: colour",
+        ),
+        (
+            "bad.csv",
+            "claim,due_at,precision\nok,2025-01-01T00:00:00Z,day\nb,soon,day\n",
+            "bad.csv:3: due",
+        ),
+        ("bad.csv", "claim,due_at\nok,2025-01-01T00:00:00Z,extra\n", "bad.csv:2: more fields"),
+        ("bad.csv", "claim,title\nok,2025\n", "bad.csv:1: unknown column 'title'"),
+        ("bad.csv", "due_at\n2025\n", "bad.csv:1: the header has no 'claim' column"),
+        ("bad.txt", "claim\n", "cannot tell the format"),
+        ("missing.json", None, "no such file"),
+    ],
+)
+def test_bad_files_are_refused_whole_with_the_line(
+    cli: Callable[..., Result], tmp_path: Path, name: str, text: str | None, message: str
+) -> None:
+    path = tmp_path / name
+    if text is not None:
+        path.write_text(text)
+    assert_one_line_error(cli("import", path), contains=message)
+    assert cli("list", "--status", "all", "--json").json() == []
+
+
+def test_export_to_a_missing_folder_fails_cleanly(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    assert_one_line_error(
+        cli("export", "-o", tmp_path / "no" / "x.json"), contains="does not exist"
+    )

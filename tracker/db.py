@@ -1,0 +1,148 @@
+"""Engines, sessions and migrations: every database specific lives here.
+
+SQLite runs in WAL mode with foreign keys on and a busy timeout, and every transaction starts
+with BEGIN IMMEDIATE: a deferred transaction that reads and then writes can fail at once with
+"database is locked" when another process wrote in between, whatever the busy timeout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, exc
+from sqlalchemy.engine import URL, Engine, make_url
+from sqlmodel import Session
+
+from tracker.errors import Conflict, EnvironmentFailure
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def display_url(url: str | URL) -> str:
+    """The URL with any password masked, safe for messages and logs."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except exc.ArgumentError:
+        return "<unparsable database URL>"
+
+
+def make_engine(url: str) -> Engine:
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError:
+        raise EnvironmentFailure(
+            "TRACKER_DATABASE_URL is not a database URL (expected e.g. sqlite:///tracker.db)"
+        ) from None
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    try:
+        return sa.create_engine(parsed, pool_pre_ping=True)
+    except (ImportError, exc.NoSuchModuleError) as error:
+        raise EnvironmentFailure(
+            f"cannot use {display_url(parsed)}: {error.__class__.__name__}: {error}"
+        ) from None
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    database = url.database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        folder = Path(database).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise EnvironmentFailure(
+                f"cannot open the database {database}: {folder} does not exist"
+            )
+    engine = sa.create_engine(
+        url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take transaction control away from the driver so that BEGIN IMMEDIATE is ours.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+@contextlib.contextmanager
+def translated_errors(url: str | URL) -> Iterator[None]:
+    """Turn driver failures into our error tree, with the password masked."""
+    try:
+        yield
+    except exc.IntegrityError as error:
+        raise Conflict(f"that conflicts with data already stored: {_short(error)}") from None
+    except (exc.OperationalError, exc.InterfaceError) as error:
+        raise EnvironmentFailure(f"database {display_url(url)}: {_short(error)}") from None
+
+
+def _short(error: exc.DBAPIError) -> str:
+    text = str(error.orig) if error.orig is not None else str(error)
+    return " ".join(text.split())[:300]
+
+
+@contextlib.contextmanager
+def transaction(engine: Engine) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    with translated_errors(engine.url), Session(engine, expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(resources.files("tracker") / "migrations"))
+    if engine is not None:
+        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        config.attributes["engine"] = engine
+    return config
+
+
+def head_revision() -> str | None:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    with translated_errors(engine.url), engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade_to_head(engine: Engine) -> bool:
+    """Bring the schema to the latest migration; cheap when it is there already.
+
+    Returns True when migrations ran.
+    """
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_current_head()
+    current = current_revision(engine)
+    if current == head:
+        return False
+    if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
+        raise EnvironmentFailure(
+            f"the database is at migration {current}, which this version of tracker does not "
+            "know; upgrade tracker"
+        )
+    with translated_errors(engine.url):
+        command.upgrade(alembic_config(engine), "head")
+    return True

@@ -1,0 +1,371 @@
+"""Read and describe forecast deadlines.
+
+A due phrase names a calendar period in a configured time zone: "February 2025", "2025-Q1",
+"spring 2025". We keep that precision instead of rounding it to a made-up day, so "by February
+2025" means on or before the last instant of February 2025 in the zone (23:59:59.999999 local).
+
+Pure on purpose: standard library only, no clock (callers pass `now` where one is needed), so
+every rule here can be tested with plain values.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import assert_never
+from zoneinfo import ZoneInfo
+
+from tracker.errors import InvalidInput
+
+
+class Precision(enum.StrEnum):
+    INSTANT = "instant"  # an explicit time of day was given, e.g. 2025-02-20T18:00+02:00
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+    HALF = "half"
+    SEASON = "season"
+    YEAR = "year"
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime  # aware, first instant of the period (in the zone)
+    end: datetime  # aware, last instant: the next period's start minus 1 microsecond
+    precision: Precision
+
+
+@dataclass(frozen=True)
+class DueWindow:
+    due_at: datetime  # aware UTC: last instant of the window
+    window_start: datetime | None  # aware UTC, or None when only a deadline was given
+    precision: Precision  # precision of the END of the window
+
+
+ACCEPTED_FORMS = (
+    "2025-02-20, 2025-02-20T18:00+02:00, 2025-02, February 2025, Feb 20, 2025, 2025-Q1, 2025-H1, "
+    "2025-W07, spring 2025, 2025, or a window 2025-03-01..2025-03-31"
+)
+
+_DAY_FORMS = "2025-02-20, 20 February 2025 or Feb 20, 2025"
+_TICK = timedelta(microseconds=1)
+_DASH = "\N{EN DASH}"  # spelled out so the source stays ASCII
+
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_MONTHS: dict[str, int] = {
+    **{name.lower(): number for number, name in enumerate(_MONTH_NAMES, 1)},
+    **{name[:3].lower(): number for number, name in enumerate(_MONTH_NAMES, 1)},
+    "sept": 9,
+}
+# Meteorological seasons, northern hemisphere: whole months, each season starting on the 1st of
+# its first month. Winter belongs to the year of its December (winter 2025 = Dec 2025-Feb 2026).
+_SEASON_FIRST_MONTH = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
+_SEASON_NAMES = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}
+_MONTHS_IN = {Precision.MONTH: 1, Precision.QUARTER: 3, Precision.SEASON: 3,
+               Precision.HALF: 6, Precision.YEAR: 12}  # fmt: skip
+
+# Patterns run on _clean() text: lower case, single spaces, commas written ", ". [0-9] rather than
+# \d so that non-ASCII digits are refused instead of silently read.
+_Y = "([0-9]{4})"
+_WORD = r"([a-z]+)\.?"  # a month or season name; "Feb." reads like "Feb"
+_ORDINAL = "(?:st|nd|rd|th)?"
+# Only the ISO 8601 shapes we document reach datetime.fromisoformat, which is laxer (it takes
+# "+02:75" as +03:15, for one).
+_INSTANT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[t ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?:z|[+-][0-9]{2}:?[0-5][0-9])?"
+)
+_ISO_DAY = re.compile(rf"{_Y}-([0-9]{{2}})-([0-9]{{2}})")
+_DAY_MONTH_YEAR = re.compile(rf"([0-9]{{1,2}}){_ORDINAL} {_WORD},? {_Y}")
+_MONTH_DAY_YEAR = re.compile(rf"{_WORD} ([0-9]{{1,2}}){_ORDINAL},? {_Y}")
+_ISO_WEEK = re.compile(rf"{_Y}-?w([0-9]{{1,2}})")
+_WEEK_OF = re.compile(rf"week ([0-9]{{1,2}}) of {_Y}")  # what describe_due prints
+_ISO_MONTH = re.compile(rf"{_Y}-([0-9]{{2}})")
+_NAMED_MONTH_OR_SEASON = re.compile(rf"{_WORD},? {_Y}")
+_WINTER_SPAN = re.compile(rf"winter {_Y}[-{_DASH}/]([0-9]{{2}}|[0-9]{{4}})")  # "winter 2025-26"
+_PART_YEAR = re.compile(rf"{_Y}-([qh])([0-9])|([qh])([0-9]) {_Y}")
+_YEAR = re.compile(_Y)
+_DUE_PREFIX = re.compile(r"\s*(by|until|in|during)\s+(\S.*)", re.IGNORECASE | re.DOTALL)
+_DURATION = re.compile(
+    "(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class _Named:
+    """A calendar period as read from text, before a time zone turns it into instants."""
+
+    precision: Precision
+    first_day: date
+
+
+def parse_period(text: str, tz: ZoneInfo) -> Period:
+    """Read one date form (see ACCEPTED_FORMS) as the period it names in `tz`."""
+    try:
+        reading = _read(_clean(text))
+        if isinstance(reading, datetime):
+            # A time without an offset is wall-clock time in tz. The UTC round trip settles a
+            # wall time that DST skips onto a real one (zoneinfo reads it with the old offset).
+            moment = reading if reading.tzinfo else reading.replace(tzinfo=tz)
+            moment = moment.astimezone(UTC).astimezone(tz)
+            return Period(moment, moment, Precision.INSTANT)
+        # Years at the edge of datetime's range fail here (ValueError or OverflowError).
+        return _local_period(reading.first_day, reading.precision, tz)
+    except (ValueError, OverflowError):
+        raise InvalidInput(f"cannot read the date {text!r}; use one of: {ACCEPTED_FORMS}") from None
+
+
+def parse_due(text: str, tz: ZoneInfo, window_start: str | None = None) -> DueWindow:
+    """Read a due phrase: "A..B", "by/until P", "in/during P" or plain "P".
+
+    A deadline alone leaves window_start None; "in P" and "A..B" also say when the window opens.
+    """
+    start: datetime | None
+    if ".." in text:
+        first_text, _, last_text = text.partition("..")
+        first, period = parse_period(first_text, tz), parse_period(last_text, tz)
+        if _utc(first.start) > _utc(period.end):
+            raise InvalidInput(f"the window {text.strip()!r} starts after it ends")
+        start = first.start
+    else:
+        prefix = _DUE_PREFIX.fullmatch(text)
+        period = parse_period(prefix[2] if prefix else text, tz)
+        within = prefix is not None and prefix[1].lower() in ("in", "during")
+        start = period.start if within else None
+    if window_start is not None:
+        if start is not None:
+            raise InvalidInput(f"{text.strip()!r} already gives a window; drop the window start")
+        start = parse_period(window_start, tz).start
+        if _utc(start) > _utc(period.end):
+            raise InvalidInput(
+                f"the window start {window_start.strip()!r} is after the due date {text.strip()!r}"
+            )
+    return DueWindow(_utc(period.end), None if start is None else _utc(start), period.precision)
+
+
+def parse_instant(text: str, tz: ZoneInfo) -> datetime:
+    """Read a "published"/"since" date as the first instant of the period it names, in UTC."""
+    return parse_period(text, tz).start.astimezone(UTC)
+
+
+def parse_day(text: str) -> date:
+    """Read one calendar day; a coarser period or a time of day is refused, not guessed."""
+    try:
+        reading: _Named | datetime | None = _read(_clean(text))
+    except ValueError:
+        reading = None
+    if isinstance(reading, _Named) and reading.precision is Precision.DAY:
+        return reading.first_day
+    if reading is None:
+        problem = f"cannot read the day {text!r}"
+    elif isinstance(reading, datetime):
+        problem = f"{text!r} has a time of day"
+    else:
+        problem = f"{text!r} names a whole {reading.precision}, not one day"
+    raise InvalidInput(f"{problem}; use a calendar day such as {_DAY_FORMS}")
+
+
+def describe_due(
+    due_at: datetime, window_start: datetime | None, precision: Precision, tz: ZoneInfo
+) -> str:
+    """The label people see, computed in `tz`: the inverse of parse_due.
+
+    A window that is exactly the due period ("in March 2025") reads as that period alone.
+    """
+    if due_at.tzinfo is None or (window_start is not None and window_start.tzinfo is None):
+        raise ValueError("describe_due needs aware datetimes")
+    end_label = _label(due_at, precision, tz)
+    if window_start is None or _utc(window_start) == _period_start(due_at, precision, tz):
+        return end_label
+    # A window opening at local midnight reads as a day; any other moment keeps its time.
+    at_midnight = _utc(window_start) == _period_start(window_start, Precision.DAY, tz)
+    start_label = _label(window_start, Precision.DAY if at_midnight else Precision.INSTANT, tz)
+    return f"{start_label} {_DASH} {end_label}"
+
+
+def parse_duration(text: str) -> timedelta:
+    """Read "7d", "12h", "30m", "45s", "2w" or a combination in that order, e.g. "1d12h"."""
+    compact = "".join(text.split())
+    match = _DURATION.fullmatch(compact)
+    try:
+        if not compact or match is None:
+            raise ValueError(text)
+        weeks, days, hours, minutes, seconds = (int(group or 0) for group in match.groups())
+        delta = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except (ValueError, OverflowError):
+        raise InvalidInput(
+            f"cannot read the duration {text!r}; use a number and a unit such as "
+            "7d, 12h, 30m, 45s, 2w or 1d12h"
+        ) from None
+    if delta <= timedelta(0):
+        raise InvalidInput(f"the duration {text!r} must be longer than zero")
+    return delta
+
+
+def format_duration(delta: timedelta) -> str:
+    """A coarse human length: the largest unit among days/hours/minutes plus the next one down.
+
+    "1 day 4 hours", "301 days", "45 minutes"; under a minute counts seconds. The unit below is
+    dropped when it is zero (2 days 0 hours 5 minutes reads "2 days"): this is a hint, not a clock.
+    """
+    if delta < timedelta(0):
+        return f"-{format_duration(-delta)}"
+    seconds = delta.days * 86_400 + delta.seconds  # microseconds do not matter to people
+    if seconds < 60:
+        return _plural(seconds, "second")
+    days, rest = divmod(seconds, 86_400)
+    units = [(days, "day"), (rest // 3600, "hour"), (rest % 3600 // 60, "minute")]
+    largest = next(index for index, (count, _) in enumerate(units) if count)
+    # Past two days the hours are noise ("overdue by 642 days", not "642 days 4 hours").
+    finer = units[largest + 1 : largest + 2] if days < 2 else []
+    kept = [units[largest], *(unit for unit in finer if unit[0])]
+    return " ".join(_plural(count, name) for count, name in kept)
+
+
+def _clean(text: str) -> str:
+    # Case and spacing carry no meaning: "Feb 20,2025" and " feb  20 , 2025" read the same.
+    return re.sub(r" ?, ?", ", ", " ".join(text.split()).lower())
+
+
+def _read(cleaned: str) -> _Named | datetime:
+    """Recognize one form. Raises ValueError when nothing matches or the calendar refuses it."""
+    if _INSTANT.fullmatch(cleaned):  # naive when no offset was written: local to tz
+        return datetime.fromisoformat(cleaned.upper())
+    if match := _ISO_DAY.fullmatch(cleaned):
+        return _Named(Precision.DAY, date(int(match[1]), int(match[2]), int(match[3])))
+    if match := _DAY_MONTH_YEAR.fullmatch(cleaned):
+        return _Named(Precision.DAY, date(int(match[3]), _month(match[2]), int(match[1])))
+    if match := _MONTH_DAY_YEAR.fullmatch(cleaned):
+        return _Named(Precision.DAY, date(int(match[3]), _month(match[1]), int(match[2])))
+    if match := _ISO_WEEK.fullmatch(cleaned) or _WEEK_OF.fullmatch(cleaned):
+        year, week = (match[1], match[2]) if match.re is _ISO_WEEK else (match[2], match[1])
+        return _Named(Precision.WEEK, date.fromisocalendar(int(year), int(week), 1))
+    if match := _ISO_MONTH.fullmatch(cleaned):
+        return _Named(Precision.MONTH, date(int(match[1]), int(match[2]), 1))
+    if match := _NAMED_MONTH_OR_SEASON.fullmatch(cleaned):
+        word, year = match[1], int(match[2])
+        if word in _SEASON_FIRST_MONTH:
+            return _Named(Precision.SEASON, date(year, _SEASON_FIRST_MONTH[word], 1))
+        return _Named(Precision.MONTH, date(year, _month(word), 1))
+    if match := _WINTER_SPAN.fullmatch(cleaned):
+        year, following = int(match[1]), match[2]
+        if str(year + 1)[-len(following) :] != following:  # "winter 2025-27" is no winter
+            raise ValueError(cleaned)
+        return _Named(Precision.SEASON, date(year, 12, 1))
+    if match := _PART_YEAR.fullmatch(cleaned):
+        year, letter, number = (
+            (match[1], match[2], match[3]) if match[1] else (match[6], match[4], match[5])
+        )
+        precision, count = (Precision.QUARTER, 4) if letter == "q" else (Precision.HALF, 2)
+        if not 1 <= int(number) <= count:
+            raise ValueError(cleaned)
+        first_month = (int(number) - 1) * _MONTHS_IN[precision] + 1
+        return _Named(precision, date(int(year), first_month, 1))
+    if match := _YEAR.fullmatch(cleaned):
+        return _Named(Precision.YEAR, date(int(match[1]), 1, 1))
+    raise ValueError(cleaned)
+
+
+def _month(word: str) -> int:
+    if word not in _MONTHS:
+        raise ValueError(word)
+    return _MONTHS[word]
+
+
+def _bounds(day: date, precision: Precision) -> tuple[date, date]:
+    """First day of the period at `precision` holding `day`, and first day of the next one."""
+    if precision is Precision.DAY:
+        return day, day + timedelta(days=1)
+    if precision is Precision.WEEK:  # ISO weeks run Monday to Sunday
+        monday = day - timedelta(days=day.weekday())
+        return monday, monday + timedelta(weeks=1)
+    if precision is Precision.INSTANT:
+        raise ValueError("an instant has no calendar bounds")
+    # Count months from year 0 so that quarters, halves and years start on plain multiples;
+    # seasons run one month ahead of quarters (Dec, Mar, Jun, Sep).
+    index = day.year * 12 + day.month - 1
+    length = _MONTHS_IN[precision]
+    ahead = 1 if precision is Precision.SEASON else 0
+    first = index - (index + ahead) % length
+    return _month_start(first), _month_start(first + length)
+
+
+def _month_start(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _local_period(day: date, precision: Precision, tz: ZoneInfo) -> Period:
+    first, following = _bounds(day, precision)
+    # Local midnight exists in practically every zone; where DST skips it, zoneinfo reads it with
+    # the old offset, which is the instant the day really begins. The UTC round trip then gives
+    # it a real wall time.
+    start = datetime.combine(first, time(), tzinfo=tz).astimezone(UTC).astimezone(tz)
+    next_start = datetime.combine(following, time(), tzinfo=tz)
+    # Step back 1 microsecond in absolute time, not on the wall clock: when DST repeats the last
+    # hour of a period, wall-clock arithmetic would land on its first pass, an hour early.
+    end = (next_start.astimezone(UTC) - _TICK).astimezone(tz)
+    return Period(start, end, precision)
+
+
+def _utc(moment: datetime) -> datetime:
+    # Compare in UTC: == between zones is always False for a time DST repeats (PEP 495).
+    return moment.astimezone(UTC)
+
+
+def _period_start(moment: datetime, precision: Precision, tz: ZoneInfo) -> datetime:
+    """Start (UTC) of the period at `precision`, read in tz, that holds `moment`."""
+    if precision is Precision.INSTANT:
+        return _utc(moment)
+    return _utc(_local_period(moment.astimezone(tz).date(), precision, tz).start)
+
+
+def _label(moment: datetime, precision: Precision, tz: ZoneInfo) -> str:
+    local = moment.astimezone(tz)
+    day = local.date()
+    month_name = _MONTH_NAMES[day.month - 1]
+    match precision:
+        case Precision.INSTANT:
+            clock = f"{local:%H:%M}"
+            if local.second or local.microsecond:  # never hide what was given
+                clock += f":{local:%S}" + (f".{local:%f}" if local.microsecond else "")
+            return f"{day.day} {month_name} {day.year} {clock} {_offset_label(local)}"
+        case Precision.DAY:
+            return f"{day.day} {month_name} {day.year}"
+        case Precision.WEEK:
+            iso = day.isocalendar()
+            return f"week {iso.week} of {iso.year}"
+        case Precision.MONTH:
+            return f"{month_name} {day.year}"
+        case Precision.QUARTER:
+            return f"Q{(day.month - 1) // 3 + 1} {day.year}"
+        case Precision.HALF:
+            return f"H{(day.month - 1) // 6 + 1} {day.year}"
+        case Precision.SEASON:
+            first, _ = _bounds(day, Precision.SEASON)
+            if first.month != 12:
+                return f"{_SEASON_NAMES[first.month]} {first.year}"
+            following = str(first.year + 1)
+            # "winter 2025-26", but "winter 2099-2100" where the century changes.
+            short = following[-2:] if following[:-2] == str(first.year)[:-2] else following
+            return f"winter {first.year}{_DASH}{short}"
+        case Precision.YEAR:
+            return str(day.year)
+        case _:
+            assert_never(precision)
+
+
+def _offset_label(local: datetime) -> str:
+    # Rounded to the minute: only pre-1900 local mean times had odd seconds.
+    minutes = round((local.utcoffset() or timedelta(0)).total_seconds() / 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}" if minutes else "UTC"
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"

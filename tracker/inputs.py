@@ -1,0 +1,222 @@
+"""Validation of what people type or files hold, shared by the CLI, seeds and import.
+
+Pure: no database, no clock (callers pass `now` and the time zone).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from tracker.deadlines import DueWindow, Precision, describe_due, parse_due, parse_instant
+from tracker.errors import InvalidInput
+from tracker.models import Outcome
+
+KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
+TAG_PATTERN = re.compile(r"^[\w][\w .:/+-]{0,99}$")
+MAX_CLAIM = 2000
+MAX_TEXT = 200
+
+
+@dataclass(frozen=True)
+class SourceInput:
+    title: str | None = None
+    url: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+    published_at: dt.datetime | None = None
+
+    def is_empty(self) -> bool:
+        return not any((self.title, self.url, self.publisher, self.author, self.published_at))
+
+
+@dataclass(frozen=True)
+class PredictionInput:
+    """A prediction that passed validation, ready to store."""
+
+    key: str
+    claim: str
+    due: DueWindow
+    due_text: str
+    quote: str | None = None
+    forecaster: str | None = None
+    probability: float | None = None
+    tags: tuple[str, ...] = ()
+    source: SourceInput | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ResolutionInput:
+    outcome: Outcome
+    resolved_at: dt.datetime
+    occurred_on: dt.date | None = None
+    note: str | None = None
+    evidence_url: str | None = None
+    resolved_by: str | None = None
+    via: str = "import"
+    superseded_at: dt.datetime | None = None
+    superseded_note: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportedPrediction:
+    prediction: PredictionInput
+    history: tuple[ResolutionInput, ...] = field(default=())
+
+
+def clean_text(
+    value: Any, name: str, *, required: bool = False, limit: int = MAX_TEXT
+) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise InvalidInput(f"{name} is required")
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be text, not {type(value).__name__}")
+    text = value.strip()
+    if "\x00" in text:
+        raise InvalidInput(f"{name} must not contain NUL characters")
+    if len(text) > limit:
+        raise InvalidInput(f"{name} is too long ({len(text)} characters; at most {limit})")
+    return text
+
+
+def parse_probability(value: Any) -> float | None:
+    """0.7, "0.7" or "70%"; None for none. Anything outside [0, 1] is refused, not clamped."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise InvalidInput("probability must be a number between 0 and 1, or a percentage")
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
+        except ValueError:
+            raise InvalidInput(f"probability {value!r} is not a number; write 0.7 or 70%") from None
+    else:
+        raise InvalidInput("probability must be a number between 0 and 1, or a percentage")
+    if not math.isfinite(number) or not 0.0 <= number <= 1.0:
+        raise InvalidInput(f"probability {value!r} is outside [0, 1]; write 0.7 or 70%")
+    return number
+
+
+def parse_url(value: Any, name: str) -> str | None:
+    text = clean_text(value, name, limit=2000)
+    if text is None:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc or " " in text:
+        raise InvalidInput(f"{name} {text!r} is not an http(s) URL")
+    return text
+
+
+def normalize_key(value: Any) -> str:
+    text = clean_text(value, "key", required=True, limit=120)
+    assert text is not None
+    key = text.lower()
+    if not KEY_PATTERN.match(key) or key.isdigit():
+        raise InvalidInput(
+            f"key {text!r} must be lower-case letters, digits, '.', '_' or '-', start with a "
+            "letter or digit, and not be a bare number (numbers are ids)"
+        )
+    return key
+
+
+def normalize_tags(values: Any) -> tuple[str, ...]:
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [part for part in re.split(r"[;,]", values) if part.strip()]
+    if not isinstance(values, list | tuple):
+        raise InvalidInput("tags must be a list of words")
+    tags: list[str] = []
+    for value in values:
+        tag = clean_text(value, "tag", required=True, limit=100)
+        assert tag is not None
+        tag = tag.lower()
+        if not TAG_PATTERN.match(tag):
+            raise InvalidInput(f"tag {tag!r} may hold letters, digits, spaces and . : / + - only")
+        if tag not in tags:
+            tags.append(tag)
+    return tuple(sorted(tags))
+
+
+def make_key(claim: str, due: DueWindow, forecaster: str | None) -> str:
+    """A readable key that stays the same for the same claim, deadline and forecaster."""
+    ascii_claim = unicodedata.normalize("NFKD", claim).encode("ascii", "ignore").decode()
+    words = re.findall(r"[a-z0-9]+", ascii_claim.lower())
+    slug = "-".join(words[:8])[:60].strip("-") or "prediction"
+    digest = hashlib.sha256(
+        "|".join(
+            [" ".join(claim.lower().split()), due.due_at.isoformat(), forecaster or ""]
+        ).encode()
+    ).hexdigest()[:6]
+    return f"{slug}-{digest}"
+
+
+def default_due_text(due: DueWindow, tz: ZoneInfo) -> str:
+    label = describe_due(due.due_at, due.window_start, due.precision, tz)
+    if due.window_start is None:
+        return f"by {label}"
+    return f"in {label}" if "\N{EN DASH}" not in label else label
+
+
+def parse_aware(value: Any, name: str, tz: ZoneInfo) -> dt.datetime | None:
+    """An ISO 8601 time (or a date, read in tz) as aware UTC."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=tz)
+        return aware.astimezone(dt.UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(), tz).astimezone(dt.UTC)
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a date or time")
+    try:
+        return parse_instant(value, tz)
+    except InvalidInput as exc:
+        raise InvalidInput(f"{name}: {exc}") from None
+
+
+def parse_precision(value: Any) -> Precision:
+    try:
+        return Precision(str(value).strip().lower())
+    except ValueError:
+        choices = ", ".join(p.value for p in Precision)
+        raise InvalidInput(f"precision {value!r} is not one of {choices}") from None
+
+
+def parse_outcome(value: Any) -> Outcome:
+    try:
+        return Outcome(str(value).strip().lower())
+    except ValueError:
+        raise InvalidInput(f"outcome {value!r} is not one of yes, no, annulled") from None
+
+
+def due_window_from(
+    *, due: Any, window_start: Any, due_at: Any, precision: Any, tz: ZoneInfo
+) -> DueWindow:
+    """Either a due phrase (`due`, optional `window_start`) or stored values (`due_at`, ...)."""
+    if due_at not in (None, ""):
+        instant = parse_aware(due_at, "due_at", tz)
+        assert instant is not None
+        start = parse_aware(window_start, "window_start", tz)
+        if start is not None and start > instant:
+            raise InvalidInput("window_start is after due_at")
+        level = parse_precision(precision) if precision not in (None, "") else Precision.INSTANT
+        return DueWindow(due_at=instant, window_start=start, precision=level)
+    text = clean_text(due, "due", required=True)
+    assert text is not None
+    start_text = clean_text(window_start, "window_start")
+    return parse_due(text, tz, start_text)

@@ -1,0 +1,129 @@
+"""Tables and enums. Times are stored in UTC and always read back as aware datetimes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+from tracker.clock import utcnow
+
+
+class PredictionStatus(enum.StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    ANNULLED = "annulled"
+
+
+class Outcome(enum.StrEnum):
+    YES = "yes"
+    NO = "no"
+    ANNULLED = "annulled"
+
+
+class ResolvedVia(enum.StrEnum):
+    CLI = "cli"
+    API = "api"
+    SLACK = "slack"
+    IMPORT = "import"
+
+
+class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
+    """Aware UTC in, aware UTC out. SQLite keeps no zone, so we store naive UTC and re-attach it."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("refusing to store a naive datetime; attach a time zone first")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)  # type: ignore[no-any-return]
+        return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
+
+
+class Source(SQLModel, table=True):
+    __tablename__ = "source"
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str | None = Field(default=None, sa_type=sa.String(2000), unique=True)
+    title: str | None = Field(default=None, sa_type=sa.String(500))
+    publisher: str | None = Field(default=None, sa_type=sa.String(200))
+    author: str | None = Field(default=None, sa_type=sa.String(200))
+    published_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Prediction(SQLModel, table=True):
+    __tablename__ = "prediction"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "probability IS NULL OR (probability >= 0 AND probability <= 1)",
+            name="ck_prediction_probability",
+        ),
+        sa.Index("ix_prediction_status_due_at", "status", "due_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_type=sa.String(120), unique=True)
+    claim: str = Field(sa_type=sa.Text)
+    quote: str | None = Field(default=None, sa_type=sa.Text)
+    forecaster: str | None = Field(default=None, sa_type=sa.String(200), index=True)
+    probability: float | None = Field(default=None)
+    due_at: dt.datetime = Field(sa_type=UTCDateTime)
+    window_start: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    precision: str = Field(sa_type=sa.String(16))
+    due_text: str = Field(sa_type=sa.String(200))
+    status: str = Field(default=PredictionStatus.OPEN.value, sa_type=sa.String(16))
+    source_id: int | None = Field(
+        default=None, foreign_key="source.id", ondelete="SET NULL", index=True
+    )
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PredictionTag(SQLModel, table=True):
+    __tablename__ = "prediction_tag"
+
+    prediction_id: int = Field(foreign_key="prediction.id", ondelete="CASCADE", primary_key=True)
+    tag: str = Field(sa_type=sa.String(100), primary_key=True, index=True)
+
+
+class Resolution(SQLModel, table=True):
+    """How a prediction resolved. Reopening supersedes a resolution; it is never deleted."""
+
+    __tablename__ = "resolution"
+    __table_args__ = (
+        # At most one current (not superseded) resolution per prediction.
+        sa.Index(
+            "ux_resolution_current",
+            "prediction_id",
+            unique=True,
+            sqlite_where=sa.text("superseded_at IS NULL"),
+            postgresql_where=sa.text("superseded_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    prediction_id: int = Field(foreign_key="prediction.id", ondelete="CASCADE", index=True)
+    outcome: str = Field(sa_type=sa.String(16))
+    resolved_at: dt.datetime = Field(sa_type=UTCDateTime)
+    occurred_on: dt.date | None = Field(default=None)
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    evidence_url: str | None = Field(default=None, sa_type=sa.String(2000))
+    resolved_by: str | None = Field(default=None, sa_type=sa.String(200))
+    via: str = Field(default=ResolvedVia.CLI.value, sa_type=sa.String(16))
+    superseded_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    superseded_note: str | None = Field(default=None, sa_type=sa.Text)

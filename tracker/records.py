@@ -1,0 +1,271 @@
+"""The JSON prediction object, and the reverse: a mapping (seeds, import) to validated input.
+
+The same object is printed by `--json`, written by `export` and read by `import`, so that a
+round trip loses nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tracker.deadlines import Precision, describe_due
+from tracker.errors import InvalidInput
+from tracker.inputs import (
+    ImportedPrediction,
+    PredictionInput,
+    ResolutionInput,
+    SourceInput,
+    clean_text,
+    default_due_text,
+    due_window_from,
+    make_key,
+    normalize_key,
+    normalize_tags,
+    parse_aware,
+    parse_outcome,
+    parse_probability,
+    parse_url,
+)
+from tracker.models import Prediction, PredictionStatus, Resolution, Source
+
+PREDICTION_FIELDS = frozenset(
+    {
+        "id", "key", "claim", "quote", "forecaster", "probability", "due", "due_at",
+        "window_start", "precision", "due_text", "due_label", "tags", "status", "outcome",
+        "resolved_at", "occurred_on", "overdue", "source", "resolutions", "created_at",
+        "updated_at",
+    }
+)  # fmt: skip
+SOURCE_FIELDS = frozenset({"title", "url", "publisher", "author", "published_at", "published"})
+RESOLUTION_FIELDS = frozenset(
+    {
+        "outcome", "resolved_at", "occurred_on", "note", "evidence_url", "resolved_by", "via",
+        "superseded_at", "superseded_note",
+    }
+)  # fmt: skip
+
+
+@dataclass
+class PredictionRecord:
+    """A prediction with what hangs off it, loaded in bulk by the store."""
+
+    prediction: Prediction
+    source: Source | None = None
+    tags: list[str] = field(default_factory=list)
+    resolution: Resolution | None = None  # the current one
+    history: list[Resolution] | None = None  # every resolution, oldest first, when loaded
+
+
+class FieldError(InvalidInput):
+    """A bad value in a named field of a record (so file loaders can point at its line)."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.field = field_name
+        self.reason = message
+
+
+@contextlib.contextmanager
+def naming(field_name: str) -> Iterator[None]:
+    try:
+        yield
+    except FieldError:
+        raise
+    except InvalidInput as exc:
+        message = str(exc)
+        message = message.removeprefix(f"{field_name}: ").removeprefix(f"{field_name} ")
+        raise FieldError(field_name, message) from None
+
+
+def iso(value: dt.datetime | dt.date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
+
+
+def prediction_json(record: PredictionRecord, *, tz: ZoneInfo, now: dt.datetime) -> dict[str, Any]:
+    p = record.prediction
+    resolution = record.resolution
+    source = record.source
+    data: dict[str, Any] = {
+        "id": p.id,
+        "key": p.key,
+        "claim": p.claim,
+        "quote": p.quote,
+        "forecaster": p.forecaster,
+        "probability": p.probability,
+        "due_at": iso(p.due_at),
+        "window_start": iso(p.window_start),
+        "precision": p.precision,
+        "due_text": p.due_text,
+        "due_label": describe_due(p.due_at, p.window_start, Precision(p.precision), tz),
+        "tags": list(record.tags),
+        "status": p.status,
+        "overdue": p.status == PredictionStatus.OPEN and p.due_at < now,
+        "outcome": resolution.outcome if resolution else None,
+        "resolved_at": iso(resolution.resolved_at) if resolution else None,
+        "occurred_on": iso(resolution.occurred_on) if resolution else None,
+        "source": None
+        if source is None
+        else {
+            "title": source.title,
+            "url": source.url,
+            "publisher": source.publisher,
+            "author": source.author,
+            "published_at": iso(source.published_at),
+        },
+        "created_at": iso(p.created_at),
+        "updated_at": iso(p.updated_at),
+    }
+    if record.history is not None:
+        data["resolutions"] = [resolution_json(r) for r in record.history]
+    return data
+
+
+def resolution_json(resolution: Resolution) -> dict[str, Any]:
+    return {
+        "outcome": resolution.outcome,
+        "resolved_at": iso(resolution.resolved_at),
+        "occurred_on": iso(resolution.occurred_on),
+        "note": resolution.note,
+        "evidence_url": resolution.evidence_url,
+        "resolved_by": resolution.resolved_by,
+        "via": resolution.via,
+        "superseded_at": iso(resolution.superseded_at),
+        "superseded_note": resolution.superseded_note,
+    }
+
+
+def prediction_from_mapping(
+    data: Mapping[str, Any],
+    *,
+    tz: ZoneInfo,
+    now: dt.datetime,
+    default_source: SourceInput | None = None,
+) -> ImportedPrediction:
+    """Validate one record from a seeds file or an export; errors name the field."""
+    unknown = sorted(set(data) - PREDICTION_FIELDS)
+    if unknown:
+        raise FieldError(unknown[0], "is not a field of a prediction")
+    with naming("claim"):
+        claim = clean_text(data.get("claim"), "claim", required=True, limit=2000)
+    assert claim is not None
+    with naming("due"):
+        due = due_window_from(
+            due=data.get("due"),
+            window_start=data.get("window_start"),
+            due_at=data.get("due_at"),
+            precision=data.get("precision"),
+            tz=tz,
+        )
+    with naming("forecaster"):
+        forecaster = clean_text(data.get("forecaster"), "forecaster")
+    with naming("probability"):
+        probability = parse_probability(data.get("probability"))
+    with naming("tags"):
+        tags = normalize_tags(data.get("tags"))
+    with naming("quote"):
+        quote = clean_text(data.get("quote"), "quote", limit=5000)
+    with naming("due_text"):
+        due_text = clean_text(data.get("due_text"), "due_text") or default_due_text(due, tz)
+    with naming("key"):
+        key = (
+            normalize_key(data["key"])
+            if data.get("key") not in (None, "")
+            else make_key(claim, due, forecaster)
+        )
+    with naming("created_at"):
+        created_at = parse_aware(data.get("created_at"), "created_at", tz)
+    with naming("updated_at"):
+        updated_at = parse_aware(data.get("updated_at"), "updated_at", tz)
+    source = default_source
+    if data.get("source") is not None:
+        with naming("source"):
+            source = source_from_mapping(data["source"], tz=tz)
+    prediction = PredictionInput(
+        key=key,
+        claim=claim,
+        due=due,
+        due_text=due_text,
+        quote=quote,
+        forecaster=forecaster,
+        probability=probability,
+        tags=tags,
+        source=source,
+        created_at=created_at,
+        updated_at=updated_at,
+    )
+    with naming("resolutions"):
+        history = history_from_mapping(data, tz=tz, now=now)
+    return ImportedPrediction(prediction=prediction, history=history)
+
+
+def source_from_mapping(data: Any, *, tz: ZoneInfo) -> SourceInput | None:
+    if not isinstance(data, Mapping):
+        raise InvalidInput("must be a table of title, url, publisher, author, published")
+    unknown = sorted(set(data) - SOURCE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"{unknown[0]!r} is not a field of a source")
+    source = SourceInput(
+        title=clean_text(data.get("title"), "title", limit=500),
+        url=parse_url(data.get("url"), "url"),
+        publisher=clean_text(data.get("publisher"), "publisher"),
+        author=clean_text(data.get("author"), "author"),
+        published_at=parse_aware(
+            data.get("published_at", data.get("published")), "published_at", tz
+        ),
+    )
+    return None if source.is_empty() else source
+
+
+def history_from_mapping(
+    data: Mapping[str, Any], *, tz: ZoneInfo, now: dt.datetime
+) -> tuple[ResolutionInput, ...]:
+    """The resolution history: the `resolutions` list when present, else the flat outcome."""
+    rows = data.get("resolutions")
+    if rows in (None, "", []):
+        if data.get("outcome") in (None, ""):
+            return ()
+        rows = [
+            {
+                "outcome": data["outcome"],
+                "resolved_at": data.get("resolved_at") or None,
+                "occurred_on": data.get("occurred_on") or None,
+            }
+        ]
+    if not isinstance(rows, list):
+        raise InvalidInput("must be a list of resolutions")
+    history = tuple(_resolution_from_mapping(row, tz=tz, now=now) for row in rows)
+    current = [r for r in history if r.superseded_at is None]
+    if len(current) > 1:
+        raise InvalidInput("more than one resolution is current (superseded_at empty)")
+    if any(r.superseded_at is None for r in history[:-1]):
+        raise InvalidInput("only the last resolution may be current")
+    return history
+
+
+def _resolution_from_mapping(row: Any, *, tz: ZoneInfo, now: dt.datetime) -> ResolutionInput:
+    if not isinstance(row, Mapping):
+        raise InvalidInput("each resolution must be a table")
+    unknown = sorted(set(row) - RESOLUTION_FIELDS)
+    if unknown:
+        raise InvalidInput(f"{unknown[0]!r} is not a field of a resolution")
+    occurred = parse_aware(row.get("occurred_on"), "occurred_on", tz)
+    return ResolutionInput(
+        outcome=parse_outcome(row.get("outcome")),
+        resolved_at=parse_aware(row.get("resolved_at"), "resolved_at", tz) or now,
+        occurred_on=occurred.astimezone(tz).date() if occurred else None,
+        note=clean_text(row.get("note"), "note", limit=5000),
+        evidence_url=parse_url(row.get("evidence_url"), "evidence_url"),
+        resolved_by=clean_text(row.get("resolved_by"), "resolved_by"),
+        via=clean_text(row.get("via"), "via") or "import",
+        superseded_at=parse_aware(row.get("superseded_at"), "superseded_at", tz),
+        superseded_note=clean_text(row.get("superseded_note"), "superseded_note", limit=5000),
+    )

@@ -1,0 +1,216 @@
+"""Use cases. Each is one transaction: it commits whole or leaves the database unchanged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+
+from tracker import store, transfer
+from tracker.db import transaction
+from tracker.errors import Conflict, InvalidInput
+from tracker.inputs import ImportedPrediction, PredictionInput, ResolutionInput
+from tracker.models import Outcome, Prediction, PredictionStatus, ResolvedVia
+from tracker.records import PredictionRecord
+
+
+class ListStatus(enum.StrEnum):
+    OPEN = "open"
+    DUE_SOON = "due-soon"
+    OVERDUE = "overdue"
+    RESOLVED = "resolved"
+    ANNULLED = "annulled"
+    ALL = "all"
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.created) + len(self.updated) + len(self.unchanged)
+
+
+def add_prediction(engine: Engine, *, data: PredictionInput, now: dt.datetime) -> PredictionRecord:
+    with transaction(engine) as session:
+        existing = store.find_by_key(session, key=data.key)
+        if existing is not None:
+            raise Conflict(
+                f"a prediction with key {data.key!r} exists already (id {existing.id}); "
+                "pass another --key to add it anyway"
+            )
+        prediction = Prediction(
+            key=data.key,
+            claim=data.claim,
+            due_at=data.due.due_at,
+            precision=data.due.precision.value,
+            due_text=data.due_text,
+        )
+        store.apply_prediction(session, prediction=prediction, data=data, now=now)
+        return store.load_records(session, predictions=[prediction])[0]
+
+
+def list_predictions(
+    engine: Engine,
+    *,
+    status: ListStatus,
+    now: dt.datetime,
+    due_soon: dt.timedelta,
+    forecaster: str | None = None,
+    tag: str | None = None,
+) -> list[PredictionRecord]:
+    statuses: list[PredictionStatus] | None = {
+        ListStatus.OPEN: [PredictionStatus.OPEN],
+        ListStatus.DUE_SOON: [PredictionStatus.OPEN],
+        ListStatus.OVERDUE: [PredictionStatus.OPEN],
+        ListStatus.RESOLVED: [PredictionStatus.RESOLVED],
+        ListStatus.ANNULLED: [PredictionStatus.ANNULLED],
+        ListStatus.ALL: None,
+    }[status]
+    due_after = now if status is ListStatus.DUE_SOON else None
+    due_before = {ListStatus.DUE_SOON: now + due_soon, ListStatus.OVERDUE: now}.get(status)
+    with transaction(engine) as session:
+        predictions = store.list_predictions(
+            session,
+            statuses=statuses,
+            due_after=due_after,
+            due_before=due_before,
+            forecaster=forecaster,
+            tag=tag,
+        )
+        return store.load_records(session, predictions=predictions)
+
+
+def show_prediction(engine: Engine, *, ref: str) -> PredictionRecord:
+    with transaction(engine) as session:
+        prediction = store.get_prediction(session, ref=ref)
+        return store.load_records(session, predictions=[prediction], with_history=True)[0]
+
+
+def resolve(
+    engine: Engine,
+    *,
+    ref: str,
+    outcome: Outcome,
+    now: dt.datetime,
+    tz: ZoneInfo,
+    note: str | None = None,
+    evidence_url: str | None = None,
+    occurred_on: dt.date | None = None,
+    resolved_by: str | None = None,
+    via: ResolvedVia = ResolvedVia.CLI,
+    force: bool = False,
+) -> PredictionRecord:
+    if occurred_on is not None and occurred_on > now.astimezone(tz).date():
+        raise InvalidInput(f"occurred-on {occurred_on.isoformat()} is in the future")
+    with transaction(engine) as session:
+        prediction = store.get_prediction(session, ref=ref, for_update=True)
+        assert prediction.id is not None
+        current = store.current_resolution(session, prediction_id=prediction.id)
+        if current is not None:
+            if not force:
+                raise Conflict(
+                    f"prediction {prediction.key!r} is already resolved {current.outcome} "
+                    f"(on {current.resolved_at:%Y-%m-%d}); pass --force to replace that, "
+                    "or use `tracker reopen`"
+                )
+            current.superseded_at = now
+            current.superseded_note = f"replaced by a new resolution ({outcome.value})"
+            session.flush()
+        store.add_resolution(
+            session,
+            prediction=prediction,
+            resolution=ResolutionInput(
+                outcome=outcome,
+                resolved_at=now,
+                occurred_on=occurred_on,
+                note=note,
+                evidence_url=evidence_url,
+                resolved_by=resolved_by,
+                via=via.value,
+            ),
+        )
+        prediction.status = _status_for(outcome).value
+        prediction.updated_at = now
+        return store.load_records(session, predictions=[prediction], with_history=True)[0]
+
+
+def reopen(
+    engine: Engine, *, ref: str, now: dt.datetime, note: str | None = None
+) -> PredictionRecord:
+    with transaction(engine) as session:
+        prediction = store.get_prediction(session, ref=ref, for_update=True)
+        assert prediction.id is not None
+        current = store.current_resolution(session, prediction_id=prediction.id)
+        if current is None:
+            raise Conflict(f"prediction {prediction.key!r} is open already; nothing to reopen")
+        current.superseded_at = now
+        current.superseded_note = note or "reopened"
+        prediction.status = PredictionStatus.OPEN.value
+        prediction.updated_at = now
+        session.flush()
+        return store.load_records(session, predictions=[prediction], with_history=True)[0]
+
+
+def _status_for(outcome: Outcome) -> PredictionStatus:
+    return PredictionStatus.ANNULLED if outcome is Outcome.ANNULLED else PredictionStatus.RESOLVED
+
+
+def seed(engine: Engine, *, directory: Path, tz: ZoneInfo, now: dt.datetime) -> ImportReport:
+    """Load every seeds file in a folder; running it twice changes nothing."""
+    items = transfer.read_seed_dir(directory, tz=tz, now=now)
+    return _store_all(engine, items=items, now=now)
+
+
+def import_file(
+    engine: Engine, *, path: Path, tz: ZoneInfo, now: dt.datetime, file_format: str | None = None
+) -> ImportReport:
+    items = transfer.read_export(path, tz=tz, now=now, file_format=file_format)
+    return _store_all(engine, items=items, now=now)
+
+
+def export_records(engine: Engine) -> list[PredictionRecord]:
+    with transaction(engine) as session:
+        return store.load_records(
+            session, predictions=store.all_predictions(session), with_history=True
+        )
+
+
+def _store_all(
+    engine: Engine, *, items: Sequence[ImportedPrediction], now: dt.datetime
+) -> ImportReport:
+    """Create new keys, update changed ones; resolution history is taken only for new keys,
+    so an import never rewrites how a stored prediction resolved."""
+    report = ImportReport()
+    with transaction(engine) as session:
+        for item in items:
+            data = item.prediction
+            prediction = store.find_by_key(session, key=data.key)
+            if prediction is None:
+                prediction = Prediction(
+                    key=data.key,
+                    claim=data.claim,
+                    due_at=data.due.due_at,
+                    precision=data.due.precision.value,
+                    due_text=data.due_text,
+                )
+                store.apply_prediction(session, prediction=prediction, data=data, now=now)
+                for resolution in item.history:
+                    store.add_resolution(session, prediction=prediction, resolution=resolution)
+                current = next((r for r in item.history if r.superseded_at is None), None)
+                if current is not None:
+                    prediction.status = _status_for(current.outcome).value
+                report.created.append(data.key)
+            elif store.apply_prediction(session, prediction=prediction, data=data, now=now):
+                report.updated.append(data.key)
+            else:
+                report.unchanged.append(data.key)
+    return report

@@ -1,0 +1,219 @@
+"""Queries and persistence. Keyword-only functions that take a session; no commits here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from tracker.errors import NotFound
+from tracker.inputs import PredictionInput, ResolutionInput, SourceInput
+from tracker.models import Prediction, PredictionStatus, PredictionTag, Resolution, Source
+from tracker.records import PredictionRecord
+
+
+def get_prediction(session: Session, *, ref: str, for_update: bool = False) -> Prediction:
+    """A prediction by numeric id or by key."""
+    text = ref.strip()
+    query = select(Prediction)
+    if text.isdigit():
+        query = query.where(Prediction.id == int(text))
+        missing = f"no prediction has id {text}"
+    else:
+        query = query.where(Prediction.key == text.lower())
+        missing = f"no prediction has key {text!r}"
+    if for_update:
+        query = query.with_for_update()
+    prediction = session.exec(query).first()
+    if prediction is None:
+        raise NotFound(f"{missing} (see `tracker list --status all`)")
+    return prediction
+
+
+def find_by_key(session: Session, *, key: str) -> Prediction | None:
+    return session.exec(select(Prediction).where(Prediction.key == key)).first()
+
+
+def list_predictions(
+    session: Session,
+    *,
+    statuses: Sequence[PredictionStatus] | None = None,
+    due_after: dt.datetime | None = None,
+    due_before: dt.datetime | None = None,
+    forecaster: str | None = None,
+    tag: str | None = None,
+) -> list[Prediction]:
+    query = select(Prediction)
+    if statuses:
+        query = query.where(col(Prediction.status).in_([s.value for s in statuses]))
+    if due_after is not None:
+        query = query.where(Prediction.due_at >= due_after)
+    if due_before is not None:
+        query = query.where(Prediction.due_at < due_before)
+    if forecaster:
+        query = query.where(sa.func.lower(Prediction.forecaster) == forecaster.lower())
+    if tag:
+        tagged = select(PredictionTag.prediction_id).where(PredictionTag.tag == tag.lower())
+        query = query.where(col(Prediction.id).in_(tagged))
+    query = query.order_by(col(Prediction.due_at), col(Prediction.id))
+    return list(session.exec(query).all())
+
+
+def load_records(
+    session: Session, *, predictions: Sequence[Prediction], with_history: bool = False
+) -> list[PredictionRecord]:
+    """Attach sources, tags and resolutions with one query each, not one per prediction."""
+    ids = [p.id for p in predictions if p.id is not None]
+    tags: dict[int, list[str]] = defaultdict(list)
+    resolutions: dict[int, list[Resolution]] = defaultdict(list)
+    sources: dict[int, Source] = {}
+    for chunk in _chunks(ids):
+        for row in session.exec(
+            select(PredictionTag)
+            .where(col(PredictionTag.prediction_id).in_(chunk))
+            .order_by(col(PredictionTag.tag))
+        ):
+            tags[row.prediction_id].append(row.tag)
+        query = select(Resolution).where(col(Resolution.prediction_id).in_(chunk))
+        if not with_history:
+            query = query.where(col(Resolution.superseded_at).is_(None))
+        for res in session.exec(query.order_by(col(Resolution.resolved_at), col(Resolution.id))):
+            resolutions[res.prediction_id].append(res)
+    source_ids = sorted({p.source_id for p in predictions if p.source_id is not None})
+    for chunk in _chunks(source_ids):
+        for source in session.exec(select(Source).where(col(Source.id).in_(chunk))):
+            assert source.id is not None
+            sources[source.id] = source
+    records = []
+    for p in predictions:
+        assert p.id is not None
+        history = resolutions.get(p.id, [])
+        current = next((r for r in history if r.superseded_at is None), None)
+        records.append(
+            PredictionRecord(
+                prediction=p,
+                source=sources.get(p.source_id) if p.source_id is not None else None,
+                tags=tags.get(p.id, []),
+                resolution=current,
+                history=list(history) if with_history else None,
+            )
+        )
+    return records
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> list[list[int]]:
+    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
+
+
+def current_resolution(session: Session, *, prediction_id: int) -> Resolution | None:
+    return session.exec(
+        select(Resolution).where(
+            Resolution.prediction_id == prediction_id, col(Resolution.superseded_at).is_(None)
+        )
+    ).first()
+
+
+def upsert_source(session: Session, *, source: SourceInput) -> Source:
+    """The stored source with the same URL (or, without one, the same title and publisher)."""
+    query = select(Source)
+    if source.url:
+        query = query.where(Source.url == source.url)
+    else:
+        query = query.where(
+            col(Source.url).is_(None),
+            Source.title == source.title,
+            Source.publisher == source.publisher,
+        )
+    stored = session.exec(query).first()
+    if stored is None:
+        stored = Source(
+            url=source.url,
+            title=source.title,
+            publisher=source.publisher,
+            author=source.author,
+            published_at=source.published_at,
+        )
+        session.add(stored)
+        session.flush()
+        return stored
+    for name in ("title", "publisher", "author", "published_at"):
+        value = getattr(source, name)
+        if value is not None and getattr(stored, name) != value:
+            setattr(stored, name, value)
+    return stored
+
+
+def apply_prediction(
+    session: Session, *, prediction: Prediction, data: PredictionInput, now: dt.datetime
+) -> bool:
+    """Write the input's fields onto a prediction; True when anything changed."""
+    is_new = prediction.id is None
+    source_id = (
+        upsert_source(session, source=data.source).id
+        if data.source is not None and not data.source.is_empty()
+        else None
+    )
+    wanted = {
+        "claim": data.claim,
+        "quote": data.quote,
+        "forecaster": data.forecaster,
+        "probability": data.probability,
+        "due_at": data.due.due_at,
+        "window_start": data.due.window_start,
+        "precision": data.due.precision.value,
+        "due_text": data.due_text,
+        "source_id": source_id,
+    }
+    changed = False
+    for name, value in wanted.items():
+        if getattr(prediction, name) != value:
+            setattr(prediction, name, value)
+            changed = True
+    if is_new:
+        prediction.created_at = data.created_at or now
+        prediction.updated_at = data.updated_at or now
+        session.add(prediction)
+        session.flush()
+    assert prediction.id is not None
+    stored_tags = set(
+        session.exec(
+            select(PredictionTag.tag).where(PredictionTag.prediction_id == prediction.id)
+        ).all()
+    )
+    if stored_tags != set(data.tags):
+        session.execute(
+            sa.delete(PredictionTag).where(col(PredictionTag.prediction_id) == prediction.id)
+        )
+        session.add_all(PredictionTag(prediction_id=prediction.id, tag=t) for t in data.tags)
+        changed = True
+    if changed and not is_new:
+        prediction.updated_at = now
+    return changed
+
+
+def add_resolution(
+    session: Session, *, prediction: Prediction, resolution: ResolutionInput
+) -> Resolution:
+    assert prediction.id is not None
+    row = Resolution(
+        prediction_id=prediction.id,
+        outcome=resolution.outcome.value,
+        resolved_at=resolution.resolved_at,
+        occurred_on=resolution.occurred_on,
+        note=resolution.note,
+        evidence_url=resolution.evidence_url,
+        resolved_by=resolution.resolved_by,
+        via=resolution.via,
+        superseded_at=resolution.superseded_at,
+        superseded_note=resolution.superseded_note,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def all_predictions(session: Session) -> list[Prediction]:
+    return list(session.exec(select(Prediction).order_by(col(Prediction.id))).all())

@@ -1,0 +1,291 @@
+"""Files in and out: seeds (TOML), export and import (JSON, CSV).
+
+Every error names the file and line, and the field where there is one.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import re
+import tempfile
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tracker.errors import InvalidInput
+from tracker.inputs import ImportedPrediction, SourceInput
+from tracker.records import (
+    FieldError,
+    PredictionRecord,
+    naming,
+    prediction_from_mapping,
+    prediction_json,
+    source_from_mapping,
+)
+
+SEED_TOP_LEVEL = frozenset({"source", "predictions"})
+CSV_SOURCE_COLUMNS = ("title", "url", "publisher", "author", "published_at")
+CSV_COLUMNS = (
+    "id", "key", "claim", "quote", "forecaster", "probability", "due_at", "window_start",
+    "precision", "due_text", "tags", "status", "outcome", "resolved_at", "occurred_on",
+    *(f"source_{name}" for name in CSV_SOURCE_COLUMNS),
+    "created_at", "updated_at", "resolutions",
+)  # fmt: skip
+EXPORT_FORMATS = ("json", "csv")
+
+
+# Seeds ---------------------------------------------------------------------------------------
+
+
+def read_seed_dir(directory: Path, *, tz: ZoneInfo, now: dt.datetime) -> list[ImportedPrediction]:
+    if not directory.is_dir():
+        raise InvalidInput(f"{directory}: no such folder of seeds")
+    files = sorted(directory.glob("*.toml"))
+    if not files:
+        raise InvalidInput(f"{directory}: holds no seeds file (*.toml)")
+    items: list[ImportedPrediction] = []
+    for path in files:
+        items.extend(read_seed_file(path, tz=tz, now=now))
+    _refuse_duplicate_keys(items, where=str(directory))
+    return items
+
+
+def read_seed_file(path: Path, *, tz: ZoneInfo, now: dt.datetime) -> list[ImportedPrediction]:
+    text = _read_text(path)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InvalidInput(f"{path}: not valid TOML: {exc}") from None
+    unknown = sorted(set(data) - SEED_TOP_LEVEL)
+    if unknown:
+        line = _line_of(text, rf"^\s*\[?\s*{re.escape(unknown[0])}\b")
+        raise InvalidInput(f"{path}:{line}: {unknown[0]!r} is not [source] or [[predictions]]")
+    source: SourceInput | None = None
+    if "source" in data:
+        try:
+            with naming("source"):
+                source = source_from_mapping(data["source"], tz=tz)
+        except FieldError as exc:
+            field = _field_in_message(exc.reason, ("title", "url", "publisher", "author"))
+            line = _line_in_table(text, r"\[\s*source\s*\]", 0, field or "published")
+            raise InvalidInput(f"{path}:{line}: source: {exc.reason}") from None
+    entries = data.get("predictions", [])
+    if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
+        line = _line_of(text, r"^\s*predictions\b")
+        raise InvalidInput(f"{path}:{line}: predictions must be [[predictions]] tables")
+    items = []
+    for index, entry in enumerate(entries):
+        try:
+            items.append(prediction_from_mapping(entry, tz=tz, now=now, default_source=source))
+        except FieldError as exc:
+            line = _line_in_table(text, r"\[\[\s*predictions\s*\]\]", index, exc.field)
+            raise InvalidInput(
+                f"{path}:{line}: predictions[{index + 1}].{exc.field}: {exc.reason}"
+            ) from None
+    _refuse_duplicate_keys(items, where=str(path))
+    return items
+
+
+def _line_of(text: str, pattern: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if re.match(pattern, line):
+            return number
+    return 1
+
+
+def _line_in_table(text: str, header: str, index: int, field: str) -> int:
+    """The line of `field` in the index-th table with this header (or the header's line)."""
+    lines = text.splitlines()
+    seen = -1
+    header_line = 1
+    for number, line in enumerate(lines, start=1):
+        if re.match(rf"^\s*{header}", line):
+            seen += 1
+            if seen == index:
+                header_line = number
+                continue
+        if seen == index:
+            if re.match(r"^\s*\[", line):
+                break
+            if re.match(rf"^\s*{re.escape(field)}\s*=", line):
+                return number
+    return header_line
+
+
+def _field_in_message(message: str, fields: Sequence[str]) -> str | None:
+    return next((name for name in fields if message.startswith(name)), None)
+
+
+def _refuse_duplicate_keys(items: Sequence[ImportedPrediction], *, where: str) -> None:
+    seen: set[str] = set()
+    for item in items:
+        key = item.prediction.key
+        if key in seen:
+            raise InvalidInput(f"{where}: key {key!r} appears twice")
+        seen.add(key)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InvalidInput(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read it ({exc.strerror})") from None
+
+
+# Export --------------------------------------------------------------------------------------
+
+
+def export_text(
+    records: Sequence[PredictionRecord],
+    *,
+    file_format: str,
+    tz: ZoneInfo,
+    now: dt.datetime,
+) -> str:
+    objects = [prediction_json(r, tz=tz, now=now) for r in records]
+    if file_format == "json":
+        document = {"format": "tracker-export", "version": 1, "predictions": objects}
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    if file_format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for obj in objects:
+            writer.writerow(_csv_row(obj))
+        return buffer.getvalue()
+    raise InvalidInput(f"format {file_format!r} is not one of {', '.join(EXPORT_FORMATS)}")
+
+
+def _csv_row(obj: Mapping[str, Any]) -> dict[str, str]:
+    row: dict[str, str] = {}
+    for column in CSV_COLUMNS:
+        if column == "tags":
+            value: Any = ";".join(obj["tags"])
+        elif column == "resolutions":
+            value = json.dumps(obj["resolutions"], ensure_ascii=False) if obj["resolutions"] else ""
+        elif column.startswith("source_"):
+            value = (obj["source"] or {}).get(column.removeprefix("source_"))
+        else:
+            value = obj[column]
+        row[column] = (
+            "" if value is None else repr(value) if isinstance(value, float) else str(value)
+        )
+    return row
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write through a temporary file in the same folder, so a failure leaves no half file."""
+    folder = path.resolve().parent
+    if not folder.is_dir():
+        raise InvalidInput(f"{path}: the folder {folder} does not exist")
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
+            stream.write(text)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+# Import --------------------------------------------------------------------------------------
+
+
+def read_export(
+    path: Path, *, tz: ZoneInfo, now: dt.datetime, file_format: str | None = None
+) -> list[ImportedPrediction]:
+    chosen = file_format or path.suffix.lower().lstrip(".")
+    if chosen not in EXPORT_FORMATS:
+        raise InvalidInput(f"{path}: cannot tell the format; name it with --format json|csv")
+    text = _read_text(path)
+    rows = _json_rows(path, text) if chosen == "json" else _csv_rows(path, text)
+    items = []
+    for line, row in rows:
+        try:
+            items.append(prediction_from_mapping(row, tz=tz, now=now))
+        except FieldError as exc:
+            raise InvalidInput(f"{path}:{line}: {exc.field}: {exc.reason}") from None
+    _refuse_duplicate_keys(items, where=str(path))
+    return items
+
+
+def _json_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    """Each prediction object with the line it starts on."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+    if isinstance(document, dict):
+        if not isinstance(document.get("predictions"), list):
+            raise InvalidInput(f"{path}:1: expected a list of predictions or an export")
+        start = text.index('"predictions"')
+        start = text.index("[", start)
+    elif isinstance(document, list):
+        start = text.index("[")
+    else:
+        raise InvalidInput(f"{path}:1: expected a list of predictions or an export")
+    decoder = json.JSONDecoder()
+    position = start + 1
+    while True:
+        position = _skip(text, position, " \t\r\n,")
+        if text[position] == "]":
+            return
+        value, end = decoder.raw_decode(text, position)
+        line = text.count("\n", 0, position) + 1
+        if not isinstance(value, dict):
+            raise InvalidInput(f"{path}:{line}: each prediction must be a JSON object")
+        yield line, value
+        position = end
+
+
+def _skip(text: str, position: int, characters: str) -> int:
+    while text[position] in characters:
+        position += 1
+    return position
+
+
+def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = reader.fieldnames or []
+        missing = {"claim"} - set(header)
+        if missing:
+            raise InvalidInput(f"{path}:1: the header has no {sorted(missing)[0]!r} column")
+        unknown = [c for c in header if c not in CSV_COLUMNS]
+        if unknown:
+            raise InvalidInput(f"{path}:1: unknown column {unknown[0]!r}")
+        for row in reader:
+            if None in row:
+                raise InvalidInput(f"{path}:{reader.line_num}: more fields than the header has")
+            yield reader.line_num, _unflatten(path, reader.line_num, row)
+    except csv.Error as exc:
+        raise InvalidInput(f"{path}:{reader.line_num}: not valid CSV: {exc}") from None
+
+
+def _unflatten(path: Path, line: int, row: Mapping[str, str | None]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    source: dict[str, Any] = {}
+    for column, raw in row.items():
+        value = raw if raw not in (None, "") else None
+        if column.startswith("source_"):
+            source[column.removeprefix("source_")] = value
+        elif column == "resolutions" and value is not None:
+            try:
+                data["resolutions"] = json.loads(value)
+            except json.JSONDecodeError:
+                raise InvalidInput(f"{path}:{line}: resolutions: not valid JSON") from None
+        else:
+            data[column] = value
+    if any(v is not None for v in source.values()):
+        data["source"] = source
+    return data
