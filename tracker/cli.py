@@ -216,16 +216,19 @@ def list_(
     from rich.table import Table
 
     table = Table(box=None, header_style="bold", pad_edge=False)
-    for column in ("ID", "Due", "Status", "P", "Forecaster"):
-        table.add_column(column, no_wrap=column != "Forecaster")
+    with_probability = any(r.prediction.probability is not None for r in records)
+    columns = ["ID", "Due", "Status", *(["P"] if with_probability else []), "Forecaster"]
+    for column in columns:
+        table.add_column(column, no_wrap=column in ("ID", "P"), max_width=20)
     table.add_column("Claim", overflow="fold", ratio=1, min_width=20)
     for record, obj in zip(records, _records_json(records, rt), strict=True):
         p = record.prediction
+        probability = [] if not with_probability else [_percent(p.probability)]
         table.add_row(
             str(p.id),
             obj["due_label"],
             _timing(record, rt),
-            "" if p.probability is None else f"{p.probability:.0%}",
+            *probability,
             escape(p.forecaster or ""),
             escape(p.claim),
         )
@@ -249,6 +252,10 @@ def show(
     _print_record(record, obj, rt)
 
 
+def _percent(probability: float | None) -> str:
+    return "" if probability is None else f"{probability:.0%}"
+
+
 def _print_record(record: PredictionRecord, obj: dict[str, Any], rt: Runtime) -> None:
     from rich.markup import escape
     from rich.table import Table
@@ -263,7 +270,7 @@ def _print_record(record: PredictionRecord, obj: dict[str, Any], rt: Runtime) ->
         ("Claim", p.claim),
         ("Quote", p.quote and f"“{p.quote}”"),
         ("Forecaster", p.forecaster),
-        ("Probability", None if p.probability is None else f"{p.probability:.0%}"),
+        ("Probability", _percent(p.probability)),
         ("Due", f"{obj['due_label']} ({p.due_text}); {obj['due_at']}"),
         ("Status", _timing(record, rt)),
         ("Tags", ", ".join(record.tags)),
