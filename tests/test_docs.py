@@ -79,3 +79,11 @@ def test_tracker_debug_shows_the_traceback(tmp_path: Path) -> None:
     assert loud.returncode != 0
     assert "Traceback" in loud.stderr
     assert "NotFound" in loud.stderr
+
+
+def test_bare_tracker_prints_help_and_succeeds(cli: Callable[..., Result]) -> None:
+    result = cli()
+    assert result.code == 0
+    assert "resolve" in result.out
+    assert result.err == ""
+    assert cli("db").code == 0

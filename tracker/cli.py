@@ -107,7 +107,9 @@ def _records_json(records: Sequence[PredictionRecord], rt: Runtime) -> list[dict
 
 @app.command()
 def add(
-    claim: Annotated[str, typer.Argument(help="What will happen, as a checkable statement.")],
+    claim: Annotated[
+        str, typer.Argument(metavar="CLAIM", help="What will happen, as a checkable statement.")
+    ],
     due: Annotated[
         str,
         typer.Option(
@@ -237,7 +239,7 @@ def list_(
 
 @app.command()
 def show(
-    ref: Annotated[str, typer.Argument(help="The prediction's id or key.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="The prediction's id or key.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON.")] = False,
 ) -> None:
     """Show one prediction with its source and resolution history."""
@@ -313,8 +315,8 @@ def _timing(record: PredictionRecord, rt: Runtime) -> str:
 
 @app.command()
 def resolve(
-    ref: Annotated[str, typer.Argument(help="The prediction's id or key.")],
-    outcome: Annotated[Outcome, typer.Argument(help="yes, no or annulled.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="The prediction's id or key.")],
+    outcome: Annotated[Outcome, typer.Argument(metavar="OUTCOME", help="yes, no or annulled.")],
     note: Annotated[str | None, typer.Option(help="Why, in a sentence.")] = None,
     evidence: Annotated[str | None, typer.Option(help="A URL that shows the outcome.")] = None,
     occurred_on: Annotated[
@@ -323,7 +325,7 @@ def resolve(
     by: Annotated[
         str | None, typer.Option(help="Who resolves it (default: your user name).")
     ] = None,
-    force: Annotated[bool, typer.Option(help="Replace an existing resolution.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing resolution.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the prediction as JSON.")] = False,
 ) -> None:
     """Record how a prediction turned out."""
@@ -367,7 +369,7 @@ def _user_name() -> str | None:
 
 @app.command()
 def reopen(
-    ref: Annotated[str, typer.Argument(help="The prediction's id or key.")],
+    ref: Annotated[str, typer.Argument(metavar="REF", help="The prediction's id or key.")],
     note: Annotated[str | None, typer.Option(help="Why it is reopened.")] = None,
 ) -> None:
     """Reopen a resolved prediction; the old resolution is kept as history."""
@@ -387,9 +389,9 @@ def reopen(
 
 @app.command()
 def seed(
-    directory: Annotated[Path, typer.Argument(help="Folder of seeds files (*.toml).")] = Path(
-        "seeds"
-    ),
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder of seeds files (*.toml).")
+    ] = Path("seeds"),
 ) -> None:
     """Load the predictions in a seeds folder; a second run changes nothing."""
     from tracker import service
@@ -430,7 +432,9 @@ def export_(
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="A JSON or CSV file written by `tracker export`.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="A JSON or CSV file written by `tracker export`.")
+    ],
     file_format: Annotated[
         ExportFormat | None,
         typer.Option("--format", help="json or csv (default: from the file name)."),
@@ -517,6 +521,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         if _is_usage_error(exc):
+            if not str(exc.format_message()).strip():  # type: ignore[attr-defined]
+                return 0  # a bare `tracker` or `tracker db`: the help was printed
             print(f"tracker: error: {_usage_message(exc)}", file=sys.stderr)
             return 2
         if type(exc).__name__ == "Abort":
