@@ -14,9 +14,9 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
-run: install  ## load the seeds into ./tracker.db and show them
+run: install  ## load the seeds into ./tracker.db and run the service (Ctrl-C stops it)
 	$(BIN)/tracker seed
-	$(BIN)/tracker list --status all
+	$(BIN)/tracker run
 
 test: install  ## the whole test suite
 	$(BIN)/python -m pytest

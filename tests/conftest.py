@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import freezegun
 import pytest
 
+from tests.sink import Sink, running_sink
 from tracker.cli import main
+
+# Frozen time must not stop the event loop's and HTTP clients' own timers.
+freezegun.configure(extend_ignore_list=["asyncio", "httpx", "httpcore", "anyio", "tests.sink"])
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -75,3 +80,8 @@ def assert_one_line_error(result: Result, code: int = 2, *, contains: str = "") 
     assert lines[0].startswith("tracker: error: "), result.err
     assert "Traceback" not in result.err
     assert contains.lower() in lines[0].lower(), lines[0]
+
+
+@pytest.fixture
+def sink() -> Iterator[Sink]:
+    yield from running_sink()

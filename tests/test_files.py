@@ -125,7 +125,7 @@ def test_import_of_a_hand_written_csv(cli: Callable[..., Result], tmp_path: Path
         ),
         (
             "bad.csv",
-            "claim,due_at,precision\nok,2025-01-01T00:00:00Z,day\nb,soon,day\n",
+            "claim,due_at,precision\nok,2025-01-01T23:59:59.999999Z,day\nb,soon,day\n",
             "bad.csv:3: due",
         ),
         ("bad.csv", "claim,due_at\nok,2025-01-01T00:00:00Z,extra\n", "bad.csv:2: more fields"),

@@ -77,8 +77,10 @@ def test_key_defaults_to_a_stable_readable_one(cli: Callable[..., Result]) -> No
         (("--source-url", "ftp://example.org"), "not an http(s) URL"),
         (("--key", "12"), "bare number"),
         (("--key", "bad key"), "--key"),
-        (("--tag", "a;b"), "--tags"),
-        (("--source-published", "yesterday-ish"), "--source"),
+        (("--tag", "a;b"), "--tag:"),
+        (("--source-url", "x"), "--source-url:"),
+        (("--source-published", "never"), "--source-published:"),
+        (("--window-start", "garbage"), "--window-start:"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(

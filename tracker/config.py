@@ -10,12 +10,13 @@ import datetime as dt
 import os
 import tomllib
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
     TomlConfigSettingsSource,
@@ -25,6 +26,19 @@ from tracker.deadlines import parse_duration
 from tracker.errors import ConfigError, InvalidInput
 
 DEFAULT_CONFIG_FILE = Path("config/tracker.toml")
+DURATION_FIELDS = ("due_soon", "overdue_every", "check_interval", "lease")
+DURATION_LIST_FIELDS = ("reminder_lead_times", "retry_backoff")
+
+
+class ChannelSettings(BaseModel):
+    """One place reminders go: a [[channels]] table in the TOML file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    kind: Literal["webhook", "slack", "console"]
+    url: SecretStr | None = None
+    secret: SecretStr | None = None
 
 
 class Settings(BaseSettings):
@@ -49,7 +63,54 @@ class Settings(BaseSettings):
         default=dt.timedelta(days=7),
         description="How far ahead `tracker list --status due-soon` looks, e.g. 7d or 36h.",
     )
-    debug: bool = Field(default=False, description="Show tracebacks for errors.")
+    reminder_lead_times: Annotated[tuple[dt.timedelta, ...], NoDecode] = Field(
+        default=(dt.timedelta(days=7), dt.timedelta(days=1)),
+        description='"Upcoming" reminders this long before a deadline, e.g. "7d,1d,12h".',
+    )
+    overdue_every: dt.timedelta = Field(
+        default=dt.timedelta(days=7), description='"Overdue" reminders this often after it.'
+    )
+    overdue_limit: int = Field(
+        default=4, ge=0, le=1000, description='At most this many "overdue" reminders.'
+    )
+    check_interval: dt.timedelta = Field(
+        default=dt.timedelta(seconds=60), description="How often `tracker run` checks."
+    )
+    webhook_url: SecretStr | None = Field(
+        default=None, description='Shortcut for a webhook channel named "webhook".'
+    )
+    webhook_secret: SecretStr | None = Field(
+        default=None, description="Its Standard Webhooks signing secret (whsec_...)."
+    )
+    slack_webhook_url: SecretStr | None = Field(
+        default=None, description='Shortcut for a Slack channel named "slack".'
+    )
+    channels: list[ChannelSettings] = Field(
+        default_factory=list, description="Any number of channels ([[channels]] tables)."
+    )
+    delivery_concurrency: int = Field(
+        default=16, ge=1, le=512, description="Deliveries in flight at once."
+    )
+    delivery_max_attempts: int = Field(
+        default=7, ge=1, le=100, description="Attempts before a delivery is dead."
+    )
+    retry_backoff: Annotated[tuple[dt.timedelta, ...], NoDecode] = Field(
+        default=tuple(dt.timedelta(seconds=s) for s in (5, 300, 1800, 7200, 18000, 36000)),
+        description="Waits before each retry (the last repeats), jittered.",
+    )
+    connect_timeout: float = Field(
+        default=5.0, gt=0, le=300, description="Seconds to connect to a receiver."
+    )
+    request_timeout: float = Field(
+        default=15.0, gt=0, le=600, description="Seconds for a whole attempt."
+    )
+    lease: dt.timedelta = Field(
+        default=dt.timedelta(minutes=2),
+        description="How long a worker holds a claimed delivery before others may take it.",
+    )
+    slack_min_interval: float = Field(
+        default=1.0, ge=0, le=60, description="Seconds between messages to one Slack URL."
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -60,15 +121,24 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("due_soon", mode="before")
+    @field_validator(*DURATION_FIELDS, mode="before")
     @classmethod
     def _duration(cls, value: Any) -> Any:
+        return _read_duration(value)
+
+    @field_validator(*DURATION_LIST_FIELDS, mode="before")
+    @classmethod
+    def _durations(cls, value: Any) -> Any:
         if isinstance(value, str):
-            try:
-                return parse_duration(value)
-            except InvalidInput as exc:
-                raise ValueError(str(exc)) from exc
+            value = [part for part in value.split(",") if part.strip()]
+        if isinstance(value, list | tuple):
+            return tuple(_read_duration(item) for item in value)
         return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _empty_secret_is_none(cls, value: SecretStr | None) -> SecretStr | None:
+        return value if value is not None and value.get_secret_value().strip() else None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -90,6 +160,19 @@ class Settings(BaseSettings):
         return tuple(sources)
 
 
+def _read_duration(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return parse_duration(value.strip())
+        except InvalidInput as exc:
+            raise ValueError(str(exc)) from exc
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = dt.timedelta(seconds=value)  # a bare number is seconds
+    if isinstance(value, dt.timedelta) and value <= dt.timedelta(0):
+        raise ValueError("must be longer than zero")
+    return value
+
+
 def config_file_path() -> Path | None:
     """The TOML file to read: TRACKER_CONFIG if set (it must exist), else the default if present."""
     named = os.environ.get("TRACKER_CONFIG")
@@ -107,15 +190,20 @@ def load_settings(**overrides: Any) -> Settings:
     if path is not None:
         _check_toml(path)
     try:
-        return Settings(**overrides)
+        settings = Settings(**overrides)
+    except UnicodeDecodeError:
+        raise ConfigError(".env is not UTF-8 text") from None
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "settings"
+        location = [str(part) for part in first["loc"]]
+        field = location[0] if location else "settings"
+        where = ".".join(location) or "settings"
         message = first["msg"].removeprefix("Value error, ")
         raise ConfigError(
-            f"bad setting {field} (TRACKER_{field.upper()} or {field} in the config file): "
+            f"bad setting {where} (TRACKER_{field.upper()} or {field} in the config file): "
             f"{message}"
         ) from None
+    return settings
 
 
 def _check_toml(path: Path) -> None:
@@ -128,3 +216,29 @@ def _check_toml(path: Path) -> None:
     unknown = sorted(set(data) - set(Settings.model_fields))
     if unknown:
         raise ConfigError(f"{path}: unknown setting {unknown[0]!r}")
+
+
+def channel_settings(settings: Settings) -> list[ChannelSettings]:
+    """The configured channels: the TOML list plus the TRACKER_WEBHOOK_URL and
+    TRACKER_SLACK_WEBHOOK_URL shortcuts; the console when there is no other."""
+    channels = list(settings.channels)
+    if settings.webhook_url is not None:
+        channels.append(
+            ChannelSettings(
+                name="webhook",
+                kind="webhook",
+                url=settings.webhook_url,
+                secret=settings.webhook_secret,
+            )
+        )
+    elif settings.webhook_secret is not None:
+        raise ConfigError("TRACKER_WEBHOOK_SECRET is set but TRACKER_WEBHOOK_URL is not")
+    if settings.slack_webhook_url is not None:
+        channels.append(ChannelSettings(name="slack", kind="slack", url=settings.slack_webhook_url))
+    if not channels:
+        channels.append(ChannelSettings(name="console", kind="console"))
+    names = [c.name for c in channels]
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate is not None:
+        raise ConfigError(f"two channels are named {duplicate!r}; give each its own name")
+    return channels

@@ -27,12 +27,20 @@ from tracker.errors import Conflict, EnvironmentFailure
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
+SECRET_QUERY_KEYS = ("password", "passwd", "pwd", "secret", "token", "sslpassword", "key")
+
+
 def display_url(url: str | URL) -> str:
-    """The URL with any password masked, safe for messages and logs."""
+    """The URL with any password (in its userinfo or its query) masked, safe to show."""
     try:
-        return make_url(url).render_as_string(hide_password=True)
+        parsed = make_url(url)
     except exc.ArgumentError:
         return "<unparsable database URL>"
+    masked = {
+        key: "***" if any(word in key.lower() for word in SECRET_QUERY_KEYS) else value
+        for key, value in parsed.query.items()
+    }
+    return parsed.set(query=masked).render_as_string(hide_password=True)
 
 
 def make_engine(url: str) -> Engine:
@@ -42,14 +50,18 @@ def make_engine(url: str) -> Engine:
         raise EnvironmentFailure(
             "TRACKER_DATABASE_URL is not a database URL (expected e.g. sqlite:///tracker.db)"
         ) from None
-    if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
     try:
+        if parsed.get_backend_name() == "sqlite":
+            return _sqlite_engine(parsed)
         return sa.create_engine(parsed, pool_pre_ping=True)
-    except (ImportError, exc.NoSuchModuleError) as error:
+    except (ImportError, exc.ArgumentError, TypeError, ValueError) as error:
         raise EnvironmentFailure(
-            f"cannot use {display_url(parsed)}: {error.__class__.__name__}: {error}"
+            f"cannot use {display_url(parsed)}: {type(error).__name__}: {_first_line(error)}"
         ) from None
+
+
+def _first_line(error: BaseException) -> str:
+    return " ".join(str(error).split())[:200]
 
 
 def _sqlite_engine(url: URL) -> Engine:
@@ -89,7 +101,7 @@ def translated_errors(url: str | URL) -> Iterator[None]:
         yield
     except exc.IntegrityError as error:
         raise Conflict(f"that conflicts with data already stored: {_short(error)}") from None
-    except (exc.OperationalError, exc.InterfaceError) as error:
+    except exc.DBAPIError as error:  # unreachable, read-only, not a database, ...
         raise EnvironmentFailure(f"database {display_url(url)}: {_short(error)}") from None
 
 
@@ -99,12 +111,15 @@ def _short(error: exc.DBAPIError) -> str:
 
 
 @contextlib.contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
-    """One unit of work: commit on success, roll back on any error."""
+def transaction(engine: Engine, *, commit: bool = True) -> Iterator[Session]:
+    """One unit of work: commit on success (or always roll back, for a dry run)."""
     with translated_errors(engine.url), Session(engine, expire_on_commit=False) as session:
         try:
             yield session
-            session.commit()
+            if commit:
+                session.commit()
+            else:
+                session.rollback()
         except BaseException:
             session.rollback()
             raise
@@ -114,7 +129,8 @@ def alembic_config(engine: Engine | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(resources.files("tracker") / "migrations"))
     if engine is not None:
-        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        # Handed over as an object: a URL in the config would go through configparser's
+        # %-interpolation (percent-encoded passwords) and could end up in its error texts.
         config.attributes["engine"] = engine
     return config
 

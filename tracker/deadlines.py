@@ -318,6 +318,13 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def period_containing(moment: datetime, precision: Precision, tz: ZoneInfo) -> Period:
+    """The period at `precision`, read in tz, that holds `moment` (an aware datetime)."""
+    if precision is Precision.INSTANT:
+        return Period(moment, moment, precision)
+    return _local_period(moment.astimezone(tz).date(), precision, tz)
+
+
 def _period_start(moment: datetime, precision: Precision, tz: ZoneInfo) -> datetime:
     """Start (UTC) of the period at `precision`, read in tz, that holds `moment`."""
     if precision is Precision.INSTANT:

@@ -15,7 +15,15 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from tracker.deadlines import DueWindow, Precision, describe_due, parse_due, parse_instant
+from tracker.deadlines import (
+    DueWindow,
+    Precision,
+    describe_due,
+    parse_day,
+    parse_due,
+    parse_instant,
+    period_containing,
+)
 from tracker.errors import InvalidInput
 from tracker.models import Outcome
 
@@ -215,8 +223,30 @@ def due_window_from(
         if start is not None and start > instant:
             raise InvalidInput("window_start is after due_at")
         level = parse_precision(precision) if precision not in (None, "") else Precision.INSTANT
+        # A deadline is the last instant of its period; anything else would fall due early
+        # while its label promised the whole period.
+        expected = period_containing(instant, level, tz).end.astimezone(dt.UTC)
+        if instant != expected:
+            raise InvalidInput(
+                f"due_at {instant.isoformat()} is not the end of a {level.value} in {tz.key} "
+                f"(that would be {expected.isoformat()})"
+            )
         return DueWindow(due_at=instant, window_start=start, precision=level)
+    if isinstance(due, dt.date) and not isinstance(due, dt.datetime):
+        due = due.isoformat()  # a TOML date (due = 2025-02-20) reads like its text
     text = clean_text(due, "due", required=True)
     assert text is not None
     start_text = clean_text(window_start, "window_start")
     return parse_due(text, tz, start_text)
+
+
+def parse_occurred_on(value: Any, *, tz: ZoneInfo, now: dt.datetime) -> dt.date | None:
+    """The day an event happened: a calendar day, not in the future."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        raise InvalidInput("occurred_on must be a day (YYYY-MM-DD), not a time")
+    day = value if isinstance(value, dt.date) else parse_day(str(value))
+    if day > now.astimezone(tz).date():
+        raise InvalidInput(f"occurred_on {day.isoformat()} is in the future")
+    return day

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,25 +10,20 @@ from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
 from tracker.clock import utcnow
+from tracker.enums import DeliveryStatus, Outcome, PredictionStatus, ResolvedVia
 
-
-class PredictionStatus(enum.StrEnum):
-    OPEN = "open"
-    RESOLVED = "resolved"
-    ANNULLED = "annulled"
-
-
-class Outcome(enum.StrEnum):
-    YES = "yes"
-    NO = "no"
-    ANNULLED = "annulled"
-
-
-class ResolvedVia(enum.StrEnum):
-    CLI = "cli"
-    API = "api"
-    SLACK = "slack"
-    IMPORT = "import"
+__all__ = [
+    "Delivery",
+    "DeliveryStatus",
+    "Outcome",
+    "Prediction",
+    "PredictionStatus",
+    "PredictionTag",
+    "Resolution",
+    "ResolvedVia",
+    "Source",
+    "UTCDateTime",
+]
 
 
 class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
@@ -92,6 +86,9 @@ class Prediction(SQLModel, table=True):
     )
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # When the next reminder falls; NULL when none is left or the prediction is not open.
+    # Indexed so that a check costs O(due predictions), not O(stored predictions).
+    next_reminder_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
 
 
 class PredictionTag(SQLModel, table=True):
@@ -127,3 +124,42 @@ class Resolution(SQLModel, table=True):
     via: str = Field(default=ResolvedVia.CLI.value, sa_type=sa.String(16))
     superseded_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     superseded_note: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class Delivery(SQLModel, table=True):
+    """Outbox and delivery log in one: one row per (prediction, reminder, deadline, channel).
+
+    The row is committed before any HTTP call, so a reminder is never lost, and the unique key
+    means it can never be queued twice.
+    """
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "prediction_id", "reminder", "due_at", "channel", name="uq_delivery_reminder"
+        ),
+        sa.Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    prediction_id: int = Field(foreign_key="prediction.id", ondelete="CASCADE", index=True)
+    reminder: str = Field(sa_type=sa.String(40))  # "upcoming-7d", "due", "overdue-2", ...
+    kind: str = Field(sa_type=sa.String(16))  # upcoming, due, overdue, resolved, test
+    due_at: dt.datetime = Field(sa_type=UTCDateTime)  # the deadline the reminder was for
+    channel: str = Field(sa_type=sa.String(100))
+    webhook_id: str = Field(sa_type=sa.String(64), unique=True)
+    event_type: str = Field(sa_type=sa.String(40))
+    payload: str = Field(sa_type=sa.Text)  # frozen JSON of the message's data
+    scheduled_for: dt.datetime = Field(sa_type=UTCDateTime)  # when the reminder fell due
+    status: str = Field(default=DeliveryStatus.PENDING.value, sa_type=sa.String(16))
+    attempts: int = Field(default=0)
+    next_attempt_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    lease_owner: str | None = Field(default=None, sa_type=sa.String(200))
+    lease_expires_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    last_status_code: int | None = Field(default=None)
+    last_duration_ms: int | None = Field(default=None)
+    last_error: str | None = Field(default=None, sa_type=sa.String(300))
+    last_attempt_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    delivered_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

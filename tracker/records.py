@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tracker.deadlines import Precision, describe_due
+from tracker.deadlines import Precision, describe_due, parse_period
 from tracker.errors import InvalidInput
 from tracker.inputs import (
     ImportedPrediction,
@@ -27,6 +27,7 @@ from tracker.inputs import (
     normalize_key,
     normalize_tags,
     parse_aware,
+    parse_occurred_on,
     parse_outcome,
     parse_probability,
     parse_url,
@@ -157,6 +158,9 @@ def prediction_from_mapping(
     with naming("claim"):
         claim = clean_text(data.get("claim"), "claim", required=True, limit=2000)
     assert claim is not None
+    if data.get("window_start") not in (None, "") and data.get("due_at") in (None, ""):
+        with naming("window_start"):
+            parse_period(str(data["window_start"]), tz)  # so its errors name the right field
     with naming("due"):
         due = due_window_from(
             due=data.get("due"),
@@ -257,11 +261,10 @@ def _resolution_from_mapping(row: Any, *, tz: ZoneInfo, now: dt.datetime) -> Res
     unknown = sorted(set(row) - RESOLUTION_FIELDS)
     if unknown:
         raise InvalidInput(f"{unknown[0]!r} is not a field of a resolution")
-    occurred = parse_aware(row.get("occurred_on"), "occurred_on", tz)
     return ResolutionInput(
         outcome=parse_outcome(row.get("outcome")),
         resolved_at=parse_aware(row.get("resolved_at"), "resolved_at", tz) or now,
-        occurred_on=occurred.astimezone(tz).date() if occurred else None,
+        occurred_on=parse_occurred_on(row.get("occurred_on"), tz=tz, now=now),
         note=clean_text(row.get("note"), "note", limit=5000),
         evidence_url=parse_url(row.get("evidence_url"), "evidence_url"),
         resolved_by=clean_text(row.get("resolved_by"), "resolved_by"),

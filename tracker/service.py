@@ -1,31 +1,30 @@
-"""Use cases. Each is one transaction: it commits whole or leaves the database unchanged."""
+"""Use cases for predictions. Each is one transaction: it commits whole or changes nothing.
+
+Resolving cancels the prediction's waiting reminders and queues a "resolved" event for every
+channel in the same transaction; adding and reopening schedule reminders.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
-from tracker import store, transfer
+from tracker import outbox, store, transfer
 from tracker.db import transaction
+from tracker.enums import ListStatus
 from tracker.errors import Conflict, InvalidInput
 from tracker.inputs import ImportedPrediction, PredictionInput, ResolutionInput
-from tracker.models import Outcome, Prediction, PredictionStatus, ResolvedVia
-from tracker.records import PredictionRecord
+from tracker.models import Outcome, Prediction, PredictionStatus, Resolution, ResolvedVia
+from tracker.records import PredictionRecord, iso, prediction_json, resolution_json
+from tracker.reminders import ReminderPolicy, first_reminder_at, next_reminder_after
 
-
-class ListStatus(enum.StrEnum):
-    OPEN = "open"
-    DUE_SOON = "due-soon"
-    OVERDUE = "overdue"
-    RESOLVED = "resolved"
-    ANNULLED = "annulled"
-    ALL = "all"
+DEFAULT_POLICY = ReminderPolicy()
 
 
 @dataclass
@@ -34,12 +33,14 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
 
-    @property
-    def total(self) -> int:
-        return len(self.created) + len(self.updated) + len(self.unchanged)
 
-
-def add_prediction(engine: Engine, *, data: PredictionInput, now: dt.datetime) -> PredictionRecord:
+def add_prediction(
+    engine: Engine,
+    *,
+    data: PredictionInput,
+    now: dt.datetime,
+    policy: ReminderPolicy = DEFAULT_POLICY,
+) -> PredictionRecord:
     with transaction(engine) as session:
         existing = store.find_by_key(session, key=data.key)
         if existing is not None:
@@ -47,15 +48,23 @@ def add_prediction(engine: Engine, *, data: PredictionInput, now: dt.datetime) -
                 f"a prediction with key {data.key!r} exists already (id {existing.id}); "
                 "pass another --key to add it anyway"
             )
-        prediction = Prediction(
-            key=data.key,
-            claim=data.claim,
-            due_at=data.due.due_at,
-            precision=data.due.precision.value,
-            due_text=data.due_text,
-        )
-        store.apply_prediction(session, prediction=prediction, data=data, now=now)
+        prediction = _create(session, data=data, now=now, policy=policy)
         return store.load_records(session, predictions=[prediction])[0]
+
+
+def _create(
+    session: Session, *, data: PredictionInput, now: dt.datetime, policy: ReminderPolicy
+) -> Prediction:
+    prediction = Prediction(
+        key=data.key,
+        claim=data.claim,
+        due_at=data.due.due_at,
+        precision=data.due.precision.value,
+        due_text=data.due_text,
+        next_reminder_at=first_reminder_at(data.due.due_at, policy),
+    )
+    store.apply_prediction(session, prediction=prediction, data=data, now=now)
+    return prediction
 
 
 def list_predictions(
@@ -108,6 +117,7 @@ def resolve(
     resolved_by: str | None = None,
     via: ResolvedVia = ResolvedVia.CLI,
     force: bool = False,
+    channels: Sequence[str] = (),
 ) -> PredictionRecord:
     if occurred_on is not None and occurred_on > now.astimezone(tz).date():
         raise InvalidInput(f"occurred-on {occurred_on.isoformat()} is in the future")
@@ -125,7 +135,7 @@ def resolve(
             current.superseded_at = now
             current.superseded_note = f"replaced by a new resolution ({outcome.value})"
             session.flush()
-        store.add_resolution(
+        resolution = store.add_resolution(
             session,
             prediction=prediction,
             resolution=ResolutionInput(
@@ -140,11 +150,64 @@ def resolve(
         )
         prediction.status = _status_for(outcome).value
         prediction.updated_at = now
-        return store.load_records(session, predictions=[prediction], with_history=True)[0]
+        prediction.next_reminder_at = None
+        outbox.cancel_reminders(session, prediction_id=prediction.id, now=now)
+        record = store.load_records(session, predictions=[prediction], with_history=True)[0]
+        _queue_resolved_event(
+            session, record=record, resolution=resolution, channels=channels, tz=tz, now=now
+        )
+        return record
+
+
+def _queue_resolved_event(
+    session: Session,
+    *,
+    record: PredictionRecord,
+    resolution: Resolution,
+    channels: Sequence[str],
+    tz: ZoneInfo,
+    now: dt.datetime,
+) -> None:
+    if not channels:
+        return
+    prediction = record.prediction
+    assert prediction.id is not None
+    data = {
+        "reminder": {
+            "kind": "resolved",
+            "key": f"resolved-{resolution.id}",
+            "scheduled_for": iso(now),
+        },
+        "prediction": {
+            key: value
+            for key, value in prediction_json(record, tz=tz, now=now).items()
+            if key != "resolutions"
+        },
+        "resolution": resolution_json(resolution),
+    }
+    outbox.enqueue(
+        session,
+        item=outbox.NewDelivery(
+            prediction_id=prediction.id,
+            reminder=f"resolved-{resolution.id}",
+            kind="resolved",
+            due_at=prediction.due_at,
+            event_type="prediction.resolved",
+            data=data,
+            scheduled_for=now,
+        ),
+        channels=channels,
+        now=now,
+    )
 
 
 def reopen(
-    engine: Engine, *, ref: str, now: dt.datetime, note: str | None = None
+    engine: Engine,
+    *,
+    ref: str,
+    now: dt.datetime,
+    note: str | None = None,
+    policy: ReminderPolicy = DEFAULT_POLICY,
 ) -> PredictionRecord:
     with transaction(engine) as session:
         prediction = store.get_prediction(session, ref=ref, for_update=True)
@@ -156,6 +219,7 @@ def reopen(
         current.superseded_note = note or "reopened"
         prediction.status = PredictionStatus.OPEN.value
         prediction.updated_at = now
+        prediction.next_reminder_at = next_reminder_after(prediction.due_at, policy, now)
         session.flush()
         return store.load_records(session, predictions=[prediction], with_history=True)[0]
 
@@ -164,17 +228,30 @@ def _status_for(outcome: Outcome) -> PredictionStatus:
     return PredictionStatus.ANNULLED if outcome is Outcome.ANNULLED else PredictionStatus.RESOLVED
 
 
-def seed(engine: Engine, *, directory: Path, tz: ZoneInfo, now: dt.datetime) -> ImportReport:
+def seed(
+    engine: Engine,
+    *,
+    directory: Path,
+    tz: ZoneInfo,
+    now: dt.datetime,
+    policy: ReminderPolicy = DEFAULT_POLICY,
+) -> ImportReport:
     """Load every seeds file in a folder; running it twice changes nothing."""
     items = transfer.read_seed_dir(directory, tz=tz, now=now)
-    return _store_all(engine, items=items, now=now)
+    return _store_all(engine, items=items, now=now, policy=policy)
 
 
 def import_file(
-    engine: Engine, *, path: Path, tz: ZoneInfo, now: dt.datetime, file_format: str | None = None
+    engine: Engine,
+    *,
+    path: Path,
+    tz: ZoneInfo,
+    now: dt.datetime,
+    file_format: str | None = None,
+    policy: ReminderPolicy = DEFAULT_POLICY,
 ) -> ImportReport:
     items = transfer.read_export(path, tz=tz, now=now, file_format=file_format)
-    return _store_all(engine, items=items, now=now)
+    return _store_all(engine, items=items, now=now, policy=policy)
 
 
 def export_records(engine: Engine) -> list[PredictionRecord]:
@@ -185,7 +262,11 @@ def export_records(engine: Engine) -> list[PredictionRecord]:
 
 
 def _store_all(
-    engine: Engine, *, items: Sequence[ImportedPrediction], now: dt.datetime
+    engine: Engine,
+    *,
+    items: Sequence[ImportedPrediction],
+    now: dt.datetime,
+    policy: ReminderPolicy,
 ) -> ImportReport:
     """Create new keys, update changed ones; resolution history is taken only for new keys,
     so an import never rewrites how a stored prediction resolved."""
@@ -195,21 +276,21 @@ def _store_all(
             data = item.prediction
             prediction = store.find_by_key(session, key=data.key)
             if prediction is None:
-                prediction = Prediction(
-                    key=data.key,
-                    claim=data.claim,
-                    due_at=data.due.due_at,
-                    precision=data.due.precision.value,
-                    due_text=data.due_text,
-                )
-                store.apply_prediction(session, prediction=prediction, data=data, now=now)
+                prediction = _create(session, data=data, now=now, policy=policy)
                 for resolution in item.history:
                     store.add_resolution(session, prediction=prediction, resolution=resolution)
                 current = next((r for r in item.history if r.superseded_at is None), None)
                 if current is not None:
                     prediction.status = _status_for(current.outcome).value
+                    prediction.next_reminder_at = None
                 report.created.append(data.key)
-            elif store.apply_prediction(session, prediction=prediction, data=data, now=now):
+                continue
+            old_due = prediction.due_at
+            if store.apply_prediction(session, prediction=prediction, data=data, now=now):
+                if prediction.due_at != old_due and prediction.status == PredictionStatus.OPEN:
+                    # A moved deadline has a schedule of its own (the ledger keys reminders by
+                    # deadline), so its reminders start over.
+                    prediction.next_reminder_at = first_reminder_at(prediction.due_at, policy)
                 report.updated.append(data.key)
             else:
                 report.unchanged.append(data.key)

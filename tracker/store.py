@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
@@ -19,7 +20,9 @@ def get_prediction(session: Session, *, ref: str, for_update: bool = False) -> P
     """A prediction by numeric id or by key."""
     text = ref.strip()
     query = select(Prediction)
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
+        if len(text) > 18:
+            raise NotFound(f"no prediction has id {text}")
         query = query.where(Prediction.id == int(text))
         missing = f"no prediction has id {text}"
     else:
@@ -54,7 +57,8 @@ def list_predictions(
     if due_before is not None:
         query = query.where(Prediction.due_at < due_before)
     if forecaster:
-        query = query.where(sa.func.lower(Prediction.forecaster) == forecaster.lower())
+        # lower() on both sides: SQLite's lower() folds ASCII only, Python's folds everything.
+        query = query.where(sa.func.lower(Prediction.forecaster) == sa.func.lower(forecaster))
     if tag:
         tagged = select(PredictionTag.prediction_id).where(PredictionTag.tag == tag.lower())
         query = query.where(col(Prediction.id).in_(tagged))
@@ -117,17 +121,21 @@ def current_resolution(session: Session, *, prediction_id: int) -> Resolution | 
 
 
 def upsert_source(session: Session, *, source: SourceInput) -> Source:
-    """The stored source with the same URL (or, without one, the same title and publisher)."""
-    query = select(Source)
+    """The stored source with the same URL, or (without one) the same title, publisher and
+    date; else a new one. A stored source only gains fields it lacked: other predictions
+    cite it, so its title or date are never overwritten."""
     if source.url:
-        query = query.where(Source.url == source.url)
-    else:
-        query = query.where(
+        query = select(Source).where(Source.url == source.url)
+    elif source.title:
+        query = select(Source).where(
             col(Source.url).is_(None),
             Source.title == source.title,
-            Source.publisher == source.publisher,
+            _same(Source.publisher, source.publisher),
+            _same(Source.published_at, source.published_at),
         )
-    stored = session.exec(query).first()
+    else:
+        query = None
+    stored = session.exec(query).first() if query is not None else None
     if stored is None:
         stored = Source(
             url=source.url,
@@ -140,10 +148,13 @@ def upsert_source(session: Session, *, source: SourceInput) -> Source:
         session.flush()
         return stored
     for name in ("title", "publisher", "author", "published_at"):
-        value = getattr(source, name)
-        if value is not None and getattr(stored, name) != value:
-            setattr(stored, name, value)
+        if getattr(stored, name) is None and getattr(source, name) is not None:
+            setattr(stored, name, getattr(source, name))
     return stored
+
+
+def _same(column: Any, value: Any) -> Any:
+    return col(column).is_(None) if value is None else column == value
 
 
 def apply_prediction(
@@ -217,3 +228,20 @@ def add_resolution(
 
 def all_predictions(session: Session) -> list[Prediction]:
     return list(session.exec(select(Prediction).order_by(col(Prediction.id))).all())
+
+
+def due_for_reminder(session: Session, *, now: dt.datetime, limit: int) -> list[Prediction]:
+    """Open predictions whose next reminder time has come; rows another worker is queueing
+    are skipped (PostgreSQL), so two checks never queue the same reminder."""
+    return list(
+        session.exec(
+            select(Prediction)
+            .where(
+                Prediction.status == PredictionStatus.OPEN.value,
+                col(Prediction.next_reminder_at) <= now,
+            )
+            .order_by(col(Prediction.next_reminder_at), col(Prediction.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+    )

@@ -133,13 +133,15 @@ def _refuse_duplicate_keys(items: Sequence[ImportedPrediction], *, where: str) -
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8")
+        # newline="" keeps "\r\n" inside CSV fields; the parsers handle either line ending.
+        with path.open(encoding="utf-8", newline="") as stream:
+            return stream.read()
     except FileNotFoundError:
         raise InvalidInput(f"{path}: no such file") from None
     except UnicodeDecodeError:
         raise InvalidInput(f"{path}: not UTF-8 text") from None
     except OSError as exc:
-        raise InvalidInput(f"{path}: cannot read it ({exc.strerror})") from None
+        raise InvalidInput(f"{path}: cannot read it ({exc.strerror or exc})") from None
 
 
 # Export --------------------------------------------------------------------------------------
@@ -188,11 +190,19 @@ def write_atomically(path: Path, text: str) -> None:
     folder = path.resolve().parent
     if not folder.is_dir():
         raise InvalidInput(f"{path}: the folder {folder} does not exist")
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    if path.is_dir():
+        raise InvalidInput(f"{path}: is a folder; name a file")
+    try:
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot write there ({exc.strerror or exc})") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
         os.replace(temporary, path)
+    except OSError as exc:
+        Path(temporary).unlink(missing_ok=True)
+        raise InvalidInput(f"{path}: cannot write it ({exc.strerror or exc})") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -220,36 +230,58 @@ def read_export(
 
 
 def _json_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """Each prediction object with the line it starts on."""
+    """Each prediction object with the line it starts on: from a bare list, or from the
+    top-level "predictions" list of an export."""
+    decoder = json.JSONDecoder()
     try:
-        document = json.loads(text)
+        position = _skip_space(text, 0)
+        if text.startswith("{", position):
+            position = _find_top_level_key(decoder, text, position, "predictions")
+        if not text.startswith("[", position):
+            raise InvalidInput(f"{path}:1: expected a list of predictions or an export")
+        position += 1
+        while True:
+            position = _skip_space(text, position)
+            if text.startswith("]", position):
+                return
+            line = text.count("\n", 0, position) + 1
+            value, position = decoder.raw_decode(text, position)
+            if not isinstance(value, dict):
+                raise InvalidInput(f"{path}:{line}: each prediction must be a JSON object")
+            yield line, value
+            position = _skip_space(text, position)
+            if text.startswith(",", position):
+                position += 1
+            elif not text.startswith("]", position):
+                raise json.JSONDecodeError("expected ',' or ']'", text, position)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    if isinstance(document, dict):
-        if not isinstance(document.get("predictions"), list):
-            raise InvalidInput(f"{path}:1: expected a list of predictions or an export")
-        start = text.index('"predictions"')
-        start = text.index("[", start)
-    elif isinstance(document, list):
-        start = text.index("[")
-    else:
-        raise InvalidInput(f"{path}:1: expected a list of predictions or an export")
-    decoder = json.JSONDecoder()
-    position = start + 1
+    except RecursionError:
+        raise InvalidInput(f"{path}: nested too deeply to be an export") from None
+
+
+def _find_top_level_key(decoder: json.JSONDecoder, text: str, position: int, key: str) -> int:
+    """Walk a top-level object's members; return where `key`'s value starts."""
+    position += 1
     while True:
-        position = _skip(text, position, " \t\r\n,")
-        if text[position] == "]":
-            return
-        value, end = decoder.raw_decode(text, position)
-        line = text.count("\n", 0, position) + 1
-        if not isinstance(value, dict):
-            raise InvalidInput(f"{path}:{line}: each prediction must be a JSON object")
-        yield line, value
-        position = end
+        position = _skip_space(text, position)
+        if text.startswith("}", position):
+            raise json.JSONDecodeError(f'no "{key}" list in this object', text, position)
+        name, position = decoder.raw_decode(text, position)
+        position = _skip_space(text, position)
+        if not isinstance(name, str) or not text.startswith(":", position):
+            raise json.JSONDecodeError("expected a member name and ':'", text, position)
+        position = _skip_space(text, position + 1)
+        if name == key:
+            return position
+        _, position = decoder.raw_decode(text, position)
+        position = _skip_space(text, position)
+        if text.startswith(",", position):
+            position += 1
 
 
-def _skip(text: str, position: int, characters: str) -> int:
-    while text[position] in characters:
+def _skip_space(text: str, position: int) -> int:
+    while position < len(text) and text[position] in " \t\r\n":
         position += 1
     return position
 

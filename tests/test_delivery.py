@@ -1,0 +1,395 @@
+"""Reminders end to end: queued in the ledger, sent to a real local receiver, recorded."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import json
+import logging
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import standardwebhooks
+from freezegun import freeze_time
+from sqlmodel import select
+
+from tests.conftest import SEEDS, Result, assert_one_line_error
+from tests.sink import Answer, Sink
+from tracker.channels import build_channels
+from tracker.config import load_settings
+from tracker.db import make_engine, transaction, upgrade_to_head
+from tracker.models import Delivery
+from tracker.worker import Worker
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+T0 = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+
+
+def make_worker(database_url: str, **overrides: Any) -> Worker:
+    settings = load_settings(database_url=database_url, **overrides)
+    engine = make_engine(database_url)
+    upgrade_to_head(engine)
+    return Worker(
+        engine=engine,
+        settings=settings,
+        channels=build_channels(settings),
+        rng=random.Random(7),
+    )
+
+
+def ledger(database_url: str) -> list[Delivery]:
+    with transaction(make_engine(database_url)) as session:
+        return list(session.exec(select(Delivery).order_by(Delivery.id)).all())  # type: ignore[arg-type]
+
+
+def statuses(database_url: str) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for row in ledger(database_url):
+        counts[row.status] = counts.get(row.status, 0) + 1
+    return counts
+
+
+@pytest.fixture
+def webhook_env(monkeypatch: pytest.MonkeyPatch, sink: Sink) -> Sink:
+    monkeypatch.setenv("TRACKER_WEBHOOK_URL", f"{sink.url}/hook")
+    monkeypatch.setenv("TRACKER_WEBHOOK_SECRET", SECRET)
+    return sink
+
+
+def test_seeds_give_one_signed_overdue_reminder_each(
+    cli: Callable[..., Result], webhook_env: Sink, database_url: str
+) -> None:
+    assert cli("seed", SEEDS).code == 0
+    first = cli("check", "--json")
+    assert first.code == 0, first.err
+    report = first.json()
+    assert [q["reminder"] for q in report["queued"]] == ["overdue-4"] * 3
+    assert report["outcomes"] == {"delivered": 3}
+    received = webhook_env.on("/hook")
+    assert len(received) == 3
+    verifier = standardwebhooks.Webhook(SECRET)
+    for request in received:
+        body = verifier.verify(request.body, request.headers)  # raises if the signature is bad
+        assert body["type"] == "prediction.reminder"
+        assert body["data"]["reminder"]["kind"] == "overdue"
+        assert body["data"]["prediction"]["status"] == "open"
+    assert {r.json()["data"]["prediction"]["due_label"] for r in received} == {
+        "February 2025", "20 February 2025", "March 2025",
+    }  # fmt: skip
+    assert statuses(database_url) == {"delivered": 3, "skipped": 18}
+    again = cli("check", "--json").json()
+    assert again["queued"] == []
+    assert again["attempts"] == 0
+    assert len(webhook_env.received) == 3
+
+
+def test_the_schedule_over_time(
+    cli: Callable[..., Result], webhook_env: Sink, database_url: str
+) -> None:
+    with freeze_time(T0):
+        assert cli("add", "Talks resume", "--due", "2026-12-05", "--key", "talks").code == 0
+    sent: list[str] = []
+    for day, expected in [
+        (1, None),  # 26 Nov: nothing yet
+        (3, None),  # 28 Nov 12:00, before 5 Dec 23:59 less 7 days
+        (4, "upcoming-7d"),
+        (9, None),
+        (10, "upcoming-1d"),
+        (11, "due"),
+        (18, "overdue-1"),
+        (19, None),
+    ]:
+        with freeze_time(T0 + dt.timedelta(days=day)):
+            result = cli("check", "--json")
+        assert result.code == 0, result.err
+        queued = [q["reminder"] for q in result.json()["queued"]]
+        assert queued == ([expected] if expected else []), day
+        if expected:
+            sent.append(expected)
+    kinds = [r.json()["data"]["reminder"]["key"] for r in webhook_env.on("/hook")]
+    assert kinds == sent
+
+
+def test_a_seven_day_outage_sends_one_reminder_per_prediction(
+    cli: Callable[..., Result], webhook_env: Sink, database_url: str
+) -> None:
+    with freeze_time(T0):
+        for n in range(5):
+            assert cli("add", f"Claim {n}", "--due", "2026-12-05", "--key", f"c{n}").code == 0
+    with freeze_time(T0 + dt.timedelta(days=4)):  # 29 Nov: the 7-day reminders go out
+        assert cli("check").code == 0
+    assert len(webhook_env.on("/hook")) == 5
+    # Down from 29 November to 6 December: the 1-day reminder and the deadline passed unseen.
+    with freeze_time(T0 + dt.timedelta(days=11)):
+        report = cli("check", "--json").json()
+    assert [q["reminder"] for q in report["queued"]] == ["due"] * 5
+    assert len(webhook_env.on("/hook")) == 10
+    assert statuses(database_url) == {"delivered": 10, "skipped": 5}
+    skipped = {r.reminder for r in ledger(database_url) if r.status == "skipped"}
+    assert skipped == {"upcoming-1d"}
+
+
+def test_resolving_cancels_reminders_and_sends_a_resolved_event(
+    cli: Callable[..., Result], webhook_env: Sink, database_url: str
+) -> None:
+    webhook_env.answer("/hook", Answer(503, "busy"))
+    with freeze_time(T0):
+        assert cli("add", "X happens", "--due", "2026-11-20", "--key", "x").code == 0
+        assert cli("check").code == 0
+    assert statuses(database_url) == {"retrying": 1, "skipped": 2}
+    webhook_env.answer("/hook", Answer(200))
+    with freeze_time(T0 + dt.timedelta(minutes=1)):
+        assert cli("resolve", "x", "no", "--note", "It did not.").code == 0
+        assert statuses(database_url) == {"cancelled": 1, "skipped": 2, "pending": 1}
+        report = cli("check", "--json").json()
+    assert report["outcomes"] == {"delivered": 1}
+    last = webhook_env.on("/hook")[-1].json()
+    assert last["type"] == "prediction.resolved"
+    assert last["data"]["resolution"]["outcome"] == "no"
+    assert last["data"]["resolution"]["note"] == "It did not."
+    assert last["data"]["prediction"]["status"] == "resolved"
+    # Reopening schedules the reminder that applies now, and it is sent.
+    with freeze_time(T0 + dt.timedelta(minutes=2)):
+        assert cli("reopen", "x").code == 0
+        report = cli("check", "--json").json()
+    assert [q["reminder"] for q in report["queued"]] == ["due"]
+    assert webhook_env.on("/hook")[-1].json()["data"]["reminder"]["key"] == "due"
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "wait"),
+    [
+        (Answer(200), "delivered", None),
+        (Answer(204, ""), "delivered", None),
+        (Answer(500, "oops"), "retrying", (4, 6)),  # 5 s +/- 20%
+        (Answer(502), "retrying", (4, 6)),
+        (Answer(408), "retrying", (4, 6)),
+        (Answer(425), "retrying", (4, 6)),
+        (Answer(429, headers={"Retry-After": "120"}), "retrying", (120, 121)),
+        (Answer(503, headers={"Retry-After": "Wed, 25 Nov 2026 13:00:00 GMT"}), "retrying",
+         (3600, 3601)),
+        (Answer(301, headers={"Location": "https://elsewhere.example/x"}), "dead", None),
+        (Answer(400), "dead", None),
+        (Answer(404), "dead", None),
+        (Answer(410), "dead", None),
+        (Answer(422), "dead", None),
+    ],
+)  # fmt: skip
+def test_status_codes_in_the_ledger(
+    database_url: str, sink: Sink, answer: Answer, status: str, wait: tuple[int, int] | None
+) -> None:
+    sink.answer("/hook", answer)
+    worker = make_worker(database_url, webhook_url=f"{sink.url}/hook")
+    with freeze_time(T0):
+        _add_due_prediction(worker)
+        worker.run_pass()
+    [row] = [r for r in ledger(database_url) if r.status != "skipped"]
+    assert row.status == status
+    assert row.attempts == 1
+    assert row.last_status_code == answer.status
+    if wait is None:
+        assert row.next_attempt_at is None
+    else:
+        assert row.next_attempt_at is not None
+        seconds = (row.next_attempt_at - T0).total_seconds()
+        assert wait[0] <= seconds <= wait[1]
+
+
+def _add_due_prediction(worker: Worker, key: str = "p") -> None:
+    from tracker import service
+    from tracker.deadlines import parse_due
+    from tracker.inputs import PredictionInput
+
+    due = parse_due("2026-11-20", dt.UTC)
+    data = PredictionInput(key=key, claim=f"Claim {key}", due=due, due_text="by 20 November 2026")
+    service.add_prediction(worker.engine, data=data, now=T0 - dt.timedelta(days=30))
+
+
+def test_retries_keep_the_webhook_id_and_body_until_delivered(
+    database_url: str, sink: Sink
+) -> None:
+    sink.answer("/hook", Answer(500), Answer(500), Answer(200))
+    worker = make_worker(database_url, webhook_url=f"{sink.url}/hook", webhook_secret=SECRET)
+    with freeze_time(T0):
+        _add_due_prediction(worker)
+        worker.run_pass()
+    for minutes in (1, 60):  # past the first (5 s) and second (5 min) backoff
+        with freeze_time(T0 + dt.timedelta(minutes=minutes)):
+            worker.run_pass()
+    requests = sink.on("/hook")
+    assert len(requests) == 3
+    assert len({r.headers["webhook-id"] for r in requests}) == 1
+    assert len({r.body for r in requests}) == 1
+    assert len({r.headers["webhook-timestamp"] for r in requests}) == 3
+    [row] = [r for r in ledger(database_url) if r.status != "skipped"]
+    assert (row.status, row.attempts) == ("delivered", 3)
+
+
+def test_out_of_attempts_is_dead_and_retry_brings_it_back(
+    cli: Callable[..., Result], database_url: str, sink: Sink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_WEBHOOK_URL", f"{sink.url}/hook")
+    monkeypatch.setenv("TRACKER_DELIVERY_MAX_ATTEMPTS", "2")
+    sink.answer("/hook", Answer(500))
+    with freeze_time(T0):
+        assert cli("add", "Y", "--due", "2026-11-20", "--key", "y").code == 0
+        assert cli("check").code == 0
+    with freeze_time(T0 + dt.timedelta(hours=1)):
+        assert cli("check").code == 0
+        dead = cli("deliveries", "--status", "dead", "--json").json()
+        assert [d["attempts"] for d in dead] == [2]
+        assert dead[0]["last_error"].startswith("HTTP 500")
+        status = cli("status", "--json").json()
+        assert status["deliveries"]["dead"] == 1
+        assert "Dead deliveries" in cli("status").out
+        sink.answer("/hook", Answer(200))
+        assert cli("retry", str(dead[0]["id"])).code == 0
+        assert cli("check").code == 0
+    assert cli("deliveries", "--status", "dead", "--json").json() == []
+    assert_one_line_error(cli("retry", str(dead[0]["id"])), contains="delivered")
+    assert_one_line_error(cli("retry", "999"), contains="no delivery has id 999")
+    assert_one_line_error(cli("retry"), contains="--dead")
+
+
+def test_an_expired_lease_is_taken_over(database_url: str, sink: Sink) -> None:
+    from tracker import outbox
+
+    crashed = make_worker(database_url, webhook_url=f"{sink.url}/hook")
+    with freeze_time(T0):
+        _add_due_prediction(crashed)
+        from tracker import checks
+
+        checks.queue_due_reminders(
+            crashed.engine, policy=crashed_policy(crashed), channels=["webhook"], tz=dt.UTC, now=T0
+        )
+        with transaction(crashed.engine) as session:
+            claimed = outbox.claim(
+                session, owner="dead-worker", now=T0, lease=dt.timedelta(minutes=2), limit=10
+            )
+        assert len(claimed) == 1
+        survivor = make_worker(database_url, webhook_url=f"{sink.url}/hook")
+        survivor.run_pass()
+        assert sink.received == []  # the lease still holds
+    with freeze_time(T0 + dt.timedelta(minutes=3)):
+        survivor.run_pass()
+    assert len(sink.on("/hook")) == 1
+    [row] = [r for r in ledger(database_url) if r.status != "skipped"]
+    assert (row.status, row.lease_owner) == ("delivered", None)
+
+
+def crashed_policy(worker: Worker) -> Any:
+    from tracker.worker import reminder_policy
+
+    return reminder_policy(worker.settings)
+
+
+def test_one_slow_receiver_does_not_hold_up_the_others(database_url: str, sink: Sink) -> None:
+    sink.answer("/slow", Answer(200, delay=1.5))
+    channels = [
+        {"name": "slow", "kind": "webhook", "url": f"{sink.url}/slow"},
+        {"name": "fast", "kind": "webhook", "url": f"{sink.url}/fast"},
+    ]
+    worker = make_worker(database_url, channels=channels, delivery_concurrency=8)
+    with freeze_time(T0):
+        for n in range(4):
+            _add_due_prediction(worker, key=f"p{n}")
+        worker.run_pass()
+    fast, slow = sink.on("/fast"), sink.on("/slow")
+    assert (len(fast), len(slow)) == (4, 4)
+    # Every slow request started before the first slow answer came back: they ran at once.
+    assert max(r.at for r in slow) - min(r.at for r in slow) < 1.0
+    assert max(r.at for r in fast) < min(r.at for r in slow) + 1.0
+    assert statuses(database_url)["delivered"] == 8
+
+
+def test_slack_is_paced_per_url(database_url: str, sink: Sink) -> None:
+    worker = make_worker(
+        database_url, slack_webhook_url=f"{sink.url}/slack", slack_min_interval=0.3
+    )
+    with freeze_time(T0):
+        for n in range(3):
+            _add_due_prediction(worker, key=f"s{n}")
+        worker.run_pass()
+    received = sink.on("/slack")
+    assert len(received) == 3
+    gaps = [b.at - a.at for a, b in itertools.pairwise(received)]
+    assert all(gap >= 0.25 for gap in gaps), gaps
+    message = received[0].json()
+    assert "blocks" in message
+    assert "text" in message
+    assert "tracker resolve s" in json.dumps(message)
+
+
+def test_dry_run_changes_nothing(
+    cli: Callable[..., Result], webhook_env: Sink, database_url: str
+) -> None:
+    assert cli("seed", SEEDS).code == 0
+    report = cli("check", "--dry-run", "--json").json()
+    assert report["dry_run"] is True
+    assert len(report["queued"]) == 3
+    assert report["pending"] == 3
+    assert ledger(database_url) == []
+    assert webhook_env.received == []
+    assert "Dry run" in cli("check", "--dry-run").out
+
+
+def test_console_channel_logs_reminders_when_nothing_else_is_configured(
+    cli: Callable[..., Result], caplog: pytest.LogCaptureFixture
+) -> None:
+    assert cli("seed", SEEDS).code == 0
+    with caplog.at_level(logging.INFO, logger="tracker.reminders"):
+        assert cli("check").code == 0
+    overdue = [r.getMessage() for r in caplog.records if "OVERDUE by" in r.getMessage()]
+    assert len(overdue) == 3
+    assert any("tracker resolve syria-demands-russian-withdrawal-2025-02-20" in m for m in overdue)
+
+
+def test_channels_list_masks_secrets_and_test_sends(
+    cli: Callable[..., Result], webhook_env: Sink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slack = f"{webhook_env.url}/services/T000/B000/SECRETTOKENVALUE123"
+    monkeypatch.setenv("TRACKER_SLACK_WEBHOOK_URL", slack)
+    listed = cli("channels")
+    assert listed.code == 0
+    assert "webhook" in listed.out
+    assert "slack" in listed.out
+    assert "SECRETTOKENVALUE123" not in listed.out
+    assert "/hook" not in listed.out
+    assert SECRET not in listed.out
+    tested = cli("channels", "test", "webhook")
+    assert tested.code == 0, tested.err
+    assert "delivered (HTTP 200" in tested.out
+    assert webhook_env.on("/hook")[-1].json()["type"] == "tracker.test"
+    webhook_env.answer("/hook", Answer(500, "down"))
+    failed = cli("channels", "test", "webhook")
+    assert_one_line_error(failed, code=1, contains="retry (HTTP 500")
+    assert_one_line_error(cli("channels", "test", "nope"), contains="no channel is named 'nope'")
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"TRACKER_WEBHOOK_URL": "ftp://example.org/h"}, "must start with https:// or http://"),
+        ({"TRACKER_WEBHOOK_URL": "not a url"}, "spaces"),
+        ({"TRACKER_WEBHOOK_URL": "http://x/h", "TRACKER_WEBHOOK_SECRET": "hunter2"}, "whsec_"),
+        ({"TRACKER_WEBHOOK_SECRET": SECRET}, "TRACKER_WEBHOOK_URL is not"),
+        ({"TRACKER_CHANNELS": '[{"name": "x", "kind": "webhook"}]'}, "needs a url"),
+        ({"TRACKER_CHANNELS": '[{"name": "x", "kind": "pigeon"}]'}, "kind"),
+        ({"TRACKER_CHANNELS": '[{"name": "slack", "kind": "console"}]',
+          "TRACKER_SLACK_WEBHOOK_URL": "https://hooks.example/x"}, "two channels"),
+    ],
+)  # fmt: skip
+def test_a_bad_channel_stops_the_service_at_start(
+    cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+    variables: dict[str, str],
+    message: str,
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    for command in (("check",), ("run",)):
+        result = cli(*command)
+        assert_one_line_error(result, contains=message)
+        assert "hunter2" not in result.err

@@ -1,0 +1,93 @@
+"""The reminder policy: the schedule, the latest-only rule after downtime, the next time."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from tracker.errors import InvalidInput
+from tracker.reminders import (
+    ReminderPolicy,
+    compact_duration,
+    due_reminders,
+    next_reminder_after,
+    schedule,
+)
+
+DUE = dt.datetime(2025, 2, 28, 23, 59, 59, 999999, tzinfo=dt.UTC)
+DAY = dt.timedelta(days=1)
+POLICY = ReminderPolicy()
+
+
+def test_default_schedule() -> None:
+    assert [(r.key, r.at - DUE) for r in schedule(DUE, POLICY)] == [
+        ("upcoming-7d", -7 * DAY),
+        ("upcoming-1d", -DAY),
+        ("due", dt.timedelta(0)),
+        ("overdue-1", 7 * DAY),
+        ("overdue-2", 14 * DAY),
+        ("overdue-3", 21 * DAY),
+        ("overdue-4", 28 * DAY),
+    ]
+
+
+def test_lead_times_are_sorted_and_deduplicated() -> None:
+    policy = ReminderPolicy(lead_times=(DAY, dt.timedelta(hours=12), DAY, 7 * DAY), overdue_limit=0)
+    assert [r.key for r in schedule(DUE, policy)] == [
+        "upcoming-7d", "upcoming-1d", "upcoming-12h", "due",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("now", "sent", "skipped", "next_at"),
+    [
+        (DUE - 8 * DAY, None, [], DUE - 7 * DAY),
+        (DUE - 7 * DAY, "upcoming-7d", [], DUE - DAY),
+        (DUE - 2 * DAY, "upcoming-7d", [], DUE - DAY),
+        (DUE - DAY + dt.timedelta(hours=1), "upcoming-1d", ["upcoming-7d"], DUE),
+        (DUE, "due", ["upcoming-7d", "upcoming-1d"], DUE + 7 * DAY),
+        (DUE + 20 * DAY, "overdue-2", ["upcoming-7d", "upcoming-1d", "due", "overdue-1"],
+         DUE + 21 * DAY),
+        (DUE + 600 * DAY, "overdue-4",
+         ["upcoming-7d", "upcoming-1d", "due", "overdue-1", "overdue-2", "overdue-3"], None),
+    ],
+)  # fmt: skip
+def test_after_downtime_only_the_latest_is_sent(
+    now: dt.datetime, sent: str | None, skipped: list[str], next_at: dt.datetime | None
+) -> None:
+    plan = due_reminders(DUE, POLICY, since=DUE - 30 * DAY, now=now)
+    assert (plan.send.key if plan.send else None) == sent
+    assert [r.key for r in plan.skipped] == skipped
+    assert plan.next_at == next_at
+
+
+def test_since_excludes_what_was_handled() -> None:
+    plan = due_reminders(DUE, POLICY, since=DUE, now=DUE + 8 * DAY)
+    assert plan.send is not None
+    assert plan.send.key == "overdue-1"
+    assert [r.key for r in plan.skipped] == ["due"]
+
+
+def test_reopened_prediction_gets_its_current_reminder_again() -> None:
+    assert next_reminder_after(DUE, POLICY, DUE - 10 * DAY) == DUE - 7 * DAY
+    assert next_reminder_after(DUE, POLICY, DUE + 10 * DAY) == DUE + 7 * DAY
+    assert next_reminder_after(DUE, POLICY, DUE + 400 * DAY) == DUE + 28 * DAY
+
+
+def test_durations_round_trip_in_keys() -> None:
+    assert compact_duration(dt.timedelta(days=1, hours=12)) == "1d12h"
+    assert compact_duration(dt.timedelta(weeks=2)) == "14d"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"lead_times": (dt.timedelta(0),)},
+        {"overdue_every": dt.timedelta(0)},
+        {"overdue_limit": -1},
+    ],
+)
+def test_nonsense_policies_are_refused(kwargs: dict[str, object]) -> None:
+    with pytest.raises(InvalidInput):
+        ReminderPolicy(**kwargs)  # type: ignore[arg-type]

@@ -1,0 +1,98 @@
+"""The console channel: reminders as one readable line each in the service's log.
+
+It is what a new user gets before configuring a webhook or Slack, so the line says what is due
+and the exact command that settles it. No HTTP, so it always delivers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
+from tracker.channels.slack import (
+    REMINDER_KINDS,
+    UTC_ZONE,
+    due_label,
+    format_probability,
+    resolve_command,
+    timing,
+)
+
+LOGGER_NAME = "tracker.reminders"
+_CLAIM_LIMIT = 300  # a log line, not the record: the key in the command finds the rest
+_DASH = "\N{EM DASH}"
+
+
+class ConsoleChannel:
+    kind: str = "console"
+
+    def __init__(
+        self,
+        name: str = "console",
+        *,
+        logger: logging.Logger | None = None,
+        timezone: ZoneInfo = UTC_ZONE,
+    ) -> None:
+        self.name = name
+        self._logger = logger or logging.getLogger(LOGGER_NAME)
+        self._tz = timezone
+
+    @property
+    def rate_key(self) -> str | None:
+        return None
+
+    def describe(self) -> str:
+        return f"console (the service log, logger {self._logger.name})"
+
+    async def send(
+        self, client: httpx.AsyncClient, message: OutgoingMessage, *, now: dt.datetime
+    ) -> Attempt:
+        self._logger.info("%s", console_line(message, now=now, tz=self._tz))
+        return Attempt(AttemptOutcome.DELIVERED)
+
+
+def console_line(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> str:
+    """One line: "OVERDUE by 9 days: <claim> (February 2025; forecaster ISW) - resolve: ..."."""
+    data = message.data
+    kind = (data.get("reminder") or {}).get("kind")
+    if message.event_type == "tracker.test":
+        return "TEST message from tracker: the console channel works"
+    if kind in REMINDER_KINDS:
+        prediction = data["prediction"]
+        word, when = timing(kind, dt.datetime.fromisoformat(prediction["due_at"]), now)
+        details = [due_label(prediction, tz)]
+        if prediction.get("forecaster"):
+            details.append(f"forecaster {_one_line(prediction['forecaster'])}")
+        if prediction.get("probability") is not None:
+            details.append(format_probability(prediction["probability"]))
+        return (
+            f"{word.upper()} {when}: {_claim(prediction)} ({'; '.join(details)}) "
+            f"{_DASH} resolve: {resolve_command(prediction['key'])}"
+        )
+    if kind == "resolved":
+        prediction, resolution = data["prediction"], data.get("resolution") or {}
+        outcome = resolution.get("outcome") or prediction.get("outcome") or "?"
+        details = [due_label(prediction, tz)]
+        if resolution.get("resolved_by"):
+            details.append(f"by {_one_line(resolution['resolved_by'])}")
+        line = f"RESOLVED {outcome}: {_claim(prediction)} ({'; '.join(details)})"
+        note = resolution.get("note")
+        return f"{line} {_DASH} note: {_one_line(note, _CLAIM_LIMIT)}" if note else line
+    return f"{message.event_type} {message.webhook_id}"
+
+
+def _claim(prediction: dict[str, Any]) -> str:
+    return _one_line(prediction["claim"], _CLAIM_LIMIT)
+
+
+def _one_line(text: str, limit: int | None = None) -> str:
+    # Newlines in user text would split one reminder over several log records.
+    flat = " ".join(str(text).split())
+    if limit is None or len(flat) <= limit:
+        return flat
+    return flat[: limit - 1] + "\N{HORIZONTAL ELLIPSIS}"

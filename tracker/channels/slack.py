@@ -1,0 +1,222 @@
+"""Slack incoming webhooks: a Block Kit message with a plain-text fallback.
+
+The webhook URL is the credential (whoever has it can post), so it is masked everywhere. Pacing
+(one message a second per URL, pausing after a 429) is the dispatcher's job: we expose rate_key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from tracker.channels.base import Attempt, OutgoingMessage
+from tracker.channels.http import USER_AGENT, post_json, redact_url, url_secrets
+from tracker.channels.webhook import validate_url
+from tracker.deadlines import Precision, describe_due, format_duration
+
+# Slack answers errors as a plain-text word. These cannot succeed on a retry, whatever status
+# code came with them; "rate_limited" (429) and "rollup_error" (500) are worth another try.
+SLACK_PERMANENT_ERRORS = frozenset(
+    {
+        "invalid_payload", "channel_not_found", "channel_is_archived", "invalid_token",
+        "action_prohibited", "no_service", "no_service_id", "no_team", "team_disabled",
+        "invalid_team", "user_not_found", "posting_to_general_channel_denied",
+        "too_many_attachments",
+    }
+)  # fmt: skip
+REMINDER_KINDS = ("upcoming", "due", "overdue")
+RESOLVE_OUTCOMES = "yes|no|annulled"
+# A "due" reminder delivered a little late still reads "Due now"; later it says how late.
+_DUE_NOW_GRACE = dt.timedelta(hours=1)
+# Block Kit limits: section text 3000 characters, each field 2000, header 150.
+_SECTION_LIMIT = 2900
+_FIELD_LIMIT = 1900
+UTC_ZONE = ZoneInfo("UTC")
+_SLACK_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+class SlackChannel:
+    kind: str = "slack"
+
+    def __init__(
+        self,
+        name: str,
+        url: str,
+        *,
+        total_timeout: float = 15.0,
+        timezone: ZoneInfo = UTC_ZONE,
+    ) -> None:
+        validate_url(url)
+        self.name = name
+        self._url = url
+        self._total_timeout = total_timeout
+        self._tz = timezone
+        self._secrets = url_secrets(url)
+
+    @property
+    def rate_key(self) -> str | None:
+        return self._url  # a secret: the dispatcher may key on it but must never show it
+
+    def describe(self) -> str:
+        return f"slack {redact_url(self._url)}"
+
+    async def send(
+        self, client: httpx.AsyncClient, message: OutgoingMessage, *, now: dt.datetime
+    ) -> Attempt:
+        payload = format_slack(message, now=now, tz=self._tz)
+        return await post_json(
+            client,
+            self._url,
+            json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode(),
+            {"content-type": "application/json", "user-agent": USER_AGENT},
+            now=now,
+            total_timeout=self._total_timeout,
+            secrets=self._secrets,
+            permanent_bodies=SLACK_PERMANENT_ERRORS,
+        )
+
+
+def format_slack(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> dict[str, Any]:
+    """The message as Slack wants it: a `text` fallback (notifications) and Block Kit `blocks`."""
+    kind = (message.data.get("reminder") or {}).get("kind")
+    if message.event_type == "tracker.test":
+        text = "Test message from tracker: this Slack channel works."
+        blocks: list[dict[str, Any]] = [_header("tracker test message"), _section(text)]
+    elif kind in REMINDER_KINDS:
+        text, blocks = _reminder(message.data, kind, now, tz)
+    elif kind == "resolved":
+        text, blocks = _resolved(message.data, tz)
+    else:  # an event type this version does not know how to lay out: say what it is
+        text = f"tracker event {escape(message.event_type)}"
+        blocks = [_section(text)]
+    # One source link per reminder; its preview would repeat on every overdue nudge.
+    return {"text": text, "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
+
+
+def timing(kind: str, due_at: dt.datetime, now: dt.datetime) -> tuple[str, str]:
+    """("Due", "in 1 day"), ("Due", "now") or ("Overdue", "by 9 days"), told from `now`.
+
+    Worked out at sending time rather than trusted from the kind, so that an "upcoming" reminder
+    retried after the deadline does not announce time left.
+    """
+    remaining = due_at - now
+    if remaining > dt.timedelta(0):
+        return "Due", f"in {format_duration(remaining)}"
+    late = -remaining
+    if late == dt.timedelta(0) or (kind != "overdue" and late <= _DUE_NOW_GRACE):
+        return "Due", "now"
+    return "Overdue", f"by {format_duration(late)}"
+
+
+def due_label(prediction: dict[str, Any], tz: ZoneInfo) -> str:
+    """The due window as written ("February 2025"), never a made-up day."""
+    window_start = prediction.get("window_start")
+    return describe_due(
+        dt.datetime.fromisoformat(prediction["due_at"]),
+        None if window_start is None else dt.datetime.fromisoformat(window_start),
+        Precision(prediction["precision"]),
+        tz,
+    )
+
+
+def resolve_command(key: str) -> str:
+    return f"tracker resolve {key} {RESOLVE_OUTCOMES}"
+
+
+def format_probability(probability: float) -> str:
+    return f"{round(probability * 100, 1):g}%"
+
+
+def escape(text: str, limit: int | None = None) -> str:
+    """Slack's escaping of &, < and >, cut to `limit` characters (counted after escaping)."""
+    escaped = "".join(_SLACK_ESCAPES.get(char, char) for char in text)
+    if limit is None or len(escaped) <= limit:
+        return escaped
+    # Cut between characters, never inside "&amp;", leaving room for the ellipsis.
+    pieces: list[str] = []
+    size = 0
+    for char in text:
+        piece = _SLACK_ESCAPES.get(char, char)
+        if size + len(piece) > limit - 1:
+            break
+        pieces.append(piece)
+        size += len(piece)
+    return "".join(pieces) + "\N{HORIZONTAL ELLIPSIS}"
+
+
+def _reminder(
+    data: dict[str, Any], kind: str, now: dt.datetime, tz: ZoneInfo
+) -> tuple[str, list[dict[str, Any]]]:
+    prediction = data["prediction"]
+    word, when = timing(kind, dt.datetime.fromisoformat(prediction["due_at"]), now)
+    label = due_label(prediction, tz)
+    due = label
+    if prediction.get("due_text") and prediction["due_text"] != label:
+        due = f'{label} ("{prediction["due_text"]}")'
+    fields = [f"*Due*\n{escape(due, _FIELD_LIMIT)}"]
+    if prediction.get("forecaster"):
+        fields.append(f"*Forecaster*\n{escape(prediction['forecaster'], _FIELD_LIMIT)}")
+    if prediction.get("probability") is not None:
+        fields.append(f"*Probability*\n{format_probability(prediction['probability'])}")
+    blocks = [
+        _header(f"{word} {when}"),
+        _section(f"*{escape(prediction['claim'], _SECTION_LIMIT)}*"),
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+    ]
+    source = _source_link(prediction.get("source"))
+    if source:
+        blocks.append(_section(f"*Source:* {source}"))
+    command = escape(resolve_command(prediction["key"]))
+    blocks.append(
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Resolve: `{command}`"}]}
+    )
+    text = f"{word} {when}: {escape(prediction['claim'], _SECTION_LIMIT)} (due {escape(label)})"
+    return text, blocks
+
+
+def _resolved(data: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[dict[str, Any]]]:
+    prediction, resolution = data["prediction"], data.get("resolution") or {}
+    outcome = resolution.get("outcome") or prediction.get("outcome") or "?"
+    claim = escape(prediction["claim"], _SECTION_LIMIT)
+    fields = [f"*Due*\n{escape(due_label(prediction, tz))}"]
+    if resolution.get("resolved_by"):
+        fields.append(f"*Resolved by*\n{escape(resolution['resolved_by'], _FIELD_LIMIT)}")
+    blocks = [
+        _header(f"Resolved: {outcome}"),
+        _section(f"*{claim}*"),
+        {"type": "section", "fields": [{"type": "mrkdwn", "text": f} for f in fields]},
+    ]
+    if resolution.get("note"):
+        blocks.append(_section(f"*Note:* {escape(resolution['note'], _SECTION_LIMIT)}"))
+    if resolution.get("evidence_url"):
+        blocks.append(_section(f"*Evidence:* {_link(resolution['evidence_url'], None)}"))
+    return f"Resolved {escape(outcome)}: {claim}", blocks
+
+
+def _source_link(source: dict[str, Any] | None) -> str:
+    if not source or not (source.get("title") or source.get("url")):
+        return ""
+    link = _link(source.get("url"), source.get("title"))
+    publisher = source.get("publisher")
+    return f"{link} ({escape(publisher, _FIELD_LIMIT)})" if publisher else link
+
+
+def _link(url: str | None, title: str | None) -> str:
+    shown = escape(title, _FIELD_LIMIT) if title else None
+    if not url:
+        return shown or ""
+    # "|" would end the address early inside <url|title>; %7C is the same URL.
+    target = escape(url.replace("|", "%7C"))
+    return f"<{target}|{shown}>" if shown else f"<{target}>"
+
+
+def _header(text: str) -> dict[str, Any]:
+    return {"type": "header", "text": {"type": "plain_text", "text": text[:150]}}
+
+
+def _section(mrkdwn: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}}

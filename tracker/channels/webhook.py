@@ -1,0 +1,137 @@
+"""Generic webhooks, signed per the Standard Webhooks spec (https://www.standardwebhooks.com/).
+
+The receiver checks `webhook-signature` = "v1," + base64 HMAC-SHA256 of "id.timestamp.body" and
+deduplicates on `webhook-id`, which is the message's own id and so the same on every retry.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import json
+import re
+from urllib.parse import urlsplit
+
+import httpx
+from standardwebhooks import Webhook
+
+from tracker.channels.base import Attempt, OutgoingMessage
+from tracker.channels.http import USER_AGENT, post_json, redact_url, url_secrets
+from tracker.errors import ConfigError
+
+SECRET_PREFIX = "whsec_"
+MIN_SECRET_BYTES = 16  # the spec asks for 24 to 64; fewer than 16 is too weak to bother signing
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+
+
+class WebhookChannel:
+    kind: str = "webhook"
+
+    def __init__(
+        self, name: str, url: str, secret: str | None, *, total_timeout: float = 15.0
+    ) -> None:
+        validate_url(url)
+        if secret is not None:
+            validate_webhook_secret(secret)
+        self.name = name
+        self._url = url
+        self._secret = secret
+        self._total_timeout = total_timeout
+        # The key alone counts too: a receiver's error page might quote it without the prefix.
+        keys = () if secret is None else (secret, secret.removeprefix(SECRET_PREFIX))
+        self._secrets = (*url_secrets(url), *keys)
+
+    @property
+    def rate_key(self) -> str | None:
+        return None
+
+    def describe(self) -> str:
+        signed = "unsigned" if self._secret is None else "signed"
+        return f"webhook {redact_url(self._url)} ({signed})"
+
+    async def send(
+        self, client: httpx.AsyncClient, message: OutgoingMessage, *, now: dt.datetime
+    ) -> Attempt:
+        body = webhook_body(message)
+        return await post_json(
+            client,
+            self._url,
+            body,
+            webhook_headers(message.webhook_id, body, now, self._secret),
+            now=now,
+            total_timeout=self._total_timeout,
+            secrets=self._secrets,
+        )
+
+
+def webhook_headers(
+    msg_id: str, body: bytes, now: dt.datetime, secret: str | None
+) -> dict[str, str]:
+    """The Standard Webhooks headers for one attempt, signed when there is a secret."""
+    # The timestamp is the attempt's, not the event's: receivers refuse signatures older than a
+    # few minutes, and a retry can come hours later.
+    seconds = int(now.timestamp())
+    headers = {
+        "content-type": "application/json",
+        "user-agent": USER_AGENT,
+        "webhook-id": msg_id,
+        "webhook-timestamp": str(seconds),
+    }
+    if secret is not None:
+        # sign() reads the datetime as UTC whatever its tzinfo says, so hand it UTC.
+        signed_at = dt.datetime.fromtimestamp(seconds, dt.UTC)
+        headers["webhook-signature"] = Webhook(secret).sign(msg_id, signed_at, body.decode())
+    return headers
+
+
+def webhook_body(message: OutgoingMessage) -> bytes:
+    """The JSON body: the same bytes for every attempt at one message, so retries are identical."""
+    envelope = {
+        "type": message.event_type,
+        "timestamp": message.occurred_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+        "data": message.data,
+    }
+    return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def validate_webhook_secret(secret: str) -> None:
+    """Refuse a secret that is not "whsec_" + base64 of at least 16 bytes. Never quotes it."""
+    if not secret.startswith(SECRET_PREFIX):
+        raise ConfigError(
+            f"the webhook secret must start with {SECRET_PREFIX} followed by base64 "
+            "(Standard Webhooks)"
+        )
+    encoded = secret.removeprefix(SECRET_PREFIX)
+    try:
+        # Strict base64; the padding may be left off, as the standardwebhooks package allows.
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise ConfigError(
+            f"the webhook secret is not valid base64 after its {SECRET_PREFIX} prefix"
+        ) from None
+    if len(key) < MIN_SECRET_BYTES:
+        raise ConfigError(
+            f"the webhook secret is too short: it encodes {len(key)} bytes, "
+            f"at least {MIN_SECRET_BYTES} are needed"
+        )
+
+
+def validate_url(url: str, *, https_only: bool = False) -> None:
+    """Refuse URLs that cannot be posted to. Messages show the scheme and host at most."""
+    if any(char.isspace() or not char.isprintable() for char in url):
+        raise ConfigError("the URL contains spaces or control characters")
+    try:
+        parts = urlsplit(url)
+        host, _ = parts.hostname, parts.port  # .port raises ValueError for a bad port
+    except ValueError:
+        raise ConfigError("the URL is malformed (a bad host or port)") from None
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        # A missing "https://" makes urlsplit read the host as a path: show nothing of it then.
+        shown = f" (not {scheme}://)" if _SCHEME.fullmatch(scheme) and parts.netloc else ""
+        raise ConfigError(f"the URL must start with https:// or http://{shown}")
+    if not host:
+        raise ConfigError(f"the URL {scheme}:// has no host")
+    if https_only and scheme != "https":
+        raise ConfigError(f"the URL {redact_url(url)} must use https://")

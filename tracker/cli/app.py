@@ -1,0 +1,158 @@
+"""The Typer app, what every command shares, and the entry point that turns errors into one
+line on stderr and an exit status (0 ok, 2 bad input, 1 environment).
+
+Heavy modules (SQLAlchemy, Alembic, httpx) are imported inside the commands, so that
+`tracker --help` starts quickly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from tracker.errors import TrackerError
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from rich.console import Console
+    from sqlalchemy.engine import Engine
+
+    from tracker.config import Settings
+    from tracker.reminders import ReminderPolicy
+
+app = typer.Typer(
+    name="tracker",
+    help="Forecasts with deadlines: reminders before and after they fall due, resolutions, "
+    "and scores.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class Runtime:
+    """Settings, the one reading of now, and the database, opened (and brought to the latest
+    migration) only when a command first needs it, so that bad input never creates a file."""
+
+    def __init__(self, *, migrate: bool = True) -> None:
+        from tracker.clock import utcnow
+        from tracker.config import load_settings
+
+        self.settings: Settings = load_settings()
+        self.now: dt.datetime = utcnow()
+        self._migrate = migrate
+
+    @cached_property
+    def engine(self) -> Engine:
+        from tracker.db import make_engine, upgrade_to_head
+
+        engine = make_engine(self.settings.database_url)
+        if self._migrate:
+            upgrade_to_head(engine)
+        return engine
+
+    @property
+    def policy(self) -> ReminderPolicy:
+        from tracker.worker import reminder_policy
+
+        return reminder_policy(self.settings)
+
+    @property
+    def channel_names(self) -> list[str]:
+        from tracker.config import channel_settings
+
+        return [channel.name for channel in channel_settings(self.settings)]
+
+
+def console() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def say(message: str) -> None:
+    """One line of plain text (never read as markup, never wrapped: people copy these)."""
+    from rich.markup import escape
+
+    console().print(escape(message), soft_wrap=True)
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+
+
+def setup_logging() -> None:
+    import logging
+
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+        datefmt="%Y-%m-%dT%H:%M:%S%z",
+        stream=sys.stderr,
+    )
+    for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def debug_enabled() -> bool:
+    return os.environ.get("TRACKER_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit status."""
+    command = typer.main.get_command(app)
+    try:
+        result = command.main(
+            args=list(argv) if argv is not None else None,
+            prog_name="tracker",
+            standalone_mode=False,
+        )
+    except TrackerError as exc:
+        if debug_enabled():
+            raise
+        print(f"tracker: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("tracker: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if _is_usage_error(exc):
+            message = _usage_message(exc)
+            if not message:
+                return 0  # a bare `tracker` or `tracker db`: the help was printed
+            print(f"tracker: error: {message}", file=sys.stderr)
+            return 2
+        if type(exc).__name__ == "Abort":
+            print("tracker: interrupted", file=sys.stderr)
+            return 130
+        if debug_enabled():
+            raise
+        print(
+            f"tracker: unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:300]} "
+            "(set TRACKER_DEBUG=1 to see the traceback)",
+            file=sys.stderr,
+        )
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+def _is_usage_error(exc: Exception) -> bool:
+    # Typer's parser (click, or the copy newer Typers vendor) raises ClickException
+    # subclasses; recognise them by name so that either works.
+    return any(cls.__name__ == "ClickException" for cls in type(exc).__mro__)
+
+
+def _usage_message(exc: Any) -> str:
+    message = " ".join(str(exc.format_message()).split())
+    ctx = getattr(exc, "ctx", None)
+    if message and ctx is not None:
+        message += f" (see `{ctx.command_path} --help`)"
+    return message

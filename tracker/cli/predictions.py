@@ -1,0 +1,335 @@
+"""Commands for predictions: add, list, show, resolve, reopen."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from tracker.cli.app import Runtime, app, console, print_json, say
+from tracker.enums import ListStatus, Outcome
+from tracker.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from tracker.records import PredictionRecord
+
+REF_HELP = "The prediction's id or key."
+SOURCE_OPTIONS = {
+    "url": "--source-url",
+    "title": "--source-title",
+    "publisher": "--source-publisher",
+    "published_at": "--source-published",
+}
+
+
+def records_json(records: Sequence[PredictionRecord], rt: Runtime) -> list[dict[str, Any]]:
+    from tracker.records import prediction_json
+
+    return [prediction_json(r, tz=rt.settings.tz, now=rt.now) for r in records]
+
+
+def _option_for(field: str, reason: str) -> str:
+    """The command-line name of a record field, for error messages."""
+    if field == "source":
+        return next(
+            (option for name, option in SOURCE_OPTIONS.items() if reason.startswith(name)),
+            "--source-url",
+        )
+    return {"claim": "CLAIM", "tags": "--tag"}.get(field, "--" + field.replace("_", "-"))
+
+
+@app.command()
+def add(
+    claim: Annotated[
+        str, typer.Argument(metavar="CLAIM", help="What will happen, as a checkable statement.")
+    ],
+    due: Annotated[
+        str,
+        typer.Option(
+            "--due",
+            help="When it must have happened by: 2025-02-20, 2025-02, 'February 2025', "
+            "'Feb 20, 2025', 2025-Q1, 2025-H1, 2025, 'in March 2025' or 2025-03-01..2025-03-31.",
+        ),
+    ],
+    window_start: Annotated[
+        str | None, typer.Option(help="Start of the window, if it may not happen earlier.")
+    ] = None,
+    forecaster: Annotated[str | None, typer.Option(help="Who made the forecast.")] = None,
+    probability: Annotated[
+        str | None, typer.Option(help="The forecaster's probability: 0.7 or 70%.")
+    ] = None,
+    source_url: Annotated[str | None, typer.Option(help="Where the forecast was made.")] = None,
+    source_title: Annotated[str | None, typer.Option(help="Title of the source.")] = None,
+    source_publisher: Annotated[str | None, typer.Option(help="Publisher of the source.")] = None,
+    source_published: Annotated[
+        str | None, typer.Option(help="When the source was published.")
+    ] = None,
+    quote: Annotated[str | None, typer.Option(help="The forecast, verbatim.")] = None,
+    due_text: Annotated[
+        str | None, typer.Option(help="The deadline as the source words it ('by February 2025').")
+    ] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="A tag; repeat for more.")] = None,
+    key: Annotated[
+        str | None, typer.Option(help="A stable key (default: made from the claim and due date).")
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the new prediction as JSON.")
+    ] = False,
+) -> None:
+    """Add a prediction."""
+    from tracker import service
+    from tracker.records import FieldError, prediction_from_mapping
+
+    rt = Runtime()
+    source = {
+        "url": source_url,
+        "title": source_title,
+        "publisher": source_publisher,
+        "published_at": source_published,
+    }
+    fields = {
+        "claim": claim,
+        "due": due,
+        "window_start": window_start,
+        "forecaster": forecaster,
+        "probability": probability,
+        "quote": quote,
+        "due_text": due_text,
+        "tags": list(tag or []),
+        "key": key,
+        "source": source if any(source.values()) else None,
+    }
+    try:
+        item = prediction_from_mapping(fields, tz=rt.settings.tz, now=rt.now)
+    except FieldError as exc:
+        raise InvalidInput(f"{_option_for(exc.field, exc.reason)}: {exc.reason}") from None
+    record = service.add_prediction(rt.engine, data=item.prediction, now=rt.now, policy=rt.policy)
+    if as_json:
+        print_json(records_json([record], rt)[0])
+        return
+    p = record.prediction
+    say(f"Added #{p.id} {p.key}, due {due_label(record, rt)} ({timing(record, rt)}).")
+
+
+@app.command("list")
+def list_(
+    status: Annotated[
+        ListStatus,
+        typer.Option(
+            help="Which predictions: open (default), due-soon, overdue, resolved, annulled or all."
+        ),
+    ] = ListStatus.OPEN,
+    forecaster: Annotated[str | None, typer.Option(help="Only this forecaster's.")] = None,
+    tag: Annotated[str | None, typer.Option(help="Only those with this tag.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """List predictions, soonest deadline first."""
+    from tracker import service
+
+    rt = Runtime()
+    records = service.list_predictions(
+        rt.engine,
+        status=status,
+        now=rt.now,
+        due_soon=rt.settings.due_soon,
+        forecaster=forecaster,
+        tag=tag,
+    )
+    if as_json:
+        print_json(records_json(records, rt))
+        return
+    if not records:
+        hint = "" if status is ListStatus.ALL else " (`tracker list --status all` shows every one)"
+        say(f"No {status.value} predictions.{hint}")
+        return
+    _print_table(records, rt)
+
+
+def _print_table(records: Sequence[PredictionRecord], rt: Runtime) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    with_probability = any(r.prediction.probability is not None for r in records)
+    table.add_column("ID", no_wrap=True)
+    table.add_column("Due", max_width=17, overflow="fold")
+    table.add_column("Status", max_width=20, overflow="fold")
+    if with_probability:
+        table.add_column("P", no_wrap=True)
+    table.add_column("Forecaster", max_width=14, overflow="fold")
+    # The claim takes the rest of the width and wraps; rich never has to crop it.
+    table.add_column("Claim", ratio=1, overflow="fold")
+    for record in records:
+        p = record.prediction
+        cells = [str(p.id), due_label(record, rt), timing(record, rt)]
+        if with_probability:
+            cells.append(percent(p.probability))
+        cells += [p.forecaster or "", p.claim]
+        table.add_row(*(Text(cell) for cell in cells))
+    console().print(table)
+
+
+@app.command()
+def show(
+    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON.")] = False,
+) -> None:
+    """Show one prediction with its source and resolution history."""
+    from tracker import service
+
+    rt = Runtime()
+    record = service.show_prediction(rt.engine, ref=ref)
+    obj = records_json([record], rt)[0]
+    if as_json:
+        print_json(obj)
+        return
+    _print_record(record, obj, rt)
+
+
+def percent(probability: float | None) -> str:
+    return "" if probability is None else f"{probability:.0%}"
+
+
+def due_label(record: PredictionRecord, rt: Runtime) -> str:
+    from tracker.deadlines import Precision, describe_due
+
+    p = record.prediction
+    return describe_due(p.due_at, p.window_start, Precision(p.precision), rt.settings.tz)
+
+
+def _print_record(record: PredictionRecord, obj: dict[str, Any], rt: Runtime) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    p = record.prediction
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    source = obj["source"] or {}
+    rows = [
+        ("Prediction", f"#{p.id} {p.key}"),
+        ("Claim", p.claim),
+        ("Quote", p.quote and f"“{p.quote}”"),
+        ("Forecaster", p.forecaster),
+        ("Probability", percent(p.probability)),
+        ("Due", f"{obj['due_label']} ({p.due_text}); {obj['due_at']}"),
+        ("Status", timing(record, rt)),
+        ("Tags", ", ".join(record.tags)),
+        ("Source", " · ".join(str(source[k]) for k in ("title", "publisher") if source.get(k))),
+        ("Source URL", source.get("url")),
+        ("Published", source.get("published_at")),
+    ]
+    for res in obj.get("resolutions") or []:
+        rows.append(("Resolution", _describe_resolution(res)))
+    for label, value in rows:
+        if value:
+            table.add_row(label, Text(str(value)))
+    console().print(table)
+
+
+def _describe_resolution(res: dict[str, Any]) -> str:
+    parts = [res["outcome"], f"on {res['resolved_at']}"]
+    if res["resolved_by"]:
+        parts.append(f"by {res['resolved_by']} via {res['via']}")
+    if res["occurred_on"]:
+        parts.append(f"happened {res['occurred_on']}")
+    if res["note"]:
+        parts.append(f"“{res['note']}”")
+    if res["evidence_url"]:
+        parts.append(res["evidence_url"])
+    if res["superseded_at"]:
+        parts.append(f"(superseded {res['superseded_at']}: {res['superseded_note']})")
+    return " ".join(parts)
+
+
+def timing(record: PredictionRecord, rt: Runtime) -> str:
+    from tracker.deadlines import format_duration
+
+    p = record.prediction
+    if p.status != "open":
+        outcome = record.resolution.outcome if record.resolution else p.status
+        return "annulled" if outcome == "annulled" else f"resolved {outcome}"
+    if p.window_start is not None and rt.now < p.window_start:
+        return f"window opens in {format_duration(p.window_start - rt.now)}"
+    if p.due_at < rt.now:
+        return f"overdue by {format_duration(rt.now - p.due_at)}"
+    return f"due in {format_duration(p.due_at - rt.now)}"
+
+
+@app.command()
+def resolve(
+    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
+    outcome: Annotated[
+        Outcome,
+        typer.Argument(metavar="OUTCOME", help="yes, no or annulled.", case_sensitive=False),
+    ],
+    note: Annotated[str | None, typer.Option(help="Why, in a sentence.")] = None,
+    evidence: Annotated[str | None, typer.Option(help="A URL that shows the outcome.")] = None,
+    occurred_on: Annotated[
+        str | None, typer.Option(help="The day it actually happened (YYYY-MM-DD).")
+    ] = None,
+    by: Annotated[
+        str | None, typer.Option(help="Who resolves it (default: your user name).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing resolution.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the prediction as JSON.")] = False,
+) -> None:
+    """Record how a prediction turned out; its waiting reminders are cancelled."""
+    from tracker import service
+    from tracker.deadlines import parse_day
+    from tracker.inputs import clean_text, parse_url
+
+    rt = Runtime()
+    try:
+        occurred = parse_day(occurred_on) if occurred_on else None
+    except InvalidInput as exc:
+        raise InvalidInput(f"--occurred-on: {exc}") from None
+    record = service.resolve(
+        rt.engine,
+        ref=ref,
+        outcome=outcome,
+        now=rt.now,
+        tz=rt.settings.tz,
+        note=clean_text(note, "--note", limit=5000),
+        evidence_url=parse_url(evidence, "--evidence"),
+        occurred_on=occurred,
+        resolved_by=clean_text(by, "--by") or _user_name(),
+        force=force,
+        channels=rt.channel_names,
+    )
+    if as_json:
+        print_json(records_json([record], rt)[0])
+        return
+    p = record.prediction
+    say(f"Resolved #{p.id} {p.key}: {outcome.value}.")
+
+
+def _user_name() -> str | None:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
+@app.command()
+def reopen(
+    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
+    note: Annotated[str | None, typer.Option(help="Why it is reopened.")] = None,
+) -> None:
+    """Reopen a resolved prediction; the old resolution is kept as history."""
+    from tracker import service
+    from tracker.inputs import clean_text
+
+    rt = Runtime()
+    record = service.reopen(
+        rt.engine,
+        ref=ref,
+        now=rt.now,
+        note=clean_text(note, "--note", limit=5000),
+        policy=rt.policy,
+    )
+    p = record.prediction
+    say(f"Reopened #{p.id} {p.key}; {timing(record, rt)}.")

@@ -1,0 +1,295 @@
+"""Commands for reminders: check, run, deliveries, retry, channels, status."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from tracker.cli.app import Runtime, app, console, print_json, say, setup_logging
+from tracker.enums import DeliveryStatus
+
+if TYPE_CHECKING:
+    from tracker.worker import Worker
+
+channels_app = typer.Typer(
+    help="List the channels reminders go to (secrets masked), or test one.",
+    invoke_without_command=True,
+)
+app.add_typer(channels_app, name="channels")
+
+
+def _worker(rt: Runtime) -> Worker:
+    from tracker.channels import build_channels
+    from tracker.worker import Worker
+
+    return Worker(engine=rt.engine, settings=rt.settings, channels=build_channels(rt.settings))
+
+
+@app.command()
+def check(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what a pass would do; change nothing.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Run one pass: queue the reminders that are due and send what is pending (for cron)."""
+    setup_logging()
+    rt = Runtime()
+    report = _worker(rt).run_pass(dry_run=dry_run)
+    if as_json:
+        print_json(report.as_json())
+    else:
+        say(("Dry run: " if dry_run else "") + report.summary() + ".")
+
+
+@app.command()
+def run() -> None:
+    """Run the service: check every TRACKER_CHECK_INTERVAL (and at each reminder or retry
+    time) until stopped with Ctrl-C or SIGTERM."""
+    import logging
+    import signal
+
+    from tracker.clock import utcnow
+    from tracker.config import channel_settings
+    from tracker.db import display_url
+    from tracker.scheduler import Service
+
+    setup_logging()
+    rt = Runtime()
+    worker = _worker(rt)
+    log = logging.getLogger("tracker")
+    configured = channel_settings(rt.settings)
+    if [c.kind for c in configured] == ["console"]:
+        log.warning(
+            "no webhook or Slack channel is configured, so reminders are written to this log. "
+            "Set TRACKER_WEBHOOK_URL (and TRACKER_WEBHOOK_SECRET) or TRACKER_SLACK_WEBHOOK_URL, "
+            "or add [[channels]] to config/tracker.toml."
+        )
+    service = Service(
+        run_pass=worker.run_pass,
+        next_wake_at=worker.next_wake_at,
+        interval=rt.settings.check_interval,
+        clock=utcnow,
+        stop=worker.stop,
+    )
+
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("stopping on %s", signal.Signals(signum).name)
+        service.stop()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    log.info(
+        "tracker running on %s as %s; channels: %s; checking every %s",
+        display_url(rt.engine.url),
+        worker.owner,
+        ", ".join(f"{c.name} ({c.kind})" for c in configured),
+        rt.settings.check_interval,
+    )
+    service.start()
+    log.info("stopped")
+
+
+@app.command()
+def deliveries(
+    status: Annotated[
+        DeliveryStatus | None, typer.Option(help="Only deliveries in this state.")
+    ] = None,
+    prediction: Annotated[
+        str | None, typer.Option(help="Only this prediction's (id or key).")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """The delivery ledger: every reminder and event, per channel, and how it went."""
+    from tracker import checks
+
+    rt = Runtime()
+    rows = checks.list_deliveries(
+        rt.engine,
+        status=status,
+        prediction_ref=prediction,
+        limit=limit,
+    )
+    objects = [_delivery_json(row, key) for row, key in rows]
+    if as_json:
+        print_json(objects)
+        return
+    if not objects:
+        say("No deliveries.")
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    for column in ("ID", "Prediction", "Reminder", "Channel", "Status", "Tries", "Last"):
+        table.add_column(column, overflow="fold")
+    for obj in objects:
+        last = " ".join(
+            str(part)
+            for part in (obj["last_status_code"], obj["last_error"])
+            if part not in (None, "")
+        )
+        when = obj["next_attempt_at"] if obj["status"] == "retrying" else None
+        table.add_row(
+            str(obj["id"]),
+            Text(obj["prediction"]),
+            obj["reminder"],
+            Text(obj["channel"]),
+            obj["status"] + (f" (next {when})" if when else ""),
+            str(obj["attempts"]),
+            Text(last),
+        )
+    console().print(table)
+
+
+def _delivery_json(row: Any, key: str) -> dict[str, Any]:
+    from tracker.records import iso
+
+    return {
+        "id": row.id,
+        "prediction": key,
+        "prediction_id": row.prediction_id,
+        "reminder": row.reminder,
+        "kind": row.kind,
+        "channel": row.channel,
+        "status": row.status,
+        "webhook_id": row.webhook_id,
+        "event_type": row.event_type,
+        "scheduled_for": iso(row.scheduled_for),
+        "attempts": row.attempts,
+        "next_attempt_at": iso(row.next_attempt_at),
+        "lease_owner": row.lease_owner,
+        "lease_expires_at": iso(row.lease_expires_at),
+        "last_status_code": row.last_status_code,
+        "last_duration_ms": row.last_duration_ms,
+        "last_error": row.last_error,
+        "last_attempt_at": iso(row.last_attempt_at),
+        "delivered_at": iso(row.delivered_at),
+        "created_at": iso(row.created_at),
+    }
+
+
+@app.command()
+def retry(
+    delivery_id: Annotated[
+        int | None, typer.Argument(metavar="DELIVERY_ID", help="The delivery to try again.")
+    ] = None,
+    dead: Annotated[bool, typer.Option("--dead", help="Retry every dead delivery.")] = False,
+) -> None:
+    """Try a dead (or retrying) delivery again now, with a fresh set of attempts."""
+    from tracker import checks
+
+    rt = Runtime()
+    count = checks.retry_deliveries(rt.engine, delivery_id=delivery_id, all_dead=dead, now=rt.now)
+    say(f"{count} deliveries queued again; the next pass sends them.")
+
+
+@channels_app.callback()
+def channels_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+) -> None:
+    """List the channels reminders go to, with every secret masked."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from tracker.channels import build_channels
+    from tracker.config import load_settings
+
+    built = build_channels(load_settings())
+    objects = [
+        {"name": name, "kind": channel.kind, "target": channel.describe()}
+        for name, channel in built.items()
+    ]
+    if as_json:
+        print_json(objects)
+        return
+    for obj in objects:
+        say(f"{obj['name']}: {obj['target']}")
+
+
+@channels_app.command("test")
+def channels_test(
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The channel to test.")],
+) -> None:
+    """Send a test message through one channel and show the answer."""
+    import asyncio
+
+    import httpx
+
+    from tracker.channels import build_channels, test_message
+    from tracker.clock import utcnow
+    from tracker.config import load_settings
+    from tracker.errors import EnvironmentFailure, NotFound
+
+    setup_logging()
+    settings = load_settings()
+    built = build_channels(settings)
+    channel = built.get(name)
+    if channel is None:
+        raise NotFound(f"no channel is named {name!r}; configured: {', '.join(built)}")
+    now = utcnow()
+
+    async def send() -> Any:
+        timeout = httpx.Timeout(settings.request_timeout, connect=settings.connect_timeout)
+        async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
+            return await channel.send(client, test_message(now), now=now)
+
+    attempt = asyncio.run(send())
+    answer = f"HTTP {attempt.status_code}" if attempt.status_code else "no HTTP answer"
+    detail = f": {attempt.error}" if attempt.error else ""
+    if attempt.outcome.value != "delivered":
+        raise EnvironmentFailure(
+            f"{name}: {attempt.outcome.value} ({answer}{detail}, {attempt.duration_ms} ms)"
+        )
+    say(f"{name}: delivered ({answer}, {attempt.duration_ms} ms).")
+
+
+@app.command()
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON.")] = False,
+) -> None:
+    """The database, the channels, the next reminder, and whether deliveries are stuck."""
+    from tracker import checks
+    from tracker.config import channel_settings
+    from tracker.db import current_revision, display_url
+    from tracker.records import iso
+
+    rt = Runtime()
+    state = checks.status(
+        rt.engine, database=display_url(rt.engine.url), revision=current_revision(rt.engine)
+    )
+    channels = [{"name": c.name, "kind": c.kind} for c in channel_settings(rt.settings)]
+    obj = {
+        "database": state.database,
+        "migration": state.revision,
+        "channels": channels,
+        "predictions": state.predictions,
+        "deliveries": state.deliveries,
+        "next_reminder_at": iso(state.next_reminder_at),
+        "next_attempt_at": iso(state.next_attempt_at),
+        "oldest_waiting_since": iso(state.oldest_waiting_at),
+    }
+    if as_json:
+        print_json(obj)
+        return
+    deliveries_line = ", ".join(
+        f"{state.deliveries.get(s, 0)} {s}" for s in ("pending", "sending", "retrying", "dead")
+    )
+    lines = [
+        f"Database     {state.database} (migration {state.revision})",
+        "Channels     " + ", ".join(f"{c['name']} ({c['kind']})" for c in channels),
+        "Predictions  "
+        + (", ".join(f"{n} {s}" for s, n in sorted(state.predictions.items())) or "none"),
+        f"Deliveries   {deliveries_line}",
+        f"Next reminder {obj['next_reminder_at'] or 'none scheduled'}",
+    ]
+    if state.oldest_waiting_at is not None:
+        lines.append(f"Oldest waiting delivery queued at {obj['oldest_waiting_since']}")
+    if state.deliveries.get("dead"):
+        lines.append(
+            "Dead deliveries: `tracker deliveries --status dead`, then `tracker retry --dead`"
+        )
+    for line in lines:
+        say(line)

@@ -1,0 +1,180 @@
+"""Concurrent sending: claimed deliveries go out through their channels, bounded, paced, and
+recorded as they finish, so one slow receiver never holds up the others."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import httpx
+
+from tracker.channels.base import Attempt, AttemptOutcome, Channel, OutgoingMessage
+from tracker.clock import utcnow
+from tracker.outbox import AttemptResult
+
+RECORD_EVERY = 0.25  # seconds between ledger writes while sends complete
+RECORD_BATCH = 64
+
+
+@dataclass(frozen=True)
+class Job:
+    delivery_id: int
+    channel: str
+    message: OutgoingMessage
+
+
+@dataclass
+class DispatchStats:
+    sent: int = 0  # attempts made (whatever their outcome)
+    released: int = 0  # claimed, then handed back because we are stopping
+    outcomes: dict[str, int] = field(default_factory=dict)
+
+
+class Pacer:
+    """At most one send per `interval` for each rate key, and a pause after a 429."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._next_free: dict[str, float] = {}
+        self._paused_until: dict[str, float] = {}
+
+    def pause(self, key: str, seconds: float) -> None:
+        until = time.monotonic() + seconds
+        self._paused_until[key] = max(self._paused_until.get(key, 0.0), until)
+
+    def paused_for(self, key: str) -> float:
+        return max(0.0, self._paused_until.get(key, 0.0) - time.monotonic())
+
+    async def turn(self, key: str) -> None:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            wait = max(self._next_free.get(key, 0.0) - time.monotonic(), self.paused_for(key))
+            if wait > 0:
+                await asyncio.sleep(wait)
+            self._next_free[key] = time.monotonic() + self.interval
+
+
+@dataclass
+class Dispatcher:
+    channels: Mapping[str, Channel]
+    concurrency: int
+    connect_timeout: float
+    request_timeout: float
+    slack_min_interval: float = 1.0
+    clock: Callable[[], dt.datetime] = utcnow
+
+    def run(
+        self,
+        claim: Callable[[int], Sequence[Job]],
+        record: Callable[[Sequence[AttemptResult]], None],
+        release: Callable[[Sequence[int]], None],
+        stop: threading.Event | None = None,
+    ) -> DispatchStats:
+        """Claim, send and record until nothing claimable is left (or `stop` is set).
+
+        claim/record/release touch the database: they run in worker threads, off the loop.
+        """
+        return asyncio.run(self._run(claim, record, release, stop or threading.Event()))
+
+    async def _run(
+        self,
+        claim: Callable[[int], Sequence[Job]],
+        record: Callable[[Sequence[AttemptResult]], None],
+        release: Callable[[Sequence[int]], None],
+        stop: threading.Event,
+    ) -> DispatchStats:
+        stats = DispatchStats()
+        pacer = Pacer(self.slack_min_interval)
+        semaphore = asyncio.Semaphore(self.concurrency)
+        timeout = httpx.Timeout(self.request_timeout, connect=self.connect_timeout)
+        limits = httpx.Limits(max_connections=self.concurrency * 2)
+        in_flight: set[asyncio.Task[AttemptResult | int]] = set()
+        finished: list[AttemptResult] = []
+        released: list[int] = []
+        drained = False
+        last_record = time.monotonic()
+        async with httpx.AsyncClient(timeout=timeout, limits=limits, trust_env=False) as client:
+            while True:
+                # Refill when half the slots are free; stop claiming once a claim comes back
+                # short (the queue is drained; rows due later are the next pass's).
+                free = self.concurrency - len(in_flight)
+                if not drained and not stop.is_set() and (free * 2 >= self.concurrency):
+                    jobs = await asyncio.to_thread(claim, free)
+                    drained = len(jobs) < free
+                    for job in jobs:
+                        task = asyncio.create_task(
+                            self._attempt(client, job, semaphore, pacer, stop)
+                        )
+                        in_flight.add(task)
+                if not in_flight:
+                    break
+                done, in_flight = await asyncio.wait(
+                    in_flight, timeout=RECORD_EVERY, return_when=asyncio.FIRST_COMPLETED
+                )
+                for task in done:
+                    outcome = task.result()
+                    if isinstance(outcome, int):
+                        released.append(outcome)
+                    else:
+                        finished.append(outcome)
+                flush_due = time.monotonic() - last_record >= RECORD_EVERY
+                if finished and (flush_due or len(finished) >= RECORD_BATCH or not in_flight):
+                    await asyncio.to_thread(record, list(finished))
+                    self._count(stats, finished)
+                    finished.clear()
+                    last_record = time.monotonic()
+        if finished:
+            await asyncio.to_thread(record, list(finished))
+            self._count(stats, finished)
+        if released:
+            await asyncio.to_thread(release, list(released))
+            stats.released = len(released)
+        return stats
+
+    @staticmethod
+    def _count(stats: DispatchStats, results: Sequence[AttemptResult]) -> None:
+        for result in results:
+            stats.sent += 1 if result.counted else 0
+            key = result.attempt.outcome.value
+            stats.outcomes[key] = stats.outcomes.get(key, 0) + 1
+
+    async def _attempt(
+        self,
+        client: httpx.AsyncClient,
+        job: Job,
+        semaphore: asyncio.Semaphore,
+        pacer: Pacer,
+        stop: threading.Event,
+    ) -> AttemptResult | int:
+        """One send; returns the delivery id instead when stopping before it started."""
+        channel = self.channels.get(job.channel)
+        if channel is None:
+            attempt = Attempt(
+                AttemptOutcome.PERMANENT,
+                error=f"channel {job.channel!r} is no longer configured",
+            )
+            return AttemptResult(job.delivery_id, attempt)
+        key = channel.rate_key
+        if key is not None:
+            paused = pacer.paused_for(key)
+            if paused > self.request_timeout:
+                deferred = Attempt(
+                    AttemptOutcome.RETRY,
+                    error="deferred: the receiver asked us to slow down (429)",
+                    retry_after=dt.timedelta(seconds=paused),
+                )
+                return AttemptResult(job.delivery_id, deferred, counted=False)
+            await pacer.turn(key)
+        async with semaphore:
+            if stop.is_set():
+                return job.delivery_id
+            attempt = await channel.send(client, job.message, now=self.clock())
+        if key is not None and attempt.status_code == 429:
+            pause = attempt.retry_after.total_seconds() if attempt.retry_after else 30.0
+            pacer.pause(key, pause)
+        return AttemptResult(job.delivery_id, attempt)

@@ -1,0 +1,49 @@
+"""Enums shared by the tables and the command line; no SQLAlchemy here, so the CLI can
+import them without slowing `tracker --help`."""
+
+from __future__ import annotations
+
+import enum
+
+
+class PredictionStatus(enum.StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
+    ANNULLED = "annulled"
+
+
+class Outcome(enum.StrEnum):
+    YES = "yes"
+    NO = "no"
+    ANNULLED = "annulled"
+
+
+class ResolvedVia(enum.StrEnum):
+    CLI = "cli"
+    API = "api"
+    SLACK = "slack"
+    IMPORT = "import"
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"  # queued, waiting for its first attempt
+    SENDING = "sending"  # claimed by a worker until lease_expires_at
+    DELIVERED = "delivered"
+    RETRYING = "retrying"  # failed, next attempt at next_attempt_at
+    DEAD = "dead"  # permanent failure, or out of attempts
+    SKIPPED = "skipped"  # superseded by a later reminder before it was sent
+    CANCELLED = "cancelled"  # the prediction was resolved first
+
+
+class ListStatus(enum.StrEnum):
+    OPEN = "open"
+    DUE_SOON = "due-soon"
+    OVERDUE = "overdue"
+    RESOLVED = "resolved"
+    ANNULLED = "annulled"
+    ALL = "all"
+
+
+class ExportFormat(enum.StrEnum):
+    JSON = "json"
+    CSV = "csv"

@@ -1,0 +1,329 @@
+"""The delivery ledger's moves: enqueue, claim, record, release, and the retry backoff.
+
+Keyword-only functions that take a session; the service owns the transactions. A claimed row
+has its lease expiry in next_attempt_at too, so one index (status, next_attempt_at) finds both
+the rows that are due and the rows whose worker died.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from tracker.channels.base import Attempt, AttemptOutcome
+from tracker.models import Delivery, DeliveryStatus
+
+CLAIMABLE = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING, DeliveryStatus.SENDING)
+WAITING = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
+REMINDER_KINDS = ("upcoming", "due", "overdue")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int
+    backoff: tuple[dt.timedelta, ...]
+
+    def delay(self, attempts: int, rng: random.Random) -> dt.timedelta:
+        """The wait after the n-th failed attempt: the schedule's step, +/- 20% jitter so that
+        a receiver that comes back is not hit by every worker at once."""
+        step = self.backoff[min(attempts, len(self.backoff)) - 1]
+        return step * rng.uniform(0.8, 1.2)
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    prediction_id: int
+    reminder: str
+    kind: str
+    due_at: dt.datetime
+    event_type: str
+    data: dict[str, Any]
+    scheduled_for: dt.datetime
+
+
+def new_webhook_id() -> str:
+    return f"msg_{uuid.uuid4().hex}"
+
+
+def enqueue(
+    session: Session,
+    *,
+    item: NewDelivery,
+    channels: Sequence[str],
+    now: dt.datetime,
+    status: DeliveryStatus = DeliveryStatus.PENDING,
+) -> int:
+    """One row per channel; a reminder already in the ledger is never queued twice. A row
+    cancelled by a resolution comes back to life when its prediction was reopened."""
+    existing = {
+        row.channel: row
+        for row in session.exec(
+            select(Delivery).where(
+                Delivery.prediction_id == item.prediction_id,
+                Delivery.reminder == item.reminder,
+                Delivery.due_at == item.due_at,
+                col(Delivery.channel).in_(channels),
+            )
+        )
+    }
+    payload = json.dumps(item.data, separators=(",", ":"), ensure_ascii=False)
+    queued = 0
+    for channel in channels:
+        row = existing.get(channel)
+        if row is not None:
+            if row.status == DeliveryStatus.CANCELLED and status == DeliveryStatus.PENDING:
+                row.status = status.value
+                row.payload = payload
+                row.next_attempt_at = now
+                row.updated_at = now
+                queued += 1
+            continue
+        session.add(
+            Delivery(
+                prediction_id=item.prediction_id,
+                reminder=item.reminder,
+                kind=item.kind,
+                due_at=item.due_at,
+                channel=channel,
+                webhook_id=new_webhook_id(),
+                event_type=item.event_type,
+                payload=payload,
+                scheduled_for=item.scheduled_for,
+                status=status.value,
+                next_attempt_at=now if status == DeliveryStatus.PENDING else None,
+                last_error="superseded by a later reminder" if status == "skipped" else None,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        queued += 1
+    session.flush()
+    return queued
+
+
+def supersede_reminders(
+    session: Session, *, prediction_id: int, before: dt.datetime, now: dt.datetime
+) -> int:
+    """Older reminders still waiting (say, retrying through an outage) are stale once a later
+    one is queued: "7 days left" must not arrive after the deadline."""
+    result = session.execute(
+        sa.update(Delivery)
+        .where(
+            col(Delivery.prediction_id) == prediction_id,
+            col(Delivery.kind).in_(REMINDER_KINDS),
+            col(Delivery.status).in_([s.value for s in WAITING]),
+            col(Delivery.scheduled_for) < before,
+        )
+        .values(
+            status=DeliveryStatus.SKIPPED.value,
+            next_attempt_at=None,
+            last_error="superseded by a later reminder",
+            updated_at=now,
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def cancel_reminders(session: Session, *, prediction_id: int, now: dt.datetime) -> int:
+    result = session.execute(
+        sa.update(Delivery)
+        .where(
+            col(Delivery.prediction_id) == prediction_id,
+            col(Delivery.kind).in_(REMINDER_KINDS),
+            col(Delivery.status).in_([s.value for s in WAITING]),
+        )
+        .values(
+            status=DeliveryStatus.CANCELLED.value,
+            next_attempt_at=None,
+            last_error="the prediction was resolved",
+            updated_at=now,
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def claim(
+    session: Session, *, owner: str, now: dt.datetime, lease: dt.timedelta, limit: int
+) -> list[Delivery]:
+    """Take up to `limit` due rows for this worker.
+
+    PostgreSQL skips rows other workers have locked (FOR UPDATE SKIP LOCKED); SQLite has one
+    writer at a time. On both, the UPDATE repeats the condition and only the rows it changed
+    (RETURNING) are ours, so a row is never claimed twice.
+    """
+    due = (
+        col(Delivery.status).in_([s.value for s in CLAIMABLE]),
+        col(Delivery.next_attempt_at) <= now,
+    )
+    candidates = session.exec(
+        select(Delivery.id)
+        .where(*due)
+        .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not candidates:
+        return []
+    expires = now + lease
+    claimed_ids = session.execute(
+        sa.update(Delivery)
+        .where(col(Delivery.id).in_(candidates), *due)
+        .values(
+            status=DeliveryStatus.SENDING.value,
+            lease_owner=owner,
+            lease_expires_at=expires,
+            next_attempt_at=expires,
+            updated_at=now,
+        )
+        .returning(col(Delivery.id))
+    ).scalars()
+    ids = sorted(claimed_ids)
+    session.expire_all()
+    return list(session.exec(select(Delivery).where(col(Delivery.id).in_(ids))).all())
+
+
+@dataclass(frozen=True)
+class AttemptResult:
+    delivery_id: int
+    attempt: Attempt
+    counted: bool = True  # False when we deferred without calling the receiver
+
+
+def record(
+    session: Session,
+    *,
+    results: Iterable[AttemptResult],
+    owner: str,
+    now: dt.datetime,
+    policy: RetryPolicy,
+    rng: random.Random,
+    open_predictions: set[int] | None = None,
+) -> dict[str, int]:
+    """Write each attempt's outcome; a row whose lease we lost is left to its new owner."""
+    counts: dict[str, int] = {}
+    for result in results:
+        row = session.get(Delivery, result.delivery_id)
+        if row is None or row.status != DeliveryStatus.SENDING or row.lease_owner != owner:
+            counts["lease_lost"] = counts.get("lease_lost", 0) + 1
+            continue
+        attempt = result.attempt
+        attempts = row.attempts + (1 if result.counted else 0)
+        status = _next_status(row, attempt, attempts, policy, open_predictions)
+        row.attempts = attempts
+        row.status = status.value
+        row.lease_owner = None
+        row.lease_expires_at = None
+        row.last_status_code = attempt.status_code
+        row.last_duration_ms = attempt.duration_ms
+        row.last_error = attempt.error
+        row.last_attempt_at = now
+        row.updated_at = now
+        if status == DeliveryStatus.DELIVERED:
+            row.delivered_at = now
+            row.next_attempt_at = None
+        elif status == DeliveryStatus.RETRYING:
+            wait = policy.delay(max(attempts, 1), rng)
+            if attempt.retry_after is not None:
+                wait = max(wait, attempt.retry_after)
+            row.next_attempt_at = now + wait
+        else:
+            row.next_attempt_at = None
+            if status == DeliveryStatus.CANCELLED:
+                row.last_error = f"{attempt.error} (not retried: the prediction was resolved)"
+        counts[status.value] = counts.get(status.value, 0) + 1
+    session.flush()
+    return counts
+
+
+def _next_status(
+    row: Delivery,
+    attempt: Attempt,
+    attempts: int,
+    policy: RetryPolicy,
+    open_predictions: set[int] | None,
+) -> DeliveryStatus:
+    if attempt.outcome == AttemptOutcome.DELIVERED:
+        return DeliveryStatus.DELIVERED
+    if attempt.outcome == AttemptOutcome.PERMANENT:
+        return DeliveryStatus.DEAD
+    resolved_meanwhile = (
+        open_predictions is not None
+        and row.kind in REMINDER_KINDS
+        and row.prediction_id not in open_predictions
+    )
+    if resolved_meanwhile:
+        return DeliveryStatus.CANCELLED
+    if attempts >= policy.max_attempts:
+        return DeliveryStatus.DEAD
+    return DeliveryStatus.RETRYING
+
+
+def release(session: Session, *, ids: Sequence[int], owner: str, now: dt.datetime) -> int:
+    """Hand back claimed rows we will not send (a clean shutdown), due again at once."""
+    if not ids:
+        return 0
+    result = session.execute(
+        sa.update(Delivery)
+        .where(
+            col(Delivery.id).in_(ids),
+            col(Delivery.status) == DeliveryStatus.SENDING.value,
+            col(Delivery.lease_owner) == owner,
+        )
+        .values(
+            status=sa.case(
+                (col(Delivery.attempts) > 0, DeliveryStatus.RETRYING.value),
+                else_=DeliveryStatus.PENDING.value,
+            ),
+            lease_owner=None,
+            lease_expires_at=None,
+            next_attempt_at=now,
+            updated_at=now,
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def retry(
+    session: Session,
+    *,
+    ids: Sequence[int] | None,
+    now: dt.datetime,
+    statuses: Sequence[DeliveryStatus] = (DeliveryStatus.DEAD,),
+) -> int:
+    """Give rows in these states (all of them when ids is None) a fresh set of attempts, due
+    now."""
+    query = sa.update(Delivery).where(col(Delivery.status).in_([s.value for s in statuses]))
+    if ids is not None:
+        query = query.where(col(Delivery.id).in_(ids))
+    result = session.execute(
+        query.values(
+            status=DeliveryStatus.PENDING.value,
+            attempts=0,
+            next_attempt_at=now,
+            updated_at=now,
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def next_attempt_at(session: Session) -> dt.datetime | None:
+    return session.exec(
+        select(sa.func.min(Delivery.next_attempt_at)).where(
+            col(Delivery.status).in_([s.value for s in CLAIMABLE])
+        )
+    ).one()
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    rows = session.exec(
+        select(Delivery.status, sa.func.count()).group_by(col(Delivery.status))
+    ).all()
+    return {status: int(count) for status, count in rows}

@@ -1,0 +1,112 @@
+"""Which reminder is due for a prediction at a time, and when the next one falls. Pure.
+
+A policy gives every prediction a fixed schedule: "upcoming" at each lead time before due_at,
+"due" at due_at, then "overdue" every N days, up to a limit. A check that runs late (after
+downtime, or for a prediction added after some of its times passed) sends only the latest
+reminder whose time has come and records the earlier ones as skipped: a "7 days left" sent
+after the deadline would be wrong, and a burst of stale ones is noise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass
+
+from tracker.errors import InvalidInput
+
+
+class ReminderKind(enum.StrEnum):
+    UPCOMING = "upcoming"
+    DUE = "due"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class ReminderPolicy:
+    lead_times: tuple[dt.timedelta, ...] = (dt.timedelta(days=7), dt.timedelta(days=1))
+    overdue_every: dt.timedelta = dt.timedelta(days=7)
+    overdue_limit: int = 4
+
+    def __post_init__(self) -> None:
+        if any(lead <= dt.timedelta(0) for lead in self.lead_times):
+            raise InvalidInput("reminder lead times must be longer than zero")
+        if self.overdue_every <= dt.timedelta(0):
+            raise InvalidInput("the overdue interval must be longer than zero")
+        if self.overdue_limit < 0:
+            raise InvalidInput("the overdue limit cannot be negative")
+
+
+@dataclass(frozen=True)
+class Reminder:
+    key: str  # stable for a deadline: "upcoming-7d", "due", "overdue-2"
+    kind: ReminderKind
+    at: dt.datetime
+    number: int = 0  # which overdue reminder (1-based); 0 for the others
+
+
+@dataclass(frozen=True)
+class DueReminders:
+    send: Reminder | None  # the latest reminder whose time has come
+    skipped: tuple[Reminder, ...]  # earlier ones, in the same window, never to be sent
+    next_at: dt.datetime | None  # when the next reminder falls, None when there are no more
+
+
+def schedule(due_at: dt.datetime, policy: ReminderPolicy) -> list[Reminder]:
+    """Every reminder of a prediction, in time order."""
+    upcoming = [
+        Reminder(f"upcoming-{compact_duration(lead)}", ReminderKind.UPCOMING, due_at - lead)
+        for lead in sorted(set(policy.lead_times), reverse=True)
+    ]
+    overdue = [
+        Reminder(f"overdue-{n}", ReminderKind.OVERDUE, due_at + n * policy.overdue_every, n)
+        for n in range(1, policy.overdue_limit + 1)
+    ]
+    return [*upcoming, Reminder("due", ReminderKind.DUE, due_at), *overdue]
+
+
+def first_reminder_at(due_at: dt.datetime, policy: ReminderPolicy) -> dt.datetime:
+    return schedule(due_at, policy)[0].at
+
+
+def due_reminders(
+    due_at: dt.datetime, policy: ReminderPolicy, *, since: dt.datetime, now: dt.datetime
+) -> DueReminders:
+    """The reminders whose time is in [since, now]: the latest to send, the rest skipped.
+
+    `since` is the prediction's stored next_reminder_at: everything before it was handled.
+    """
+    reminders = schedule(due_at, policy)
+    window = [r for r in reminders if since <= r.at <= now]
+    later = [r for r in reminders if r.at > now]
+    return DueReminders(
+        send=window[-1] if window else None,
+        skipped=tuple(window[:-1]),
+        next_at=later[0].at if later else None,
+    )
+
+
+def next_reminder_after(
+    due_at: dt.datetime, policy: ReminderPolicy, now: dt.datetime
+) -> dt.datetime | None:
+    """For a prediction (re)opened at `now`: the latest reminder already due, if any, else the
+    next one. Reopening an overdue prediction makes its current overdue reminder apply again."""
+    reminders = schedule(due_at, policy)
+    past = [r for r in reminders if r.at <= now]
+    if past:
+        return past[-1].at
+    return reminders[0].at if reminders else None
+
+
+_UNITS = (("w", 7 * 86_400), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1))
+
+
+def compact_duration(delta: dt.timedelta) -> str:
+    """7 days -> "7d", 36 hours -> "1d12h": the form the settings are written in."""
+    seconds = int(delta.total_seconds())
+    parts = []
+    for unit, size in _UNITS[1:]:  # weeks read better as days in keys ("upcoming-14d")
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0s"

@@ -1,0 +1,127 @@
+"""One pass of the service: queue the reminders that are due, then send what is pending.
+
+`tracker check` runs one pass; `tracker run` runs them on a schedule. Steps say what they did,
+so the scheduler can log only passes that did something and tests can call the steps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from tracker import checks, outbox
+from tracker.channels.base import Channel
+from tracker.clock import utcnow
+from tracker.config import Settings
+from tracker.dispatch import Dispatcher, DispatchStats
+from tracker.reminders import ReminderPolicy
+
+log = logging.getLogger("tracker.worker")
+
+
+def reminder_policy(settings: Settings) -> ReminderPolicy:
+    return ReminderPolicy(
+        lead_times=settings.reminder_lead_times,
+        overdue_every=settings.overdue_every,
+        overdue_limit=settings.overdue_limit,
+    )
+
+
+@dataclass
+class PassReport:
+    queue: checks.QueueReport
+    dispatch: DispatchStats = field(default_factory=DispatchStats)
+    dry_run: bool = False
+    pending: int = 0  # for a dry run: deliveries that a real pass would try now
+
+    @property
+    def did_something(self) -> bool:
+        return bool(self.queue.queued or self.queue.skipped or self.dispatch.sent)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "dry_run": self.dry_run,
+            "queued": self.queue.queued,
+            "skipped": self.queue.skipped,
+            "superseded": self.queue.superseded,
+            "attempts": self.dispatch.sent,
+            "outcomes": self.dispatch.outcomes,
+            "released": self.dispatch.released,
+            **({"pending": self.pending} if self.dry_run else {}),
+        }
+
+    def summary(self) -> str:
+        queued = sum(item["deliveries"] for item in self.queue.queued)
+        parts = [f"queued {queued} deliveries for {len(self.queue.queued)} reminders"]
+        if self.queue.skipped:
+            parts.append(f"skipped {self.queue.skipped} stale")
+        if self.dry_run:
+            parts.append(f"{self.pending} deliveries would be attempted")
+        else:
+            outcomes = ", ".join(f"{n} {k}" for k, n in sorted(self.dispatch.outcomes.items()))
+            parts.append(f"attempted {self.dispatch.sent}" + (f" ({outcomes})" if outcomes else ""))
+        return "; ".join(parts)
+
+
+@dataclass
+class Worker:
+    engine: Engine
+    settings: Settings
+    channels: Mapping[str, Channel]
+    owner: str = field(default_factory=checks.worker_name)
+    stop: threading.Event = field(default_factory=threading.Event)
+    clock: Callable[[], dt.datetime] = utcnow
+    rng: random.Random = field(default_factory=random.Random)
+
+    def run_pass(self, *, dry_run: bool = False) -> PassReport:
+        now = self.clock()
+        queue = checks.queue_due_reminders(
+            self.engine,
+            policy=reminder_policy(self.settings),
+            channels=list(self.channels),
+            tz=self.settings.tz,
+            now=now,
+            dry_run=dry_run,
+        )
+        report = PassReport(queue=queue, dry_run=dry_run)
+        if dry_run:
+            report.pending = checks.count_due_deliveries(self.engine, now=now) + sum(
+                item["deliveries"] for item in queue.queued
+            )
+            return report
+        report.dispatch = checks.dispatch_pending(
+            self.engine,
+            dispatcher=self.dispatcher(),
+            settings=checks.DeliverySettings(
+                owner=self.owner,
+                lease=self.settings.lease,
+                retry=outbox.RetryPolicy(
+                    max_attempts=self.settings.delivery_max_attempts,
+                    backoff=self.settings.retry_backoff,
+                ),
+                rng=self.rng,
+            ),
+            clock=self.clock,
+            stop=self.stop,
+        )
+        return report
+
+    def dispatcher(self) -> Dispatcher:
+        return Dispatcher(
+            channels=self.channels,
+            concurrency=self.settings.delivery_concurrency,
+            connect_timeout=self.settings.connect_timeout,
+            request_timeout=self.settings.request_timeout,
+            slack_min_interval=self.settings.slack_min_interval,
+            clock=self.clock,
+        )
+
+    def next_wake_at(self) -> dt.datetime | None:
+        return checks.next_wake_at(self.engine)
