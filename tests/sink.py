@@ -25,6 +25,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     at: float  # time.monotonic() when it arrived
+    done_at: float = 0.0  # when the answer had been written
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -43,10 +44,9 @@ class Sink:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length)
+                received = Received(self.path, dict(self.headers.items()), body, time.monotonic())
                 with sink._lock:
-                    sink.received.append(
-                        Received(self.path, dict(self.headers.items()), body, time.monotonic())
-                    )
+                    sink.received.append(received)
                     queue = sink._answers.get(self.path) or [Answer()]
                     answer = queue.pop(0) if len(queue) > 1 else queue[0]
                 if answer.delay:
@@ -58,6 +58,7 @@ class Sink:
                 self.send_header("content-length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+                received.done_at = time.monotonic()
 
             def log_message(self, *args: Any) -> None:
                 pass

@@ -318,6 +318,13 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
 
+def within_window(day: date, due_at: datetime, window_start: datetime | None, tz: ZoneInfo) -> bool:
+    """Whether an event on `day` (a local calendar day) fell inside the window, by days in tz."""
+    if day > due_at.astimezone(tz).date():
+        return False
+    return window_start is None or day >= window_start.astimezone(tz).date()
+
+
 def period_containing(moment: datetime, precision: Precision, tz: ZoneInfo) -> Period:
     """The period at `precision`, read in tz, that holds `moment` (an aware datetime)."""
     if precision is Precision.INSTANT:

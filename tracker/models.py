@@ -118,6 +118,8 @@ class Resolution(SQLModel, table=True):
     outcome: str = Field(sa_type=sa.String(16))
     resolved_at: dt.datetime = Field(sa_type=UTCDateTime)
     occurred_on: dt.date | None = Field(default=None)
+    # "yes" and, when occurred_on is known, inside the window: what the scores count as a hit.
+    came_true: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     note: str | None = Field(default=None, sa_type=sa.Text)
     evidence_url: str | None = Field(default=None, sa_type=sa.String(2000))
     resolved_by: str | None = Field(default=None, sa_type=sa.String(200))

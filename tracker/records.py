@@ -46,7 +46,7 @@ SOURCE_FIELDS = frozenset({"title", "url", "publisher", "author", "published_at"
 RESOLUTION_FIELDS = frozenset(
     {
         "outcome", "resolved_at", "occurred_on", "note", "evidence_url", "resolved_by", "via",
-        "superseded_at", "superseded_note",
+        "superseded_at", "superseded_note", "came_true",
     }
 )  # fmt: skip
 
@@ -135,6 +135,7 @@ def resolution_json(resolution: Resolution) -> dict[str, Any]:
         "outcome": resolution.outcome,
         "resolved_at": iso(resolution.resolved_at),
         "occurred_on": iso(resolution.occurred_on),
+        "came_true": resolution.came_true,
         "note": resolution.note,
         "evidence_url": resolution.evidence_url,
         "resolved_by": resolution.resolved_by,

@@ -147,6 +147,7 @@ def resolve(
                 resolved_by=resolved_by,
                 via=via.value,
             ),
+            tz=tz,
         )
         prediction.status = _status_for(outcome).value
         prediction.updated_at = now
@@ -238,7 +239,7 @@ def seed(
 ) -> ImportReport:
     """Load every seeds file in a folder; running it twice changes nothing."""
     items = transfer.read_seed_dir(directory, tz=tz, now=now)
-    return _store_all(engine, items=items, now=now, policy=policy)
+    return _store_all(engine, items=items, now=now, policy=policy, tz=tz)
 
 
 def import_file(
@@ -251,7 +252,7 @@ def import_file(
     policy: ReminderPolicy = DEFAULT_POLICY,
 ) -> ImportReport:
     items = transfer.read_export(path, tz=tz, now=now, file_format=file_format)
-    return _store_all(engine, items=items, now=now, policy=policy)
+    return _store_all(engine, items=items, now=now, policy=policy, tz=tz)
 
 
 def export_records(engine: Engine) -> list[PredictionRecord]:
@@ -267,6 +268,7 @@ def _store_all(
     items: Sequence[ImportedPrediction],
     now: dt.datetime,
     policy: ReminderPolicy,
+    tz: ZoneInfo,
 ) -> ImportReport:
     """Create new keys, update changed ones; resolution history is taken only for new keys,
     so an import never rewrites how a stored prediction resolved."""
@@ -278,7 +280,9 @@ def _store_all(
             if prediction is None:
                 prediction = _create(session, data=data, now=now, policy=policy)
                 for resolution in item.history:
-                    store.add_resolution(session, prediction=prediction, resolution=resolution)
+                    store.add_resolution(
+                        session, prediction=prediction, resolution=resolution, tz=tz
+                    )
                 current = next((r for r in item.history if r.superseded_at is None), None)
                 if current is not None:
                     prediction.status = _status_for(current.outcome).value

@@ -5,14 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from tracker.deadlines import within_window
 from tracker.errors import NotFound
 from tracker.inputs import PredictionInput, ResolutionInput, SourceInput
-from tracker.models import Prediction, PredictionStatus, PredictionTag, Resolution, Source
+from tracker.models import (
+    Outcome,
+    Prediction,
+    PredictionStatus,
+    PredictionTag,
+    Resolution,
+    Source,
+)
 from tracker.records import PredictionRecord
 
 
@@ -206,10 +216,15 @@ def apply_prediction(
 
 
 def add_resolution(
-    session: Session, *, prediction: Prediction, resolution: ResolutionInput
+    session: Session, *, prediction: Prediction, resolution: ResolutionInput, tz: ZoneInfo
 ) -> Resolution:
     assert prediction.id is not None
+    came_true = resolution.outcome == Outcome.YES and (
+        resolution.occurred_on is None
+        or within_window(resolution.occurred_on, prediction.due_at, prediction.window_start, tz)
+    )
     row = Resolution(
+        came_true=came_true,
         prediction_id=prediction.id,
         outcome=resolution.outcome.value,
         resolved_at=resolution.resolved_at,
@@ -245,3 +260,115 @@ def due_for_reminder(session: Session, *, now: dt.datetime, limit: int) -> list[
             .with_for_update(skip_locked=True)
         ).all()
     )
+
+
+@dataclass(frozen=True)
+class SummaryFilter:
+    since: dt.datetime | None = None  # predictions due at or after this
+    forecaster: str | None = None
+    exclude_early_before: dt.datetime | None = None  # leave out "yes" not yet due at this time
+
+
+def _filtered(query: Any, filters: SummaryFilter) -> Any:
+    if filters.since is not None:
+        query = query.where(col(Prediction.due_at) >= filters.since)
+    if filters.forecaster:
+        query = query.where(
+            sa.func.lower(Prediction.forecaster) == sa.func.lower(filters.forecaster)
+        )
+    return query
+
+
+def _current_resolution_join() -> Any:
+    return sa.and_(
+        col(Resolution.prediction_id) == col(Prediction.id),
+        col(Resolution.superseded_at).is_(None),
+    )
+
+
+def summary_counts(
+    session: Session, *, filters: SummaryFilter, now: dt.datetime, due_soon: dt.timedelta
+) -> dict[str, int]:
+    is_open = col(Prediction.status) == PredictionStatus.OPEN.value
+
+    def count(condition: Any) -> Any:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    query = _filtered(
+        sa.select(
+            count(is_open),
+            count(
+                sa.and_(
+                    is_open, col(Prediction.due_at) >= now, col(Prediction.due_at) < now + due_soon
+                )
+            ),
+            count(sa.and_(is_open, col(Prediction.due_at) < now)),
+            count(col(Resolution.outcome) == "yes"),
+            count(col(Resolution.outcome) == "no"),
+            count(col(Prediction.status) == PredictionStatus.ANNULLED.value),
+        )
+        .select_from(Prediction)
+        .outerjoin(Resolution, _current_resolution_join()),
+        filters,
+    )
+    values = session.execute(query).one()
+    names = ("open", "due_soon", "overdue", "resolved_yes", "resolved_no", "annulled")
+    return {name: int(value or 0) for name, value in zip(names, values, strict=True)}
+
+
+def summary_rows(
+    session: Session, *, filters: SummaryFilter, by: str | None
+) -> list[tuple[str | None, float | None, int, int]]:
+    """(group, probability, came true 0/1, count) for resolved yes/no predictions, grouped in
+    the database so that the result grows with distinct probabilities, not with predictions.
+    A "yes" that happened outside its window did not come true."""
+    outcome = sa.case((col(Resolution.came_true), 1), else_=0)
+    group: Any = sa.literal(None)
+    if by == "source":
+        group = sa.func.coalesce(Source.title, Source.url)
+    elif by == "tag":
+        group = PredictionTag.tag
+    elif by == "forecaster":
+        group = Prediction.forecaster
+    query = (
+        sa.select(group, col(Prediction.probability), outcome, sa.func.count())
+        .select_from(Prediction)
+        .join(Resolution, _current_resolution_join())
+    )
+    if by == "source":
+        query = query.outerjoin(Source, col(Source.id) == col(Prediction.source_id))
+    elif by == "tag":
+        query = query.outerjoin(
+            PredictionTag, col(PredictionTag.prediction_id) == col(Prediction.id)
+        )
+    query = query.where(col(Resolution.outcome).in_(["yes", "no"]))
+    if filters.exclude_early_before is not None:
+        query = query.where(
+            sa.not_(
+                sa.and_(
+                    col(Resolution.outcome) == "yes",
+                    col(Prediction.due_at) > filters.exclude_early_before,
+                )
+            )
+        )
+    query = _filtered(query, filters).group_by(group, Prediction.probability, outcome)
+    return [
+        (name, probability, int(came_true), int(count))
+        for name, probability, came_true, count in session.execute(query).all()
+    ]
+
+
+def occurred_rows(
+    session: Session, *, filters: SummaryFilter
+) -> list[tuple[dt.date, dt.datetime, int]]:
+    """(occurred_on, due_at, count) for "yes" resolutions that say when it happened."""
+    query = (
+        sa.select(col(Resolution.occurred_on), col(Prediction.due_at), sa.func.count())
+        .select_from(Prediction)
+        .join(Resolution, _current_resolution_join())
+        .where(col(Resolution.outcome) == "yes", col(Resolution.occurred_on).is_not(None))
+    )
+    if filters.exclude_early_before is not None:
+        query = query.where(col(Prediction.due_at) <= filters.exclude_early_before)
+    query = _filtered(query, filters).group_by(Resolution.occurred_on, Prediction.due_at)
+    return [(day, due, int(count)) for day, due, count in session.execute(query).all()]

@@ -303,6 +303,11 @@ def resolve(
         return
     p = record.prediction
     say(f"Resolved #{p.id} {p.key}: {outcome.value}.")
+    if outcome is Outcome.YES and record.resolution and not record.resolution.came_true:
+        say(
+            f"Note: it happened on {occurred}, outside its window ({due_label(record, rt)}), "
+            "so it counts as not coming true in the scores."
+        )
 
 
 def _user_name() -> str | None:

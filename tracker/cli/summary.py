@@ -1,0 +1,183 @@
+"""The accuracy summary command."""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tracker.cli.app import Runtime, app, console, print_json, say
+from tracker.errors import EnvironmentFailure, InvalidInput
+
+if TYPE_CHECKING:
+    from tracker.summary import Summary
+
+
+class GroupBy(enum.StrEnum):
+    forecaster = "forecaster"
+    source = "source"
+    tag = "tag"
+
+
+@app.command()
+def summary(
+    by: Annotated[
+        GroupBy | None, typer.Option(help="Break the hit rate and scores down by this.")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only predictions due on or after this date.")
+    ] = None,
+    forecaster: Annotated[str | None, typer.Option(help="Only this forecaster's.")] = None,
+    exclude_early: Annotated[
+        bool,
+        typer.Option(
+            "--exclude-early",
+            help="Leave out 'yes' resolutions of predictions not yet due (only 'yes' can "
+            "resolve early, so they flatter the hit rate).",
+        ),
+    ] = False,
+    bins: Annotated[
+        int, typer.Option(min=1, max=100, help="Calibration bins, on whole percents.")
+    ] = 10,
+    plot: Annotated[
+        Path | None,
+        typer.Option(help="Draw the calibration chart to this PNG (needs tracker[plot])."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """How often the forecasts came true, how good their probabilities were, and who was right."""
+    from tracker.deadlines import parse_instant
+    from tracker.summary import summarize
+
+    rt = Runtime()
+    try:
+        since_at = parse_instant(since, rt.settings.tz) if since else None
+    except InvalidInput as exc:
+        raise InvalidInput(f"--since: {exc}") from None
+    if plot is not None:
+        _check_plot_target(plot)
+    result = summarize(
+        rt.engine,
+        now=rt.now,
+        tz=rt.settings.tz,
+        due_soon=rt.settings.due_soon,
+        since=since_at,
+        forecaster=forecaster,
+        by=by.value if by else None,
+        exclude_early=exclude_early,
+        bins=bins,
+    )
+    if plot is not None:
+        from tracker.plot import draw_calibration
+
+        draw_calibration(result, plot)
+    if as_json:
+        print_json(result.as_json())
+        return
+    _print_summary(result)
+    if plot is not None:
+        say(f"Calibration chart written to {plot}.")
+
+
+def _check_plot_target(path: Path) -> None:
+    """Fail before any work: matplotlib is an optional extra, and the folder must exist."""
+    import importlib.util
+
+    if importlib.util.find_spec("matplotlib") is None:
+        raise EnvironmentFailure(
+            "--plot needs matplotlib, which is not installed: pip install 'tracker[plot]'"
+        )
+    if path.suffix.lower() != ".png":
+        raise InvalidInput(f"--plot: {path} should end in .png")
+    if not path.resolve().parent.is_dir():
+        raise InvalidInput(f"--plot: the folder {path.resolve().parent} does not exist")
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None else f"{value:.0%}"
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def _print_summary(result: Summary) -> None:
+    from rich.table import Table
+
+    out = console()
+    c = result.counts
+    say(
+        f"Predictions: {c['open']} open ({c['due_soon']} due soon, {c['overdue']} overdue and "
+        f"unresolved), {c['resolved_yes']} resolved yes, {c['resolved_no']} resolved no, "
+        f"{c['annulled']} annulled."
+    )
+    if not result.resolved:
+        say("Nothing resolved yet: resolve predictions with `tracker resolve REF yes|no`.")
+        return
+    say(
+        f"Hit rate: {result.hits} of {result.resolved} resolved predictions came true in "
+        f"their window ({_pct(result.hit_rate)})."
+    )
+    scores = result.scores
+    if scores is None:
+        say("No resolved prediction carries a probability, so there are no scores.")
+    else:
+        table = Table(title=f"Scores of {scores.n} forecasts with a probability", box=None,
+                      header_style="bold", title_justify="left")  # fmt: skip
+        for column in ("", "Brier (0-1, lower is better)", "Log loss (bits, lower is better)"):
+            table.add_column(column)
+        table.add_row("These forecasts", _num(scores.brier), _num(scores.log_loss_bits))
+        table.add_row(
+            f"Always the base rate ({_pct(scores.base_rate)})",
+            _num(scores.base_rate_brier),
+            _num(scores.base_rate_log_loss_bits),
+        )
+        table.add_row("Always 50%", "0.250", "1.000")
+        out.print(table)
+        say(
+            f"Murphy decomposition: Brier = reliability {_num(scores.reliability, 4)} "
+            f"- resolution {_num(scores.resolution, 4)} + uncertainty "
+            f"{_num(scores.uncertainty, 4)} (reliability: lower is better; resolution: higher)."
+        )
+        calibration = Table(title="Calibration (90% Wilson intervals)", box=None,
+                            header_style="bold", title_justify="left")  # fmt: skip
+        for column in ("Forecast", "Count", "Mean forecast", "Came true", "90% interval"):
+            calibration.add_column(column)
+        for b in result.calibration:
+            if not b.count:
+                continue
+            upper = "100%" if b.high == 100 else f"{b.high}%)"
+            calibration.add_row(
+                f"[{b.low}%, {upper}",
+                str(b.count),
+                _pct(b.mean_forecast),
+                _pct(b.observed),
+                f"{_pct(b.wilson_low)}-{_pct(b.wilson_high)}",
+            )
+        out.print(calibration)
+    if result.groups:
+        groups = Table(title=f"By {result.filters['by']}", box=None, header_style="bold",
+                       title_justify="left")  # fmt: skip
+        for column in ("", "Resolved", "Came true", "Hit rate", "Brier", "Log loss"):
+            groups.add_column(column)
+        for g in result.groups:
+            groups.add_row(
+                g.name,
+                str(g.resolved),
+                str(g.hits),
+                _pct(g.hit_rate),
+                _num(g.scores.brier) if g.scores else "",
+                _num(g.scores.log_loss_bits) if g.scores else "",
+            )
+        out.print(groups)
+    t = result.timeliness
+    if t is not None:
+        say(
+            f"Timeliness of {t.count} 'yes' outcomes with a date: {t.early} before the "
+            f"deadline's day, {t.on_the_day} on it, {t.late} after; median "
+            f"{t.median_days:+g} days, from {t.min_days:+d} to {t.max_days:+d}."
+        )
+    for note in result.notes:
+        say(f"Note: {note}")

@@ -1,0 +1,189 @@
+"""The accuracy summary: counts, hit rates, scores, calibration and timeliness.
+
+Only resolved yes/no predictions are scored; open and annulled ones never are. The database
+does the grouping; tracker.scoring does the arithmetic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+
+from tracker import scoring, store
+from tracker.db import transaction
+from tracker.records import iso
+
+GROUPINGS = ("forecaster", "source", "tag")
+NO_GROUP = {"forecaster": "(no forecaster)", "source": "(no source)", "tag": "(untagged)"}
+
+
+@dataclass
+class GroupSummary:
+    name: str
+    resolved: int
+    hits: int
+    scores: scoring.Scores | None
+
+    @property
+    def hit_rate(self) -> float | None:
+        return self.hits / self.resolved if self.resolved else None
+
+
+@dataclass
+class Summary:
+    generated_at: dt.datetime
+    filters: dict[str, Any]
+    counts: dict[str, int]
+    resolved: int
+    hits: int
+    scores: scoring.Scores | None
+    calibration: list[scoring.CalibrationBin]
+    timeliness: scoring.Timeliness | None
+    groups: list[GroupSummary] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def hit_rate(self) -> float | None:
+        return self.hits / self.resolved if self.resolved else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "generated_at": iso(self.generated_at),
+            "filters": self.filters,
+            "counts": self.counts,
+            "hit_rate": {"resolved": self.resolved, "hits": self.hits, "rate": self.hit_rate},
+            "scores": _scores_json(self.scores),
+            "calibration": [asdict(b) for b in self.calibration] if self.scores else [],
+            "timeliness": asdict(self.timeliness) if self.timeliness else None,
+            "groups": [
+                {
+                    "name": g.name,
+                    "resolved": g.resolved,
+                    "hits": g.hits,
+                    "hit_rate": g.hit_rate,
+                    "scores": _scores_json(g.scores),
+                }
+                for g in self.groups
+            ],
+            "notes": self.notes,
+        }
+
+
+def _scores_json(scores: scoring.Scores | None) -> dict[str, Any] | None:
+    if scores is None:
+        return None
+    return {
+        "n": scores.n,
+        "brier": scores.brier,
+        "log_loss_bits": scores.log_loss_bits,
+        "baselines": {
+            "base_rate": {
+                "probability": scores.base_rate,
+                "brier": scores.base_rate_brier,
+                "log_loss_bits": scores.base_rate_log_loss_bits,
+            },
+            "always_50": {"probability": 0.5, "brier": 0.25, "log_loss_bits": 1.0},
+        },
+        "murphy": {
+            "reliability": scores.reliability,
+            "resolution": scores.resolution,
+            "uncertainty": scores.uncertainty,
+        },
+    }
+
+
+def summarize(
+    engine: Engine,
+    *,
+    now: dt.datetime,
+    tz: ZoneInfo,
+    due_soon: dt.timedelta,
+    since: dt.datetime | None = None,
+    forecaster: str | None = None,
+    by: str | None = None,
+    exclude_early: bool = False,
+    bins: int = 10,
+) -> Summary:
+    if by is not None and by not in GROUPINGS:
+        raise ValueError(f"by must be one of {GROUPINGS}")
+    filters = store.SummaryFilter(
+        since=since, forecaster=forecaster, exclude_early_before=now if exclude_early else None
+    )
+    with transaction(engine) as session:
+        counts = store.summary_counts(session, filters=filters, now=now, due_soon=due_soon)
+        rows = store.summary_rows(session, filters=filters, by=None)
+        grouped = store.summary_rows(session, filters=filters, by=by) if by else []
+        occurred = store.occurred_rows(session, filters=filters)
+    forecasts = _forecasts(rows)
+    days: dict[int, int] = defaultdict(int)
+    for day, due_at, count in occurred:
+        days[(day - due_at.astimezone(tz).date()).days] += count
+    timeliness = scoring.timeliness(days.items())
+    summary = Summary(
+        generated_at=now,
+        filters={
+            "since": iso(since),
+            "forecaster": forecaster,
+            "by": by,
+            "exclude_early": exclude_early,
+            "bins": bins,
+        },
+        counts=counts,
+        resolved=sum(count for *_, count in rows),
+        hits=sum(count for _, _, came_true, count in rows if came_true),
+        scores=scoring.scores(forecasts),
+        calibration=scoring.calibration(forecasts, bins),
+        timeliness=timeliness,
+        groups=_groups(grouped, by) if by else [],
+    )
+    summary.notes = _notes(summary, rows)
+    return summary
+
+
+def _forecasts(
+    rows: list[tuple[str | None, float | None, int, int]],
+) -> list[scoring.ForecastCount]:
+    return [
+        scoring.ForecastCount(probability, came_true, count)
+        for _, probability, came_true, count in rows
+        if probability is not None
+    ]
+
+
+def _groups(rows: list[tuple[str | None, float | None, int, int]], by: str) -> list[GroupSummary]:
+    by_name: dict[str, list[tuple[str | None, float | None, int, int]]] = defaultdict(list)
+    for row in rows:
+        by_name[row[0] if row[0] is not None else NO_GROUP[by]].append(row)
+    groups = [
+        GroupSummary(
+            name=name,
+            resolved=sum(r[3] for r in members),
+            hits=sum(r[3] for r in members if r[2]),
+            scores=scoring.scores(_forecasts(members)),
+        )
+        for name, members in by_name.items()
+    ]
+    return sorted(groups, key=lambda g: (-g.resolved, g.name))
+
+
+def _notes(summary: Summary, rows: list[tuple[str | None, float | None, int, int]]) -> list[str]:
+    notes = []
+    unscored = sum(count for _, probability, _, count in rows if probability is None)
+    if unscored:
+        notes.append(
+            f"{unscored} resolved predictions carry no probability: they count in the hit "
+            "rate but not in the scores."
+        )
+    if summary.timeliness and summary.timeliness.late:
+        notes.append(
+            f"{summary.timeliness.late} 'yes' resolutions happened after their deadline; "
+            "they did not come true in their window (see timeliness)."
+        )
+    if summary.counts.get("annulled"):
+        notes.append("Annulled predictions are never scored.")
+    return notes
