@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint format clean
+.PHONY: install run test test-postgres lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "tracker needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -20,6 +20,12 @@ run: install  ## load the seeds into ./tracker.db and run the service (Ctrl-C st
 
 test: install  ## the whole test suite
 	$(BIN)/python -m pytest
+
+# The same suite on PostgreSQL, a fresh schema per test (the server in docker-compose.yml, or
+# the one CI has on 127.0.0.1).
+TRACKER_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+test-postgres: install
+	TRACKER_TEST_DATABASE_URL='$(TRACKER_TEST_DATABASE_URL)' $(BIN)/python -m pytest
 
 lint: install  ## ruff (lint and format) and mypy
 	$(BIN)/ruff check .

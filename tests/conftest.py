@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 
 from tests.sink import Sink, running_sink
 from tracker.cli import main
+from tracker.db import display_url
 
 # Frozen time must not stop the event loop's and HTTP clients' own timers.
 freezegun.configure(extend_ignore_list=["asyncio", "httpx", "httpcore", "anyio", "tests.sink"])
@@ -36,9 +38,58 @@ class Result:
         return json.loads(self.out)
 
 
+TEST_DATABASE_URL = os.environ.get("TRACKER_TEST_DATABASE_URL", "").strip()
+
+
+def pytest_report_header() -> list[str]:
+    if TEST_DATABASE_URL:
+        return [f"tracker database: {display_url(TEST_DATABASE_URL)} (a fresh schema per test)"]
+    return [
+        "tracker database: SQLite files in temp dirs; the PostgreSQL runs are skipped "
+        "(set TRACKER_TEST_DATABASE_URL=postgresql+psycopg://... to run them)"
+    ]
+
+
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'tracker.db'}"
+def database_url(tmp_path: Path) -> Iterator[str]:
+    """A real, empty database for one test: a SQLite file, or a schema of its own in the
+    PostgreSQL database named by TRACKER_TEST_DATABASE_URL."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path / 'tracker.db'}"
+        return
+    yield from postgres_schema(TEST_DATABASE_URL)
+
+
+def postgres_schema(server_url: str) -> Iterator[str]:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    schema = f"test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        admin.dispose()
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def count_rows(url: str, table: str) -> int:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one())
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(autouse=True)

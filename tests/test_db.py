@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,7 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel, select
 
-from tests.conftest import Result, assert_one_line_error
+from tests.conftest import TEST_DATABASE_URL, Result, assert_one_line_error
 from tracker import service
 from tracker.db import (
     current_revision,
@@ -56,11 +55,12 @@ def test_every_command_upgrades_first(cli: Callable[..., Result]) -> None:
 
 
 def test_a_database_newer_than_the_code_is_refused(
-    cli: Callable[..., Result], tmp_path: Path
+    cli: Callable[..., Result], database_url: str
 ) -> None:
     assert cli("db", "upgrade").code == 0
-    with sqlite3.connect(tmp_path / "tracker.db") as connection:
-        connection.execute("UPDATE alembic_version SET version_num = 'fffffff'")
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = 'fffffff'")
     assert_one_line_error(cli("list"), code=1, contains="does not know; upgrade tracker")
 
 
@@ -94,6 +94,7 @@ def test_naive_times_are_refused(database_url: str) -> None:
         )  # fmt: skip
 
 
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite only")
 def test_sqlite_pragmas(database_url: str) -> None:
     engine = make_engine(database_url)
     with engine.connect() as connection:
@@ -151,6 +152,7 @@ def test_unreachable_server_is_exit_1_and_hides_the_password(
     assert "hunter2" not in result.err
 
 
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite only")
 def test_read_only_database_is_exit_1(
     cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

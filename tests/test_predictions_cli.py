@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from freezegun import freeze_time
 
-from tests.conftest import Result, assert_one_line_error
+from tests.conftest import Result, assert_one_line_error, count_rows
 
 ADD = ("add", "Parliament passes the budget", "--due", "2025-06")
-
-
-def count_rows(tmp_path: Path, table: str) -> int:
-    with sqlite3.connect(tmp_path / "tracker.db") as connection:
-        return int(connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
 
 @freeze_time("2025-01-10 12:00:00")
@@ -84,13 +77,13 @@ def test_key_defaults_to_a_stable_readable_one(cli: Callable[..., Result]) -> No
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(
-    cli: Callable[..., Result], tmp_path: Path, args: tuple[str, ...], message: str
+    cli: Callable[..., Result], database_url: str, args: tuple[str, ...], message: str
 ) -> None:
     assert cli("db", "upgrade").code == 0
     result = cli(*ADD, *args)
     assert_one_line_error(result, contains=message)
-    assert count_rows(tmp_path, "prediction") == 0
-    assert count_rows(tmp_path, "source") == 0
+    assert count_rows(database_url, "prediction") == 0
+    assert count_rows(database_url, "source") == 0
 
 
 def test_windows_and_precisions(cli: Callable[..., Result]) -> None:
@@ -197,7 +190,7 @@ def test_resolve_reopen_keeps_history(seeded: Callable[..., Result]) -> None:
     ],
 )
 def test_bad_references_and_arguments(
-    seeded: Callable[..., Result], tmp_path: Path, args: tuple[str, ...], message: str
+    seeded: Callable[..., Result], database_url: str, args: tuple[str, ...], message: str
 ) -> None:
     assert_one_line_error(seeded(*args), contains=message)
-    assert count_rows(tmp_path, "resolution") == 0
+    assert count_rows(database_url, "resolution") == 0

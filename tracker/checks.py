@@ -24,7 +24,7 @@ from tracker.db import transaction
 from tracker.dispatch import Dispatcher, DispatchStats, Job
 from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.models import Delivery, DeliveryStatus, Prediction, PredictionStatus
-from tracker.records import iso, prediction_json
+from tracker.records import PredictionRecord, iso, prediction_json
 from tracker.reminders import ReminderPolicy, due_reminders
 
 QUEUE_BATCH = 500
@@ -62,66 +62,62 @@ def queue_due_reminders(
         with transaction(engine, commit=not dry_run) as session:
             batch = store.due_for_reminder(session, now=now, limit=QUEUE_BATCH)
             records = store.load_records(session, predictions=batch)
+            queued: list[outbox.Queued] = []
             for record in records:
-                _queue_one(session, record=record, policy=policy, channels=channels, tz=tz,
-                           now=now, report=report)  # fmt: skip
+                queued.extend(_plan(record, policy=policy, tz=tz, now=now))
+            sending = [q for q in queued if q.status is DeliveryStatus.PENDING]
+            report.superseded += outbox.supersede_reminders(
+                session, prediction_ids=[q.item.prediction_id for q in sending], now=now
+            )
+            outbox.enqueue(session, queued=queued, channels=channels, now=now)
+            keys = {r.prediction.id: r.prediction.key for r in records}
+            report.queued += [
+                {
+                    "prediction": keys[q.item.prediction_id],
+                    "reminder": q.item.reminder,
+                    "deliveries": len(channels),
+                }
+                for q in sending
+            ]
+            report.skipped += (len(queued) - len(sending)) * len(channels)
             report.predictions += len(batch)
         if dry_run or len(batch) < QUEUE_BATCH:
             return report
 
 
-def _queue_one(
-    session: Any,
-    *,
-    record: Any,
-    policy: ReminderPolicy,
-    channels: Sequence[str],
-    tz: ZoneInfo,
-    now: dt.datetime,
-    report: QueueReport,
-) -> None:
-    prediction: Prediction = record.prediction
+def _plan(
+    record: PredictionRecord, *, policy: ReminderPolicy, tz: ZoneInfo, now: dt.datetime
+) -> list[outbox.Queued]:
+    """The reminders of one prediction whose time has come: the latest to send, the rest
+    skipped; and its next reminder time moves past them."""
+    prediction = record.prediction
     assert prediction.id is not None
     assert prediction.next_reminder_at is not None
     plan = due_reminders(prediction.due_at, policy, since=prediction.next_reminder_at, now=now)
-    prediction_data = prediction_json(record, tz=tz, now=now)
-    for reminder in (*plan.skipped, *([plan.send] if plan.send else [])):
-        status = DeliveryStatus.PENDING if reminder is plan.send else DeliveryStatus.SKIPPED
-        if status is DeliveryStatus.PENDING:
-            report.superseded += outbox.supersede_reminders(
-                session, prediction_id=prediction.id, before=reminder.at, now=now
-            )
-        data = {
-            "reminder": {
-                "kind": reminder.kind.value,
-                "key": reminder.key,
-                "scheduled_for": iso(reminder.at),
-                "number": reminder.number,
-            },
-            "prediction": prediction_data,
-        }
-        count = outbox.enqueue(
-            session,
-            item=outbox.NewDelivery(
-                prediction_id=prediction.id,
-                reminder=reminder.key,
-                kind=reminder.kind.value,
-                due_at=prediction.due_at,
-                event_type="prediction.reminder",
-                data=data,
-                scheduled_for=reminder.at,
-            ),
-            channels=channels,
-            now=now,
-            status=status,
-        )
-        if status is DeliveryStatus.PENDING:
-            report.queued.append(
-                {"prediction": prediction.key, "reminder": reminder.key, "deliveries": count}
-            )
-        else:
-            report.skipped += count
     prediction.next_reminder_at = plan.next_at
+    prediction_data = prediction_json(record, tz=tz, now=now)
+    queued = []
+    for reminder in (*plan.skipped, *([plan.send] if plan.send else [])):
+        item = outbox.NewDelivery(
+            prediction_id=prediction.id,
+            reminder=reminder.key,
+            kind=reminder.kind.value,
+            due_at=prediction.due_at,
+            event_type="prediction.reminder",
+            data={
+                "reminder": {
+                    "kind": reminder.kind.value,
+                    "key": reminder.key,
+                    "scheduled_for": iso(reminder.at),
+                    "number": reminder.number,
+                },
+                "prediction": prediction_data,
+            },
+            scheduled_for=reminder.at,
+        )
+        status = DeliveryStatus.PENDING if reminder is plan.send else DeliveryStatus.SKIPPED
+        queued.append(outbox.Queued(item=item, status=status))
+    return queued
 
 
 @dataclass(frozen=True)

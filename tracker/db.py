@@ -159,6 +159,27 @@ def upgrade_to_head(engine: Engine) -> bool:
             f"the database is at migration {current}, which this version of tracker does not "
             "know; upgrade tracker"
         )
-    with translated_errors(engine.url):
+    with translated_errors(engine.url), _migration_lock(engine):
+        if current_revision(engine) == head:  # another worker got there while we waited
+            return False
         command.upgrade(alembic_config(engine), "head")
     return True
+
+
+MIGRATION_LOCK_ID = 7_342_001  # any constant; names tracker's lock among advisory locks
+
+
+@contextlib.contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    """Several workers starting together must not migrate at once. PostgreSQL: a session
+    advisory lock; SQLite's BEGIN IMMEDIATE already lets one writer in at a time."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as connection:
+        connection.exec_driver_sql(f"SELECT pg_advisory_lock({MIGRATION_LOCK_ID})")
+        try:
+            yield
+        finally:
+            connection.exec_driver_sql(f"SELECT pg_advisory_unlock({MIGRATION_LOCK_ID})")
+            connection.commit()

@@ -53,74 +53,110 @@ def new_webhook_id() -> str:
     return f"msg_{uuid.uuid4().hex}"
 
 
+@dataclass(frozen=True)
+class Queued:
+    item: NewDelivery
+    status: DeliveryStatus  # PENDING to send, SKIPPED to record a reminder we will not send
+
+
 def enqueue(
-    session: Session,
-    *,
-    item: NewDelivery,
-    channels: Sequence[str],
-    now: dt.datetime,
-    status: DeliveryStatus = DeliveryStatus.PENDING,
+    session: Session, *, queued: Sequence[Queued], channels: Sequence[str], now: dt.datetime
 ) -> int:
-    """One row per channel; a reminder already in the ledger is never queued twice. A row
-    cancelled by a resolution comes back to life when its prediction was reopened."""
-    existing = {
-        row.channel: row
-        for row in session.exec(
-            select(Delivery).where(
-                Delivery.prediction_id == item.prediction_id,
-                Delivery.reminder == item.reminder,
-                Delivery.due_at == item.due_at,
-                col(Delivery.channel).in_(channels),
-            )
+    """One row per item and channel, written in bulk; returns how many rows are due to send.
+
+    The unique key (prediction, reminder, deadline, channel) means a reminder already in the
+    ledger is never queued twice: such rows are left as they are (INSERT ... ON CONFLICT DO
+    NOTHING), except that one cancelled by a resolution comes back to life when its
+    prediction was reopened.
+    """
+    if not queued or not channels:
+        return 0
+    pending = [q.item for q in queued if q.status == DeliveryStatus.PENDING]
+    revived = _revive_cancelled(session, items=pending, channels=channels, now=now)
+    rows: list[dict[str, Any]] = []
+    for entry in queued:
+        item = entry.item
+        sending = entry.status == DeliveryStatus.PENDING
+        # A skipped row is never sent: it keeps what the reminder was, not the whole message.
+        data = item.data if sending else {"reminder": item.data.get("reminder")}
+        payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        rows.extend(
+            {
+                "prediction_id": item.prediction_id,
+                "reminder": item.reminder,
+                "kind": item.kind,
+                "due_at": item.due_at,
+                "channel": channel,
+                "webhook_id": new_webhook_id(),
+                "event_type": item.event_type,
+                "payload": payload,
+                "scheduled_for": item.scheduled_for,
+                "status": entry.status.value,
+                "attempts": 0,
+                "next_attempt_at": now if sending else None,
+                "last_error": None if sending else "superseded by a later reminder",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for channel in channels
         )
-    }
-    payload = json.dumps(item.data, separators=(",", ":"), ensure_ascii=False)
-    queued = 0
-    for channel in channels:
-        row = existing.get(channel)
-        if row is not None:
-            if row.status == DeliveryStatus.CANCELLED and status == DeliveryStatus.PENDING:
-                row.status = status.value
-                row.payload = payload
-                row.next_attempt_at = now
-                row.updated_at = now
-                queued += 1
+    table: Any = Delivery.__table__  # type: ignore[attr-defined]  # Core: 10x the ORM's speed
+    insert = _insert_ignoring_duplicates(session, table).returning(table.c.status)
+    inserted = session.connection().execute(insert, rows).scalars().all()
+    return revived + sum(1 for status in inserted if status == DeliveryStatus.PENDING.value)
+
+
+def _insert_ignoring_duplicates(session: Session, table: Any) -> Any:
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table).on_conflict_do_nothing()
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table).on_conflict_do_nothing()
+
+
+def _revive_cancelled(
+    session: Session, *, items: Sequence[NewDelivery], channels: Sequence[str], now: dt.datetime
+) -> int:
+    if not items:
+        return 0
+    keys = {(i.prediction_id, i.reminder, i.due_at): i for i in items}
+    rows = session.exec(
+        select(Delivery).where(
+            col(Delivery.status) == DeliveryStatus.CANCELLED.value,
+            col(Delivery.prediction_id).in_({i.prediction_id for i in items}),
+            col(Delivery.channel).in_(channels),
+        )
+    ).all()
+    revived = 0
+    for row in rows:
+        item = keys.get((row.prediction_id, row.reminder, row.due_at))
+        if item is None:
             continue
-        session.add(
-            Delivery(
-                prediction_id=item.prediction_id,
-                reminder=item.reminder,
-                kind=item.kind,
-                due_at=item.due_at,
-                channel=channel,
-                webhook_id=new_webhook_id(),
-                event_type=item.event_type,
-                payload=payload,
-                scheduled_for=item.scheduled_for,
-                status=status.value,
-                next_attempt_at=now if status == DeliveryStatus.PENDING else None,
-                last_error="superseded by a later reminder" if status == "skipped" else None,
-                created_at=now,
-                updated_at=now,
-            )
-        )
-        queued += 1
+        row.status = DeliveryStatus.PENDING.value
+        row.payload = json.dumps(item.data, separators=(",", ":"), ensure_ascii=False)
+        row.next_attempt_at = now
+        row.last_error = None
+        row.updated_at = now
+        revived += 1
     session.flush()
-    return queued
+    return revived
 
 
 def supersede_reminders(
-    session: Session, *, prediction_id: int, before: dt.datetime, now: dt.datetime
+    session: Session, *, prediction_ids: Sequence[int], now: dt.datetime
 ) -> int:
-    """Older reminders still waiting (say, retrying through an outage) are stale once a later
-    one is queued: "7 days left" must not arrive after the deadline."""
+    """Reminders still waiting (say, retrying through an outage) are stale once a later one
+    is queued for the same prediction: "7 days left" must not arrive after the deadline."""
+    if not prediction_ids:
+        return 0
     result = session.execute(
         sa.update(Delivery)
         .where(
-            col(Delivery.prediction_id) == prediction_id,
+            col(Delivery.prediction_id).in_(prediction_ids),
             col(Delivery.kind).in_(REMINDER_KINDS),
             col(Delivery.status).in_([s.value for s in WAITING]),
-            col(Delivery.scheduled_for) < before,
         )
         .values(
             status=DeliveryStatus.SKIPPED.value,
@@ -209,8 +245,15 @@ def record(
 ) -> dict[str, int]:
     """Write each attempt's outcome; a row whose lease we lost is left to its new owner."""
     counts: dict[str, int] = {}
+    results = list(results)
+    rows = {
+        row.id: row
+        for row in session.exec(
+            select(Delivery).where(col(Delivery.id).in_([r.delivery_id for r in results]))
+        )
+    }
     for result in results:
-        row = session.get(Delivery, result.delivery_id)
+        row = rows.get(result.delivery_id)
         if row is None or row.status != DeliveryStatus.SENDING or row.lease_owner != owner:
             counts["lease_lost"] = counts.get("lease_lost", 0) + 1
             continue

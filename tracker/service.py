@@ -20,7 +20,14 @@ from tracker.db import transaction
 from tracker.enums import ListStatus
 from tracker.errors import Conflict, InvalidInput
 from tracker.inputs import ImportedPrediction, PredictionInput, ResolutionInput
-from tracker.models import Outcome, Prediction, PredictionStatus, Resolution, ResolvedVia
+from tracker.models import (
+    DeliveryStatus,
+    Outcome,
+    Prediction,
+    PredictionStatus,
+    Resolution,
+    ResolvedVia,
+)
 from tracker.records import PredictionRecord, iso, prediction_json, resolution_json
 from tracker.reminders import ReminderPolicy, first_reminder_at, next_reminder_after
 
@@ -186,17 +193,18 @@ def _queue_resolved_event(
         },
         "resolution": resolution_json(resolution),
     }
+    event = outbox.NewDelivery(
+        prediction_id=prediction.id,
+        reminder=f"resolved-{resolution.id}",
+        kind="resolved",
+        due_at=prediction.due_at,
+        event_type="prediction.resolved",
+        data=data,
+        scheduled_for=now,
+    )
     outbox.enqueue(
         session,
-        item=outbox.NewDelivery(
-            prediction_id=prediction.id,
-            reminder=f"resolved-{resolution.id}",
-            kind="resolved",
-            due_at=prediction.due_at,
-            event_type="prediction.resolved",
-            data=data,
-            scheduled_for=now,
-        ),
+        queued=[outbox.Queued(item=event, status=DeliveryStatus.PENDING)],
         channels=channels,
         now=now,
     )

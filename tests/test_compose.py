@@ -1,0 +1,50 @@
+"""docker-compose.yml cannot run here (no Docker engine), so check what it says."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from tests.conftest import REPO
+from tracker.config import Settings
+
+
+def _compose() -> dict:  # type: ignore[type-arg]
+    return yaml.safe_load((REPO / "docker-compose.yml").read_text())  # type: ignore[no-any-return]
+
+
+def test_services_and_their_wiring() -> None:
+    services = _compose()["services"]
+    assert set(services) == {"postgres", "tracker"}
+    postgres, tracker = services["postgres"], services["tracker"]
+    assert "healthcheck" in postgres
+    assert any(v.startswith("postgres-data:") for v in postgres["volumes"])
+    assert tracker["command"] == ["tracker", "run"]
+    assert tracker["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    assert "./config:/app/config:ro" in tracker["volumes"]
+    url = tracker["environment"]["TRACKER_DATABASE_URL"]
+    assert url.startswith("postgresql+psycopg://")
+    assert "@postgres:5432/" in url
+
+
+def test_secrets_are_required_from_the_environment() -> None:
+    text = (REPO / "docker-compose.yml").read_text()
+    assert "${POSTGRES_PASSWORD:?" in text
+    assert "password:" not in text.lower().replace("postgres_password", "")
+
+
+def test_tracker_variables_are_real_settings() -> None:
+    environment = _compose()["services"]["tracker"]["environment"]
+    names = {name for name in environment if name.startswith("TRACKER_")}
+    known = {f"TRACKER_{field.upper()}" for field in Settings.model_fields} | {"TRACKER_CONFIG"}
+    assert names <= known, names - known
+    for value in environment.values():
+        for variable in re.findall(r"\$\{(\w+)", str(value)):
+            assert variable == "POSTGRES_PASSWORD" or variable in known, variable
+
+
+def test_the_image_runs_the_service() -> None:
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert 'CMD ["tracker", "run"]' in dockerfile
+    assert "pip install" in dockerfile

@@ -1,0 +1,107 @@
+"""Several worker processes on one database (SQLite here; PostgreSQL in the suite's
+PostgreSQL run): nothing doubled, and nothing lost when a worker is killed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Result
+from tests.sink import Answer, Sink
+
+
+def _env(database_url: str, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    return {**env, "TRACKER_DATABASE_URL": database_url, **extra}
+
+
+def _import_due_predictions(cli: Callable[..., Result], folder: Path, count: int) -> None:
+    sheet = folder / "due.csv"
+    lines = [f"Claim {n},2025-01-31T23:59:59.999999Z,month" for n in range(count)]
+    sheet.write_text("claim,due_at,precision\n" + "\n".join(lines) + "\n")
+    result = cli("import", sheet)
+    assert result.code == 0, result.err
+
+
+@pytest.mark.slow
+def test_eight_workers_deliver_2000_exactly_once(
+    cli: Callable[..., Result], database_url: str, sink: Sink, tmp_path: Path
+) -> None:
+    _import_due_predictions(cli, tmp_path, 1000)
+    channels = (
+        f'[{{"name": "a", "kind": "webhook", "url": "{sink.url}/a"}},'
+        f' {{"name": "b", "kind": "webhook", "url": "{sink.url}/b"}}]'
+    )
+    env = _env(database_url, TRACKER_CHANNELS=channels, TRACKER_DELIVERY_CONCURRENCY="8")
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tracker", "check"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(8)
+    ]
+    outputs = [w.communicate(timeout=300) for w in workers]
+    assert [w.returncode for w in workers] == [0] * 8, outputs
+    ids = Counter(r.headers["webhook-id"] for r in sink.received)
+    assert len(sink.on("/a")) == 1000
+    assert len(sink.on("/b")) == 1000
+    assert len(ids) == 2000
+    assert max(ids.values()) == 1  # none twice
+    delivered = cli("deliveries", "--status", "delivered", "--limit", "5000", "--json").json()
+    assert len(delivered) == 2000
+
+
+@pytest.mark.slow
+def test_a_killed_worker_loses_nothing(
+    cli: Callable[..., Result], database_url: str, sink: Sink, tmp_path: Path
+) -> None:
+    _import_due_predictions(cli, tmp_path, 20)
+    sink.answer("/hook", Answer(200, delay=5.0))  # slow enough to be killed mid-send
+    env = _env(
+        database_url,
+        TRACKER_WEBHOOK_URL=f"{sink.url}/hook",
+        TRACKER_LEASE="3s",
+        TRACKER_REQUEST_TIMEOUT="20",
+        TRACKER_DELIVERY_CONCURRENCY="8",
+    )
+    doomed = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "run"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        sink.wait_for(1, timeout=30)
+        assert sink.received, "the first worker never sent anything"
+    finally:
+        doomed.send_signal(signal.SIGKILL)
+        doomed.wait(timeout=30)
+    in_flight = {r.headers["webhook-id"] for r in sink.received}
+    claimed = cli("deliveries", "--status", "sending", "--json").json()
+    assert claimed, "the killed worker held no claims"
+    sink.answer("/hook", Answer(200))
+    time.sleep(3.5)  # the dead worker's leases expire
+    survivor = subprocess.run(
+        [sys.executable, "-m", "tracker", "check"], env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert survivor.returncode == 0, survivor.stderr
+    ledger = cli("deliveries", "--limit", "5000", "--json").json()
+    reminders = [d for d in ledger if d["status"] != "skipped"]
+    assert len(reminders) == 20
+    assert {d["status"] for d in reminders} == {"delivered"}
+    received = Counter(r.headers["webhook-id"] for r in sink.received)
+    assert set(received) == {d["webhook_id"] for d in reminders}  # every one arrived
+    # Any duplicate is one the killed worker had in flight, and it carries the same id.
+    assert {i for i, n in received.items() if n > 1} <= in_flight
