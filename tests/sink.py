@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +19,8 @@ class Answer:
     body: str = "ok"
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds before answering (a stall)
+    reset: bool = False  # send half the status line, then reset the connection
+    trickle: float = 0.0  # seconds between the answer's bytes (a slow trickle)
 
 
 @dataclass
@@ -51,13 +55,28 @@ class Sink:
                     answer = queue.pop(0) if len(queue) > 1 else queue[0]
                 if answer.delay:
                     time.sleep(answer.delay)
+                if answer.reset:
+                    self.wfile.write(b"HTTP/1.1 2")
+                    self.wfile.flush()
+                    # SO_LINGER 0: close() sends a TCP reset instead of a clean end.
+                    self.connection.setsockopt(
+                        socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+                    )
+                    self.connection.close()
+                    self.close_connection = True
+                    return
                 payload = answer.body.encode()
-                self.send_response(answer.status)
-                for name, value in answer.headers.items():
-                    self.send_header(name, value)
-                self.send_header("content-length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                head = [f"HTTP/1.1 {answer.status} Whatever"]
+                head += [f"{name}: {value}" for name, value in answer.headers.items()]
+                head += [f"content-length: {len(payload)}", "", ""]
+                response = "\r\n".join(head).encode() + payload
+                if answer.trickle:  # the whole answer, a byte at a time
+                    for index in range(len(response)):
+                        self.wfile.write(response[index : index + 1])
+                        self.wfile.flush()
+                        time.sleep(answer.trickle)
+                else:
+                    self.wfile.write(response)
                 received.done_at = time.monotonic()
 
             def log_message(self, *args: Any) -> None:

@@ -288,6 +288,7 @@ def _skip_space(text: str, position: int) -> int:
 
 def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
     reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
+    start = 1  # the line a record starts on (a quoted field may span lines)
     try:
         header = reader.fieldnames or []
         missing = {"claim"} - set(header)
@@ -296,12 +297,14 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
         unknown = [c for c in header if c not in CSV_COLUMNS]
         if unknown:
             raise InvalidInput(f"{path}:1: unknown column {unknown[0]!r}")
+        start = reader.line_num + 1
         for row in reader:
             if None in row:
-                raise InvalidInput(f"{path}:{reader.line_num}: more fields than the header has")
-            yield reader.line_num, _unflatten(path, reader.line_num, row)
+                raise InvalidInput(f"{path}:{start}: more fields than the header has")
+            yield start, _unflatten(path, start, row)
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise InvalidInput(f"{path}:{reader.line_num}: not valid CSV: {exc}") from None
+        raise InvalidInput(f"{path}:{start}: not valid CSV: {exc}") from None
 
 
 def _unflatten(path: Path, line: int, row: Mapping[str, str | None]) -> dict[str, Any]:
