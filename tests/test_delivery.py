@@ -18,10 +18,11 @@ from sqlmodel import select
 from tests.conftest import SEEDS, Result, assert_one_line_error
 from tests.sink import Answer, Sink
 from tracker.channels import build_channels
+from tracker.channels.base import Attempt, AttemptOutcome
 from tracker.config import load_settings
 from tracker.db import make_engine, transaction, upgrade_to_head
 from tracker.models import Delivery
-from tracker.worker import Worker
+from tracker.worker import Worker, reminder_policy
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 T0 = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -132,7 +133,10 @@ def test_a_seven_day_outage_sends_one_reminder_per_prediction(
 
 
 def test_resolving_cancels_reminders_and_sends_a_resolved_event(
-    cli: Callable[..., Result], webhook_env: Sink, database_url: str
+    cli: Callable[..., Result],
+    webhook_env: Sink,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     webhook_env.answer("/hook", Answer(503, "busy"))
     with freeze_time(T0):
@@ -140,10 +144,15 @@ def test_resolving_cancels_reminders_and_sends_a_resolved_event(
         assert cli("check").code == 0
     assert statuses(database_url) == {"retrying": 1, "skipped": 2}
     webhook_env.answer("/hook", Answer(200))
-    with freeze_time(T0 + dt.timedelta(minutes=1)):
+    with freeze_time(T0 + dt.timedelta(minutes=1)), monkeypatch.context() as shell:
+        # resolved from a shell that knows nothing of the service's channels
+        shell.delenv("TRACKER_WEBHOOK_URL")
+        shell.delenv("TRACKER_WEBHOOK_SECRET")
         assert cli("resolve", "x", "no", "--note", "It did not.").code == 0
-        assert statuses(database_url) == {"cancelled": 1, "skipped": 2, "pending": 1}
+    assert statuses(database_url) == {"cancelled": 1, "skipped": 2}
+    with freeze_time(T0 + dt.timedelta(minutes=2)):
         report = cli("check", "--json").json()
+    assert report["resolution_events"] == 1
     assert report["outcomes"] == {"delivered": 1}
     last = webhook_env.on("/hook")[-1].json()
     assert last["type"] == "prediction.resolved"
@@ -151,10 +160,10 @@ def test_resolving_cancels_reminders_and_sends_a_resolved_event(
     assert last["data"]["resolution"]["note"] == "It did not."
     assert last["data"]["prediction"]["status"] == "resolved"
     # Reopening schedules the reminder that applies now, and it is sent.
-    with freeze_time(T0 + dt.timedelta(minutes=2)):
+    with freeze_time(T0 + dt.timedelta(minutes=3)):
         assert cli("reopen", "x").code == 0
         report = cli("check", "--json").json()
-    assert [q["reminder"] for q in report["queued"]] == ["due"]
+    assert [q["reminder"] for q in report["queued"]] == ["due"]  # cancelled, so due again
     assert webhook_env.on("/hook")[-1].json()["data"]["reminder"]["key"] == "due"
 
 
@@ -254,16 +263,13 @@ def test_out_of_attempts_is_dead_and_retry_brings_it_back(
 
 
 def test_an_expired_lease_is_taken_over(database_url: str, sink: Sink) -> None:
-    from tracker import outbox
+    from tracker import outbox, queueing
 
     crashed = make_worker(database_url, webhook_url=f"{sink.url}/hook")
     with freeze_time(T0):
         _add_due_prediction(crashed)
-        from tracker import checks
-
-        checks.queue_due_reminders(
-            crashed.engine, policy=crashed_policy(crashed), channels=["webhook"], tz=dt.UTC, now=T0
-        )
+        queueing.queue_due(crashed.engine, policy=reminder_policy(crashed.settings),
+                           channels=["webhook"], tz=dt.UTC, now=T0)  # fmt: skip
         with transaction(crashed.engine) as session:
             claimed = outbox.claim(
                 session, owner="dead-worker", now=T0, lease=dt.timedelta(minutes=2), limit=10
@@ -277,12 +283,19 @@ def test_an_expired_lease_is_taken_over(database_url: str, sink: Sink) -> None:
     assert len(sink.on("/hook")) == 1
     [row] = [r for r in ledger(database_url) if r.status != "skipped"]
     assert (row.status, row.lease_owner) == ("delivered", None)
-
-
-def crashed_policy(worker: Worker) -> Any:
-    from tracker.worker import reminder_policy
-
-    return reminder_policy(worker.settings)
+    # The dead worker's late report of the same delivery changes nothing: its lease is lost.
+    with transaction(crashed.engine) as session:
+        counts = outbox.record(
+            session,
+            results=[outbox.AttemptResult(row.id or 0, Attempt(AttemptOutcome.RETRY))],
+            owner="dead-worker",
+            now=T0 + dt.timedelta(minutes=4),
+            policy=outbox.RetryPolicy(max_attempts=3, backoff=(dt.timedelta(seconds=5),)),
+            rng=random.Random(1),
+        )
+    assert counts == {"lease_lost": 1}
+    [row] = [r for r in ledger(database_url) if r.status != "skipped"]
+    assert row.status == "delivered"
 
 
 def test_one_slow_receiver_does_not_hold_up_the_others(database_url: str, sink: Sink) -> None:

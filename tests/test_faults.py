@@ -135,7 +135,7 @@ def test_resolving_while_the_service_sends(
         "TRACKER_DATABASE_URL": database_url,
         "TRACKER_WEBHOOK_URL": f"{sink.url}/hook",
         "TRACKER_DELIVERY_CONCURRENCY": "1",
-        "TRACKER_CHECK_INTERVAL": "1h",
+        "TRACKER_CHECK_INTERVAL": "1s",  # the next pass announces the resolutions
     }
     service = subprocess.Popen(
         [sys.executable, "-m", "tracker", "run"], env=env, stderr=subprocess.PIPE, text=True

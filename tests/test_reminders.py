@@ -12,6 +12,7 @@ from tracker.reminders import (
     compact_duration,
     due_reminders,
     next_reminder_after,
+    policy_fingerprint,
     schedule,
 )
 
@@ -56,17 +57,33 @@ def test_lead_times_are_sorted_and_deduplicated() -> None:
 def test_after_downtime_only_the_latest_is_sent(
     now: dt.datetime, sent: str | None, skipped: list[str], next_at: dt.datetime | None
 ) -> None:
-    plan = due_reminders(DUE, POLICY, since=DUE - 30 * DAY, now=now)
+    plan = due_reminders(DUE, POLICY, now=now)
     assert (plan.send.key if plan.send else None) == sent
     assert [r.key for r in plan.skipped] == skipped
     assert plan.next_at == next_at
 
 
-def test_since_excludes_what_was_handled() -> None:
-    plan = due_reminders(DUE, POLICY, since=DUE, now=DUE + 8 * DAY)
+def test_what_the_ledger_holds_is_neither_sent_nor_skipped_again() -> None:
+    plan = due_reminders(DUE, POLICY, handled={"upcoming-7d", "upcoming-1d", "due"},
+                         now=DUE + 8 * DAY)  # fmt: skip
     assert plan.send is not None
     assert plan.send.key == "overdue-1"
-    assert [r.key for r in plan.skipped] == ["due"]
+    assert plan.skipped == ()
+    already = due_reminders(DUE, POLICY, handled={"overdue-1"}, now=DUE + 8 * DAY)
+    assert already.send is None
+    assert [r.key for r in already.skipped] == ["upcoming-7d", "upcoming-1d", "due"]
+
+
+def test_a_changed_policy_still_reminds() -> None:
+    # Sent "due" under the default policy; then overdue reminders became daily.
+    daily = ReminderPolicy(overdue_every=DAY)
+    plan = due_reminders(DUE, daily, handled={"upcoming-7d", "upcoming-1d", "due"},
+                         now=DUE + 2 * DAY + dt.timedelta(hours=1))  # fmt: skip
+    assert plan.send is not None
+    assert plan.send.key == "overdue-2"
+    assert [r.key for r in plan.skipped] == ["overdue-1"]
+    assert plan.next_at == DUE + 3 * DAY
+    assert policy_fingerprint(daily) != policy_fingerprint(POLICY)
 
 
 def test_reopened_prediction_gets_its_current_reminder_again() -> None:

@@ -71,8 +71,9 @@ def test_a_killed_worker_loses_nothing(
     env = _env(
         database_url,
         TRACKER_WEBHOOK_URL=f"{sink.url}/hook",
-        TRACKER_LEASE="3s",
-        TRACKER_REQUEST_TIMEOUT="20",
+        TRACKER_LEASE="6s",
+        TRACKER_REQUEST_TIMEOUT="1",
+        TRACKER_SLACK_MIN_INTERVAL="0",
         TRACKER_DELIVERY_CONCURRENCY="8",
     )
     doomed = subprocess.Popen(
@@ -91,7 +92,7 @@ def test_a_killed_worker_loses_nothing(
     claimed = cli("deliveries", "--status", "sending", "--json").json()
     assert claimed, "the killed worker held no claims"
     sink.answer("/hook", Answer(200))
-    time.sleep(3.5)  # the dead worker's leases expire
+    time.sleep(6.5)  # the dead worker's leases expire
     survivor = subprocess.run(
         [sys.executable, "-m", "tracker", "check"], env=env, capture_output=True, text=True,
         timeout=120,

@@ -11,8 +11,6 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -24,100 +22,11 @@ from tracker.db import transaction
 from tracker.dispatch import Dispatcher, DispatchStats, Job
 from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.models import Delivery, DeliveryStatus, Prediction, PredictionStatus
-from tracker.records import PredictionRecord, iso, prediction_json
-from tracker.reminders import ReminderPolicy, due_reminders
-
-QUEUE_BATCH = 500
 
 
 def worker_name() -> str:
     """Who holds a lease: host, process and a random suffix (pids are reused)."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
-
-
-@dataclass
-class QueueReport:
-    queued: list[dict[str, Any]] = field(default_factory=list)  # {prediction, reminder, ...}
-    skipped: int = 0
-    superseded: int = 0
-    predictions: int = 0
-
-
-def queue_due_reminders(
-    engine: Engine,
-    *,
-    policy: ReminderPolicy,
-    channels: Sequence[str],
-    tz: ZoneInfo,
-    now: dt.datetime,
-    dry_run: bool = False,
-) -> QueueReport:
-    """Turn every reminder whose time has come into Delivery rows, a batch per transaction.
-
-    Only predictions whose next_reminder_at has passed are read (an indexed range), so the
-    cost follows the due work, not the stored predictions.
-    """
-    report = QueueReport()
-    while True:
-        with transaction(engine, commit=not dry_run) as session:
-            batch = store.due_for_reminder(session, now=now, limit=QUEUE_BATCH)
-            records = store.load_records(session, predictions=batch)
-            queued: list[outbox.Queued] = []
-            for record in records:
-                queued.extend(_plan(record, policy=policy, tz=tz, now=now))
-            sending = [q for q in queued if q.status is DeliveryStatus.PENDING]
-            report.superseded += outbox.supersede_reminders(
-                session, prediction_ids=[q.item.prediction_id for q in sending], now=now
-            )
-            outbox.enqueue(session, queued=queued, channels=channels, now=now)
-            keys = {r.prediction.id: r.prediction.key for r in records}
-            report.queued += [
-                {
-                    "prediction": keys[q.item.prediction_id],
-                    "reminder": q.item.reminder,
-                    "deliveries": len(channels),
-                }
-                for q in sending
-            ]
-            report.skipped += (len(queued) - len(sending)) * len(channels)
-            report.predictions += len(batch)
-        if dry_run or len(batch) < QUEUE_BATCH:
-            return report
-
-
-def _plan(
-    record: PredictionRecord, *, policy: ReminderPolicy, tz: ZoneInfo, now: dt.datetime
-) -> list[outbox.Queued]:
-    """The reminders of one prediction whose time has come: the latest to send, the rest
-    skipped; and its next reminder time moves past them."""
-    prediction = record.prediction
-    assert prediction.id is not None
-    assert prediction.next_reminder_at is not None
-    plan = due_reminders(prediction.due_at, policy, since=prediction.next_reminder_at, now=now)
-    prediction.next_reminder_at = plan.next_at
-    prediction_data = prediction_json(record, tz=tz, now=now)
-    queued = []
-    for reminder in (*plan.skipped, *([plan.send] if plan.send else [])):
-        item = outbox.NewDelivery(
-            prediction_id=prediction.id,
-            reminder=reminder.key,
-            kind=reminder.kind.value,
-            due_at=prediction.due_at,
-            event_type="prediction.reminder",
-            data={
-                "reminder": {
-                    "kind": reminder.kind.value,
-                    "key": reminder.key,
-                    "scheduled_for": iso(reminder.at),
-                    "number": reminder.number,
-                },
-                "prediction": prediction_data,
-            },
-            scheduled_for=reminder.at,
-        )
-        status = DeliveryStatus.PENDING if reminder is plan.send else DeliveryStatus.SKIPPED
-        queued.append(outbox.Queued(item=item, status=status))
-    return queued
 
 
 @dataclass(frozen=True)
@@ -141,7 +50,12 @@ def dispatch_pending(
     def claim(limit: int) -> list[Job]:
         with transaction(engine) as session:
             rows = outbox.claim(
-                session, owner=settings.owner, now=clock(), lease=settings.lease, limit=limit
+                session,
+                owner=settings.owner,
+                now=clock(),
+                lease=settings.lease,
+                limit=limit,
+                channels=list(dispatcher.channels),
             )
             return [_job(row) for row in rows]
 
@@ -192,11 +106,7 @@ def _job(row: Delivery) -> Job:
 def next_wake_at(engine: Engine) -> dt.datetime | None:
     """The earliest reminder or retry time, for the scheduler's early wake-up."""
     with transaction(engine) as session:
-        reminder = session.exec(
-            select(sa.func.min(Prediction.next_reminder_at)).where(
-                Prediction.status == PredictionStatus.OPEN.value
-            )
-        ).one()
+        reminder = store.next_reminder_time(session)
         retry = outbox.next_attempt_at(session)
     times = [t for t in (reminder, retry) if t is not None]
     return min(times) if times else None
@@ -240,7 +150,12 @@ def retry_deliveries(
             raise Conflict(
                 f"delivery {delivery_id} is {row.status}; only dead or retrying ones can be retried"
             )
-        return outbox.retry(session, ids=[delivery_id], now=now, statuses=retryable)
+        if not outbox.retry(session, ids=[delivery_id], now=now, statuses=retryable):
+            raise Conflict(
+                f"delivery {delivery_id} is a reminder that no longer applies (its prediction "
+                "was resolved, or a later reminder went out)"
+            )
+        return 1
 
 
 @dataclass
@@ -262,11 +177,7 @@ def status(engine: Engine, *, database: str, revision: str | None) -> Status:
                 select(Prediction.status, sa.func.count()).group_by(col(Prediction.status))
             ).all()
         }
-        next_reminder = session.exec(
-            select(sa.func.min(Prediction.next_reminder_at)).where(
-                Prediction.status == PredictionStatus.OPEN.value
-            )
-        ).one()
+        next_reminder = store.next_reminder_time(session)
         oldest = session.exec(
             select(sa.func.min(Delivery.created_at)).where(
                 col(Delivery.status).in_([s.value for s in outbox.CLAIMABLE])

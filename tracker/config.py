@@ -13,12 +13,21 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
+    SettingsError,
     TomlConfigSettingsSource,
 )
 
@@ -140,6 +149,19 @@ class Settings(BaseSettings):
     def _empty_secret_is_none(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value().strip() else None
 
+    @model_validator(mode="after")
+    def _lease_outlasts_a_send(self) -> Settings:
+        # A worker holds a claimed delivery for `lease`; if a send (or the wait for a Slack
+        # slot) could outlast it, another worker would take the row and send it twice.
+        needed = self.request_timeout + self.slack_min_interval + 5
+        if self.lease.total_seconds() < needed:
+            raise ValueError(
+                f"lease ({self.lease.total_seconds():g}s) must be at least request_timeout + "
+                f"slack_min_interval + 5s ({needed:g}s), or two workers could send one "
+                "delivery twice"
+            )
+        return self
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -161,6 +183,8 @@ class Settings(BaseSettings):
 
 
 def _read_duration(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        value = int(value.strip())  # "60" from the environment: seconds, like a TOML 60
     if isinstance(value, str):
         try:
             return parse_duration(value.strip())
@@ -193,12 +217,17 @@ def load_settings(**overrides: Any) -> Settings:
         settings = Settings(**overrides)
     except UnicodeDecodeError:
         raise ConfigError(".env is not UTF-8 text") from None
+    except SettingsError as exc:  # e.g. TRACKER_CHANNELS that is not JSON
+        cause = exc.__cause__
+        detail = f": {cause}" if isinstance(cause, ValueError) else ""
+        raise ConfigError(f"{exc}{detail}".split("\n")[0]) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         location = [str(part) for part in first["loc"]]
-        field = location[0] if location else "settings"
-        where = ".".join(location) or "settings"
         message = first["msg"].removeprefix("Value error, ")
+        if not location:  # a rule across settings
+            raise ConfigError(f"bad settings: {message}") from None
+        field, where = location[0], ".".join(location)
         raise ConfigError(
             f"bad setting {where} (TRACKER_{field.upper()} or {field} in the config file): "
             f"{message}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -16,6 +17,7 @@ from tracker.channels.base import Attempt, AttemptOutcome, Channel, OutgoingMess
 from tracker.clock import utcnow
 from tracker.outbox import AttemptResult
 
+log = logging.getLogger("tracker.dispatch")
 RECORD_EVERY = 0.25  # seconds between ledger writes while sends complete
 RECORD_BATCH = 64
 
@@ -37,8 +39,9 @@ class DispatchStats:
 class Pacer:
     """At most one send per `interval` for each rate key, and a pause after a 429."""
 
-    def __init__(self, interval: float) -> None:
+    def __init__(self, interval: float, *, max_wait: float) -> None:
         self.interval = interval
+        self.max_wait = max_wait  # a longer wait defers the delivery instead of holding it
         self._locks: dict[str, asyncio.Lock] = {}
         self._next_free: dict[str, float] = {}
         self._paused_until: dict[str, float] = {}
@@ -50,13 +53,21 @@ class Pacer:
     def paused_for(self, key: str) -> float:
         return max(0.0, self._paused_until.get(key, 0.0) - time.monotonic())
 
-    async def turn(self, key: str) -> None:
+    async def turn(self, key: str) -> float | None:
+        """Wait for this key's next slot; or, when the key is paused for longer than max_wait,
+        return how long, without waiting (the delivery is deferred, and its lease freed)."""
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
-            wait = max(self._next_free.get(key, 0.0) - time.monotonic(), self.paused_for(key))
-            if wait > 0:
+            while True:  # looked at again after each wait: a 429 may have come meanwhile
+                paused = self.paused_for(key)
+                if paused > self.max_wait:
+                    return paused
+                wait = max(self._next_free.get(key, 0.0) - time.monotonic(), paused)
+                if wait <= 0:
+                    break
                 await asyncio.sleep(wait)
             self._next_free[key] = time.monotonic() + self.interval
+            return None
 
 
 @dataclass
@@ -89,8 +100,7 @@ class Dispatcher:
         stop: threading.Event,
     ) -> DispatchStats:
         stats = DispatchStats()
-        pacer = Pacer(self.slack_min_interval)
-        semaphore = asyncio.Semaphore(self.concurrency)
+        pacer = Pacer(self.slack_min_interval, max_wait=self.request_timeout)
         timeout = httpx.Timeout(self.request_timeout, connect=self.connect_timeout)
         limits = httpx.Limits(max_connections=self.concurrency * 2)
         in_flight: set[asyncio.Task[AttemptResult | int]] = set()
@@ -107,9 +117,7 @@ class Dispatcher:
                     jobs = await asyncio.to_thread(claim, free)
                     drained = len(jobs) < free
                     for job in jobs:
-                        task = asyncio.create_task(
-                            self._attempt(client, job, semaphore, pacer, stop)
-                        )
+                        task = asyncio.create_task(self._attempt(client, job, pacer, stop))
                         in_flight.add(task)
                 if not in_flight:
                     break
@@ -144,14 +152,13 @@ class Dispatcher:
             stats.outcomes[key] = stats.outcomes.get(key, 0) + 1
 
     async def _attempt(
-        self,
-        client: httpx.AsyncClient,
-        job: Job,
-        semaphore: asyncio.Semaphore,
-        pacer: Pacer,
-        stop: threading.Event,
+        self, client: httpx.AsyncClient, job: Job, pacer: Pacer, stop: threading.Event
     ) -> AttemptResult | int:
-        """One send; returns the delivery id instead when stopping before it started."""
+        """One send; returns the delivery id instead when stopping before it started.
+
+        (claim() never takes more than the free slots, so the concurrency bound holds
+        without a semaphore here.)
+        """
         channel = self.channels.get(job.channel)
         if channel is None:
             attempt = Attempt(
@@ -161,19 +168,24 @@ class Dispatcher:
             return AttemptResult(job.delivery_id, attempt)
         key = channel.rate_key
         if key is not None:
-            paused = pacer.paused_for(key)
-            if paused > self.request_timeout:
+            paused = await pacer.turn(key)
+            if paused is not None:
                 deferred = Attempt(
                     AttemptOutcome.RETRY,
                     error="deferred: the receiver asked us to slow down (429)",
                     retry_after=dt.timedelta(seconds=paused),
                 )
                 return AttemptResult(job.delivery_id, deferred, counted=False)
-            await pacer.turn(key)
-        async with semaphore:
-            if stop.is_set():
-                return job.delivery_id
+        if stop.is_set():
+            return job.delivery_id
+        try:
             attempt = await channel.send(client, job.message, now=self.clock())
+        except Exception as exc:  # a bug in one channel must not sink the whole pass
+            log.error("channel %s failed on delivery %s: %s", job.channel, job.delivery_id,
+                      type(exc).__name__)  # fmt: skip
+            attempt = Attempt(
+                AttemptOutcome.PERMANENT, error=f"internal error: {type(exc).__name__}"
+            )
         if key is not None and attempt.status_code == 429:
             pause = attempt.retry_after.total_seconds() if attempt.retry_after else 30.0
             pacer.pause(key, pause)

@@ -47,3 +47,12 @@ class ListStatus(enum.StrEnum):
 class ExportFormat(enum.StrEnum):
     JSON = "json"
     CSV = "csv"
+
+
+class ReminderKind(enum.StrEnum):
+    UPCOMING = "upcoming"
+    DUE = "due"
+    OVERDUE = "overdue"
+
+
+REMINDER_KINDS = tuple(kind.value for kind in ReminderKind)

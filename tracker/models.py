@@ -21,6 +21,7 @@ __all__ = [
     "PredictionTag",
     "Resolution",
     "ResolvedVia",
+    "ServiceState",
     "Source",
     "UTCDateTime",
 ]
@@ -111,6 +112,13 @@ class Resolution(SQLModel, table=True):
             sqlite_where=sa.text("superseded_at IS NULL"),
             postgresql_where=sa.text("superseded_at IS NULL"),
         ),
+        # Only the few resolutions whose events are still to be queued: a pass finds them fast.
+        sa.Index(
+            "ix_resolution_events_to_queue",
+            "id",
+            sqlite_where=sa.text("events_queued_at IS NULL"),
+            postgresql_where=sa.text("events_queued_at IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -126,6 +134,9 @@ class Resolution(SQLModel, table=True):
     via: str = Field(default=ResolvedVia.CLI.value, sa_type=sa.String(16))
     superseded_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     superseded_note: str | None = Field(default=None, sa_type=sa.Text)
+    # NULL until the service has queued this resolution's event for each of its channels: the
+    # resolving shell need not know the service's channels, and the intent is never lost.
+    events_queued_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Delivery(SQLModel, table=True):
@@ -164,4 +175,14 @@ class Delivery(SQLModel, table=True):
     last_attempt_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     delivered_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ServiceState(SQLModel, table=True):
+    """Small facts the service keeps between runs, such as the reminder policy it last used."""
+
+    __tablename__ = "service_state"
+
+    name: str = Field(sa_type=sa.String(100), primary_key=True)
+    value: str = Field(sa_type=sa.Text)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -19,11 +19,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.channels.base import Attempt, AttemptOutcome
-from tracker.models import Delivery, DeliveryStatus
+from tracker.enums import REMINDER_KINDS
+from tracker.models import Delivery, DeliveryStatus, Prediction, PredictionStatus
 
 CLAIMABLE = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING, DeliveryStatus.SENDING)
 WAITING = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
-REMINDER_KINDS = ("upcoming", "due", "overdue")
+# Not sent yet as far as the ledger knows: a "sending" row may belong to a worker that died.
+UNSENT = (*WAITING, DeliveryStatus.SENDING)
 
 
 @dataclass(frozen=True)
@@ -145,22 +147,25 @@ def _revive_cancelled(
 
 
 def supersede_reminders(
-    session: Session, *, prediction_ids: Sequence[int], now: dt.datetime
+    session: Session, *, keeping: Sequence[tuple[int, str]], now: dt.datetime
 ) -> int:
-    """Reminders still waiting (say, retrying through an outage) are stale once a later one
-    is queued for the same prediction: "7 days left" must not arrive after the deadline."""
-    if not prediction_ids:
+    """When a later reminder is queued for a prediction, its other reminders still waiting
+    (say, retrying through an outage, or held by a worker that died) are stale: "7 days left"
+    must not arrive after the deadline. `keeping`: (prediction id, the reminder now queued)."""
+    if not keeping:
         return 0
     result = session.execute(
         sa.update(Delivery)
         .where(
-            col(Delivery.prediction_id).in_(prediction_ids),
+            col(Delivery.prediction_id).in_({prediction_id for prediction_id, _ in keeping}),
+            sa.tuple_(col(Delivery.prediction_id), col(Delivery.reminder)).not_in(keeping),
             col(Delivery.kind).in_(REMINDER_KINDS),
-            col(Delivery.status).in_([s.value for s in WAITING]),
+            col(Delivery.status).in_([s.value for s in UNSENT]),
         )
         .values(
             status=DeliveryStatus.SKIPPED.value,
             next_attempt_at=None,
+            lease_owner=None,
             last_error="superseded by a later reminder",
             updated_at=now,
         )
@@ -169,16 +174,20 @@ def supersede_reminders(
 
 
 def cancel_reminders(session: Session, *, prediction_id: int, now: dt.datetime) -> int:
+    """A resolved prediction's reminders not yet sent are cancelled, those a worker holds
+    too: a live worker's send is already on its way (it then finds its lease lost), and a
+    dead worker's must not be taken over."""
     result = session.execute(
         sa.update(Delivery)
         .where(
             col(Delivery.prediction_id) == prediction_id,
             col(Delivery.kind).in_(REMINDER_KINDS),
-            col(Delivery.status).in_([s.value for s in WAITING]),
+            col(Delivery.status).in_([s.value for s in UNSENT]),
         )
         .values(
             status=DeliveryStatus.CANCELLED.value,
             next_attempt_at=None,
+            lease_owner=None,
             last_error="the prediction was resolved",
             updated_at=now,
         )
@@ -187,17 +196,32 @@ def cancel_reminders(session: Session, *, prediction_id: int, now: dt.datetime) 
 
 
 def claim(
-    session: Session, *, owner: str, now: dt.datetime, lease: dt.timedelta, limit: int
+    session: Session,
+    *,
+    owner: str,
+    now: dt.datetime,
+    lease: dt.timedelta,
+    limit: int,
+    channels: Sequence[str] | None = None,
 ) -> list[Delivery]:
-    """Take up to `limit` due rows for this worker.
+    """Take up to `limit` due rows for this worker, of the channels it can send to (a worker
+    started without some channel's configuration leaves that channel's rows alone).
 
     PostgreSQL skips rows other workers have locked (FOR UPDATE SKIP LOCKED); SQLite has one
     writer at a time. On both, the UPDATE repeats the condition and only the rows it changed
     (RETURNING) are ours, so a row is never claimed twice.
     """
+    open_ids = sa.select(col(Prediction.id)).where(
+        col(Prediction.status) == PredictionStatus.OPEN.value
+    )
     due = (
         col(Delivery.status).in_([s.value for s in CLAIMABLE]),
         col(Delivery.next_attempt_at) <= now,
+        # a reminder is only ever sent for an open prediction
+        sa.or_(
+            col(Delivery.kind).not_in(REMINDER_KINDS), col(Delivery.prediction_id).in_(open_ids)
+        ),
+        col(Delivery.channel).in_(channels) if channels is not None else sa.true(),
     )
     candidates = session.exec(
         select(Delivery.id)
@@ -342,8 +366,29 @@ def retry(
     statuses: Sequence[DeliveryStatus] = (DeliveryStatus.DEAD,),
 ) -> int:
     """Give rows in these states (all of them when ids is None) a fresh set of attempts, due
-    now."""
-    query = sa.update(Delivery).where(col(Delivery.status).in_([s.value for s in statuses]))
+    now. A reminder is retried only while its prediction is open and no later reminder of it
+    has been queued: an old "7 days left" must not follow the "due" one."""
+    later = sa.alias(Delivery.__table__)  # type: ignore[attr-defined]
+    newer_reminder = (
+        sa.select(later.c.id)
+        .where(
+            later.c.prediction_id == col(Delivery.prediction_id),
+            later.c.kind.in_(REMINDER_KINDS),
+            later.c.scheduled_for > col(Delivery.scheduled_for),
+            later.c.status != DeliveryStatus.SKIPPED.value,
+        )
+        .exists()
+    )
+    open_ids = sa.select(col(Prediction.id)).where(
+        col(Prediction.status) == PredictionStatus.OPEN.value
+    )
+    query = sa.update(Delivery).where(
+        col(Delivery.status).in_([s.value for s in statuses]),
+        sa.or_(
+            col(Delivery.kind).not_in(REMINDER_KINDS),
+            sa.and_(col(Delivery.prediction_id).in_(open_ids), sa.not_(newer_reminder)),
+        ),
+    )
     if ids is not None:
         query = query.where(col(Delivery.id).in_(ids))
     result = session.execute(

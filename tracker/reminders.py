@@ -10,16 +10,11 @@ after the deadline would be wrong, and a burst of stale ones is noise.
 from __future__ import annotations
 
 import datetime as dt
-import enum
+from collections.abc import Collection
 from dataclasses import dataclass
 
+from tracker.enums import ReminderKind
 from tracker.errors import InvalidInput
-
-
-class ReminderKind(enum.StrEnum):
-    UPCOMING = "upcoming"
-    DUE = "due"
-    OVERDUE = "overdue"
 
 
 @dataclass(frozen=True)
@@ -47,8 +42,8 @@ class Reminder:
 
 @dataclass(frozen=True)
 class DueReminders:
-    send: Reminder | None  # the latest reminder whose time has come
-    skipped: tuple[Reminder, ...]  # earlier ones, in the same window, never to be sent
+    send: Reminder | None  # the latest reminder whose time has come, unless already handled
+    skipped: tuple[Reminder, ...]  # earlier ones never handled, never to be sent
     next_at: dt.datetime | None  # when the next reminder falls, None when there are no more
 
 
@@ -70,18 +65,26 @@ def first_reminder_at(due_at: dt.datetime, policy: ReminderPolicy) -> dt.datetim
 
 
 def due_reminders(
-    due_at: dt.datetime, policy: ReminderPolicy, *, since: dt.datetime, now: dt.datetime
+    due_at: dt.datetime,
+    policy: ReminderPolicy,
+    *,
+    handled: Collection[str] = (),
+    now: dt.datetime,
 ) -> DueReminders:
-    """The reminders whose time is in [since, now]: the latest to send, the rest skipped.
+    """What to do at `now`: send the latest reminder whose time has come, unless the ledger
+    has it already (`handled`: the keys it holds for this deadline); record the earlier ones
+    it lacks as skipped.
 
-    `since` is the prediction's stored next_reminder_at: everything before it was handled.
+    Asking the ledger rather than trusting a stored cursor keeps this right when the policy
+    changes between runs (new lead times, a shorter overdue interval, a higher limit).
     """
     reminders = schedule(due_at, policy)
-    window = [r for r in reminders if since <= r.at <= now]
+    come = [r for r in reminders if r.at <= now]
     later = [r for r in reminders if r.at > now]
+    latest = come[-1] if come else None
     return DueReminders(
-        send=window[-1] if window else None,
-        skipped=tuple(window[:-1]),
+        send=latest if latest is not None and latest.key not in handled else None,
+        skipped=tuple(r for r in come[:-1] if r.key not in handled),
         next_at=later[0].at if later else None,
     )
 
@@ -89,13 +92,21 @@ def due_reminders(
 def next_reminder_after(
     due_at: dt.datetime, policy: ReminderPolicy, now: dt.datetime
 ) -> dt.datetime | None:
-    """For a prediction (re)opened at `now`: the latest reminder already due, if any, else the
-    next one. Reopening an overdue prediction makes its current overdue reminder apply again."""
+    """For a prediction (re)opened at `now`: when to look at it next. The latest reminder
+    already due is looked at once more (and sent if the ledger lacks it); else the next one."""
     reminders = schedule(due_at, policy)
     past = [r for r in reminders if r.at <= now]
     if past:
         return past[-1].at
     return reminders[0].at if reminders else None
+
+
+def policy_fingerprint(policy: ReminderPolicy) -> str:
+    """A stable text for a policy, to notice when it changed between runs."""
+    leads = ",".join(compact_duration(lead) for lead in sorted(set(policy.lead_times)))
+    return (
+        f"leads={leads};every={compact_duration(policy.overdue_every)};limit={policy.overdue_limit}"
+    )
 
 
 _UNITS = (("w", 7 * 86_400), ("d", 86_400), ("h", 3_600), ("m", 60), ("s", 1))

@@ -21,14 +21,13 @@ from tracker.enums import ListStatus
 from tracker.errors import Conflict, InvalidInput
 from tracker.inputs import ImportedPrediction, PredictionInput, ResolutionInput
 from tracker.models import (
-    DeliveryStatus,
     Outcome,
     Prediction,
     PredictionStatus,
     Resolution,
     ResolvedVia,
 )
-from tracker.records import PredictionRecord, iso, prediction_json, resolution_json
+from tracker.records import PredictionRecord
 from tracker.reminders import ReminderPolicy, first_reminder_at, next_reminder_after
 
 DEFAULT_POLICY = ReminderPolicy()
@@ -124,8 +123,10 @@ def resolve(
     resolved_by: str | None = None,
     via: ResolvedVia = ResolvedVia.CLI,
     force: bool = False,
-    channels: Sequence[str] = (),
 ) -> PredictionRecord:
+    """Record an outcome. The prediction's unsent reminders are cancelled in the same
+    transaction, and the resolution row itself is the intent to announce it: the service's
+    next pass queues its event for every channel the service has."""
     if occurred_on is not None and occurred_on > now.astimezone(tz).date():
         raise InvalidInput(f"occurred-on {occurred_on.isoformat()} is in the future")
     with transaction(engine) as session:
@@ -141,8 +142,9 @@ def resolve(
                 )
             current.superseded_at = now
             current.superseded_note = f"replaced by a new resolution ({outcome.value})"
+            _unannounced_stays_so(current, now)
             session.flush()
-        resolution = store.add_resolution(
+        store.add_resolution(
             session,
             prediction=prediction,
             resolution=ResolutionInput(
@@ -160,54 +162,7 @@ def resolve(
         prediction.updated_at = now
         prediction.next_reminder_at = None
         outbox.cancel_reminders(session, prediction_id=prediction.id, now=now)
-        record = store.load_records(session, predictions=[prediction], with_history=True)[0]
-        _queue_resolved_event(
-            session, record=record, resolution=resolution, channels=channels, tz=tz, now=now
-        )
-        return record
-
-
-def _queue_resolved_event(
-    session: Session,
-    *,
-    record: PredictionRecord,
-    resolution: Resolution,
-    channels: Sequence[str],
-    tz: ZoneInfo,
-    now: dt.datetime,
-) -> None:
-    if not channels:
-        return
-    prediction = record.prediction
-    assert prediction.id is not None
-    data = {
-        "reminder": {
-            "kind": "resolved",
-            "key": f"resolved-{resolution.id}",
-            "scheduled_for": iso(now),
-        },
-        "prediction": {
-            key: value
-            for key, value in prediction_json(record, tz=tz, now=now).items()
-            if key != "resolutions"
-        },
-        "resolution": resolution_json(resolution),
-    }
-    event = outbox.NewDelivery(
-        prediction_id=prediction.id,
-        reminder=f"resolved-{resolution.id}",
-        kind="resolved",
-        due_at=prediction.due_at,
-        event_type="prediction.resolved",
-        data=data,
-        scheduled_for=now,
-    )
-    outbox.enqueue(
-        session,
-        queued=[outbox.Queued(item=event, status=DeliveryStatus.PENDING)],
-        channels=channels,
-        now=now,
-    )
+        return store.load_records(session, predictions=[prediction], with_history=True)[0]
 
 
 def reopen(
@@ -226,11 +181,18 @@ def reopen(
             raise Conflict(f"prediction {prediction.key!r} is open already; nothing to reopen")
         current.superseded_at = now
         current.superseded_note = note or "reopened"
+        _unannounced_stays_so(current, now)
         prediction.status = PredictionStatus.OPEN.value
         prediction.updated_at = now
         prediction.next_reminder_at = next_reminder_after(prediction.due_at, policy, now)
         session.flush()
         return store.load_records(session, predictions=[prediction], with_history=True)[0]
+
+
+def _unannounced_stays_so(resolution: Resolution, now: dt.datetime) -> None:
+    """A resolution replaced before the service announced it is not announced at all."""
+    if resolution.events_queued_at is None:
+        resolution.events_queued_at = now
 
 
 def _status_for(outcome: Outcome) -> PredictionStatus:
@@ -287,9 +249,9 @@ def _store_all(
             prediction = store.find_by_key(session, key=data.key)
             if prediction is None:
                 prediction = _create(session, data=data, now=now, policy=policy)
-                for resolution in item.history:
+                for resolution in item.history:  # history: announced where it happened
                     store.add_resolution(
-                        session, prediction=prediction, resolution=resolution, tz=tz
+                        session, prediction=prediction, resolution=resolution, tz=tz, announced=True
                     )
                 current = next((r for r in item.history if r.superseded_at is None), None)
                 if current is not None:

@@ -13,14 +13,18 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.deadlines import within_window
+from tracker.enums import REMINDER_KINDS
 from tracker.errors import NotFound
 from tracker.inputs import PredictionInput, ResolutionInput, SourceInput
 from tracker.models import (
+    Delivery,
+    DeliveryStatus,
     Outcome,
     Prediction,
     PredictionStatus,
     PredictionTag,
     Resolution,
+    ServiceState,
     Source,
 )
 from tracker.records import PredictionRecord
@@ -216,7 +220,12 @@ def apply_prediction(
 
 
 def add_resolution(
-    session: Session, *, prediction: Prediction, resolution: ResolutionInput, tz: ZoneInfo
+    session: Session,
+    *,
+    prediction: Prediction,
+    resolution: ResolutionInput,
+    tz: ZoneInfo,
+    announced: bool = False,
 ) -> Resolution:
     assert prediction.id is not None
     came_true = resolution.outcome == Outcome.YES and (
@@ -225,6 +234,7 @@ def add_resolution(
     )
     row = Resolution(
         came_true=came_true,
+        events_queued_at=resolution.resolved_at if announced else None,
         prediction_id=prediction.id,
         outcome=resolution.outcome.value,
         resolved_at=resolution.resolved_at,
@@ -372,3 +382,84 @@ def occurred_rows(
         query = query.where(col(Prediction.due_at) <= filters.exclude_early_before)
     query = _filtered(query, filters).group_by(Resolution.occurred_on, Prediction.due_at)
     return [(day, due, int(count)) for day, due, count in session.execute(query).all()]
+
+
+def reminders_in_ledger(
+    session: Session, *, predictions: Sequence[Prediction], channels: Sequence[str]
+) -> dict[int, set[str]]:
+    """For each prediction, the reminder keys the ledger holds for its current deadline on
+    every channel (a row cancelled by a resolution does not count: reopening revives it)."""
+    handled: dict[int, set[str]] = {p.id: set() for p in predictions if p.id is not None}
+    due = {p.id: p.due_at for p in predictions}
+    counts: dict[tuple[int, str], int] = {}
+    for chunk in _chunks(list(handled)):
+        rows = session.execute(
+            sa.select(
+                col(Delivery.prediction_id), col(Delivery.reminder), col(Delivery.due_at)
+            ).where(
+                col(Delivery.prediction_id).in_(chunk),
+                col(Delivery.kind).in_(REMINDER_KINDS),
+                col(Delivery.channel).in_(channels),
+                col(Delivery.status) != DeliveryStatus.CANCELLED.value,
+            )
+        ).all()
+        for prediction_id, reminder, due_at in rows:
+            if due_at == due[prediction_id]:
+                counts[(prediction_id, reminder)] = counts.get((prediction_id, reminder), 0) + 1
+    for (prediction_id, reminder), count in counts.items():
+        if count >= len(channels):
+            handled[prediction_id].add(reminder)
+    return handled
+
+
+def resolutions_to_announce(session: Session, *, limit: int) -> list[Resolution]:
+    return list(
+        session.exec(
+            select(Resolution)
+            .where(col(Resolution.events_queued_at).is_(None))
+            .order_by(col(Resolution.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+    )
+
+
+def predictions_by_id(session: Session, *, ids: Sequence[int]) -> list[Prediction]:
+    return list(session.exec(select(Prediction).where(col(Prediction.id).in_(ids))).all())
+
+
+def recheck_open_predictions(session: Session) -> None:
+    """Make every open prediction due for a look at the next pass."""
+    session.execute(
+        sa.update(Prediction)
+        .where(col(Prediction.status) == PredictionStatus.OPEN.value)
+        .values(next_reminder_at=EPOCH)
+    )
+
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def get_state(session: Session, *, name: str) -> str | None:
+    row = session.get(ServiceState, name)
+    return None if row is None else row.value
+
+
+def set_state(session: Session, *, name: str, value: str, now: dt.datetime) -> None:
+    row = session.get(ServiceState, name)
+    if row is None:
+        session.add(ServiceState(name=name, value=value, updated_at=now))
+    else:
+        row.value = value
+        row.updated_at = now
+    session.flush()
+
+
+def next_reminder_time(session: Session) -> dt.datetime | None:
+    """The earliest next_reminder_at of an open prediction."""
+    value: dt.datetime | None = session.exec(
+        select(sa.func.min(Prediction.next_reminder_at)).where(
+            Prediction.status == PredictionStatus.OPEN.value
+        )
+    ).one()
+    return value

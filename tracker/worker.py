@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from tracker import checks, outbox
+from tracker import checks, outbox, queueing
 from tracker.channels.base import Channel
 from tracker.clock import utcnow
 from tracker.config import Settings
@@ -36,14 +36,20 @@ def reminder_policy(settings: Settings) -> ReminderPolicy:
 
 @dataclass
 class PassReport:
-    queue: checks.QueueReport
+    queue: queueing.QueueReport
     dispatch: DispatchStats = field(default_factory=DispatchStats)
     dry_run: bool = False
     pending: int = 0  # for a dry run: deliveries that a real pass would try now
 
     @property
     def did_something(self) -> bool:
-        return bool(self.queue.queued or self.queue.skipped or self.dispatch.sent)
+        return bool(
+            self.queue.queued
+            or self.queue.skipped
+            or self.queue.events
+            or self.dispatch.sent
+            or self.dispatch.released
+        )
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -51,6 +57,7 @@ class PassReport:
             "queued": self.queue.queued,
             "skipped": self.queue.skipped,
             "superseded": self.queue.superseded,
+            "resolution_events": self.queue.events,
             "attempts": self.dispatch.sent,
             "outcomes": self.dispatch.outcomes,
             "released": self.dispatch.released,
@@ -60,6 +67,8 @@ class PassReport:
     def summary(self) -> str:
         queued = sum(item["deliveries"] for item in self.queue.queued)
         parts = [f"queued {queued} deliveries for {len(self.queue.queued)} reminders"]
+        if self.queue.events:
+            parts.append(f"queued {self.queue.events} resolution events")
         if self.queue.skipped:
             parts.append(f"skipped {self.queue.skipped} stale")
         if self.dry_run:
@@ -67,6 +76,8 @@ class PassReport:
         else:
             outcomes = ", ".join(f"{n} {k}" for k, n in sorted(self.dispatch.outcomes.items()))
             parts.append(f"attempted {self.dispatch.sent}" + (f" ({outcomes})" if outcomes else ""))
+            if self.dispatch.released:
+                parts.append(f"handed back {self.dispatch.released} unsent on stopping")
         return "; ".join(parts)
 
 
@@ -82,7 +93,7 @@ class Worker:
 
     def run_pass(self, *, dry_run: bool = False) -> PassReport:
         now = self.clock()
-        queue = checks.queue_due_reminders(
+        queue = queueing.queue_due(
             self.engine,
             policy=reminder_policy(self.settings),
             channels=list(self.channels),

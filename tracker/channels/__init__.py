@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from tracker.channels.base import Channel, OutgoingMessage
+from tracker.channels.base import Attempt, Channel, OutgoingMessage
 from tracker.config import channel_settings
 
 if TYPE_CHECKING:
     from tracker.config import Settings
 
-__all__ = ["Channel", "OutgoingMessage", "build_channels", "test_message"]
+__all__ = ["Attempt", "Channel", "OutgoingMessage", "build_channels", "send_once", "test_message"]
 
 
 def build_channels(settings: Settings) -> dict[str, Channel]:
@@ -57,3 +57,19 @@ def test_message(now: dt.datetime) -> OutgoingMessage:
         occurred_at=now,
         data={"reminder": {"kind": "test", "key": "test"}, "prediction": None},
     )
+
+
+async def send_once(
+    channel: Channel,
+    message: OutgoingMessage,
+    *,
+    now: dt.datetime,
+    connect_timeout: float,
+    request_timeout: float,
+) -> Attempt:
+    """One attempt outside the ledger, for `tracker channels test`."""
+    import httpx
+
+    timeout = httpx.Timeout(request_timeout, connect=connect_timeout)
+    async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
+        return await channel.send(client, message, now=now)

@@ -14,14 +14,14 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
-from tracker.channels.slack import (
-    REMINDER_KINDS,
+from tracker.channels.text import (
     UTC_ZONE,
     due_label,
     format_probability,
     resolve_command,
     timing,
 )
+from tracker.enums import REMINDER_KINDS
 
 LOGGER_NAME = "tracker.reminders"
 _CLAIM_LIMIT = 300  # a log line, not the record: the key in the command finds the rest

@@ -15,8 +15,9 @@ import httpx
 
 from tracker.channels.base import Attempt, OutgoingMessage
 from tracker.channels.http import USER_AGENT, post_json, redact_url, url_secrets
+from tracker.channels.text import UTC_ZONE, due_label, format_probability, resolve_command, timing
 from tracker.channels.webhook import validate_url
-from tracker.deadlines import Precision, describe_due, format_duration
+from tracker.enums import REMINDER_KINDS
 
 # Slack answers errors as a plain-text word. These cannot succeed on a retry, whatever status
 # code came with them; "rate_limited" (429) and "rollup_error" (500) are worth another try.
@@ -28,14 +29,9 @@ SLACK_PERMANENT_ERRORS = frozenset(
         "too_many_attachments",
     }
 )  # fmt: skip
-REMINDER_KINDS = ("upcoming", "due", "overdue")
-RESOLVE_OUTCOMES = "yes|no|annulled"
-# A "due" reminder delivered a little late still reads "Due now"; later it says how late.
-_DUE_NOW_GRACE = dt.timedelta(hours=1)
 # Block Kit limits: section text 3000 characters, each field 2000, header 150.
 _SECTION_LIMIT = 2900
 _FIELD_LIMIT = 1900
-UTC_ZONE = ZoneInfo("UTC")
 _SLACK_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
@@ -95,40 +91,6 @@ def format_slack(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) ->
         blocks = [_section(text)]
     # One source link per reminder; its preview would repeat on every overdue nudge.
     return {"text": text, "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
-
-
-def timing(kind: str, due_at: dt.datetime, now: dt.datetime) -> tuple[str, str]:
-    """("Due", "in 1 day"), ("Due", "now") or ("Overdue", "by 9 days"), told from `now`.
-
-    Worked out at sending time rather than trusted from the kind, so that an "upcoming" reminder
-    retried after the deadline does not announce time left.
-    """
-    remaining = due_at - now
-    if remaining > dt.timedelta(0):
-        return "Due", f"in {format_duration(remaining)}"
-    late = -remaining
-    if late == dt.timedelta(0) or (kind != "overdue" and late <= _DUE_NOW_GRACE):
-        return "Due", "now"
-    return "Overdue", f"by {format_duration(late)}"
-
-
-def due_label(prediction: dict[str, Any], tz: ZoneInfo) -> str:
-    """The due window as written ("February 2025"), never a made-up day."""
-    window_start = prediction.get("window_start")
-    return describe_due(
-        dt.datetime.fromisoformat(prediction["due_at"]),
-        None if window_start is None else dt.datetime.fromisoformat(window_start),
-        Precision(prediction["precision"]),
-        tz,
-    )
-
-
-def resolve_command(key: str) -> str:
-    return f"tracker resolve {key} {RESOLVE_OUTCOMES}"
-
-
-def format_probability(probability: float) -> str:
-    return f"{round(probability * 100, 1):g}%"
 
 
 def escape(text: str, limit: int | None = None) -> str:

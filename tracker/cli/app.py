@@ -65,12 +65,6 @@ class Runtime:
 
         return reminder_policy(self.settings)
 
-    @property
-    def channel_names(self) -> list[str]:
-        from tracker.config import channel_settings
-
-        return [channel.name for channel in channel_settings(self.settings)]
-
 
 def console() -> Console:
     from rich.console import Console

@@ -296,7 +296,6 @@ def resolve(
         occurred_on=occurred,
         resolved_by=clean_text(by, "--by") or _user_name(),
         force=force,
-        channels=rt.channel_names,
     )
     if as_json:
         print_json(records_json([record], rt)[0])

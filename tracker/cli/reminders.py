@@ -23,7 +23,8 @@ def _worker(rt: Runtime) -> Worker:
     from tracker.channels import build_channels
     from tracker.worker import Worker
 
-    return Worker(engine=rt.engine, settings=rt.settings, channels=build_channels(rt.settings))
+    channels = build_channels(rt.settings)  # a bad channel stops us before the database opens
+    return Worker(engine=rt.engine, settings=rt.settings, channels=channels)
 
 
 @app.command()
@@ -216,9 +217,7 @@ def channels_test(
     """Send a test message through one channel and show the answer."""
     import asyncio
 
-    import httpx
-
-    from tracker.channels import build_channels, test_message
+    from tracker.channels import build_channels, send_once, test_message
     from tracker.clock import utcnow
     from tracker.config import load_settings
     from tracker.errors import EnvironmentFailure, NotFound
@@ -230,13 +229,15 @@ def channels_test(
     if channel is None:
         raise NotFound(f"no channel is named {name!r}; configured: {', '.join(built)}")
     now = utcnow()
-
-    async def send() -> Any:
-        timeout = httpx.Timeout(settings.request_timeout, connect=settings.connect_timeout)
-        async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
-            return await channel.send(client, test_message(now), now=now)
-
-    attempt = asyncio.run(send())
+    attempt = asyncio.run(
+        send_once(
+            channel,
+            test_message(now),
+            now=now,
+            connect_timeout=settings.connect_timeout,
+            request_timeout=settings.request_timeout,
+        )
+    )
     answer = f"HTTP {attempt.status_code}" if attempt.status_code else "no HTTP answer"
     detail = f": {attempt.error}" if attempt.error else ""
     if attempt.outcome.value != "delivered":

@@ -1,0 +1,49 @@
+"""Wording that every channel shares: when a prediction is due, its window as written, and
+the command that resolves it. Pure."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tracker.deadlines import Precision, describe_due, format_duration
+
+RESOLVE_OUTCOMES = "yes|no|annulled"
+UTC_ZONE = ZoneInfo("UTC")
+# A "due" reminder delivered a little late still reads "Due now"; later it says how late.
+_DUE_NOW_GRACE = dt.timedelta(hours=1)
+
+
+def timing(kind: str, due_at: dt.datetime, now: dt.datetime) -> tuple[str, str]:
+    """("Due", "in 1 day"), ("Due", "now") or ("Overdue", "by 9 days"), told from `now`.
+
+    Worked out at sending time rather than trusted from the kind, so that an "upcoming" reminder
+    retried after the deadline does not announce time left.
+    """
+    remaining = due_at - now
+    if remaining > dt.timedelta(0):
+        return "Due", f"in {format_duration(remaining)}"
+    late = -remaining
+    if late == dt.timedelta(0) or (kind != "overdue" and late <= _DUE_NOW_GRACE):
+        return "Due", "now"
+    return "Overdue", f"by {format_duration(late)}"
+
+
+def due_label(prediction: dict[str, Any], tz: ZoneInfo) -> str:
+    """The due window as written ("February 2025"), never a made-up day."""
+    window_start = prediction.get("window_start")
+    return describe_due(
+        dt.datetime.fromisoformat(prediction["due_at"]),
+        None if window_start is None else dt.datetime.fromisoformat(window_start),
+        Precision(prediction["precision"]),
+        tz,
+    )
+
+
+def resolve_command(key: str) -> str:
+    return f"tracker resolve {key} {RESOLVE_OUTCOMES}"
+
+
+def format_probability(probability: float) -> str:
+    return f"{round(probability * 100, 1):g}%"

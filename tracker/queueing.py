@@ -1,0 +1,196 @@
+"""The first half of a pass: turn what has come due into Delivery rows.
+
+Reminders: only predictions whose next_reminder_at has passed are read (an indexed range), so
+a pass costs O(due predictions). What each one needs is planned against the ledger, so nothing
+already queued is queued again, whatever the policy was when it was.
+Resolution events: every resolution not yet announced becomes one row per channel of the
+service doing the pass (the shell that resolved need not know the channels).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tracker import outbox, store
+from tracker.db import transaction
+from tracker.models import DeliveryStatus, Resolution
+from tracker.records import PredictionRecord, iso, prediction_json, resolution_json
+from tracker.reminders import ReminderPolicy, due_reminders, policy_fingerprint
+
+QUEUE_BATCH = 500
+POLICY_STATE = "reminder_policy"
+
+
+@dataclass
+class QueueReport:
+    queued: list[dict[str, Any]] = field(default_factory=list)  # {prediction, reminder, ...}
+    skipped: int = 0
+    superseded: int = 0
+    predictions: int = 0
+    events: int = 0  # resolution events queued
+
+
+def queue_due(
+    engine: Engine,
+    *,
+    policy: ReminderPolicy,
+    channels: Sequence[str],
+    tz: ZoneInfo,
+    now: dt.datetime,
+    dry_run: bool = False,
+) -> QueueReport:
+    """Queue every reminder and resolution event that is due, a batch per transaction."""
+    report = QueueReport()
+    with transaction(engine, commit=not dry_run) as session:
+        _notice_policy_change(session, policy=policy, now=now)
+        _queue_resolution_events(session, channels=channels, tz=tz, now=now, report=report)
+        if dry_run:  # one look, then roll back: the same rows would come back forever
+            _queue_reminder_batch(session, policy=policy, channels=channels, tz=tz, now=now,
+                                  report=report)  # fmt: skip
+            return report
+    while True:
+        with transaction(engine) as session:
+            count = _queue_reminder_batch(
+                session, policy=policy, channels=channels, tz=tz, now=now, report=report
+            )
+        if count < QUEUE_BATCH:
+            return report
+
+
+def _notice_policy_change(session: Session, *, policy: ReminderPolicy, now: dt.datetime) -> None:
+    """When the reminder settings changed since the last pass, every open prediction is looked
+    at again once (its stored next time came from the old policy)."""
+    fingerprint = policy_fingerprint(policy)
+    stored = store.get_state(session, name=POLICY_STATE)
+    if stored == fingerprint:
+        return
+    if stored is not None:
+        store.recheck_open_predictions(session)
+    store.set_state(session, name=POLICY_STATE, value=fingerprint, now=now)
+
+
+def _queue_reminder_batch(
+    session: Session,
+    *,
+    policy: ReminderPolicy,
+    channels: Sequence[str],
+    tz: ZoneInfo,
+    now: dt.datetime,
+    report: QueueReport,
+) -> int:
+    batch = store.due_for_reminder(session, now=now, limit=QUEUE_BATCH)
+    records = store.load_records(session, predictions=batch)
+    handled = store.reminders_in_ledger(session, predictions=batch, channels=channels)
+    queued: list[outbox.Queued] = []
+    for record in records:
+        assert record.prediction.id is not None
+        queued += _plan(record, handled=handled[record.prediction.id], policy=policy, tz=tz,
+                        now=now)  # fmt: skip
+    sending = [q for q in queued if q.status is DeliveryStatus.PENDING]
+    report.superseded += outbox.supersede_reminders(
+        session, keeping=[(q.item.prediction_id, q.item.reminder) for q in sending], now=now
+    )
+    outbox.enqueue(session, queued=queued, channels=channels, now=now)
+    keys = {r.prediction.id: r.prediction.key for r in records}
+    report.queued += [
+        {"prediction": keys[q.item.prediction_id], "reminder": q.item.reminder,
+         "deliveries": len(channels)}
+        for q in sending
+    ]  # fmt: skip
+    report.skipped += (len(queued) - len(sending)) * len(channels)
+    report.predictions += len(batch)
+    return len(batch)
+
+
+def _plan(
+    record: PredictionRecord,
+    *,
+    handled: set[str],
+    policy: ReminderPolicy,
+    tz: ZoneInfo,
+    now: dt.datetime,
+) -> list[outbox.Queued]:
+    """The reminders of one prediction whose time has come and that the ledger lacks: the
+    latest to send, the rest skipped; its next reminder time moves past them."""
+    prediction = record.prediction
+    assert prediction.id is not None
+    plan = due_reminders(prediction.due_at, policy, handled=handled, now=now)
+    prediction.next_reminder_at = plan.next_at
+    if plan.send is None and not plan.skipped:
+        return []
+    prediction_data = prediction_json(record, tz=tz, now=now)
+    queued = []
+    for reminder in (*plan.skipped, *([plan.send] if plan.send else [])):
+        item = outbox.NewDelivery(
+            prediction_id=prediction.id,
+            reminder=reminder.key,
+            kind=reminder.kind.value,
+            due_at=prediction.due_at,
+            event_type="prediction.reminder",
+            data={
+                "reminder": {
+                    "kind": reminder.kind.value,
+                    "key": reminder.key,
+                    "scheduled_for": iso(reminder.at),
+                    "number": reminder.number,
+                },
+                "prediction": prediction_data,
+            },
+            scheduled_for=reminder.at,
+        )
+        status = DeliveryStatus.PENDING if reminder is plan.send else DeliveryStatus.SKIPPED
+        queued.append(outbox.Queued(item=item, status=status))
+    return queued
+
+
+def _queue_resolution_events(
+    session: Session,
+    *,
+    channels: Sequence[str],
+    tz: ZoneInfo,
+    now: dt.datetime,
+    report: QueueReport,
+) -> None:
+    resolutions = store.resolutions_to_announce(session, limit=QUEUE_BATCH)
+    if not resolutions:
+        return
+    by_prediction: dict[int, list[Resolution]] = defaultdict(list)
+    for resolution in resolutions:
+        by_prediction[resolution.prediction_id].append(resolution)
+    predictions = store.predictions_by_id(session, ids=list(by_prediction))
+    queued = []
+    for record in store.load_records(session, predictions=predictions):
+        prediction = record.prediction
+        assert prediction.id is not None
+        data = prediction_json(record, tz=tz, now=now)
+        for resolution in by_prediction[prediction.id]:
+            item = outbox.NewDelivery(
+                prediction_id=prediction.id,
+                reminder=f"resolved-{resolution.id}",
+                kind="resolved",
+                due_at=prediction.due_at,
+                event_type="prediction.resolved",
+                data={
+                    "reminder": {
+                        "kind": "resolved",
+                        "key": f"resolved-{resolution.id}",
+                        "scheduled_for": iso(resolution.resolved_at),
+                    },
+                    "prediction": data,
+                    "resolution": resolution_json(resolution),
+                },
+                scheduled_for=resolution.resolved_at,
+            )
+            queued.append(outbox.Queued(item=item, status=DeliveryStatus.PENDING))
+    outbox.enqueue(session, queued=queued, channels=channels, now=now)
+    for resolution in resolutions:
+        resolution.events_queued_at = now
+    report.events += len(queued)
