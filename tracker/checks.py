@@ -62,12 +62,14 @@ def dispatch_pending(
     def record(results: Sequence[outbox.AttemptResult]) -> None:
         with transaction(engine) as session:
             ids = [r.delivery_id for r in results]
+            # Two primary-key lookups: a join let SQLite walk every open prediction.
+            prediction_ids = session.exec(
+                select(Delivery.prediction_id).where(col(Delivery.id).in_(ids))
+            ).all()
             open_ids = set(
                 session.exec(
-                    select(Prediction.id)
-                    .join(Delivery, col(Delivery.prediction_id) == col(Prediction.id))
-                    .where(
-                        col(Delivery.id).in_(ids),
+                    select(Prediction.id).where(
+                        col(Prediction.id).in_(set(prediction_ids)),
                         Prediction.status == PredictionStatus.OPEN.value,
                     )
                 ).all()

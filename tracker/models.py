@@ -69,6 +69,8 @@ class Prediction(SQLModel, table=True):
             name="ck_prediction_probability",
         ),
         sa.Index("ix_prediction_status_due_at", "status", "due_at"),
+        # What a check reads: open predictions whose next reminder time has come.
+        sa.Index("ix_prediction_status_next_reminder_at", "status", "next_reminder_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -89,7 +91,7 @@ class Prediction(SQLModel, table=True):
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # When the next reminder falls; NULL when none is left or the prediction is not open.
     # Indexed so that a check costs O(due predictions), not O(stored predictions).
-    next_reminder_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    next_reminder_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PredictionTag(SQLModel, table=True):

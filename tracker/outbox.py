@@ -195,6 +195,18 @@ def cancel_reminders(session: Session, *, prediction_id: int, now: dt.datetime) 
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def _prediction_is_open() -> Any:
+    """Correlated on the delivery's row: a primary-key lookup, not a scan of all open ones."""
+    return (
+        sa.select(col(Prediction.id))
+        .where(
+            col(Prediction.id) == col(Delivery.prediction_id),
+            col(Prediction.status) == PredictionStatus.OPEN.value,
+        )
+        .exists()
+    )
+
+
 def claim(
     session: Session,
     *,
@@ -211,16 +223,11 @@ def claim(
     writer at a time. On both, the UPDATE repeats the condition and only the rows it changed
     (RETURNING) are ours, so a row is never claimed twice.
     """
-    open_ids = sa.select(col(Prediction.id)).where(
-        col(Prediction.status) == PredictionStatus.OPEN.value
-    )
     due = (
         col(Delivery.status).in_([s.value for s in CLAIMABLE]),
         col(Delivery.next_attempt_at) <= now,
         # a reminder is only ever sent for an open prediction
-        sa.or_(
-            col(Delivery.kind).not_in(REMINDER_KINDS), col(Delivery.prediction_id).in_(open_ids)
-        ),
+        sa.or_(col(Delivery.kind).not_in(REMINDER_KINDS), _prediction_is_open()),
         col(Delivery.channel).in_(channels) if channels is not None else sa.true(),
     )
     candidates = session.exec(
@@ -379,14 +386,11 @@ def retry(
         )
         .exists()
     )
-    open_ids = sa.select(col(Prediction.id)).where(
-        col(Prediction.status) == PredictionStatus.OPEN.value
-    )
     query = sa.update(Delivery).where(
         col(Delivery.status).in_([s.value for s in statuses]),
         sa.or_(
             col(Delivery.kind).not_in(REMINDER_KINDS),
-            sa.and_(col(Delivery.prediction_id).in_(open_ids), sa.not_(newer_reminder)),
+            sa.and_(_prediction_is_open(), sa.not_(newer_reminder)),
         ),
     )
     if ids is not None:

@@ -1,0 +1,251 @@
+"""The benchmark cases. Each returns rows of (database, name, measured, target, met)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from bench.data import insert_predictions, insert_resolutions
+from bench.databases import Database
+from tracker import outbox
+from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
+from tracker.config import load_settings
+from tracker.db import transaction
+from tracker.models import DeliveryStatus, Prediction
+from tracker.worker import Worker
+
+
+@dataclass
+class Row:
+    database: str
+    name: str
+    measured: str
+    target: str
+    met: bool | None
+
+
+class NullChannel:
+    """Delivers at once, so that a check's cost is the ledger's, not a receiver's."""
+
+    name = "null"
+    kind = "webhook"
+    rate_key = None
+
+    def describe(self) -> str:
+        return "null"
+
+    async def send(
+        self, client: httpx.AsyncClient, message: OutgoingMessage, *, now: dt.datetime
+    ) -> Attempt:
+        return Attempt(AttemptOutcome.DELIVERED, status_code=200)
+
+
+def check_scale(database: Database, *, quick: bool) -> list[Row]:
+    """A pass that finds 1,000 due among N open predictions, for N = 10k and 1M."""
+    sizes = (10_000, 100_000) if quick else (10_000, 1_000_000)
+    seconds = {}
+    for size in sizes:
+        url, engine = database.fresh()
+        now = dt.datetime.now(dt.UTC)  # noqa: TID251
+        insert_predictions(engine, size, row=lambda i, now=now: _open_row(i, now))
+        settings = load_settings(database_url=url)
+        times = []
+        for _ in range(3):
+            _make_first_thousand_due(engine, now)
+            worker = Worker(engine=engine, settings=settings, channels={"null": NullChannel()})
+            started = time.perf_counter()
+            report = worker.run_pass()
+            times.append(time.perf_counter() - started)
+            assert len(report.queue.queued) == 1000, report.summary()
+        seconds[size] = min(times)
+        engine.dispose()
+    small, large = sizes
+    ratio = seconds[large] / seconds[small]
+    return [
+        Row(database.label, f"check: 1,000 due among {small:,}", f"{seconds[small]:.2f} s",
+            "", None),
+        Row(database.label, f"check: 1,000 due among {large:,}", f"{seconds[large]:.2f} s",
+            "", None),
+        Row(database.label, f"check: ratio {large:,} / {small:,}", f"{ratio:.2f}x", "<= 1.5x",
+            ratio <= 1.5),
+    ]  # fmt: skip
+
+
+def _open_row(i: int, now: dt.datetime) -> dict[str, Any]:
+    due = now + dt.timedelta(days=30 + i % 300)
+    return {"due_at": due, "next_reminder_at": due - dt.timedelta(days=7)}
+
+
+def _make_first_thousand_due(engine: Any, now: dt.datetime) -> None:
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DELETE FROM delivery")
+        table: Any = Prediction.__table__  # type: ignore[attr-defined]
+        connection.execute(
+            table.update()
+            .where(table.c.id <= 1000)
+            .values(due_at=now - dt.timedelta(hours=1), next_reminder_at=now - dt.timedelta(days=8))
+        )
+
+
+def dispatch(database: Database, *, quick: bool) -> list[Row]:
+    """2,000 deliveries to a local receiver: one that answers after 50 ms, one at once."""
+    rows = []
+    for delay, target in ((0.05, 0.8 * 32 / 0.05), (0.0, 1000.0)):
+        url, engine = database.fresh()
+        port = _free_port()
+        sink = subprocess.Popen(
+            [sys.executable, "-m", "bench.sink", str(port), str(delay)], stdout=subprocess.PIPE
+        )
+        try:
+            assert sink.stdout is not None
+            sink.stdout.readline()  # "ready"
+            settings = load_settings(
+                database_url=url,
+                webhook_url=f"http://127.0.0.1:{port}/hook",
+                delivery_concurrency=32,
+            )
+            _queue_deliveries(engine, 2000)
+            from tracker.channels import build_channels
+
+            worker = Worker(engine=engine, settings=settings, channels=build_channels(settings))
+            started = time.perf_counter()
+            report = worker.run_pass()
+            elapsed = time.perf_counter() - started
+            assert report.dispatch.outcomes == {"delivered": 2000}, report.summary()
+        finally:
+            sink.kill()
+            engine.dispose()
+        rate = 2000 / elapsed
+        label = "dispatch: receiver answers after 50 ms" if delay else "dispatch: instant receiver"
+        rows.append(Row(database.label, label, f"{rate:,.0f}/s ({elapsed:.2f} s)",
+                        f">= {target:,.0f}/s", rate >= target))  # fmt: skip
+    return rows
+
+
+def _queue_deliveries(engine: Any, count: int) -> None:
+    now = dt.datetime.now(dt.UTC)  # noqa: TID251
+    with transaction(engine) as session:
+        prediction = Prediction(key="k", claim="c", due_at=now, precision="day", due_text="x")
+        session.add(prediction)
+        session.flush()
+        assert prediction.id is not None
+        data = {"reminder": {"kind": "due", "key": "due"}, "prediction": {"claim": "c" * 400}}
+        items = [
+            outbox.Queued(
+                outbox.NewDelivery(
+                    prediction.id, f"r{i}", "due", now, "prediction.reminder", data, now
+                ),
+                DeliveryStatus.PENDING,
+            )
+            for i in range(count)
+        ]
+        outbox.enqueue(session, queued=items, channels=["webhook"], now=now)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+SUMMARY_SCRIPT = """
+import datetime as dt, json, resource, sys, time
+from zoneinfo import ZoneInfo
+from tracker.db import make_engine
+from tracker.summary import summarize
+engine = make_engine(sys.argv[1])
+started = time.perf_counter()
+result = summarize(engine, now=dt.datetime.now(dt.UTC), tz=ZoneInfo("UTC"),
+                   due_soon=dt.timedelta(days=7), by="forecaster")
+elapsed = time.perf_counter() - started
+print(json.dumps({"seconds": elapsed, "resolved": result.resolved,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+
+
+def summary(database: Database, *, quick: bool) -> list[Row]:
+    """The summary of 1,000,000 resolved predictions, in its own process (for its memory)."""
+    size = 100_000 if quick else 1_000_000
+    url, engine = database.fresh()
+    rng = random.Random(3)
+    now = dt.datetime.now(dt.UTC)  # noqa: TID251
+    insert_predictions(
+        engine,
+        size,
+        row=lambda i: {
+            "status": "resolved",
+            "probability": rng.randint(1, 99) / 100,
+            "forecaster": f"forecaster {i % 50}",
+            "due_at": now - dt.timedelta(days=1 + i % 700),
+        },
+    )
+    insert_resolutions(engine, size)
+    engine.dispose()
+    done = subprocess.run([sys.executable, "-c", SUMMARY_SCRIPT, url], capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    result = json.loads(done.stdout)
+    assert result["resolved"] == size
+    return [
+        Row(database.label, f"summary of {size:,} resolved: time",
+            f"{result['seconds']:.2f} s", "<= 3 s", result["seconds"] <= 3),
+        Row(database.label, f"summary of {size:,} resolved: peak memory",
+            f"{result['peak_mb']:.0f} MB", "<= 300 MB", result["peak_mb"] <= 300),
+    ]  # fmt: skip
+
+
+def import_rate(database: Database, *, quick: bool) -> list[Row]:
+    """`tracker import` of a 100,000-row CSV, the whole command timed."""
+    size = 20_000 if quick else 100_000
+    url, engine = database.fresh()
+    engine.dispose()
+    path = database.folder / f"import-{size}.csv"
+    lines = ["key,claim,due_at,precision,forecaster,probability,tags"]
+    lines += [
+        f"k{i},Claim number {i},2026-{1 + i % 12:02d}-28T23:59:59.999999Z,day,desk {i % 20},"
+        f"{(i % 99 + 1) / 100},tag{i % 7}"
+        for i in range(size)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    env = {**os.environ, "TRACKER_DATABASE_URL": url}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "tracker", "import", str(path)], env=env, check=True,
+                   capture_output=True)  # fmt: skip
+    elapsed = time.perf_counter() - started
+    rate = size / elapsed
+    return [Row(database.label, f"import of {size:,} predictions", f"{rate:,.0f}/s "
+                f"({elapsed:.1f} s)", ">= 20,000/s", rate >= 20_000)]  # fmt: skip
+
+
+def startup(database: Database, *, quick: bool) -> list[Row]:
+    """`tracker --help`, the median of 7 runs."""
+    if database.label != "sqlite":
+        return []  # no database involved
+    times = []
+    for _ in range(7):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "tracker", "--help"], check=True,
+                       capture_output=True)  # fmt: skip
+        times.append(time.perf_counter() - started)
+    median = statistics.median(times)
+    return [Row("-", "tracker --help", f"{median * 1000:.0f} ms", "<= 300 ms", median <= 0.3)]
+
+
+CASES: dict[str, Callable[..., list[Row]]] = {
+    "check": check_scale,
+    "dispatch": dispatch,
+    "summary": summary,
+    "import": import_rate,
+    "startup": startup,
+}
