@@ -17,6 +17,7 @@ from typing import Any
 import freezegun
 import pytest
 
+import tracker.models  # noqa: F401 - define the tables before any test freezes time
 from tests.sink import Sink, running_sink
 from tracker.cli import main
 from tracker.db import display_url

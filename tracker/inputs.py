@@ -6,6 +6,7 @@ Pure: no database, no clock (callers pass `now` and the time zone).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import math
 import re
@@ -148,16 +149,17 @@ def normalize_tags(values: Any) -> tuple[str, ...]:
         values = [part for part in re.split(r"[;,]", values) if part.strip()]
     if not isinstance(values, list | tuple):
         raise InvalidInput("tags must be a list of words")
-    tags: list[str] = []
-    for value in values:
-        tag = clean_text(value, "tag", required=True, limit=100)
-        assert tag is not None
-        tag = tag.lower()
-        if not TAG_PATTERN.match(tag):
-            raise InvalidInput(f"tag {tag!r} may hold letters, digits, spaces and . : / + - only")
-        if tag not in tags:
-            tags.append(tag)
-    return tuple(sorted(tags))
+    return tuple(sorted({_tag(value) for value in values}))
+
+
+@functools.lru_cache(maxsize=4096)  # a few tags recur across thousands of imported rows
+def _tag(value: Any) -> str:
+    tag = clean_text(value, "tag", required=True, limit=100)
+    assert tag is not None
+    tag = tag.lower()
+    if not TAG_PATTERN.match(tag):
+        raise InvalidInput(f"tag {tag!r} may hold letters, digits, spaces and . : / + - only")
+    return tag
 
 
 def make_key(claim: str, due: DueWindow, forecaster: str | None) -> str:
@@ -191,18 +193,29 @@ def parse_aware(value: Any, name: str, tz: ZoneInfo) -> dt.datetime | None:
         return dt.datetime.combine(value, dt.time(), tz).astimezone(dt.UTC)
     if not isinstance(value, str):
         raise InvalidInput(f"{name} must be a date or time")
+    if "T" in value:  # the ISO 8601 times exports hold: the standard library reads them fast
+        try:
+            moment = dt.datetime.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        else:
+            aware = moment if moment.tzinfo else moment.replace(tzinfo=tz)
+            return aware.astimezone(dt.UTC)
     try:
         return parse_instant(value, tz)
     except InvalidInput as exc:
         raise InvalidInput(f"{name}: {exc}") from None
 
 
+_PRECISIONS = {p.value: p for p in Precision}
+
+
 def parse_precision(value: Any) -> Precision:
-    try:
-        return Precision(str(value).strip().lower())
-    except ValueError:
-        choices = ", ".join(p.value for p in Precision)
-        raise InvalidInput(f"precision {value!r} is not one of {choices}") from None
+    precision = _PRECISIONS.get(str(value).strip().lower())
+    if precision is None:
+        choices = ", ".join(_PRECISIONS)
+        raise InvalidInput(f"precision {value!r} is not one of {choices}")
+    return precision
 
 
 def parse_outcome(value: Any) -> Outcome:
@@ -225,7 +238,7 @@ def due_window_from(
         level = parse_precision(precision) if precision not in (None, "") else Precision.INSTANT
         # A deadline is the last instant of its period; anything else would fall due early
         # while its label promised the whole period.
-        expected = period_containing(instant, level, tz).end.astimezone(dt.UTC)
+        expected = _period_end(instant, level, tz)
         if instant != expected:
             raise InvalidInput(
                 f"due_at {instant.isoformat()} is not the end of a {level.value} in {tz.key} "
@@ -238,6 +251,11 @@ def due_window_from(
     assert text is not None
     start_text = clean_text(window_start, "window_start")
     return parse_due(text, tz, start_text)
+
+
+@functools.lru_cache(maxsize=4096)  # imports repeat the same few deadlines many times
+def _period_end(instant: dt.datetime, precision: Precision, tz: ZoneInfo) -> dt.datetime:
+    return period_containing(instant, precision, tz).end.astimezone(dt.UTC)
 
 
 def parse_occurred_on(value: Any, *, tz: ZoneInfo, now: dt.datetime) -> dt.date | None:

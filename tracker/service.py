@@ -244,28 +244,23 @@ def _store_all(
     so an import never rewrites how a stored prediction resolved."""
     report = ImportReport()
     with transaction(engine) as session:
+        stored = store.predictions_by_key(session, keys=[i.prediction.key for i in items])
+        new = [item for item in items if item.prediction.key not in stored]
+        store.insert_imported(session, items=new, now=now, policy=policy, tz=tz)
+        report.created = [item.prediction.key for item in new]
         for item in items:
-            data = item.prediction
-            prediction = store.find_by_key(session, key=data.key)
+            prediction = stored.get(item.prediction.key)
             if prediction is None:
-                prediction = _create(session, data=data, now=now, policy=policy)
-                for resolution in item.history:  # history: announced where it happened
-                    store.add_resolution(
-                        session, prediction=prediction, resolution=resolution, tz=tz, announced=True
-                    )
-                current = next((r for r in item.history if r.superseded_at is None), None)
-                if current is not None:
-                    prediction.status = _status_for(current.outcome).value
-                    prediction.next_reminder_at = None
-                report.created.append(data.key)
                 continue
             old_due = prediction.due_at
-            if store.apply_prediction(session, prediction=prediction, data=data, now=now):
+            if store.apply_prediction(
+                session, prediction=prediction, data=item.prediction, now=now
+            ):
                 if prediction.due_at != old_due and prediction.status == PredictionStatus.OPEN:
                     # A moved deadline has a schedule of its own (the ledger keys reminders by
                     # deadline), so its reminders start over.
                     prediction.next_reminder_at = first_reminder_at(prediction.due_at, policy)
-                report.updated.append(data.key)
+                report.updated.append(item.prediction.key)
             else:
-                report.unchanged.append(data.key)
+                report.unchanged.append(item.prediction.key)
     return report
