@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test test-postgres lint format clean
+.PHONY: install run test test-postgres bench lint format clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "tracker needs Python 3.11 or newer; set PYTHON=python3.x")'
@@ -26,6 +26,9 @@ test: install  ## the whole test suite
 TRACKER_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 test-postgres: install
 	TRACKER_TEST_DATABASE_URL='$(TRACKER_TEST_DATABASE_URL)' $(BIN)/python -m pytest
+
+bench: install  ## the benchmarks (minutes: they build a million predictions)
+	$(BIN)/python -m bench
 
 lint: install  ## ruff (lint and format) and mypy
 	$(BIN)/ruff check .

@@ -66,14 +66,17 @@ def dispatch_pending(
             prediction_ids = session.exec(
                 select(Delivery.prediction_id).where(col(Delivery.id).in_(ids))
             ).all()
-            open_ids = set(
-                session.exec(
-                    select(Prediction.id).where(
-                        col(Prediction.id).in_(set(prediction_ids)),
-                        Prediction.status == PredictionStatus.OPEN.value,
+            # (status is compared here, not in SQL: given "status = 'open'", SQLite's planner
+            # walks the status index through every open prediction instead of the keys.)
+            open_ids = {
+                prediction_id
+                for prediction_id, status in session.exec(
+                    select(Prediction.id, Prediction.status).where(
+                        col(Prediction.id).in_(set(prediction_ids))
                     )
                 ).all()
-            )
+                if status == PredictionStatus.OPEN.value
+            }
             outbox.record(
                 session,
                 results=results,

@@ -9,7 +9,9 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 
@@ -100,6 +102,15 @@ class Dispatcher:
         stop: threading.Event,
     ) -> DispatchStats:
         stats = DispatchStats()
+        # One thread for all of this pass's ledger work: two threads of one process taking
+        # turns at SQLite's write lock would wait in its busy handler's sleeps (seen: a pass
+        # of 1,000 deliveries over a large database went from 13 s to under 2).
+        loop = asyncio.get_running_loop()
+        ledger = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-ledger")
+
+        async def database(function: Callable[[Any], Any], argument: Any) -> Any:
+            return await loop.run_in_executor(ledger, function, argument)
+
         pacer = Pacer(self.slack_min_interval, max_wait=self.request_timeout)
         timeout = httpx.Timeout(self.request_timeout, connect=self.connect_timeout)
         limits = httpx.Limits(max_connections=self.concurrency * 2)
@@ -114,7 +125,7 @@ class Dispatcher:
                 # short (the queue is drained; rows due later are the next pass's).
                 free = self.concurrency - len(in_flight)
                 if not drained and not stop.is_set() and (free * 2 >= self.concurrency):
-                    jobs = await asyncio.to_thread(claim, free)
+                    jobs = await database(claim, free)
                     drained = len(jobs) < free
                     for job in jobs:
                         task = asyncio.create_task(self._attempt(client, job, pacer, stop))
@@ -132,16 +143,17 @@ class Dispatcher:
                         finished.append(outcome)
                 flush_due = time.monotonic() - last_record >= RECORD_EVERY
                 if finished and (flush_due or len(finished) >= RECORD_BATCH or not in_flight):
-                    await asyncio.to_thread(record, list(finished))
+                    await database(record, list(finished))
                     self._count(stats, finished)
                     finished.clear()
                     last_record = time.monotonic()
         if finished:
-            await asyncio.to_thread(record, list(finished))
+            await database(record, list(finished))
             self._count(stats, finished)
         if released:
-            await asyncio.to_thread(release, list(released))
+            await database(release, list(released))
             stats.released = len(released)
+        ledger.shutdown(wait=True)
         return stats
 
     @staticmethod

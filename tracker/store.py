@@ -296,40 +296,53 @@ def _current_resolution_join() -> Any:
 def summary_counts(
     session: Session, *, filters: SummaryFilter, now: dt.datetime, due_soon: dt.timedelta
 ) -> dict[str, int]:
+    """Open (due soon, overdue) and annulled: read through the status index, no join. The
+    resolved ones are counted from summary_rows, which reads them anyway."""
     is_open = col(Prediction.status) == PredictionStatus.OPEN.value
 
     def count(condition: Any) -> Any:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
+    soon = sa.and_(is_open, col(Prediction.due_at) >= now, col(Prediction.due_at) < now + due_soon)
     query = _filtered(
         sa.select(
             count(is_open),
-            count(
-                sa.and_(
-                    is_open, col(Prediction.due_at) >= now, col(Prediction.due_at) < now + due_soon
-                )
-            ),
+            count(soon),
             count(sa.and_(is_open, col(Prediction.due_at) < now)),
-            count(col(Resolution.outcome) == "yes"),
-            count(col(Resolution.outcome) == "no"),
             count(col(Prediction.status) == PredictionStatus.ANNULLED.value),
-        )
-        .select_from(Prediction)
-        .outerjoin(Resolution, _current_resolution_join()),
+        ).where(
+            col(Prediction.status).in_(
+                [PredictionStatus.OPEN.value, PredictionStatus.ANNULLED.value]
+            )
+        ),
         filters,
     )
     values = session.execute(query).one()
-    names = ("open", "due_soon", "overdue", "resolved_yes", "resolved_no", "annulled")
+    names = ("open", "due_soon", "overdue", "annulled")
     return {name: int(value or 0) for name, value in zip(names, values, strict=True)}
 
 
+@dataclass(frozen=True)
+class OutcomeCount:
+    group: str | None
+    probability: float | None
+    yes: bool  # resolved "yes" (whether or not inside its window)
+    came_true: bool  # "yes", and inside its window when the day it happened is known
+    early: bool  # "yes" for a prediction not yet due (at the summary's `now`)
+    count: int
+
+
 def summary_rows(
-    session: Session, *, filters: SummaryFilter, by: str | None
-) -> list[tuple[str | None, float | None, int, int]]:
-    """(group, probability, came true 0/1, count) for resolved yes/no predictions, grouped in
-    the database so that the result grows with distinct probabilities, not with predictions.
-    A "yes" that happened outside its window did not come true."""
-    outcome = sa.case((col(Resolution.came_true), 1), else_=0)
+    session: Session, *, filters: SummaryFilter, by: str | None, now: dt.datetime
+) -> list[OutcomeCount]:
+    """Resolved yes/no predictions grouped in the database, so that the result grows with
+    distinct probabilities (and groups), not with predictions. One scan serves the counts,
+    the hit rates, the scores and --exclude-early."""
+    yes = sa.case((col(Resolution.outcome) == "yes", 1), else_=0)
+    came_true = sa.case((col(Resolution.came_true), 1), else_=0)
+    early = sa.case(
+        (sa.and_(col(Resolution.outcome) == "yes", col(Prediction.due_at) > now), 1), else_=0
+    )
     group: Any = sa.literal(None)
     if by == "source":
         group = sa.func.coalesce(Source.title, Source.url)
@@ -338,7 +351,7 @@ def summary_rows(
     elif by == "forecaster":
         group = Prediction.forecaster
     query = (
-        sa.select(group, col(Prediction.probability), outcome, sa.func.count())
+        sa.select(group, col(Prediction.probability), yes, came_true, early, sa.func.count())
         .select_from(Prediction)
         .join(Resolution, _current_resolution_join())
     )
@@ -349,19 +362,10 @@ def summary_rows(
             PredictionTag, col(PredictionTag.prediction_id) == col(Prediction.id)
         )
     query = query.where(col(Resolution.outcome).in_(["yes", "no"]))
-    if filters.exclude_early_before is not None:
-        query = query.where(
-            sa.not_(
-                sa.and_(
-                    col(Resolution.outcome) == "yes",
-                    col(Prediction.due_at) > filters.exclude_early_before,
-                )
-            )
-        )
-    query = _filtered(query, filters).group_by(group, Prediction.probability, outcome)
+    query = _filtered(query, filters).group_by(group, Prediction.probability, yes, came_true, early)
     return [
-        (name, probability, int(came_true), int(count))
-        for name, probability, came_true, count in session.execute(query).all()
+        OutcomeCount(name, probability, bool(y), bool(t), bool(e), int(n))
+        for name, probability, y, t, e, n in session.execute(query).all()
     ]
 
 

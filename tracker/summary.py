@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
+from dataclasses import replace as dc_replace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from tracker.db import transaction
 from tracker.records import iso
 
 GROUPINGS = ("forecaster", "source", "tag")
+COUNT_NAMES = ("open", "due_soon", "overdue", "resolved_yes", "resolved_no", "annulled")
 NO_GROUP = {"forecaster": "(no forecaster)", "source": "(no source)", "tag": "(untagged)"}
 
 
@@ -116,14 +118,22 @@ def summarize(
     )
     with transaction(engine) as session:
         counts = store.summary_counts(session, filters=filters, now=now, due_soon=due_soon)
-        rows = store.summary_rows(session, filters=filters, by=None)
-        grouped = store.summary_rows(session, filters=filters, by=by) if by else []
+        grouped = store.summary_rows(session, filters=filters, by=by, now=now) if by else []
+        # A prediction has one forecaster and one source: their groups add up to the whole. A
+        # prediction has any number of tags, so "by tag" needs the whole read on its own.
+        if by in ("forecaster", "source"):
+            every = [dc_replace(row, group=None) for row in grouped]
+        else:
+            every = store.summary_rows(session, filters=filters, by=None, now=now)
         occurred = store.occurred_rows(session, filters=filters)
+    counts["resolved_yes"] = sum(r.count for r in every if r.yes)
+    counts["resolved_no"] = sum(r.count for r in every if not r.yes)
+    counts = {name: counts[name] for name in COUNT_NAMES}
+    rows = [r for r in every if not (exclude_early and r.early)]
     forecasts = _forecasts(rows)
     days: dict[int, int] = defaultdict(int)
     for day, due_at, count in occurred:
         days[(day - due_at.astimezone(tz).date()).days] += count
-    timeliness = scoring.timeliness(days.items())
     summary = Summary(
         generated_at=now,
         filters={
@@ -134,36 +144,34 @@ def summarize(
             "bins": bins,
         },
         counts=counts,
-        resolved=sum(count for *_, count in rows),
-        hits=sum(count for _, _, came_true, count in rows if came_true),
+        resolved=sum(r.count for r in rows),
+        hits=sum(r.count for r in rows if r.came_true),
         scores=scoring.scores(forecasts),
         calibration=scoring.calibration(forecasts, bins),
-        timeliness=timeliness,
-        groups=_groups(grouped, by) if by else [],
+        timeliness=scoring.timeliness(days.items()),
+        groups=_groups([r for r in grouped if not (exclude_early and r.early)], by) if by else [],
     )
     summary.notes = _notes(summary, rows)
     return summary
 
 
-def _forecasts(
-    rows: list[tuple[str | None, float | None, int, int]],
-) -> list[scoring.ForecastCount]:
+def _forecasts(rows: list[store.OutcomeCount]) -> list[scoring.ForecastCount]:
     return [
-        scoring.ForecastCount(probability, came_true, count)
-        for _, probability, came_true, count in rows
-        if probability is not None
+        scoring.ForecastCount(r.probability, int(r.came_true), r.count)
+        for r in rows
+        if r.probability is not None
     ]
 
 
-def _groups(rows: list[tuple[str | None, float | None, int, int]], by: str) -> list[GroupSummary]:
-    by_name: dict[str, list[tuple[str | None, float | None, int, int]]] = defaultdict(list)
+def _groups(rows: list[store.OutcomeCount], by: str) -> list[GroupSummary]:
+    by_name: dict[str, list[store.OutcomeCount]] = defaultdict(list)
     for row in rows:
-        by_name[row[0] if row[0] is not None else NO_GROUP[by]].append(row)
+        by_name[row.group if row.group is not None else NO_GROUP[by]].append(row)
     groups = [
         GroupSummary(
             name=name,
-            resolved=sum(r[3] for r in members),
-            hits=sum(r[3] for r in members if r[2]),
+            resolved=sum(r.count for r in members),
+            hits=sum(r.count for r in members if r.came_true),
             scores=scoring.scores(_forecasts(members)),
         )
         for name, members in by_name.items()
@@ -171,9 +179,9 @@ def _groups(rows: list[tuple[str | None, float | None, int, int]], by: str) -> l
     return sorted(groups, key=lambda g: (-g.resolved, g.name))
 
 
-def _notes(summary: Summary, rows: list[tuple[str | None, float | None, int, int]]) -> list[str]:
+def _notes(summary: Summary, rows: list[store.OutcomeCount]) -> list[str]:
     notes = []
-    unscored = sum(count for _, probability, _, count in rows if probability is None)
+    unscored = sum(r.count for r in rows if r.probability is None)
     if unscored:
         notes.append(
             f"{unscored} resolved predictions carry no probability: they count in the hit "
