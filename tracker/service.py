@@ -232,6 +232,18 @@ def export_records(engine: Engine) -> list[PredictionRecord]:
         )
 
 
+def store_predictions(
+    engine: Engine,
+    *,
+    items: Sequence[ImportedPrediction],
+    now: dt.datetime,
+    policy: ReminderPolicy = DEFAULT_POLICY,
+    tz: ZoneInfo,
+) -> ImportReport:
+    """Store validated predictions (from `tracker extract --add`) as seed and import do."""
+    return _store_all(engine, items=items, now=now, policy=policy, tz=tz)
+
+
 def _store_all(
     engine: Engine,
     *,

@@ -1,0 +1,197 @@
+"""The extract command: propose the forecasts in an article, and store them with --add."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from tracker.cli.app import Runtime, app, console, print_json, say
+from tracker.errors import InvalidInput
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from tracker.extract import Candidate
+    from tracker.service import ImportReport
+
+
+@app.command()
+def extract(
+    file: Annotated[
+        str, typer.Argument(metavar="FILE", help="The article as plain text; - reads stdin.")
+    ],
+    published: Annotated[
+        str,
+        typer.Option(
+            "--published",
+            help="The day the article was published (YYYY-MM-DD); 'next week' or 'by March' "
+            "count from it.",
+        ),
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    add: Annotated[
+        bool,
+        typer.Option(
+            "--add",
+            help="Store the ones with a deadline, tagged 'extracted' (and 'implied-probability' "
+            "where a hedge word gave the number); running it again changes nothing.",
+        ),
+    ] = False,
+    forecaster: Annotated[
+        str | None, typer.Option(help="Who made the forecasts, where a sentence names no one.")
+    ] = None,
+    source_url: Annotated[str | None, typer.Option(help="The article's URL.")] = None,
+    source_title: Annotated[
+        str | None, typer.Option(help="The article's title (default: its headline).")
+    ] = None,
+    include_undated: Annotated[
+        bool,
+        typer.Option(
+            "--include-undated",
+            help="Also list forward-looking sentences without a date (never stored).",
+        ),
+    ] = False,
+) -> None:
+    """Propose the forecasts in an article: sentences that look ahead to a deadline."""
+    from tracker.deadlines import parse_day
+    from tracker.extract import extract_candidates, headline
+    from tracker.inputs import clean_text, parse_url
+
+    text = _read_article(file)
+    try:
+        day = parse_day(published)
+    except InvalidInput as exc:
+        raise InvalidInput(f"--published: {exc}") from None
+    default_forecaster = clean_text(forecaster, "--forecaster")
+    url = parse_url(source_url, "--source-url")
+    title = clean_text(source_title, "--source-title", limit=500) or headline(text)
+    if title is None and url is None:
+        # A source needs a URL or a title to be found again, or every --add would make a new one.
+        title = Path(file).name if file != "-" else f"Untitled article published {day}"
+    rt = Runtime()
+    candidates = extract_candidates(
+        text,
+        published=day,
+        tz=rt.settings.tz,
+        forecaster=default_forecaster,
+        include_undated=include_undated,
+    )
+    if as_json:
+        print_json([candidate.to_json() for candidate in candidates])
+    else:
+        _print_table(candidates, rt)
+    if add:
+        report = _store(candidates, rt, published=day, url=url, title=title)
+        undated = sum(candidate.due is None for candidate in candidates)
+        message = (
+            f"Added from {'stdin' if file == '-' else file}: {len(report.created)} created, "
+            f"{len(report.updated)} updated, {len(report.unchanged)} unchanged."
+            + (f" {undated} without a date not stored." if undated else "")
+        )
+        if as_json:  # stdout holds the JSON
+            print(message, file=sys.stderr)
+        else:
+            say(message)
+
+
+def _read_article(file: str) -> str:
+    if file == "-":
+        text = sys.stdin.read()
+    else:
+        path = Path(file)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise InvalidInput(f"{file}: no such file") from None
+        except IsADirectoryError:
+            raise InvalidInput(f"{file}: is a folder, not a text file") from None
+        except UnicodeDecodeError:
+            raise InvalidInput(f"{file}: is not UTF-8 text") from None
+        except OSError as exc:
+            raise InvalidInput(f"{file}: cannot be read ({exc.strerror})") from None
+    if not text.strip():
+        raise InvalidInput(f"{'stdin' if file == '-' else file}: holds no text")
+    if "\x00" in text:
+        raise InvalidInput(f"{file}: is not a text file")
+    return text
+
+
+def _store(
+    candidates: Sequence[Candidate],
+    rt: Runtime,
+    *,
+    published: dt.date,
+    url: str | None,
+    title: str | None,
+) -> ImportReport:
+    """Store the dated candidates, the article as their source, in one transaction, tagged
+    "extracted". Their keys come from claim, deadline and forecaster, so a second run finds
+    them all unchanged."""
+    from tracker import service
+    from tracker.records import prediction_from_mapping
+
+    source = {"url": url, "title": title, "published": published.isoformat()}
+    items = []
+    for candidate in candidates:
+        if candidate.due is None:
+            continue
+        fields = candidate.to_json()
+        basis = fields.pop("probability_basis") or ""
+        # A prediction has no field for where its probability came from; a tag keeps a number
+        # implied by a hedge word from passing for the forecaster's own.
+        tags = ["extracted", *(["implied-probability"] if basis.startswith("implied") else [])]
+        items.append(
+            prediction_from_mapping(
+                {**fields, "tags": tags, "source": source}, tz=rt.settings.tz, now=rt.now
+            )
+        )
+    return service.store_predictions(  # one transaction, as seed and import
+        rt.engine, items=items, now=rt.now, policy=rt.policy, tz=rt.settings.tz
+    )
+
+
+def _print_table(candidates: Sequence[Candidate], rt: Runtime) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from tracker.deadlines import describe_due
+
+    if not candidates:
+        say("No forecasts with a deadline found (--include-undated lists those without one).")
+        return
+    table = Table(box=None, header_style="bold", pad_edge=False)
+    table.add_column("#", no_wrap=True)
+    table.add_column("Due", max_width=18, overflow="fold")
+    table.add_column("As written", max_width=18, overflow="fold")
+    table.add_column("P", no_wrap=True)
+    table.add_column("Forecaster", max_width=14, overflow="fold")
+    table.add_column("Claim", ratio=1, overflow="fold")
+    for number, candidate in enumerate(candidates, 1):
+        due = candidate.due
+        label = (
+            describe_due(due.due_at, due.window_start, due.precision, rt.settings.tz)
+            if due
+            else "no date"
+        )
+        cells = [
+            str(number),
+            label,
+            candidate.due_text or "",
+            _percent(candidate),
+            candidate.forecaster or "",
+            candidate.claim,
+        ]
+        table.add_row(*(Text(cell) for cell in cells))
+    console().print(table)
+
+
+def _percent(candidate: Candidate) -> str:
+    """ "70%" when the text states it, "~68%" when a hedge word implies it."""
+    if candidate.probability is None:
+        return ""
+    stated = (candidate.probability_basis or "").startswith("stated")
+    return f"{'' if stated else '~'}{candidate.probability:.0%}"

@@ -1,0 +1,125 @@
+"""Candidate predictions in an article: each forward-looking sentence with its deadline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tracker.deadlines import DueWindow
+from tracker.extract.calendar import to_window
+from tracker.extract.claims import find_forecaster, make_claim
+from tracker.extract.cues import Cue, estimate, find_cues
+from tracker.extract.mentions import Mention, find_mentions
+from tracker.extract.sentences import split_sentences
+from tracker.extract.tense import anchored_in_past, in_condition, narrates_past
+
+MAX_SENTENCE = 2000  # characters; a prediction's claim holds at most this many
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A proposed prediction. `due` is None for a forecast without a date (--include-undated)."""
+
+    quote: str
+    claim: str
+    due: DueWindow | None
+    due_text: str | None
+    probability: float | None
+    probability_basis: str | None
+    forecaster: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        due = self.due
+        return {
+            "quote": self.quote,
+            "claim": self.claim,
+            "due_at": _iso(due.due_at) if due else None,
+            "window_start": _iso(due.window_start) if due else None,
+            "precision": due.precision.value if due else None,
+            "due_text": self.due_text,
+            "probability": self.probability,
+            "probability_basis": self.probability_basis,
+            "forecaster": self.forecaster,
+        }
+
+
+def extract_candidates(
+    text: str,
+    *,
+    published: date,
+    tz: ZoneInfo,
+    forecaster: str | None = None,
+    include_undated: bool = False,
+) -> list[Candidate]:
+    """The forecasts in an article published on `published` (a day in `tz`), in text order.
+
+    `forecaster` is used where a sentence names none."""
+    candidates: list[Candidate] = []
+    seen: set[tuple[str, DueWindow | None]] = set()
+    for sentence in split_sentences(text):
+        if len(sentence) > MAX_SENTENCE:
+            continue  # text without full stops, not a sentence; and too long to store as a claim
+        candidate = _candidate(sentence, published, tz, forecaster, include_undated)
+        if candidate is not None and (candidate.quote, candidate.due) not in seen:
+            seen.add((candidate.quote, candidate.due))
+            candidates.append(candidate)
+    return candidates
+
+
+def find_deadline(sentence: str, published: date) -> Mention | None:
+    """The deadline a sentence sets as a forecast, or None (past event, no date, a question)."""
+    return _deadline(sentence, published, find_cues(sentence))
+
+
+def _deadline(sentence: str, published: date, cues: list[Cue]) -> Mention | None:
+    if "?" in sentence:
+        return None  # a question forecasts nothing
+    mentions = find_mentions(sentence, published, ahead=bool(cues))
+    accepted = [m for m in mentions if _is_forecast(sentence, m, cues, published)]
+    # A deadline word (by, until, within) over a window (in, on) over a bare date; then the first.
+    return max(accepted, key=lambda m: (m.rank, -m.start)) if accepted else None
+
+
+def _candidate(
+    sentence: str,
+    published: date,
+    tz: ZoneInfo,
+    default_forecaster: str | None,
+    include_undated: bool,
+) -> Candidate | None:
+    cues = find_cues(sentence)
+    mention = _deadline(sentence, published, cues)
+    if mention is None and not (include_undated and cues and "?" not in sentence):
+        return None
+    due_text = mention.text if mention else None
+    guess = estimate(sentence, cues)
+    return Candidate(
+        quote=sentence,
+        claim=make_claim(sentence, due_text),
+        due=to_window(mention.first, mention.last, mention.precision, tz) if mention else None,
+        due_text=due_text,
+        probability=guess.probability,
+        probability_basis=guess.basis,
+        forecaster=find_forecaster(sentence) or default_forecaster,
+    )
+
+
+def _is_forecast(sentence: str, mention: Mention, cues: list[Cue], published: date) -> bool:
+    if mention.last < published:
+        return False  # a deadline already passed at publication
+    if anchored_in_past(sentence, mention, cues) or in_condition(sentence, mention):
+        return False
+    if cues:
+        return True
+    # No forward cue: a present-tense schedule ("The deal expires on March 3") counts when the
+    # date lies ahead and its clause is not told in the past.
+    ahead = mention.looks_ahead or (mention.first or mention.last) > published
+    return ahead and not narrates_past(sentence, mention)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,210 @@
+"""Past or future, by word lists rather than a parser.
+
+A date can be the time of a past act even in a sentence that looks ahead: "signed in March",
+"said on Monday", "On December 8, opposition forces entered Damascus". And a sentence with no
+forward cue still makes a forecast when it schedules a future date in the present tense ("The
+deal expires on March 3"), but not when it narrates ("In March, the ship sank").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tracker.extract.cues import Cue
+from tracker.extract.mentions import Mention
+
+_PAST_AUXILIARIES = frozenset(
+    ["had", "was", "were", "did", "hadn't", "wasn't", "weren't", "didn't"]
+)
+# Before a participle these make it passive or perfect, not simple past ("will be completed").
+_OTHER_AUXILIARIES = frozenset(
+    [
+        "be", "been", "being", "is", "are", "am", "has", "have", "will", "'ll", "to", "get", "gets",
+        "would", "could", "may", "might", "should", "must", "shall", "can", "stay", "stays",
+        "remain", "remains", "become", "becomes", "keep", "keeps", "seem", "seems"
+    ]
+)  # fmt: skip
+_DETERMINERS = frozenset(
+    [
+        "the", "a", "an", "its", "their", "his", "her", "our", "my", "your", "this", "that",
+        "these", "those", "some", "many", "most", "all", "no", "any", "each", "every", "several",
+        "such", "newly"
+    ]
+)  # fmt: skip
+_IRREGULAR_PAST = frozenset(
+    [
+        "went", "came", "took", "gave", "made", "got", "began", "became", "left", "held", "met",
+        "saw", "won", "lost", "fell", "rose", "ran", "brought", "bought", "built", "caught",
+        "chose", "drew", "drove", "fought", "found", "flew", "forgot", "grew", "heard", "hid",
+        "kept", "knew", "laid", "led", "lent", "meant", "paid", "rode", "rang", "sent", "shot",
+        "sang", "sat", "slept", "spoke", "spent", "stood", "stole", "struck", "swore", "swept",
+        "swam", "taught", "tore", "thought", "threw", "understood", "woke", "wore", "sought",
+        "sold", "shook", "broke", "froze", "arose", "overtook", "withdrew", "undertook", "sank",
+        "fled", "struck", "slid", "sped"
+    ]
+)  # fmt: skip
+# Verbs whose past tense is their present: past after a singular subject, before an object.
+_SAME_IN_PAST = frozenset(
+    ["cut", "hit", "put", "let", "shut", "quit", "cost", "spread", "hurt", "beat"]
+)
+_ADVERBS = frozenset(
+    ["also", "still", "not", "never", "then", "now", "again", "soon", "even", "already"]
+)
+# Before these, "cut" is a noun, an infinitive or shares an earlier auxiliary ("will close ...
+# and cut jobs").
+_NOT_A_SUBJECT = _DETERMINERS | frozenset(["i", "we", "you", "they", "to", "and", "or", "but"])
+_LINKS = frozenset(
+    ["", "in", "on", "of", "to", "by", "at", "for", "from", "with", "and", "or", "as"]
+)
+# The past tense of saying: the date next to it is when something was said.
+_REPORTED = frozenset(
+    [
+        "said", "told", "announced", "reported", "stated", "noted", "added", "wrote", "claimed",
+        "confirmed", "revealed", "warned", "declared", "explained", "argued", "suggested",
+        "indicated", "insisted", "tweeted", "posted", "published", "released", "disclosed",
+        "acknowledged", "admitted", "asserted", "emphasised", "emphasized", "stressed", "cited",
+        "quoted", "remarked", "commented", "recalled", "unveiled"
+    ]
+)  # fmt: skip
+# Participles that look ahead ("expected by March", "postponed until June").
+_FORWARD_PARTICIPLES = frozenset(
+    [
+        "expected", "scheduled", "planned", "slated", "intended", "supposed", "proposed",
+        "projected", "predicted", "anticipated", "aimed", "targeted", "timed", "earmarked",
+        "designed", "poised", "prepared", "determined", "committed", "obliged", "required",
+        "needed", "destined", "tipped", "pencilled", "penciled", "delayed", "postponed", "extended",
+        "moved", "pushed", "rescheduled", "deferred", "called", "urged", "ordered", "demanded",
+        "promised", "pledged", "vowed", "tasked", "mandated", "allowed", "permitted", "authorized",
+        "authorised"
+    ]
+)  # fmt: skip
+_ADJECTIVES_IN_ED = frozenset(
+    [
+        "armed", "united", "so-called", "based", "related", "concerned", "interested", "limited",
+        "advanced", "detailed", "experienced", "skilled", "sophisticated", "alleged",
+        "unprecedented", "renewed", "continued", "increased", "reduced", "heightened", "expanded",
+        "improved", "combined", "coordinated", "sustained", "dedicated", "talented", "hundred",
+        "sacred", "naked", "wicked", "rugged", "beloved", "aged", "blessed", "embattled",
+        "besieged", "disputed", "contested", "occupied", "annexed", "isolated", "mixed", "fixed",
+        "shared", "beleaguered"
+    ]
+)  # fmt: skip
+_OPENING_WORDS = frozenset(
+    ["in", "on", "at", "by", "during", "since", "after", "before", "until", "following", "from",
+     "and", "but", "so", "yet", "then", "as", "over", "through", "throughout", "early", "late"]
+)  # fmt: skip
+_CONDITION = re.compile(
+    r"\b(?:if|unless|whether|in\s+case|provided\s+that|as\s+long\s+as)\b", re.IGNORECASE
+)
+_CLAUSE_MARKS = ",;:\u2014"
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    start: int
+    end: int
+
+
+def _words(text: str, offset: int = 0) -> list[_Word]:
+    return [
+        _Word(m.group().lower().replace("\u2019", "'"), m.start() + offset, m.end() + offset)
+        for m in re.finditer(r"[A-Za-z][A-Za-z'\u2019-]*", text)
+    ]
+
+
+def _is_past_verb(words: list[_Word], index: int, *, reported: bool) -> bool:
+    word = words[index].text
+    previous = words[index - 1].text if index else ""
+    if word in _PAST_AUXILIARIES:
+        return True
+    if _after_auxiliary(words, index):
+        return False  # "will be held", "has been released", "stay suspended", "will likely cut"
+    if word in _REPORTED:
+        return reported
+    if word in _IRREGULAR_PAST:
+        return True
+    if word in _SAME_IN_PAST:  # "The Fed cut rates", not "a rate cut in March"
+        following = words[index + 1].text if index + 1 < len(words) else ""
+        return previous not in _NOT_A_SUBJECT and following not in _LINKS
+    looks_regular = len(word) > 4 and word.endswith("ed") and not word.endswith("eed")
+    if not looks_regular or "-" in word:  # "Russian-backed" is an adjective
+        return False
+    if word in _FORWARD_PARTICIPLES or word in _ADJECTIVES_IN_ED:
+        return False
+    return previous not in _DETERMINERS
+
+
+def _after_auxiliary(words: list[_Word], index: int) -> bool:
+    """Whether an auxiliary or modal comes just before, adverbs aside ("will likely cut")."""
+    for earlier in reversed(words[max(0, index - 3) : index]):
+        if earlier.text in _OTHER_AUXILIARIES:
+            return True
+        if not (earlier.text.endswith("ly") or earlier.text in _ADVERBS):
+            return False
+    return False
+
+
+def narrates_past(sentence: str, mention: Mention) -> bool:
+    """Whether the clause holding the mention has a verb in the past tense. Reported speech
+    aside ("Officials said the deal expires on March 3" still schedules the expiry), and other
+    clauses aside ("The law, passed in March, takes effect in June")."""
+    start = max(sentence.rfind(mark, 0, mention.start) for mark in _CLAUSE_MARKS) + 1
+    ends = [found for mark in _CLAUSE_MARKS if (found := sentence.find(mark, mention.end)) >= 0]
+    words = _words(sentence[start : min(ends, default=len(sentence))])
+    return any(_is_past_verb(words, index, reported=False) for index in range(len(words)))
+
+
+def anchored_in_past(sentence: str, mention: Mention, cues: list[Cue]) -> bool:
+    """Whether the mention dates a past act rather than a deadline."""
+    words = _words(sentence)
+    clause_start = max(sentence.rfind(mark, 0, mention.start) for mark in _CLAUSE_MARKS)
+    # The nearest verb before the date, in its clause, decides: "will reopen by March" looks
+    # ahead; "signed in March", "told reporters on Tuesday", "cut rates on Wednesday" look back.
+    for index in reversed(range(len(words))):
+        word = words[index]
+        if word.end > mention.start:
+            continue
+        if word.start < clause_start:
+            break
+        if any(cue.start <= word.start < cue.end for cue in cues):
+            return False
+        if _is_past_verb(words, index, reported=True):
+            return True
+    # "On December 8, opposition forces entered Damascus", "In a speech on Monday, the president
+    # outlined ...": a date in an opening phrase dates the main clause that follows.
+    opening_ends = _opening_clause_end(sentence, mention, cues)
+    if opening_ends is not None:
+        after = _words(sentence[opening_ends:], opening_ends)[:12]
+        for index, word in enumerate(after):
+            if _cue_between(cues, word.start, word.end):
+                return False
+            if _is_past_verb(after, index, reported=True):
+                return True
+    return False
+
+
+def in_condition(sentence: str, mention: Mention) -> bool:
+    """Whether the mention sits in an if/unless/whether clause: a condition, not a forecast."""
+    clause_start = max(sentence.rfind(mark, 0, mention.start) for mark in _CLAUSE_MARKS) + 1
+    return _CONDITION.search(sentence[clause_start : mention.start]) is not None
+
+
+def _cue_between(cues: list[Cue], start: int, end: int) -> bool:
+    return any(start <= cue.start < end for cue in cues)
+
+
+def _opening_clause_end(sentence: str, mention: Mention, cues: list[Cue]) -> int | None:
+    """Where the opening phrase that holds the mention ends (its comma), if it has no cue."""
+    comma = sentence.find(",", mention.end)
+    opening = sentence[:comma]
+    if comma < 0 or any(mark in sentence[: mention.start] for mark in _CLAUSE_MARKS):
+        return None
+    if any(cue.start < comma for cue in cues) or len(opening.split()) > 12:
+        return None
+    lead = sentence[: mention.start].strip(" \"'\u201c\u2018(").lower()
+    first_word = lead.split()[0] if lead else ""
+    # A phrase, not a clause: it opens with the date or a preposition ("The deal expires on
+    # March 3, officials said" has a verb of its own).
+    return comma if not lead or first_word in _OPENING_WORDS else None
