@@ -137,3 +137,9 @@ def assert_one_line_error(result: Result, code: int = 2, *, contains: str = "") 
 @pytest.fixture
 def sink() -> Iterator[Sink]:
     yield from running_sink()
+
+
+def process_env(database_url: str, **extra: str) -> dict[str, str]:
+    """The environment for a `tracker` subprocess: ours without TRACKER_*, then these."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
+    return {**env, "TRACKER_DATABASE_URL": database_url, **extra}

@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from freezegun import freeze_time
@@ -150,8 +151,11 @@ def test_resolving_while_the_service_sends(
             )  # fmt: skip
             assert done.returncode == 0, done.stderr
             resolved_at[key] = time.monotonic()
-        sink.wait_for(12, timeout=60)  # 9 reminders and 3 resolved events
-        time.sleep(1.0)
+
+        def announced(received: list[Any]) -> bool:
+            return sum(r.json()["type"] == "prediction.resolved" for r in received) == 3
+
+        assert sink.wait_until(announced, timeout=90), "the resolutions were not announced"
     finally:
         service.terminate()
         _, err = service.communicate(timeout=30)

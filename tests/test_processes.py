@@ -3,7 +3,6 @@ sends at start and stops cleanly on SIGTERM."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -13,18 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS, Result
+from tests.conftest import SEEDS, Result, process_env
 from tests.sink import Sink
 
 
 def _env(database_url: str, sink: Sink, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    return {
-        **env,
-        "TRACKER_DATABASE_URL": database_url,
-        "TRACKER_WEBHOOK_URL": f"{sink.url}/hook",
-        **extra,
-    }
+    return process_env(database_url, TRACKER_WEBHOOK_URL=f"{sink.url}/hook", **extra)
 
 
 @pytest.mark.slow

@@ -3,7 +3,6 @@ PostgreSQL run): nothing doubled, and nothing lost when a worker is killed."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -14,13 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result
+from tests.conftest import Result, process_env
 from tests.sink import Answer, Sink
-
-
-def _env(database_url: str, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    return {**env, "TRACKER_DATABASE_URL": database_url, **extra}
 
 
 def _import_due_predictions(cli: Callable[..., Result], folder: Path, count: int) -> None:
@@ -40,7 +34,7 @@ def test_eight_workers_deliver_2000_exactly_once(
         f'[{{"name": "a", "kind": "webhook", "url": "{sink.url}/a"}},'
         f' {{"name": "b", "kind": "webhook", "url": "{sink.url}/b"}}]'
     )
-    env = _env(database_url, TRACKER_CHANNELS=channels, TRACKER_DELIVERY_CONCURRENCY="8")
+    env = process_env(database_url, TRACKER_CHANNELS=channels, TRACKER_DELIVERY_CONCURRENCY="8")
     workers = [
         subprocess.Popen(
             [sys.executable, "-m", "tracker", "check"],
@@ -68,7 +62,7 @@ def test_a_killed_worker_loses_nothing(
 ) -> None:
     _import_due_predictions(cli, tmp_path, 20)
     sink.answer("/hook", Answer(200, delay=5.0))  # slow enough to be killed mid-send
-    env = _env(
+    env = process_env(
         database_url,
         TRACKER_WEBHOOK_URL=f"{sink.url}/hook",
         TRACKER_LEASE="6s",

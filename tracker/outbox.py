@@ -154,41 +154,44 @@ def supersede_reminders(
     must not arrive after the deadline. `keeping`: (prediction id, the reminder now queued)."""
     if not keeping:
         return 0
-    result = session.execute(
-        sa.update(Delivery)
-        .where(
-            col(Delivery.prediction_id).in_({prediction_id for prediction_id, _ in keeping}),
-            sa.tuple_(col(Delivery.prediction_id), col(Delivery.reminder)).not_in(keeping),
-            col(Delivery.kind).in_(REMINDER_KINDS),
-            col(Delivery.status).in_([s.value for s in UNSENT]),
-        )
-        .values(
-            status=DeliveryStatus.SKIPPED.value,
-            next_attempt_at=None,
-            lease_owner=None,
-            last_error="superseded by a later reminder",
-            updated_at=now,
-        )
+    return _retire_unsent_reminders(
+        session,
+        col(Delivery.prediction_id).in_({prediction_id for prediction_id, _ in keeping}),
+        sa.tuple_(col(Delivery.prediction_id), col(Delivery.reminder)).not_in(keeping),
+        status=DeliveryStatus.SKIPPED,
+        reason="superseded by a later reminder",
+        now=now,
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def cancel_reminders(session: Session, *, prediction_id: int, now: dt.datetime) -> int:
     """A resolved prediction's reminders not yet sent are cancelled, those a worker holds
     too: a live worker's send is already on its way (it then finds its lease lost), and a
     dead worker's must not be taken over."""
+    return _retire_unsent_reminders(
+        session,
+        col(Delivery.prediction_id) == prediction_id,
+        status=DeliveryStatus.CANCELLED,
+        reason="the prediction was resolved",
+        now=now,
+    )
+
+
+def _retire_unsent_reminders(
+    session: Session, *where: Any, status: DeliveryStatus, reason: str, now: dt.datetime
+) -> int:
     result = session.execute(
         sa.update(Delivery)
         .where(
-            col(Delivery.prediction_id) == prediction_id,
+            *where,
             col(Delivery.kind).in_(REMINDER_KINDS),
             col(Delivery.status).in_([s.value for s in UNSENT]),
         )
         .values(
-            status=DeliveryStatus.CANCELLED.value,
+            status=status.value,
             next_attempt_at=None,
             lease_owner=None,
-            last_error="the prediction was resolved",
+            last_error=reason,
             updated_at=now,
         )
     )

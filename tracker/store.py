@@ -229,20 +229,10 @@ def add_resolution(
     announced: bool = False,
 ) -> Resolution:
     assert prediction.id is not None
-    row = Resolution(
-        came_true=came_true(resolution, prediction.due_at, prediction.window_start, tz),
-        events_queued_at=resolution.resolved_at if announced else None,
-        prediction_id=prediction.id,
-        outcome=resolution.outcome.value,
-        resolved_at=resolution.resolved_at,
-        occurred_on=resolution.occurred_on,
-        note=resolution.note,
-        evidence_url=resolution.evidence_url,
-        resolved_by=resolution.resolved_by,
-        via=resolution.via,
-        superseded_at=resolution.superseded_at,
-        superseded_note=resolution.superseded_note,
+    values = _resolution_row(
+        prediction.id, prediction.due_at, prediction.window_start, resolution, tz
     )
+    row = Resolution(**values | {"events_queued_at": values["resolved_at"] if announced else None})
     session.add(row)
     session.flush()
     return row
@@ -526,8 +516,15 @@ def insert_imported(
     ]
     if tags:
         connection.execute(sa.insert(PredictionTag.__table__), tags)  # type: ignore[attr-defined]
-    history = [
-        _resolution_row(ids[item.prediction.key], item.prediction, resolution, tz)
+    history = [  # imported history was announced where it happened
+        _resolution_row(
+            ids[item.prediction.key],
+            item.prediction.due.due_at,
+            item.prediction.due.window_start,
+            resolution,
+            tz,
+        )
+        | {"events_queued_at": resolution.resolved_at}
         for item in items
         for resolution in item.history
     ]
@@ -536,7 +533,11 @@ def insert_imported(
 
 
 def _resolution_row(
-    prediction_id: int, data: PredictionInput, resolution: ResolutionInput, tz: ZoneInfo
+    prediction_id: int,
+    due_at: dt.datetime,
+    window_start: dt.datetime | None,
+    resolution: ResolutionInput,
+    tz: ZoneInfo,
 ) -> dict[str, Any]:
     return {
         "prediction_id": prediction_id,
@@ -549,8 +550,7 @@ def _resolution_row(
         "via": resolution.via,
         "superseded_at": resolution.superseded_at,
         "superseded_note": resolution.superseded_note,
-        "came_true": came_true(resolution, data.due.due_at, data.due.window_start, tz),
-        "events_queued_at": resolution.resolved_at,
+        "came_true": came_true(resolution, due_at, window_start, tz),
     }
 
 
