@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -143,3 +144,14 @@ def process_env(database_url: str, **extra: str) -> dict[str, str]:
     """The environment for a `tracker` subprocess: ours without TRACKER_*, then these."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
     return {**env, "TRACKER_DATABASE_URL": database_url, **extra}
+
+
+def finish_all(processes: list[subprocess.Popen[str]], timeout: float) -> list[tuple[str, str]]:
+    """Wait for every process; a test that fails or times out leaves none running."""
+    try:
+        return [process.communicate(timeout=timeout) for process in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()

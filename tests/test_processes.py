@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS, Result, process_env
+from tests.conftest import SEEDS, Result, finish_all, process_env
 from tests.sink import Sink
 
 
@@ -40,7 +40,7 @@ def test_four_concurrent_checks_send_nothing_twice(
         )
         for _ in range(4)
     ]
-    outputs = [p.communicate(timeout=120) for p in processes]
+    outputs = finish_all(processes, timeout=120)
     assert [p.returncode for p in processes] == [0, 0, 0, 0], outputs
     assert not any("locked" in err for _, err in outputs)
     ids = [r.headers["webhook-id"] for r in sink.on("/hook")]

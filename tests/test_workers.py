@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result, process_env
+from tests.conftest import Result, finish_all, process_env
 from tests.sink import Answer, Sink
 
 
@@ -45,7 +45,7 @@ def test_eight_workers_deliver_2000_exactly_once(
         )
         for _ in range(8)
     ]
-    outputs = [w.communicate(timeout=300) for w in workers]
+    outputs = finish_all(workers, timeout=300)
     assert [w.returncode for w in workers] == [0] * 8, outputs
     ids = Counter(r.headers["webhook-id"] for r in sink.received)
     assert len(sink.on("/a")) == 1000

@@ -437,13 +437,18 @@ def get_state(session: Session, *, name: str) -> str | None:
 
 
 def set_state(session: Session, *, name: str, value: str, now: dt.datetime) -> None:
-    row = session.get(ServiceState, name)
-    if row is None:
-        session.add(ServiceState(name=name, value=value, updated_at=now))
+    """Insert or update in one statement: workers starting together may both write it."""
+    table: Any = ServiceState.__table__  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
     else:
-        row.value = value
-        row.updated_at = now
-    session.flush()
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    statement = insert(table).values(name=name, value=value, updated_at=now)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["name"], set_={"value": value, "updated_at": now}
+        )
+    )
 
 
 def next_reminder_time(session: Session) -> dt.datetime | None:
