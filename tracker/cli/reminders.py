@@ -54,6 +54,7 @@ def run() -> None:
     from tracker.clock import utcnow
     from tracker.config import channel_settings
     from tracker.db import display_url
+    from tracker.reminders import compact_duration
     from tracker.scheduler import Service
 
     setup_logging()
@@ -86,7 +87,7 @@ def run() -> None:
         display_url(rt.engine.url),
         worker.owner,
         ", ".join(f"{c.name} ({c.kind})" for c in configured),
-        rt.settings.check_interval,
+        compact_duration(rt.settings.check_interval),
     )
     service.start()
     log.info("stopped")
