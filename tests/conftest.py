@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -155,3 +156,17 @@ def finish_all(processes: list[subprocess.Popen[str]], timeout: float) -> list[t
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+def start_checks(env: dict[str, str], count: int) -> list[subprocess.Popen[str]]:
+    """`count` concurrent `tracker check` processes (finish them with finish_all)."""
+    return [
+        subprocess.Popen(
+            [sys.executable, "-m", "tracker", "check"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(count)
+    ]

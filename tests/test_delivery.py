@@ -206,6 +206,14 @@ def test_status_codes_in_the_ledger(
         assert wait[0] <= seconds <= wait[1]
 
 
+def queue_now(worker: Worker, now: dt.datetime = T0) -> None:
+    """Only the queueing half of a pass (the sending half is left to the test)."""
+    from tracker import queueing
+
+    queueing.queue_due(worker.engine, policy=reminder_policy(worker.settings),
+                       channels=list(worker.channels), tz=dt.UTC, now=now)  # fmt: skip
+
+
 def _add_due_prediction(worker: Worker, key: str = "p") -> None:
     from tracker import service
     from tracker.deadlines import parse_due
@@ -263,13 +271,12 @@ def test_out_of_attempts_is_dead_and_retry_brings_it_back(
 
 
 def test_an_expired_lease_is_taken_over(database_url: str, sink: Sink) -> None:
-    from tracker import outbox, queueing
+    from tracker import outbox
 
     crashed = make_worker(database_url, webhook_url=f"{sink.url}/hook")
     with freeze_time(T0):
         _add_due_prediction(crashed)
-        queueing.queue_due(crashed.engine, policy=reminder_policy(crashed.settings),
-                           channels=["webhook"], tz=dt.UTC, now=T0)  # fmt: skip
+        queue_now(crashed)
         with transaction(crashed.engine) as session:
             claimed = outbox.claim(
                 session, owner="dead-worker", now=T0, lease=dt.timedelta(minutes=2), limit=10

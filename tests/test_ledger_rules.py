@@ -19,7 +19,7 @@ from freezegun import freeze_time
 
 from tests.conftest import Result, assert_one_line_error
 from tests.sink import Answer, Sink
-from tests.test_delivery import T0, _add_due_prediction, ledger, make_worker
+from tests.test_delivery import T0, _add_due_prediction, ledger, make_worker, queue_now
 from tracker import outbox
 from tracker.channels.base import Attempt, OutgoingMessage
 from tracker.db import transaction
@@ -130,11 +130,7 @@ def test_resolving_cancels_what_a_dead_worker_held(
     worker = make_worker(database_url, webhook_url=f"{sink.url}/hook")
     with freeze_time(T0):
         _add_due_prediction(worker, key="held")
-        from tracker import queueing
-        from tracker.worker import reminder_policy
-
-        queueing.queue_due(worker.engine, policy=reminder_policy(worker.settings),
-                           channels=["webhook"], tz=dt.UTC, now=T0)  # fmt: skip
+        queue_now(worker)
         with transaction(worker.engine) as session:
             assert outbox.claim(session, owner="dead", now=T0, lease=dt.timedelta(minutes=2),
                                 limit=5)  # fmt: skip
@@ -151,11 +147,7 @@ def test_release_hands_claims_back(database_url: str, sink: Sink) -> None:
     worker = make_worker(database_url, webhook_url=f"{sink.url}/hook")
     with freeze_time(T0):
         _add_due_prediction(worker)
-        from tracker import queueing
-        from tracker.worker import reminder_policy
-
-        queueing.queue_due(worker.engine, policy=reminder_policy(worker.settings),
-                           channels=["webhook"], tz=dt.UTC, now=T0)  # fmt: skip
+        queue_now(worker)
         with transaction(worker.engine) as session:
             [row] = outbox.claim(session, owner="me", now=T0, lease=dt.timedelta(minutes=2),
                                  limit=5)  # fmt: skip

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS, Result, finish_all, process_env
+from tests.conftest import SEEDS, Result, finish_all, process_env, start_checks
 from tests.sink import Sink
 
 
@@ -30,16 +30,7 @@ def test_four_concurrent_checks_send_nothing_twice(
     ) + "\n")  # fmt: skip
     assert cli("import", sheet).code == 0
     env = _env(database_url, sink, TRACKER_DELIVERY_CONCURRENCY="4")
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "tracker", "check"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(4)
-    ]
+    processes = start_checks(env, 4)
     outputs = finish_all(processes, timeout=120)
     assert [p.returncode for p in processes] == [0, 0, 0, 0], outputs
     assert not any("locked" in err for _, err in outputs)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result, finish_all, process_env
+from tests.conftest import Result, finish_all, process_env, start_checks
 from tests.sink import Answer, Sink
 
 
@@ -35,16 +35,7 @@ def test_eight_workers_deliver_2000_exactly_once(
         f' {{"name": "b", "kind": "webhook", "url": "{sink.url}/b"}}]'
     )
     env = process_env(database_url, TRACKER_CHANNELS=channels, TRACKER_DELIVERY_CONCURRENCY="8")
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "tracker", "check"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(8)
-    ]
+    workers = start_checks(env, 8)
     outputs = finish_all(workers, timeout=300)
     assert [w.returncode for w in workers] == [0] * 8, outputs
     ids = Counter(r.headers["webhook-id"] for r in sink.received)
