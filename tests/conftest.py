@@ -170,3 +170,19 @@ def start_checks(env: dict[str, str], count: int) -> list[subprocess.Popen[str]]
         )
         for _ in range(count)
     ]
+
+
+def import_due_predictions(
+    cli: Callable[..., Result], folder: Path, count: int, *, keys: bool = False
+) -> None:
+    """`count` open predictions, long past due (January 2025), imported in one go; with keys
+    k00, k01, ... when `keys`."""
+    header = "claim,due_at,precision" + (",key" if keys else "")
+    lines = [
+        f"Claim {n},2025-01-31T23:59:59.999999Z,month" + (f",k{n:02d}" if keys else "")
+        for n in range(count)
+    ]
+    sheet = folder / "due.csv"
+    sheet.write_text(header + "\n" + "\n".join(lines) + "\n")
+    result = cli("import", sheet)
+    assert result.code == 0, result.err

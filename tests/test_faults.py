@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 
-from tests.conftest import SEEDS, Result
+from tests.conftest import SEEDS, Result, import_due_predictions, process_env
 from tests.sink import Answer, Sink
 from tests.test_delivery import T0, _add_due_prediction, ledger, make_worker
 
@@ -126,18 +125,14 @@ def test_a_thirty_day_outage(cli: Callable[..., Result], sink: Sink, database_ur
 def test_resolving_while_the_service_sends(
     cli: Callable[..., Result], sink: Sink, database_url: str, tmp_path: Path
 ) -> None:
-    sheet = tmp_path / "due.csv"
-    lines = [f"Claim {n},2025-01-31T23:59:59.999999Z,month,k{n:02d}" for n in range(12)]
-    sheet.write_text("claim,due_at,precision,key\n" + "\n".join(lines) + "\n")
-    assert cli("import", sheet).code == 0
+    import_due_predictions(cli, tmp_path, 12, keys=True)
     sink.answer("/hook", Answer(200, delay=0.4))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    env |= {
-        "TRACKER_DATABASE_URL": database_url,
-        "TRACKER_WEBHOOK_URL": f"{sink.url}/hook",
-        "TRACKER_DELIVERY_CONCURRENCY": "1",
-        "TRACKER_CHECK_INTERVAL": "1s",  # the next pass announces the resolutions
-    }
+    env = process_env(
+        database_url,
+        TRACKER_WEBHOOK_URL=f"{sink.url}/hook",
+        TRACKER_DELIVERY_CONCURRENCY="1",
+        TRACKER_CHECK_INTERVAL="1s",  # the next pass announces the resolutions
+    )
     service = subprocess.Popen(
         [sys.executable, "-m", "tracker", "run"], env=env, stderr=subprocess.PIPE, text=True
     )

@@ -4,7 +4,6 @@ claims of a dead worker, a changed policy, and a clean stop in the middle of sen
 from __future__ import annotations
 
 import datetime as dt
-import os
 import signal
 import subprocess
 import sys
@@ -17,7 +16,12 @@ import httpx
 import pytest
 from freezegun import freeze_time
 
-from tests.conftest import Result, assert_one_line_error
+from tests.conftest import (
+    Result,
+    assert_one_line_error,
+    import_due_predictions,
+    process_env,
+)
 from tests.sink import Answer, Sink
 from tests.test_delivery import T0, _add_due_prediction, ledger, make_worker, queue_now
 from tracker import outbox
@@ -181,15 +185,10 @@ def test_a_changed_policy_keeps_reminding(
 def test_sigterm_in_the_middle_of_sending_hands_back_the_rest(
     cli: Callable[..., Result], database_url: str, sink: Sink, tmp_path: Path
 ) -> None:
-    sheet = tmp_path / "due.csv"
-    sheet.write_text("claim,due_at,precision\n" + "".join(
-        f"Claim {n},2025-01-31T23:59:59.999999Z,month\n" for n in range(10)
-    ))  # fmt: skip
-    assert cli("import", sheet).code == 0
+    import_due_predictions(cli, tmp_path, 10)
     sink.answer("/hook", Answer(200, delay=1.5))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TRACKER_")}
-    env |= {"TRACKER_DATABASE_URL": database_url, "TRACKER_WEBHOOK_URL": f"{sink.url}/hook",
-            "TRACKER_DELIVERY_CONCURRENCY": "2", "TRACKER_CHECK_INTERVAL": "1h"}  # fmt: skip
+    env = process_env(database_url, TRACKER_WEBHOOK_URL=f"{sink.url}/hook",
+                      TRACKER_DELIVERY_CONCURRENCY="2", TRACKER_CHECK_INTERVAL="1h")  # fmt: skip
     service = subprocess.Popen([sys.executable, "-m", "tracker", "run"], env=env,
                                stderr=subprocess.PIPE, text=True)  # fmt: skip
     try:

@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS, Result, finish_all, process_env, start_checks
+from tests.conftest import (
+    SEEDS,
+    Result,
+    finish_all,
+    import_due_predictions,
+    process_env,
+    start_checks,
+)
 from tests.sink import Sink
 
 
@@ -24,11 +31,7 @@ def _env(database_url: str, sink: Sink, **extra: str) -> dict[str, str]:
 def test_four_concurrent_checks_send_nothing_twice(
     cli: Callable[..., Result], database_url: str, sink: Sink, tmp_path: Path
 ) -> None:
-    sheet = tmp_path / "many.csv"
-    sheet.write_text("claim,due_at,precision\n" + "\n".join(
-        f"Claim {n},2025-01-31T23:59:59.999999Z,month" for n in range(60)
-    ) + "\n")  # fmt: skip
-    assert cli("import", sheet).code == 0
+    import_due_predictions(cli, tmp_path, 60)
     env = _env(database_url, sink, TRACKER_DELIVERY_CONCURRENCY="4")
     processes = start_checks(env, 4)
     outputs = finish_all(processes, timeout=120)

@@ -13,23 +13,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Result, finish_all, process_env, start_checks
+from tests.conftest import (
+    Result,
+    finish_all,
+    import_due_predictions,
+    process_env,
+    start_checks,
+)
 from tests.sink import Answer, Sink
-
-
-def _import_due_predictions(cli: Callable[..., Result], folder: Path, count: int) -> None:
-    sheet = folder / "due.csv"
-    lines = [f"Claim {n},2025-01-31T23:59:59.999999Z,month" for n in range(count)]
-    sheet.write_text("claim,due_at,precision\n" + "\n".join(lines) + "\n")
-    result = cli("import", sheet)
-    assert result.code == 0, result.err
 
 
 @pytest.mark.slow
 def test_eight_workers_deliver_2000_exactly_once(
     cli: Callable[..., Result], database_url: str, sink: Sink, tmp_path: Path
 ) -> None:
-    _import_due_predictions(cli, tmp_path, 1000)
+    import_due_predictions(cli, tmp_path, 1000)
     channels = (
         f'[{{"name": "a", "kind": "webhook", "url": "{sink.url}/a"}},'
         f' {{"name": "b", "kind": "webhook", "url": "{sink.url}/b"}}]'
@@ -51,7 +49,7 @@ def test_eight_workers_deliver_2000_exactly_once(
 def test_a_killed_worker_loses_nothing(
     cli: Callable[..., Result], database_url: str, sink: Sink, tmp_path: Path
 ) -> None:
-    _import_due_predictions(cli, tmp_path, 20)
+    import_due_predictions(cli, tmp_path, 20)
     sink.answer("/hook", Answer(200, delay=5.0))  # slow enough to be killed mid-send
     env = process_env(
         database_url,
