@@ -11,6 +11,7 @@ import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -18,10 +19,12 @@ from sqlmodel import col, select
 
 from tracker import outbox, store
 from tracker.channels.base import OutgoingMessage
+from tracker.config import ChannelSettings
 from tracker.db import transaction
 from tracker.dispatch import Dispatcher, DispatchStats, Job
 from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.models import Delivery, DeliveryStatus, Prediction, PredictionStatus
+from tracker.records import iso
 
 
 def worker_name() -> str:
@@ -172,6 +175,19 @@ class Status:
     next_reminder_at: dt.datetime | None
     next_attempt_at: dt.datetime | None
     oldest_waiting_at: dt.datetime | None
+
+    def as_json(self, *, channels: Sequence[ChannelSettings]) -> dict[str, Any]:
+        """As `tracker status --json` and GET /api/v1/status show it."""
+        return {
+            "database": self.database,
+            "migration": self.revision,
+            "channels": [{"name": c.name, "kind": c.kind} for c in channels],
+            "predictions": self.predictions,
+            "deliveries": self.deliveries,
+            "next_reminder_at": iso(self.next_reminder_at),
+            "next_attempt_at": iso(self.next_attempt_at),
+            "oldest_waiting_since": iso(self.oldest_waiting_at),
+        }
 
 
 def status(engine: Engine, *, database: str, revision: str | None) -> Status:

@@ -120,6 +120,25 @@ class Settings(BaseSettings):
     slack_min_interval: float = Field(
         default=1.0, ge=0, le=60, description="Seconds between messages to one Slack URL."
     )
+    http_host: str = Field(
+        default="127.0.0.1", min_length=1, description="Where `tracker serve` listens."
+    )
+    http_port: int = Field(default=8000, ge=1, le=65535, description="Its port.")
+    api_token: SecretStr | None = Field(
+        default=None,
+        description="Bearer token that every write to the HTTP API needs; without one the "
+        "API is read-only.",
+    )
+    inbound_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Standard Webhooks secret (whsec_...) that POST /hooks/resolve checks; "
+        "default: webhook_secret.",
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        description="The Slack app's signing secret: reminders then carry resolve buttons, "
+        "and POST /slack/actions checks it.",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -144,7 +163,9 @@ class Settings(BaseSettings):
             return tuple(_read_duration(item) for item in value)
         return value
 
-    @field_validator("webhook_secret")
+    @field_validator(
+        "webhook_secret", "api_token", "inbound_webhook_secret", "slack_signing_secret"
+    )
     @classmethod
     def _empty_secret_is_none(cls, value: SecretStr | None) -> SecretStr | None:
         return value if value is not None and value.get_secret_value().strip() else None

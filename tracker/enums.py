@@ -22,6 +22,7 @@ class ResolvedVia(enum.StrEnum):
     CLI = "cli"
     API = "api"
     SLACK = "slack"
+    WEBHOOK = "webhook"
     IMPORT = "import"
 
 
@@ -56,3 +57,11 @@ class ReminderKind(enum.StrEnum):
 
 
 REMINDER_KINDS = tuple(kind.value for kind in ReminderKind)
+
+
+class GroupBy(enum.StrEnum):
+    """What `tracker summary --by` breaks the scores down by."""
+
+    forecaster = "forecaster"
+    source = "source"
+    tag = "tag"

@@ -21,6 +21,14 @@ class Conflict(TrackerError):
     """The request clashes with the current state (already resolved, key taken)."""
 
 
+class AlreadyResolved(Conflict):
+    """The prediction has a current resolution; `resolution` is it (a Resolution row)."""
+
+    def __init__(self, message: str, *, resolution: object) -> None:
+        super().__init__(message)
+        self.resolution = resolution
+
+
 class ConfigError(TrackerError):
     """A setting is missing or malformed."""
 

@@ -15,6 +15,7 @@ from tracker.enums import DeliveryStatus, Outcome, PredictionStatus, ResolvedVia
 __all__ = [
     "Delivery",
     "DeliveryStatus",
+    "InboundWebhook",
     "Outcome",
     "Prediction",
     "PredictionStatus",
@@ -92,6 +93,8 @@ class Prediction(SQLModel, table=True):
     # When the next reminder falls; NULL when none is left or the prediction is not open.
     # Indexed so that a check costs O(due predictions), not O(stored predictions).
     next_reminder_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Reminders are held back until then (a "Snooze 7 days" click); NULL when not snoozed.
+    snoozed_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class PredictionTag(SQLModel, table=True):
@@ -178,6 +181,19 @@ class Delivery(SQLModel, table=True):
     delivered_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class InboundWebhook(SQLModel, table=True):
+    """A webhook-id that POST /hooks/resolve accepted: the same id again does nothing."""
+
+    __tablename__ = "inbound_webhook"
+
+    webhook_id: str = Field(sa_type=sa.String(200), primary_key=True)
+    received_at: dt.datetime = Field(sa_type=UTCDateTime, index=True)
+    prediction_id: int | None = Field(
+        default=None, foreign_key="prediction.id", ondelete="SET NULL"
+    )
+    outcome: str | None = Field(default=None, sa_type=sa.String(16))
 
 
 class ServiceState(SQLModel, table=True):

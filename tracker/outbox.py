@@ -177,6 +177,18 @@ def cancel_reminders(session: Session, *, prediction_id: int, now: dt.datetime) 
     )
 
 
+def hold_reminders(session: Session, *, prediction_id: int, now: dt.datetime) -> int:
+    """A snoozed prediction's reminders not yet sent are skipped: the snooze asked for quiet,
+    and when it ends the latest reminder that applies goes out."""
+    return _retire_unsent_reminders(
+        session,
+        col(Delivery.prediction_id) == prediction_id,
+        status=DeliveryStatus.SKIPPED,
+        reason="the prediction was snoozed",
+        now=now,
+    )
+
+
 def _retire_unsent_reminders(
     session: Session, *where: Any, status: DeliveryStatus, reason: str, now: dt.datetime
 ) -> int:

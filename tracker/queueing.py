@@ -122,8 +122,12 @@ def _plan(
     latest to send, the rest skipped; its next reminder time moves past them."""
     prediction = record.prediction
     assert prediction.id is not None
-    plan = due_reminders(prediction.due_at, policy, handled=handled, now=now)
+    plan = due_reminders(
+        prediction.due_at, policy, handled=handled, now=now, snoozed_until=prediction.snoozed_until
+    )
     prediction.next_reminder_at = plan.next_at
+    if prediction.snoozed_until is not None and now >= prediction.snoozed_until:
+        prediction.snoozed_until = None
     if plan.send is None and not plan.skipped:
         return []
     prediction_data = prediction_json(record, tz=tz, now=now)

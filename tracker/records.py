@@ -32,7 +32,7 @@ from tracker.inputs import (
     parse_probability,
     parse_url,
 )
-from tracker.models import Prediction, PredictionStatus, Resolution, Source
+from tracker.models import Delivery, Prediction, PredictionStatus, Resolution, Source
 
 PREDICTION_FIELDS = frozenset(
     {
@@ -110,6 +110,7 @@ def prediction_json(record: PredictionRecord, *, tz: ZoneInfo, now: dt.datetime)
         "tags": list(record.tags),
         "status": p.status,
         "overdue": p.status == PredictionStatus.OPEN and p.due_at < now,
+        "snoozed_until": iso(p.snoozed_until),
         "outcome": resolution.outcome if resolution else None,
         "resolved_at": iso(resolution.resolved_at) if resolution else None,
         "occurred_on": iso(resolution.occurred_on) if resolution else None,
@@ -128,6 +129,32 @@ def prediction_json(record: PredictionRecord, *, tz: ZoneInfo, now: dt.datetime)
     if record.history is not None:
         data["resolutions"] = [resolution_json(r) for r in record.history]
     return data
+
+
+def delivery_json(row: Delivery, key: str) -> dict[str, Any]:
+    """One ledger row as `tracker deliveries --json` and GET /api/v1/deliveries show it."""
+    return {
+        "id": row.id,
+        "prediction": key,
+        "prediction_id": row.prediction_id,
+        "reminder": row.reminder,
+        "kind": row.kind,
+        "channel": row.channel,
+        "status": row.status,
+        "webhook_id": row.webhook_id,
+        "event_type": row.event_type,
+        "scheduled_for": iso(row.scheduled_for),
+        "attempts": row.attempts,
+        "next_attempt_at": iso(row.next_attempt_at),
+        "lease_owner": row.lease_owner,
+        "lease_expires_at": iso(row.lease_expires_at),
+        "last_status_code": row.last_status_code,
+        "last_duration_ms": row.last_duration_ms,
+        "last_error": row.last_error,
+        "last_attempt_at": iso(row.last_attempt_at),
+        "delivered_at": iso(row.delivered_at),
+        "created_at": iso(row.created_at),
+    }
 
 
 def resolution_json(resolution: Resolution) -> dict[str, Any]:

@@ -71,6 +71,7 @@ def due_reminders(
     *,
     handled: Collection[str] = (),
     now: dt.datetime,
+    snoozed_until: dt.datetime | None = None,
 ) -> DueReminders:
     """What to do at `now`: send the latest reminder whose time has come, unless the ledger
     has it already (`handled`: the keys it holds for this deadline); record the earlier ones
@@ -78,16 +79,32 @@ def due_reminders(
 
     Asking the ledger rather than trusting a stored cursor keeps this right when the policy
     changes between runs (new lead times, a shorter overdue interval, a higher limit).
+
+    A snooze holds everything back until it ends; then the reminders that fell inside it are
+    skipped but the latest, and when none fell inside, a reminder of its own says the snooze
+    is over (whoever snoozed asked to be told again then).
     """
+    if snoozed_until is not None and now < snoozed_until:
+        return DueReminders(send=None, skipped=(), next_at=snoozed_until)
     reminders = schedule(due_at, policy)
     come = [r for r in reminders if r.at <= now]
     later = [r for r in reminders if r.at > now]
     latest = come[-1] if come else None
+    send = latest if latest is not None and latest.key not in handled else None
+    if snoozed_until is not None and send is None:
+        woken = snooze_ended(due_at, snoozed_until)
+        send = woken if woken.key not in handled else None
     return DueReminders(
-        send=latest if latest is not None and latest.key not in handled else None,
+        send=send,
         skipped=tuple(r for r in come[:-1] if r.key not in handled),
         next_at=later[0].at if later else None,
     )
+
+
+def snooze_ended(due_at: dt.datetime, snoozed_until: dt.datetime) -> Reminder:
+    """The reminder sent when a snooze ends and no scheduled one fell inside it."""
+    kind = ReminderKind.OVERDUE if snoozed_until >= due_at else ReminderKind.UPCOMING
+    return Reminder(f"snoozed-{snoozed_until:%Y%m%dT%H%M%S}", kind, snoozed_until)
 
 
 def next_reminder_after(

@@ -18,9 +18,10 @@ from sqlmodel import Session
 from tracker import outbox, store, transfer
 from tracker.db import transaction
 from tracker.enums import ListStatus
-from tracker.errors import Conflict, InvalidInput
+from tracker.errors import AlreadyResolved, Conflict, InvalidInput
 from tracker.inputs import ImportedPrediction, PredictionInput, ResolutionInput
 from tracker.models import (
+    InboundWebhook,
     Outcome,
     Prediction,
     PredictionStatus,
@@ -130,23 +131,9 @@ def resolve(
     if occurred_on is not None and occurred_on > now.astimezone(tz).date():
         raise InvalidInput(f"occurred-on {occurred_on.isoformat()} is in the future")
     with transaction(engine) as session:
-        prediction = store.get_prediction(session, ref=ref, for_update=True)
-        assert prediction.id is not None
-        current = store.current_resolution(session, prediction_id=prediction.id)
-        if current is not None:
-            if not force:
-                raise Conflict(
-                    f"prediction {prediction.key!r} is already resolved {current.outcome} "
-                    f"(on {current.resolved_at:%Y-%m-%d}); pass --force to replace that, "
-                    "or use `tracker reopen`"
-                )
-            current.superseded_at = now
-            current.superseded_note = f"replaced by a new resolution ({outcome.value})"
-            _unannounced_stays_so(current, now)
-            session.flush()
-        store.add_resolution(
+        return _resolve(
             session,
-            prediction=prediction,
+            ref=ref,
             resolution=ResolutionInput(
                 outcome=outcome,
                 resolved_at=now,
@@ -157,11 +144,114 @@ def resolve(
                 via=via.value,
             ),
             tz=tz,
+            force=force,
         )
-        prediction.status = _status_for(outcome).value
+
+
+def resolve_from_webhook(
+    engine: Engine,
+    *,
+    webhook_id: str,
+    ref: str,
+    outcome: Outcome,
+    now: dt.datetime,
+    tz: ZoneInfo,
+    note: str | None = None,
+    evidence_url: str | None = None,
+    occurred_on: dt.date | None = None,
+    resolved_by: str | None = None,
+) -> PredictionRecord | None:
+    """Resolve as an inbound webhook asks, once per webhook-id: None when that id was seen.
+
+    The id is written in the resolution's transaction, so a request that failed (unknown
+    prediction, already resolved) can be sent again, and one that succeeded counts once."""
+    if occurred_on is not None and occurred_on > now.astimezone(tz).date():
+        raise InvalidInput(f"occurred-on {occurred_on.isoformat()} is in the future")
+    with transaction(engine) as session:
+        # Lock the prediction first: a second request with the same id waits here, and then
+        # sees the first one's row below (on PostgreSQL as on SQLite).
+        store.get_prediction(session, ref=ref, for_update=True)
+        if session.get(InboundWebhook, webhook_id) is not None:
+            return None
+        record = _resolve(
+            session,
+            ref=ref,
+            resolution=ResolutionInput(
+                outcome=outcome,
+                resolved_at=now,
+                occurred_on=occurred_on,
+                note=note,
+                evidence_url=evidence_url,
+                resolved_by=resolved_by,
+                via=ResolvedVia.WEBHOOK.value,
+            ),
+            tz=tz,
+            force=False,
+        )
+        session.add(
+            InboundWebhook(
+                webhook_id=webhook_id,
+                received_at=now,
+                prediction_id=record.prediction.id,
+                outcome=outcome.value,
+            )
+        )
+        return record
+
+
+def _resolve(
+    session: Session,
+    *,
+    ref: str,
+    resolution: ResolutionInput,
+    tz: ZoneInfo,
+    force: bool,
+) -> PredictionRecord:
+    """Record an outcome inside the caller's transaction (see resolve)."""
+    now = resolution.resolved_at
+    outcome = resolution.outcome
+    prediction = store.get_prediction(session, ref=ref, for_update=True)
+    assert prediction.id is not None
+    current = store.current_resolution(session, prediction_id=prediction.id)
+    if current is not None:
+        if not force:
+            raise AlreadyResolved(
+                f"prediction {prediction.key!r} is already resolved {current.outcome} "
+                f"(on {current.resolved_at:%Y-%m-%d}); pass --force to replace that, "
+                "or use `tracker reopen`",
+                resolution=current,
+            )
+        current.superseded_at = now
+        current.superseded_note = f"replaced by a new resolution ({outcome.value})"
+        _unannounced_stays_so(current, now)
+        session.flush()
+    store.add_resolution(session, prediction=prediction, resolution=resolution, tz=tz)
+    prediction.status = _status_for(outcome).value
+    prediction.updated_at = now
+    prediction.next_reminder_at = None
+    prediction.snoozed_until = None
+    outbox.cancel_reminders(session, prediction_id=prediction.id, now=now)
+    return store.load_records(session, predictions=[prediction], with_history=True)[0]
+
+
+def snooze(engine: Engine, *, ref: str, until: dt.datetime, now: dt.datetime) -> PredictionRecord:
+    """Hold an open prediction's reminders back until `until`; those waiting are skipped."""
+    if until <= now:
+        raise InvalidInput("a snooze must end in the future")
+    with transaction(engine) as session:
+        prediction = store.get_prediction(session, ref=ref, for_update=True)
+        assert prediction.id is not None
+        current = store.current_resolution(session, prediction_id=prediction.id)
+        if current is not None:
+            raise AlreadyResolved(
+                f"prediction {prediction.key!r} is already resolved {current.outcome}; "
+                "there is nothing to snooze",
+                resolution=current,
+            )
+        prediction.snoozed_until = until
+        prediction.next_reminder_at = until
         prediction.updated_at = now
-        prediction.next_reminder_at = None
-        outbox.cancel_reminders(session, prediction_id=prediction.id, now=now)
+        outbox.hold_reminders(session, prediction_id=prediction.id, now=now)
         return store.load_records(session, predictions=[prediction], with_history=True)[0]
 
 
@@ -184,6 +274,7 @@ def reopen(
         _unannounced_stays_so(current, now)
         prediction.status = PredictionStatus.OPEN.value
         prediction.updated_at = now
+        prediction.snoozed_until = None
         prediction.next_reminder_at = next_reminder_after(prediction.due_at, policy, now)
         session.flush()
         return store.load_records(session, predictions=[prediction], with_history=True)[0]

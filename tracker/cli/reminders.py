@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -114,7 +114,9 @@ def deliveries(
         prediction_ref=prediction,
         limit=limit,
     )
-    objects = [_delivery_json(row, key) for row, key in rows]
+    from tracker.records import delivery_json
+
+    objects = [delivery_json(row, key) for row, key in rows]
     if as_json:
         print_json(objects)
         return
@@ -144,33 +146,6 @@ def deliveries(
             Text(last),
         )
     console().print(table)
-
-
-def _delivery_json(row: Any, key: str) -> dict[str, Any]:
-    from tracker.records import iso
-
-    return {
-        "id": row.id,
-        "prediction": key,
-        "prediction_id": row.prediction_id,
-        "reminder": row.reminder,
-        "kind": row.kind,
-        "channel": row.channel,
-        "status": row.status,
-        "webhook_id": row.webhook_id,
-        "event_type": row.event_type,
-        "scheduled_for": iso(row.scheduled_for),
-        "attempts": row.attempts,
-        "next_attempt_at": iso(row.next_attempt_at),
-        "lease_owner": row.lease_owner,
-        "lease_expires_at": iso(row.lease_expires_at),
-        "last_status_code": row.last_status_code,
-        "last_duration_ms": row.last_duration_ms,
-        "last_error": row.last_error,
-        "last_attempt_at": iso(row.last_attempt_at),
-        "delivered_at": iso(row.delivered_at),
-        "created_at": iso(row.created_at),
-    }
 
 
 @app.command()
@@ -256,23 +231,13 @@ def status(
     from tracker import checks
     from tracker.config import channel_settings
     from tracker.db import current_revision, display_url
-    from tracker.records import iso
 
     rt = Runtime()
     state = checks.status(
         rt.engine, database=display_url(rt.engine.url), revision=current_revision(rt.engine)
     )
-    channels = [{"name": c.name, "kind": c.kind} for c in channel_settings(rt.settings)]
-    obj = {
-        "database": state.database,
-        "migration": state.revision,
-        "channels": channels,
-        "predictions": state.predictions,
-        "deliveries": state.deliveries,
-        "next_reminder_at": iso(state.next_reminder_at),
-        "next_attempt_at": iso(state.next_attempt_at),
-        "oldest_waiting_since": iso(state.oldest_waiting_at),
-    }
+    obj = state.as_json(channels=channel_settings(rt.settings))
+    channels = obj["channels"]
     if as_json:
         print_json(obj)
         return

@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from tracker.cli.app import Runtime, app, console, print_json, say
+from tracker.enums import GroupBy
 from tracker.errors import EnvironmentFailure, InvalidInput
 
 if TYPE_CHECKING:
     from tracker.summary import Summary
-
-
-class GroupBy(enum.StrEnum):
-    forecaster = "forecaster"
-    source = "source"
-    tag = "tag"
 
 
 @app.command()

@@ -1,0 +1,1 @@
+"""The HTTP side of tracker: `tracker serve` and `tracker run --http`."""

@@ -1,0 +1,238 @@
+"""The JSON API under /api/v1: the same objects as the command line's --json."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hmac
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+
+from tracker import checks, service
+from tracker.config import channel_settings
+from tracker.db import current_revision, display_url
+from tracker.enums import DeliveryStatus, GroupBy, ListStatus, Outcome, ResolvedVia
+from tracker.errors import InvalidInput
+from tracker.records import FieldError, delivery_json, prediction_from_mapping, prediction_json
+from tracker.web.app import WebContext, context, request_now
+
+router = APIRouter()
+bearer = HTTPBearer(auto_error=False, description="TRACKER_API_TOKEN")
+
+Context = Annotated[WebContext, Depends(context)]
+Now = Annotated[dt.datetime, Depends(request_now)]
+JSONObject = dict[str, Any]
+
+
+def require_token(
+    ctx: Context,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> None:
+    """Every write needs the bearer token; without one configured the API is read-only."""
+    token = ctx.settings.api_token
+    if token is None:
+        raise HTTPException(
+            403, "the API is read-only: no TRACKER_API_TOKEN is configured on the server"
+        )
+    given = credentials.credentials if credentials is not None else ""
+    # Constant time, on bytes: compare_digest refuses non-ASCII str.
+    if not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
+        raise HTTPException(
+            401,
+            "a valid bearer token is needed to write (Authorization: Bearer <token>)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+
+
+Writer = Depends(require_token)
+
+
+class SourceBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    author: str | None = None
+    published_at: str | None = Field(default=None, description="A date or an ISO time.")
+
+
+class NewPrediction(BaseModel):
+    """A prediction, as `tracker add` takes it (and as a seeds file holds it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    claim: str = Field(description="What will happen, as a checkable statement.")
+    due: str = Field(
+        description="When it must have happened by: 2025-02-20, 'February 2025', 2025-Q1, "
+        "2025-03-01..2025-03-31 and so on."
+    )
+    window_start: str | None = None
+    forecaster: str | None = None
+    probability: float | str | None = Field(default=None, description="0.7 or '70%'.")
+    quote: str | None = None
+    due_text: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    key: str | None = None
+    source: SourceBody | None = None
+
+
+class ResolveBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    outcome: Outcome
+    note: str | None = None
+    evidence_url: str | None = None
+    occurred_on: dt.date | None = Field(default=None, description="The day it happened.")
+    resolved_by: str | None = None
+    force: bool = Field(default=False, description="Replace an existing resolution.")
+
+
+class ReopenBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: str | None = None
+
+
+@router.get("/predictions", tags=["predictions"])
+def list_predictions(
+    ctx: Context,
+    now: Now,
+    status: ListStatus = ListStatus.OPEN,
+    forecaster: str | None = None,
+    tag: str | None = None,
+) -> list[JSONObject]:
+    """Predictions, soonest deadline first (open ones unless `status` says otherwise)."""
+    records = service.list_predictions(
+        ctx.engine,
+        status=status,
+        now=now,
+        due_soon=ctx.settings.due_soon,
+        forecaster=forecaster,
+        tag=tag,
+    )
+    return [prediction_json(r, tz=ctx.settings.tz, now=now) for r in records]
+
+
+@router.get("/predictions/{ref}", tags=["predictions"])
+def show_prediction(ctx: Context, now: Now, ref: str) -> JSONObject:
+    """One prediction, by id or key, with its resolution history."""
+    record = service.show_prediction(ctx.engine, ref=ref)
+    return prediction_json(record, tz=ctx.settings.tz, now=now)
+
+
+@router.post("/predictions", status_code=201, dependencies=[Writer], tags=["predictions"])
+def add_prediction(ctx: Context, now: Now, body: NewPrediction) -> JSONObject:
+    """Add a prediction; 409 when its key is taken."""
+    from tracker.worker import reminder_policy
+
+    fields = body.model_dump(exclude_none=True)
+    try:
+        item = prediction_from_mapping(fields, tz=ctx.settings.tz, now=now)
+    except FieldError as exc:
+        raise InvalidInput(f"{exc.field}: {exc.reason}") from None
+    record = service.add_prediction(
+        ctx.engine, data=item.prediction, now=now, policy=reminder_policy(ctx.settings)
+    )
+    return prediction_json(record, tz=ctx.settings.tz, now=now)
+
+
+@router.post("/predictions/{ref}/resolve", dependencies=[Writer], tags=["predictions"])
+def resolve_prediction(ctx: Context, now: Now, ref: str, body: ResolveBody) -> JSONObject:
+    """Record how a prediction turned out; 409 when it is resolved already (unless `force`)."""
+    from tracker.inputs import clean_text, parse_url
+
+    record = service.resolve(
+        ctx.engine,
+        ref=ref,
+        outcome=body.outcome,
+        now=now,
+        tz=ctx.settings.tz,
+        note=clean_text(body.note, "note", limit=5000),
+        evidence_url=parse_url(body.evidence_url, "evidence_url"),
+        occurred_on=body.occurred_on,
+        resolved_by=clean_text(body.resolved_by, "resolved_by") or "api",
+        via=ResolvedVia.API,
+        force=body.force,
+    )
+    return prediction_json(record, tz=ctx.settings.tz, now=now)
+
+
+@router.post("/predictions/{ref}/reopen", dependencies=[Writer], tags=["predictions"])
+def reopen_prediction(
+    ctx: Context, now: Now, ref: str, body: ReopenBody | None = None
+) -> JSONObject:
+    """Reopen a resolved prediction; 409 when it is open already."""
+    from tracker.inputs import clean_text
+    from tracker.worker import reminder_policy
+
+    record = service.reopen(
+        ctx.engine,
+        ref=ref,
+        now=now,
+        note=clean_text(body.note if body else None, "note", limit=5000),
+        policy=reminder_policy(ctx.settings),
+    )
+    return prediction_json(record, tz=ctx.settings.tz, now=now)
+
+
+@router.get("/deliveries", tags=["deliveries"])
+def list_deliveries(
+    ctx: Context,
+    status: DeliveryStatus | None = None,
+    prediction: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> list[JSONObject]:
+    """The delivery ledger, newest first."""
+    rows = checks.list_deliveries(
+        ctx.engine, status=status, prediction_ref=prediction, limit=limit
+    )
+    return [delivery_json(row, key) for row, key in rows]
+
+
+@router.get("/status", tags=["service"])
+def status(ctx: Context) -> JSONObject:
+    """The database, the channels, the next reminder, the ledger's counts, and whether this
+    API takes writes."""
+    state = checks.status(
+        ctx.engine,
+        database=display_url(ctx.engine.url),
+        revision=current_revision(ctx.engine),
+    )
+    obj = state.as_json(channels=channel_settings(ctx.settings))
+    obj["read_only"] = ctx.settings.api_token is None
+    return obj
+
+
+@router.get("/summary", tags=["summary"])
+def summary(
+    ctx: Context,
+    now: Now,
+    by: GroupBy | None = None,
+    since: str | None = None,
+    forecaster: str | None = None,
+    exclude_early: bool = False,
+    bins: Annotated[int, Query(ge=1, le=100)] = 10,
+) -> JSONObject:
+    """Hit rate, Brier score, log loss, calibration and timeliness, as `tracker summary`."""
+    from tracker.deadlines import parse_instant
+    from tracker.summary import summarize
+
+    try:
+        since_at = parse_instant(since, ctx.settings.tz) if since else None
+    except InvalidInput as exc:
+        raise InvalidInput(f"since: {exc}") from None
+    result = summarize(
+        ctx.engine,
+        now=now,
+        tz=ctx.settings.tz,
+        due_soon=ctx.settings.due_soon,
+        since=since_at,
+        forecaster=forecaster,
+        by=by.value if by else None,
+        exclude_early=exclude_early,
+        bins=bins,
+    )
+    return result.as_json()

@@ -1,0 +1,120 @@
+"""The ASGI app: the JSON API, the inbound webhook, Slack's buttons and the web page.
+
+Handlers are thin: they read the request, call the service layer (which owns transactions)
+and turn its errors into JSON with the right status code. The clock is read once per request,
+through `request_now`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.engine import Engine
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tracker.clock import utcnow
+from tracker.config import Settings
+from tracker.errors import (
+    ConfigError,
+    Conflict,
+    EnvironmentFailure,
+    InvalidInput,
+    NotFound,
+    TrackerError,
+)
+
+log = logging.getLogger("tracker.web")
+
+API_PREFIX = "/api/v1"
+
+
+@dataclass(frozen=True)
+class WebContext:
+    """What every handler shares: the settings and the database (already migrated)."""
+
+    settings: Settings
+    engine: Engine
+
+
+def create_app(settings: Settings, engine: Engine) -> FastAPI:
+    from importlib.metadata import version
+
+    from tracker.web import api, hooks, page, slack
+
+    hooks.check_settings(settings)
+    app = FastAPI(
+        title="tracker",
+        version=version("tracker"),
+        summary="Forecasts with deadlines: reminders, resolutions and scores.",
+        description=(
+            "Reads are open. Writes need `Authorization: Bearer <TRACKER_API_TOKEN>`; with no "
+            "token configured the API is read-only. Errors are JSON: `{\"detail\": message}`."
+        ),
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.context = WebContext(settings=settings, engine=engine)
+    app.include_router(api.router, prefix=API_PREFIX)
+    app.include_router(hooks.router)
+    app.include_router(slack.router)
+    app.include_router(page.router)
+    app.add_exception_handler(TrackerError, _tracker_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
+    return app
+
+
+def context(request: Request) -> WebContext:
+    ctx: WebContext = request.app.state.context
+    return ctx
+
+
+def request_now() -> dt.datetime:
+    return utcnow()
+
+
+def error_response(status: int, message: str, **extra: Any) -> JSONResponse:
+    return JSONResponse({"detail": message, **extra}, status_code=status)
+
+
+def status_for(error: TrackerError) -> int:
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Conflict):
+        return 409
+    if isinstance(error, InvalidInput):
+        return 422
+    if isinstance(error, EnvironmentFailure):
+        return 503
+    if isinstance(error, ConfigError):
+        return 500
+    return 400
+
+
+async def _tracker_error(_request: Request, error: TrackerError) -> JSONResponse:
+    status = status_for(error)
+    if status >= 500:
+        log.error("request failed: %s", error)
+    return error_response(status, str(error))
+
+
+async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+    problems = [
+        {"location": [str(part) for part in e["loc"]], "message": e["msg"]}
+        for e in error.errors()
+    ]
+    first = problems[0] if problems else {"location": [], "message": "invalid request"}
+    where = ".".join(p for p in first["location"] if p != "body") or "request"
+    return error_response(422, f"{where}: {first['message']}", errors=problems)
+
+
+async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONResponse:
+    return JSONResponse(
+        {"detail": str(error.detail)}, status_code=error.status_code, headers=error.headers
+    )
