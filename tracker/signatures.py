@@ -41,9 +41,12 @@ def verify_slack(
     seconds = _timestamp(headers.get("x-slack-request-timestamp"), "X-Slack-Request-Timestamp",
                          now)  # fmt: skip
     given = headers.get("x-slack-signature") or ""
-    expected = "v0=" + hmac.new(
-        signing_secret.encode(), f"v0:{seconds}:".encode() + body, hashlib.sha256
-    ).hexdigest()
+    expected = (
+        "v0="
+        + hmac.new(
+            signing_secret.encode(), f"v0:{seconds}:".encode() + body, hashlib.sha256
+        ).hexdigest()
+    )
     if not hmac.compare_digest(given.encode(), expected.encode()):
         raise BadSignature("the X-Slack-Signature does not match")
 

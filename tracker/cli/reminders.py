@@ -10,6 +10,7 @@ from tracker.cli.app import Runtime, app, console, print_json, say, setup_loggin
 from tracker.enums import DeliveryStatus
 
 if TYPE_CHECKING:
+    from tracker.web.server import HttpServer
     from tracker.worker import Worker
 
 channels_app = typer.Typer(
@@ -45,7 +46,12 @@ def check(
 
 
 @app.command()
-def run() -> None:
+def run(
+    http: Annotated[
+        bool,
+        typer.Option("--http", help="Serve the web page and API too (TRACKER_HTTP_HOST, _PORT)."),
+    ] = False,
+) -> None:
     """Run the service: check every TRACKER_CHECK_INTERVAL (and at each reminder or retry
     time) until stopped with Ctrl-C or SIGTERM."""
     import logging
@@ -60,6 +66,7 @@ def run() -> None:
     setup_logging()
     rt = Runtime()
     worker = _worker(rt)
+    server = _http_server(rt) if http else None
     log = logging.getLogger("tracker")
     configured = channel_settings(rt.settings)
     if [c.kind for c in configured] == ["console"]:
@@ -79,6 +86,8 @@ def run() -> None:
     def _stop(signum: int, _frame: object) -> None:
         log.info("stopping on %s", signal.Signals(signum).name)
         service.stop()
+        if server is not None:
+            server.stop()
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
@@ -89,7 +98,46 @@ def run() -> None:
         ", ".join(f"{c.name} ({c.kind})" for c in configured),
         compact_duration(rt.settings.check_interval),
     )
+    thread = server.start_in_thread() if server is not None else None
+    if server is not None:
+        log.info("serving the web page and API on %s", server.url)
     service.start()
+    if thread is not None:
+        thread.join(timeout=10)
+    log.info("stopped")
+
+
+def _http_server(rt: Runtime) -> HttpServer:
+    from tracker.web.server import HttpServer, listen
+
+    sock = listen(rt.settings.http_host, rt.settings.http_port)
+    return HttpServer(rt.settings, rt.engine, sock)
+
+
+@app.command()
+def serve(
+    host: Annotated[
+        str | None, typer.Option(help="Address to listen on (default TRACKER_HTTP_HOST).")
+    ] = None,
+    port: Annotated[
+        int | None,
+        typer.Option(min=0, max=65535, help="Port (default TRACKER_HTTP_PORT, 8000)."),
+    ] = None,
+) -> None:
+    """Serve the web page and the JSON API (no reminders: `tracker run --http` does both)."""
+    import logging
+
+    from tracker.db import display_url
+    from tracker.web.server import HttpServer, listen
+
+    setup_logging()
+    rt = Runtime()
+    sock = listen(host or rt.settings.http_host, rt.settings.http_port if port is None else port)
+    server = HttpServer(rt.settings, rt.engine, sock)
+    log = logging.getLogger("tracker")
+    writes = "read-only (no TRACKER_API_TOKEN)" if rt.settings.api_token is None else "writable"
+    log.info("serving %s on %s; the API is %s", display_url(rt.engine.url), server.url, writes)
+    server.run()
     log.info("stopped")
 
 

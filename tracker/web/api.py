@@ -186,9 +186,7 @@ def list_deliveries(
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> list[JSONObject]:
     """The delivery ledger, newest first."""
-    rows = checks.list_deliveries(
-        ctx.engine, status=status, prediction_ref=prediction, limit=limit
-    )
+    rows = checks.list_deliveries(ctx.engine, status=status, prediction_ref=prediction, limit=limit)
     return [delivery_json(row, key) for row, key in rows]
 
 

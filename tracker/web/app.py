@@ -54,7 +54,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
         summary="Forecasts with deadlines: reminders, resolutions and scores.",
         description=(
             "Reads are open. Writes need `Authorization: Bearer <TRACKER_API_TOKEN>`; with no "
-            "token configured the API is read-only. Errors are JSON: `{\"detail\": message}`."
+            'token configured the API is read-only. Errors are JSON: `{"detail": message}`.'
         ),
         docs_url="/api/docs",
         redoc_url=None,
@@ -106,8 +106,7 @@ async def _tracker_error(_request: Request, error: TrackerError) -> JSONResponse
 
 async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
     problems = [
-        {"location": [str(part) for part in e["loc"]], "message": e["msg"]}
-        for e in error.errors()
+        {"location": [str(part) for part in e["loc"]], "message": e["msg"]} for e in error.errors()
     ]
     first = problems[0] if problems else {"location": [], "message": "invalid request"}
     where = ".".join(p for p in first["location"] if p != "body") or "request"

@@ -1,0 +1,67 @@
+"""Serving the app with uvicorn, alone or in a thread beside the scheduler."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import socket
+import threading
+
+import uvicorn
+from sqlalchemy.engine import Engine
+
+from tracker.config import Settings
+from tracker.errors import EnvironmentFailure
+from tracker.web.app import create_app
+
+log = logging.getLogger("tracker.web")
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind the socket ourselves, so that a taken port is one clear error before anything
+    starts (uvicorn would log it and exit from inside)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror:
+        raise EnvironmentFailure(f"cannot listen on {host}:{port}: unknown host") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+        raise EnvironmentFailure(f"cannot listen on {host}:{port}: {reason}") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+class HttpServer:
+    """uvicorn on a socket we bound; run() blocks, stop() may be called from any thread."""
+
+    def __init__(self, settings: Settings, engine: Engine, sock: socket.socket) -> None:
+        config = uvicorn.Config(
+            create_app(settings, engine),
+            log_config=None,  # our logging setup, not uvicorn's
+            access_log=True,
+            server_header=False,
+            timeout_graceful_shutdown=5,
+        )
+        self._server = uvicorn.Server(config)
+        self._sock = sock
+        host, port = sock.getsockname()[:2]
+        self.url = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
+
+    def run(self) -> None:
+        """Serve until stopped (in the main thread, uvicorn handles SIGINT and SIGTERM)."""
+        self._server.run(sockets=[self._sock])
+
+    def start_in_thread(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name="tracker-http", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._server.should_exit = True
