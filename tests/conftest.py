@@ -6,10 +6,12 @@ another database (TRACKER_TEST_DATABASE_URL) for the whole suite.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -186,3 +188,67 @@ def import_due_predictions(
     sheet.write_text(header + "\n" + "\n".join(lines) + "\n")
     result = cli("import", sheet)
     assert result.code == 0, result.err
+
+
+API_TOKEN = "test-token-0123456789abcdef"
+
+
+@dataclass
+class Web:
+    """The ASGI app on the test's database, and a client that calls it in process."""
+
+    client: Any  # fastapi.testclient.TestClient
+    settings: Any  # tracker.config.Settings
+    engine: Any  # sqlalchemy Engine
+
+    def write_headers(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {API_TOKEN}"}
+
+
+@pytest.fixture
+def make_web(database_url: str) -> Iterator[Callable[..., Web]]:
+    """make_web(**settings) -> Web; api_token defaults to API_TOKEN (pass api_token=None)."""
+    from fastapi.testclient import TestClient
+
+    from tracker.config import load_settings
+    from tracker.db import make_engine, upgrade_to_head
+    from tracker.web.app import create_app
+
+    engines = []
+
+    def make(**overrides: Any) -> Web:
+        overrides.setdefault("api_token", API_TOKEN)
+        settings = load_settings(database_url=database_url, **overrides)
+        engine = make_engine(settings.database_url)
+        upgrade_to_head(engine)
+        engines.append(engine)
+        client = TestClient(create_app(settings, engine), raise_server_exceptions=False)
+        return Web(client=client, settings=settings, engine=engine)
+
+    yield make
+    for engine in engines:
+        engine.dispose()
+
+
+@pytest.fixture
+def web(make_web: Callable[..., Web]) -> Web:
+    return make_web()
+
+
+@contextlib.contextmanager
+def live_server(web: Web) -> Iterator[str]:
+    """The same app under a real uvicorn on a free port, in a thread; yields its base URL."""
+    from tracker.web.server import HttpServer, listen
+
+    server = HttpServer(web.settings, web.engine, listen("127.0.0.1", 0))
+    thread = server.start_in_thread()
+    try:
+        deadline = time.monotonic() + 10
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the test's uvicorn server did not start")
+            time.sleep(0.02)
+        yield server.url
+    finally:
+        server.stop()
+        thread.join(timeout=10)

@@ -54,6 +54,10 @@ class HttpServer:
         host, port = sock.getsockname()[:2]
         self.url = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
 
+    @property
+    def started(self) -> bool:
+        return bool(self._server.started)
+
     def run(self) -> None:
         """Serve until stopped (in the main thread, uvicorn handles SIGINT and SIGTERM)."""
         self._server.run(sockets=[self._sock])
