@@ -29,7 +29,7 @@ COMMANDS = _commands()
 def test_the_commands_are_the_ones_we_document() -> None:
     assert sorted(COMMANDS) == sorted(
         ["add", "list", "show", "resolve", "reopen", "seed", "export", "import",
-         "check", "run", "deliveries", "retry", "status", "channels test", "summary", "extract",
+         "check", "run", "serve", "deliveries", "retry", "status", "channels test", "summary", "extract",
          "db upgrade", "db current"]
     )  # fmt: skip
 

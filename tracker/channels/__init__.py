@@ -40,7 +40,11 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
                 if secret:
                     raise ConfigError("a Slack incoming webhook takes no secret")
                 built[config.name] = SlackChannel(
-                    config.name, url, total_timeout=settings.request_timeout, timezone=settings.tz
+                    config.name,
+                    url,
+                    total_timeout=settings.request_timeout,
+                    timezone=settings.tz,
+                    buttons=settings.slack_signing_secret is not None,
                 )
         except ConfigError as exc:
             raise ConfigError(f"{where}: {exc}") from None

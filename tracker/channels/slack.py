@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from tracker.channels.base import Attempt, OutgoingMessage
+from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
 from tracker.channels.http import USER_AGENT, post_json, redact_url, url_secrets
 from tracker.channels.text import UTC_ZONE, due_label, format_probability, resolve_command, timing
 from tracker.channels.webhook import validate_url
 from tracker.enums import REMINDER_KINDS
+from tracker.errors import ConfigError
 
 # Slack answers errors as a plain-text word. These cannot succeed on a retry, whatever status
 # code came with them; "rate_limited" (429) and "rollup_error" (500) are worth another try.
@@ -45,12 +46,14 @@ class SlackChannel:
         *,
         total_timeout: float = 15.0,
         timezone: ZoneInfo = UTC_ZONE,
+        buttons: bool = False,
     ) -> None:
         validate_url(url)
         self.name = name
         self._url = url
         self._total_timeout = total_timeout
         self._tz = timezone
+        self._buttons = buttons
         self._secrets = url_secrets(url)
 
     @property
@@ -63,7 +66,7 @@ class SlackChannel:
     async def send(
         self, client: httpx.AsyncClient, message: OutgoingMessage, *, now: dt.datetime
     ) -> Attempt:
-        payload = format_slack(message, now=now, tz=self._tz)
+        payload = format_slack(message, now=now, tz=self._tz, buttons=self._buttons)
         return await post_json(
             client,
             self._url,
@@ -76,14 +79,19 @@ class SlackChannel:
         )
 
 
-def format_slack(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> dict[str, Any]:
-    """The message as Slack wants it: a `text` fallback (notifications) and Block Kit `blocks`."""
+def format_slack(
+    message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo, buttons: bool = False
+) -> dict[str, Any]:
+    """The message as Slack wants it: a `text` fallback (notifications) and Block Kit `blocks`.
+    With `buttons` (the Slack app's signing secret is set), reminders can be answered in place."""
     kind = (message.data.get("reminder") or {}).get("kind")
     if message.event_type == "tracker.test":
         text = "Test message from tracker: this Slack channel works."
         blocks: list[dict[str, Any]] = [_header("tracker test message"), _section(text)]
     elif kind in REMINDER_KINDS:
         text, blocks = _reminder(message.data, kind, now, tz)
+        if buttons:
+            blocks.append(action_buttons(message.data["prediction"]["key"]))
     elif kind == "resolved":
         text, blocks = _resolved(message.data, tz)
     else:  # an event type this version does not know how to lay out: say what it is
@@ -182,3 +190,99 @@ def _header(text: str) -> dict[str, Any]:
 
 def _section(mrkdwn: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": mrkdwn}}
+
+
+# Button action ids: what POST /slack/actions does for each.
+ACTION_OUTCOMES = {"tracker_yes": "yes", "tracker_no": "no", "tracker_annulled": "annulled"}
+ACTION_SNOOZE = "tracker_snooze_7d"
+SNOOZE_DAYS = 7
+
+
+def action_buttons(key: str, *, snooze: bool = True) -> dict[str, Any]:
+    """Yes / No / Annulled / Snooze 7 days; each button's value is the prediction's key."""
+
+    def button(action_id: str, label: str, style: str | None = None) -> dict[str, Any]:
+        element: dict[str, Any] = {
+            "type": "button",
+            "action_id": action_id,
+            "text": {"type": "plain_text", "text": label},
+            "value": key,
+        }
+        if style:
+            element["style"] = style
+        return element
+
+    elements = [
+        button("tracker_yes", "Yes", "primary"),
+        button("tracker_no", "No", "danger"),
+        button("tracker_annulled", "Annulled"),
+    ]
+    if snooze:
+        elements.append(button(ACTION_SNOOZE, f"Snooze {SNOOZE_DAYS} days"))
+    return {"type": "actions", "block_id": "tracker_actions", "elements": elements}
+
+
+def resolved_by_click(prediction: dict[str, Any], user: str, tz: ZoneInfo) -> dict[str, Any]:
+    """The reminder, replaced after a click resolved it: no buttons left to press."""
+    outcome = prediction.get("outcome") or prediction.get("status")
+    claim = escape(prediction["claim"], _SECTION_LIMIT)
+    text = f"Resolved {outcome} by {escape(user)}: {claim}"
+    blocks = [
+        _header(f"Resolved: {outcome}"),
+        _section(f"*{claim}*"),
+        _context(f"Due {escape(due_label(prediction, tz))} · resolved {outcome} by "
+                 f"{escape(user)} in Slack"),
+    ]  # fmt: skip
+    return {"replace_original": True, "text": text, "blocks": blocks}
+
+
+def snoozed_by_click(
+    prediction: dict[str, Any], user: str, until: dt.datetime, tz: ZoneInfo
+) -> dict[str, Any]:
+    """The reminder, replaced after a snooze: it can still be resolved from here."""
+    claim = escape(prediction["claim"], _SECTION_LIMIT)
+    day = until.astimezone(tz).strftime("%Y-%m-%d")
+    text = f"Snoozed until {day} by {escape(user)}: {claim}"
+    blocks = [
+        _header(f"Snoozed until {day}"),
+        _section(f"*{claim}*"),
+        _context(f"Due {escape(due_label(prediction, tz))} · snoozed by {escape(user)}; "
+                 "the next reminder comes then"),
+        action_buttons(prediction["key"], snooze=False),
+    ]  # fmt: skip
+    return {"replace_original": True, "text": text, "blocks": blocks}
+
+
+def private_note(text: str) -> dict[str, Any]:
+    """A reply only the clicking user sees; the reminder itself stays as it is."""
+    return {"response_type": "ephemeral", "replace_original": False, "text": escape(text)}
+
+
+async def respond(
+    response_url: str, message: dict[str, Any], *, now: dt.datetime, timeout: float
+) -> str | None:
+    """POST a reply to a Slack action's response_url. Returns an error text, None when Slack
+    took it; never raises (the click was already recorded) and never shows the URL."""
+    try:
+        validate_url(response_url)
+    except ConfigError as exc:
+        return f"the response_url is unusable: {exc}"
+    body = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode()
+    async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
+        attempt = await post_json(
+            client,
+            response_url,
+            body,
+            {"content-type": "application/json", "user-agent": USER_AGENT},
+            now=now,
+            total_timeout=timeout,
+            secrets=url_secrets(response_url),
+        )
+    if attempt.outcome is AttemptOutcome.DELIVERED:
+        return None
+    code = f"{attempt.status_code} " if attempt.status_code else ""
+    return f"{code}{attempt.error or ''}".strip() or "not delivered"
+
+
+def _context(mrkdwn: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": mrkdwn}]}

@@ -1,13 +1,307 @@
-"""The web page at /: deadlines, overdue predictions, scores and failing deliveries."""
+"""The web page at /: deadlines ahead, overdue predictions to resolve, scores, failing deliveries.
+
+Rendered on the server with Jinja2 (autoescaped); the only script is static/page.js, which
+sends the resolve buttons' POSTs to the JSON API with the token the user typed. Nothing is
+loaded from anywhere but this app, so the page works offline, and the Content-Security-Policy
+says so to the browser.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+import jinja2
+from fastapi import APIRouter, Depends, HTTPException, Response
 from fastapi.responses import HTMLResponse
+from sqlalchemy.engine import Engine
+from sqlmodel import col, select
+
+from tracker import checks, store
+from tracker.db import transaction
+from tracker.enums import DeliveryStatus, PredictionStatus
+from tracker.models import Delivery, Prediction
+from tracker.records import PredictionRecord, prediction_json
+from tracker.scoring import CalibrationBin
+from tracker.summary import summarize
+from tracker.web.app import WebContext, context, request_now
 
 router = APIRouter()
 
+Context = Annotated[WebContext, Depends(context)]
+Now = Annotated[dt.datetime, Depends(request_now)]
+
+# Each list on the page stops here; the counts in the header still cover everything, and the
+# CLI and the API list the rest. A database with a million open predictions must not become a
+# page of a million items.
+LIST_LIMIT = 50
+
+STATIC = Path(__file__).parent / "static"
+STATIC_TYPES = {"page.css": "text/css; charset=utf-8", "page.js": "text/javascript; charset=utf-8"}
+
+PAGE_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
+
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.PackageLoader("tracker.web", "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One open prediction as the page shows it."""
+
+    data: dict[str, Any]  # prediction_json
+    when: str  # "in 3 days", "4 months overdue"
+    due_soon: bool
+    probability: str | None
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Failing:
+    channel: str
+    prediction: str
+    reminder: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    last_attempt_at: str | None
+    next_attempt_at: str | None
+
+
+@dataclass(frozen=True)
+class Dot:
+    cx: str
+    cy: str
+    r: str
+    interval: tuple[str, str] | None  # the y of the interval's top and bottom
+    title: str
+    bin: CalibrationBin
+
+
+@dataclass(frozen=True)
+class Chart:
+    size: int
+    left: int
+    top: int
+    right: int
+    bottom: int
+    ticks: list[tuple[str, str, str]]  # (x of the value, y of the value, label)
+    dots: list[Dot]
+
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def index() -> str:
-    return "<!doctype html><title>tracker</title><p>tracker</p>"
+def index(ctx: Context, now: Now) -> HTMLResponse:
+    settings = ctx.settings
+    tz = settings.tz
+    summary = summarize(ctx.engine, now=now, tz=tz, due_soon=settings.due_soon)
+    ahead = _open_predictions(ctx.engine, now=now, overdue=False)
+    overdue = _open_predictions(ctx.engine, now=now, overdue=True)
+    failing = {
+        status: checks.list_deliveries(ctx.engine, status=status, limit=LIST_LIMIT + 1)
+        for status in (DeliveryStatus.DEAD, DeliveryStatus.RETRYING)
+    }
+    counts = summary.counts
+    html = TEMPLATES.get_template("index.html").render(
+        now=_local(now, tz),
+        timezone=settings.timezone,
+        read_only=settings.api_token is None,
+        counts=counts,
+        resolved_count=counts["resolved_yes"] + counts["resolved_no"],
+        ahead=[_item(r, tz=tz, now=now, due_soon=settings.due_soon) for r in ahead],
+        ahead_more=max(0, counts["open"] - counts["overdue"] - len(ahead)),
+        overdue=[_item(r, tz=tz, now=now, due_soon=settings.due_soon) for r in overdue],
+        overdue_more=max(0, counts["overdue"] - len(overdue)),
+        summary=summary,
+        chart=_chart(summary.calibration) if summary.scores else None,
+        failing=[
+            _failing(row, key, tz) for rows in failing.values() for row, key in rows[:LIST_LIMIT]
+        ],
+        failing_more=any(len(rows) > LIST_LIMIT for rows in failing.values()),
+        css=_static_url("page.css"),
+        js=_static_url("page.js"),
+        percent=_percent,
+    )
+    return HTMLResponse(html, headers=PAGE_HEADERS)
+
+
+@router.get("/static/{name}", include_in_schema=False)
+def static(name: str) -> Response:
+    if name not in STATIC_TYPES:
+        raise HTTPException(404, f"no static file {name!r}")
+    # The page asks for each file by its content's hash, so a browser may keep it for good.
+    return Response(
+        _static_file(name),
+        media_type=STATIC_TYPES[name],
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    )
+
+
+@cache
+def _static_file(name: str) -> bytes:
+    return (STATIC / name).read_bytes()
+
+
+def _static_url(name: str) -> str:
+    # Relative, so the page also works behind a proxy that serves it under a path prefix.
+    digest = hashlib.sha256(_static_file(name)).hexdigest()[:12]
+    return f"static/{name}?v={digest}"
+
+
+def _open_predictions(engine: Engine, *, now: dt.datetime, overdue: bool) -> list[PredictionRecord]:
+    """The first LIST_LIMIT open predictions past due (or not yet due), oldest deadline first.
+
+    service.list_predictions has no limit, and loading every open prediction to show fifty
+    would make the page as slow as the database is large.
+    """
+    due_at = col(Prediction.due_at)
+    with transaction(engine) as session:
+        query = (
+            select(Prediction)
+            .where(Prediction.status == PredictionStatus.OPEN.value)
+            .where(due_at < now if overdue else due_at >= now)
+            .order_by(due_at, col(Prediction.id))
+            .limit(LIST_LIMIT)
+        )
+        return store.load_records(session, predictions=list(session.exec(query).all()))
+
+
+def _item(
+    record: PredictionRecord, *, tz: ZoneInfo, now: dt.datetime, due_soon: dt.timedelta
+) -> Item:
+    data = prediction_json(record, tz=tz, now=now)
+    due_at = record.prediction.due_at
+    source = record.source
+    source_text = None
+    if source is not None:
+        source_text = " \N{EM DASH} ".join(t for t in (source.publisher, source.title) if t)
+    return Item(
+        data=data,
+        when=f"{_span(now - due_at)} overdue" if due_at < now else f"in {_span(due_at - now)}",
+        due_soon=now <= due_at < now + due_soon,
+        probability=_percent(record.prediction.probability),
+        source=source_text or None,
+    )
+
+
+def _failing(row: Delivery, key: str, tz: ZoneInfo) -> Failing:
+    return Failing(
+        channel=row.channel,
+        prediction=key,
+        reminder=row.reminder,
+        status=row.status,
+        attempts=row.attempts,
+        last_status_code=row.last_status_code,
+        last_error=row.last_error,
+        last_attempt_at=_local(row.last_attempt_at, tz),
+        next_attempt_at=_local(row.next_attempt_at, tz)
+        if row.status == DeliveryStatus.RETRYING
+        else None,
+    )
+
+
+def _local(value: dt.datetime | None, tz: ZoneInfo) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _span(delta: dt.timedelta) -> str:
+    """A rough length of time for people: "5 hours", "12 days", "4 months", "2 years"."""
+    days = delta.total_seconds() / 86400
+    if days < 1:
+        return _plural(max(1, round(days * 24)), "hour")
+    if days < 60:
+        return _plural(round(days), "day")
+    if days < 730:
+        return _plural(round(days / 30.44), "month")
+    return _plural(round(days / 365.25), "year")
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
+def _percent(value: float | None) -> str | None:
+    if value is None:
+        return None
+    return f"{round(value * 100, 1):g}%"
+
+
+# The chart's coordinates, in the SVG's own units; the browser scales it to the column's width.
+CHART_SIZE = 320
+CHART_MARGINS = (44, 14, 14, 40)  # left, top, right, bottom: room for the tick labels
+MIN_RADIUS, MAX_RADIUS = 4.0, 12.0
+
+
+def _chart(bins: Sequence[CalibrationBin]) -> Chart | None:
+    """Forecast on x, how often it came true on y; one dot per non-empty bin, its area growing
+    with the bin's count, and the bin's 90% Wilson interval as a vertical line."""
+    used = [b for b in bins if b.count and b.mean_forecast is not None and b.observed is not None]
+    if not used:
+        return None
+    left, top, right, bottom = CHART_MARGINS
+    width = CHART_SIZE - left - right
+    height = CHART_SIZE - top - bottom
+    largest = max(b.count for b in used)
+
+    def x(p: float) -> str:
+        return f"{left + p * width:.1f}"
+
+    def y(p: float) -> str:
+        return f"{top + (1 - p) * height:.1f}"
+
+    dots = []
+    for b in used:
+        assert b.mean_forecast is not None
+        assert b.observed is not None
+        interval = None
+        if b.wilson_low is not None and b.wilson_high is not None:
+            interval = (y(b.wilson_high), y(b.wilson_low))
+            span = f"; 90% interval {_percent(b.wilson_low)}\N{EN DASH}{_percent(b.wilson_high)}"
+        else:
+            span = ""
+        radius = MIN_RADIUS + (MAX_RADIUS - MIN_RADIUS) * math.sqrt(b.count / largest)
+        dots.append(
+            Dot(
+                cx=x(b.mean_forecast),
+                cy=y(b.observed),
+                r=f"{radius:.1f}",
+                interval=interval,
+                title=(
+                    f"{b.low}\N{EN DASH}{b.high}%: {_plural(b.count, 'forecast')}, "
+                    f"mean {_percent(b.mean_forecast)}, came true {_percent(b.observed)}{span}"
+                ),
+                bin=b,
+            )
+        )
+    ticks = [(x(t / 4), y(t / 4), f"{t * 25}%") for t in range(5)]
+    return Chart(
+        size=CHART_SIZE,
+        left=left,
+        top=top,
+        right=left + width,
+        bottom=top + height,
+        ticks=ticks,
+        dots=dots,
+    )

@@ -1,7 +1,141 @@
-"""POST /slack/actions: the Yes / No / Annulled / Snooze buttons on Slack reminders."""
+"""POST /slack/actions: the Yes / No / Annulled / Snooze buttons on Slack reminders.
+
+Slack wants an answer within 3 seconds. The click is recorded before we answer (one short
+transaction), and the reminder message is updated through the action's response_url after
+the answer has gone, so a slow Slack never makes us miss the deadline.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import parse_qs
 
+from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from tracker import service
+from tracker.channels import slack as slack_messages
+from tracker.enums import Outcome, ResolvedVia
+from tracker.errors import AlreadyResolved, InvalidInput, NotFound
+from tracker.records import prediction_json
+from tracker.signatures import BadSignature, verify_slack
+from tracker.web.app import WebContext, context, error_response, request_now
+
+log = logging.getLogger("tracker.web")
 router = APIRouter()
+
+
+@dataclass(frozen=True)
+class SlackAction:
+    action_id: str
+    key: str  # the prediction's key, the button's value
+    user: str
+    response_url: str | None
+
+
+def parse_action(body: bytes) -> SlackAction | None:
+    """The button click in a block_actions payload; None for anything else Slack may send."""
+    try:
+        form = parse_qs(body.decode(), strict_parsing=False)
+        payload = json.loads(form["payload"][0])
+    except (UnicodeDecodeError, KeyError, IndexError, json.JSONDecodeError):
+        raise InvalidInput("expected a form with a JSON `payload` field, as Slack sends") from None
+    if not isinstance(payload, dict) or payload.get("type") != "block_actions":
+        return None
+    actions = payload.get("actions")
+    action = actions[0] if isinstance(actions, list) and actions else None
+    if not isinstance(action, dict) or not isinstance(action.get("value"), str):
+        return None
+    action_id = action.get("action_id")
+    known = (*slack_messages.ACTION_OUTCOMES, slack_messages.ACTION_SNOOZE)
+    if action_id not in known:
+        return None
+    user: dict[str, Any] = payload["user"] if isinstance(payload.get("user"), dict) else {}
+    name = next(
+        (str(user[k]) for k in ("username", "name", "id") if isinstance(user.get(k), str)),
+        "someone in Slack",
+    )
+    response_url = payload.get("response_url")
+    return SlackAction(
+        action_id=str(action_id),
+        key=action["value"],
+        user=name[:200],
+        response_url=response_url if isinstance(response_url, str) else None,
+    )
+
+
+@router.post("/slack/actions", include_in_schema=False)
+async def slack_actions(
+    request: Request,
+    background: BackgroundTasks,
+    ctx: Annotated[WebContext, Depends(context)],
+    now: Annotated[dt.datetime, Depends(request_now)],
+) -> Response:
+    secret = ctx.settings.slack_signing_secret
+    if secret is None:
+        raise NotFound("Slack buttons are off: set TRACKER_SLACK_SIGNING_SECRET on the server")
+    body = await request.body()
+    try:
+        verify_slack(
+            body=body, headers=request.headers, signing_secret=secret.get_secret_value(), now=now
+        )
+    except BadSignature as exc:
+        return error_response(401, f"signature refused: {exc}")
+    action = parse_action(body)
+    if action is None:
+        return Response(status_code=200)  # not a button of ours: nothing to do
+    reply = await run_in_threadpool(_apply, ctx, action, now)
+    if action.response_url:
+        background.add_task(_send_reply, action.response_url, reply, now, ctx)
+    return Response(status_code=200)
+
+
+def _apply(ctx: WebContext, action: SlackAction, now: dt.datetime) -> dict[str, Any]:
+    """Record the click; return the message to send back to Slack."""
+    tz = ctx.settings.tz
+    try:
+        if action.action_id == slack_messages.ACTION_SNOOZE:
+            until = now + dt.timedelta(days=slack_messages.SNOOZE_DAYS)
+            record = service.snooze(ctx.engine, ref=action.key, until=until, now=now)
+            log.info("slack: %s snoozed %s until %s", action.user, action.key, until.isoformat())
+            return slack_messages.snoozed_by_click(
+                prediction_json(record, tz=tz, now=now), action.user, until, tz
+            )
+        outcome = Outcome(slack_messages.ACTION_OUTCOMES[action.action_id])
+        record = service.resolve(
+            ctx.engine,
+            ref=action.key,
+            outcome=outcome,
+            now=now,
+            tz=tz,
+            resolved_by=action.user,
+            via=ResolvedVia.SLACK,
+        )
+    except AlreadyResolved as exc:
+        current = exc.resolution
+        by = getattr(current, "resolved_by", None)
+        outcome_was = getattr(current, "outcome", "?")
+        who = f" by {by}" if by else ""
+        return slack_messages.private_note(
+            f"{action.key} was already resolved {outcome_was}{who}; nothing changed."
+        )
+    except NotFound:
+        return slack_messages.private_note(f"No prediction has the key {action.key} any more.")
+    log.info("slack: %s resolved %s %s", action.user, action.key, outcome.value)
+    return slack_messages.resolved_by_click(
+        prediction_json(record, tz=tz, now=now), action.user, tz
+    )
+
+
+async def _send_reply(
+    response_url: str, reply: dict[str, Any], now: dt.datetime, ctx: WebContext
+) -> None:
+    error = await slack_messages.respond(
+        response_url, reply, now=now, timeout=ctx.settings.request_timeout
+    )
+    if error is not None:
+        log.warning("slack: could not update the message through its response_url: %s", error)

@@ -1,0 +1,118 @@
+// The resolve buttons: POST to the JSON API with the token typed on the page, then reload so
+// that every section is rendered again by the server. The token lives in localStorage only:
+// never in a URL, a cookie or the HTML.
+"use strict";
+
+(function () {
+  const TOKEN_KEY = "tracker.apiToken";
+  const FLASH_KEY = "tracker.flash";
+  const tokenField = document.getElementById("token");
+
+  function stored(storage, key) {
+    try {
+      return storage.getItem(key);
+    } catch (_) {
+      return null; // storage can be disabled (private windows, strict settings)
+    }
+  }
+
+  function store(storage, key, value) {
+    try {
+      if (value) storage.setItem(key, value);
+      else storage.removeItem(key);
+    } catch (_) {
+      // Without storage the token is typed again after each reload; nothing else breaks.
+    }
+  }
+
+  if (tokenField) {
+    tokenField.value = stored(window.localStorage, TOKEN_KEY) || "";
+    tokenField.addEventListener("input", function () {
+      store(window.localStorage, TOKEN_KEY, tokenField.value.trim());
+    });
+    document.getElementById("forget-token").addEventListener("click", function () {
+      tokenField.value = "";
+      store(window.localStorage, TOKEN_KEY, "");
+      tokenField.focus();
+    });
+    document.getElementById("token-form").addEventListener("submit", function (event) {
+      event.preventDefault(); // Enter in the field must not submit it anywhere
+    });
+  }
+
+  const flash = document.getElementById("flash");
+  const message = stored(window.sessionStorage, FLASH_KEY);
+  if (flash && message) {
+    flash.textContent = message;
+    flash.hidden = false;
+    store(window.sessionStorage, FLASH_KEY, "");
+  }
+
+  function showError(item, text) {
+    const box = item.querySelector(".error");
+    box.textContent = text;
+    box.hidden = false;
+  }
+
+  function setBusy(item, busy) {
+    item.querySelectorAll(".resolve button").forEach(function (button) {
+      button.disabled = busy;
+    });
+  }
+
+  async function detailOf(response) {
+    try {
+      const body = await response.json();
+      if (body && typeof body.detail === "string") return body.detail;
+    } catch (_) {
+      // not JSON: a proxy's error page, say
+    }
+    return response.statusText || "the request failed";
+  }
+
+  async function resolve(item, outcome) {
+    const token = tokenField ? tokenField.value.trim() : "";
+    if (!token) {
+      showError(item, "Type the API token above first; this browser keeps it for next time.");
+      if (tokenField) tokenField.focus();
+      return;
+    }
+    const body = { outcome: outcome };
+    item.querySelectorAll(".extra input").forEach(function (input) {
+      const value = input.value.trim();
+      if (value) body[input.name] = value;
+    });
+    const url = "api/v1/predictions/" + encodeURIComponent(item.dataset.key) + "/resolve";
+    setBusy(item, true);
+    item.querySelector(".error").hidden = true;
+    let response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+        body: JSON.stringify(body),
+        cache: "no-store",
+      });
+    } catch (error) {
+      setBusy(item, false);
+      showError(item, "Could not reach the server: " + error.message);
+      return;
+    }
+    if (response.ok) {
+      const claim = item.querySelector(".claim").textContent;
+      store(window.sessionStorage, FLASH_KEY, "Resolved \u201c" + claim + "\u201d: " + outcome + ".");
+      window.location.reload();
+      return;
+    }
+    const detail = await detailOf(response);
+    setBusy(item, false);
+    showError(item, detail + " (HTTP " + response.status + ")");
+  }
+
+  document.addEventListener("click", function (event) {
+    const button = event.target.closest(".resolve button[data-outcome]");
+    if (!button) return;
+    const item = button.closest("li[data-key]");
+    if (item) resolve(item, button.dataset.outcome);
+  });
+})();
