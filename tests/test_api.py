@@ -1,0 +1,217 @@
+"""The JSON API: the CLI's objects, bearer-token writes, and JSON errors with the right codes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+import pytest
+from freezegun import freeze_time
+
+from tests.conftest import API_TOKEN, SEEDS, Result, Web, count_rows, live_server
+
+WITHDRAWAL = "russia-withdraws-from-syria-feb-2025"
+NOW = "2026-11-29T12:00:00Z"
+
+
+@pytest.fixture
+def seeded_web(web: Web, cli: Callable[..., Result]) -> Web:
+    assert cli("seed", SEEDS).code == 0
+    return web
+
+
+def _key(cli: Callable[..., Result]) -> str:
+    return str(cli("list", "--json").json()[0]["key"])
+
+
+@freeze_time(NOW)
+def test_list_and_show_are_the_cli_json(seeded_web: Web, cli: Callable[..., Result]) -> None:
+    listed = seeded_web.client.get("/api/v1/predictions", params={"status": "all"})
+    assert listed.status_code == 200
+    assert listed.json() == cli("list", "--status", "all", "--json").json()
+    key = listed.json()[0]["key"]
+    shown = seeded_web.client.get(f"/api/v1/predictions/{key}")
+    assert shown.json() == cli("show", key, "--json").json()
+    by_id = seeded_web.client.get(f"/api/v1/predictions/{shown.json()['id']}")
+    assert by_id.json()["key"] == key
+
+
+@freeze_time(NOW)
+def test_add_resolve_reopen_with_the_token(web: Web, cli: Callable[..., Result]) -> None:
+    headers = web.write_headers()
+    added = web.client.post(
+        "/api/v1/predictions",
+        json={"claim": "The port reopens", "due": "March 2027", "probability": "70%",
+              "forecaster": "desk", "tags": ["syria"], "source": {"url": "https://example.org/a"}},
+        headers=headers,
+    )  # fmt: skip
+    assert added.status_code == 201, added.text
+    body = added.json()
+    assert (body["due_label"], body["probability"], body["tags"]) == ("March 2027", 0.7, ["syria"])
+    assert cli("show", body["key"], "--json").json()["claim"] == "The port reopens"
+
+    resolved = web.client.post(
+        f"/api/v1/predictions/{body['key']}/resolve",
+        json={"outcome": "yes", "note": "It did", "occurred_on": "2026-11-20"},
+        headers=headers,
+    )
+    assert resolved.status_code == 200, resolved.text
+    history = resolved.json()["resolutions"]
+    assert [(r["outcome"], r["via"], r["resolved_by"]) for r in history] == [("yes", "api", "api")]
+
+    again = web.client.post(
+        f"/api/v1/predictions/{body['key']}/resolve", json={"outcome": "no"}, headers=headers
+    )
+    assert again.status_code == 409
+    assert "already resolved yes" in again.json()["detail"]
+
+    reopened = web.client.post(f"/api/v1/predictions/{body['key']}/reopen", headers=headers)
+    assert reopened.status_code == 200
+    assert reopened.json()["status"] == "open"
+    assert web.client.post(f"/api/v1/predictions/{body['key']}/reopen", headers=headers).status_code == 409  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 401),
+        ({"authorization": "Bearer wrong"}, 401),
+        ({"authorization": f"Basic {API_TOKEN}"}, 401),
+        ({"authorization": f"Bearer {API_TOKEN}x"}, 401),
+        ({"authorization": "Bearer ünïcode".encode()}, 401),
+    ],
+)
+def test_writes_without_the_right_token_are_refused(
+    web: Web, database_url: str, headers: dict[str, str | bytes], status: int
+) -> None:
+    response = web.client.post(
+        "/api/v1/predictions", json={"claim": "x", "due": "2030"}, headers=headers
+    )
+    assert response.status_code == status
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert API_TOKEN not in response.text
+    assert count_rows(database_url, "prediction") == 0
+
+
+def test_without_a_token_the_api_is_read_only_and_says_so(
+    make_web: Callable[..., Web], database_url: str
+) -> None:
+    web = make_web(api_token=None)
+    assert web.client.get("/api/v1/status").json()["read_only"] is True
+    response = web.client.post(
+        "/api/v1/predictions",
+        json={"claim": "x", "due": "2030"},
+        headers={"authorization": "Bearer anything"},
+    )
+    assert response.status_code == 403
+    assert "read-only" in response.json()["detail"]
+    assert count_rows(database_url, "prediction") == 0
+    assert web.client.get("/api/v1/predictions").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ({"claim": "x"}, "due: Field required"),
+        ({"claim": "x", "due": "someday"}, "due:"),
+        ({"claim": "x", "due": "2030", "probability": 1.5}, "probability:"),
+        ({"claim": "", "due": "2030"}, "claim:"),
+        ({"claim": "x", "due": "2030", "colour": "red"}, "colour: Extra inputs"),
+        ({"claim": "x", "due": "2030", "source": {"url": "ftp://x"}}, "source:"),
+        ([1, 2], "Input should be a valid dictionary"),
+    ],
+)
+def test_bad_input_is_422_with_a_clear_message(
+    web: Web, database_url: str, payload: object, message: str
+) -> None:
+    response = web.client.post("/api/v1/predictions", json=payload, headers=web.write_headers())
+    assert response.status_code == 422, response.text
+    assert message in response.json()["detail"]
+    assert count_rows(database_url, "prediction") == 0
+
+
+def test_malformed_json_is_422_not_500(web: Web) -> None:
+    response = web.client.post(
+        "/api/v1/predictions",
+        content=b"{not json",
+        headers={**web.write_headers(), "content-type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert "detail" in response.json()
+
+
+@freeze_time(NOW)
+def test_resolve_errors(seeded_web: Web, cli: Callable[..., Result]) -> None:
+    key = _key(cli)
+    post = seeded_web.client.post
+    headers = seeded_web.write_headers()
+    assert post("/api/v1/predictions/nope/resolve", json={"outcome": "yes"}, headers=headers).status_code == 404  # fmt: skip
+    maybe = post(f"/api/v1/predictions/{key}/resolve", json={"outcome": "maybe"}, headers=headers)
+    assert maybe.status_code == 422
+    assert "outcome" in maybe.json()["detail"]
+    future = post(
+        f"/api/v1/predictions/{key}/resolve",
+        json={"outcome": "yes", "occurred_on": "2027-01-01"},
+        headers=headers,
+    )
+    assert (future.status_code, "in the future" in future.json()["detail"]) == (422, True)
+    bad_url = post(
+        f"/api/v1/predictions/{key}/resolve",
+        json={"outcome": "yes", "evidence_url": "javascript:alert(1)"},
+        headers=headers,
+    )
+    assert bad_url.status_code == 422
+    assert cli("show", key, "--json").json()["status"] == "open"
+
+
+@freeze_time(NOW)
+def test_deliveries_status_and_summary_match_the_cli(
+    seeded_web: Web, cli: Callable[..., Result]
+) -> None:
+    assert cli("check").code == 0
+    cli("resolve", _key(cli), "no")
+    client = seeded_web.client
+    assert client.get("/api/v1/deliveries").json() == cli("deliveries", "--json").json()
+    assert client.get("/api/v1/deliveries", params={"status": "dead"}).json() == []
+    status = client.get("/api/v1/status").json()
+    assert status.pop("read_only") is False
+    assert status == cli("status", "--json").json()
+    summary = client.get("/api/v1/summary", params={"by": "forecaster"}).json()
+    assert summary == cli("summary", "--by", "forecaster", "--json").json()
+    assert summary["counts"]["resolved_no"] == 1
+    assert client.get("/api/v1/summary", params={"since": "garbage"}).status_code == 422
+    assert client.get("/api/v1/deliveries", params={"limit": 0}).status_code == 422
+
+
+def test_unknown_paths_and_methods_answer_json(web: Web) -> None:
+    missing = web.client.get("/api/v1/nothing")
+    assert (missing.status_code, missing.json()) == (404, {"detail": "Not Found"})
+    assert web.client.delete("/api/v1/predictions").status_code == 405
+
+
+def test_openapi_describes_the_api(web: Web) -> None:
+    spec = web.client.get("/openapi.json").json()
+    paths = spec["paths"]
+    for path in ("/api/v1/predictions", "/api/v1/predictions/{ref}/resolve", "/api/v1/summary",
+                 "/api/v1/deliveries", "/api/v1/status", "/hooks/resolve"):  # fmt: skip
+        assert path in paths
+    assert "HTTPBearer" in spec["components"]["securitySchemes"]
+
+
+@freeze_time(NOW)
+def test_a_real_server_answers_the_same(seeded_web: Web, cli: Callable[..., Result]) -> None:
+    key = _key(cli)
+    with live_server(seeded_web) as url:
+        listed = httpx.get(f"{url}/api/v1/predictions")
+        assert listed.status_code == 200
+        assert [p["key"] for p in listed.json()] == [p["key"] for p in cli("list", "--json").json()]
+        refused = httpx.post(f"{url}/api/v1/predictions/{key}/resolve", json={"outcome": "yes"})
+        assert refused.status_code == 401
+        done = httpx.post(
+            f"{url}/api/v1/predictions/{key}/resolve",
+            json={"outcome": "yes", "resolved_by": "ana"},
+            headers={"authorization": f"Bearer {API_TOKEN}"},
+        )
+        assert done.status_code == 200
+        assert "server" not in done.headers
+    assert cli("show", key, "--json").json()["resolutions"][0]["resolved_by"] == "ana"
