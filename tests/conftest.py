@@ -26,6 +26,9 @@ from tests.sink import Sink, running_sink
 from tracker.cli import main
 from tracker.db import display_url
 
+# And the API's request models: pydantic would otherwise meet freezegun's date class.
+from tracker.web import api, hooks, page, slack  # noqa: F401
+
 # Frozen time must not stop the event loop's and HTTP clients' own timers.
 freezegun.configure(extend_ignore_list=["asyncio", "httpx", "httpcore", "anyio", "tests.sink"])
 

@@ -22,11 +22,13 @@ class Conflict(TrackerError):
 
 
 class AlreadyResolved(Conflict):
-    """The prediction has a current resolution; `resolution` is it (a Resolution row)."""
+    """The prediction has a current resolution: its outcome and who recorded it (plain values:
+    the row itself is gone with the rolled-back session)."""
 
-    def __init__(self, message: str, *, resolution: object) -> None:
+    def __init__(self, message: str, *, outcome: str, resolved_by: str | None) -> None:
         super().__init__(message)
-        self.resolution = resolution
+        self.outcome = outcome
+        self.resolved_by = resolved_by
 
 
 class ConfigError(TrackerError):

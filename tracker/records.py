@@ -38,8 +38,8 @@ PREDICTION_FIELDS = frozenset(
     {
         "id", "key", "claim", "quote", "forecaster", "probability", "due", "due_at",
         "window_start", "precision", "due_text", "due_label", "tags", "status", "outcome",
-        "resolved_at", "occurred_on", "overdue", "snoozed_until", "source", "resolutions", "created_at",
-        "updated_at",
+        "resolved_at", "occurred_on", "overdue", "snoozed_until", "source", "resolutions",
+        "created_at", "updated_at",
     }
 )  # fmt: skip
 SOURCE_FIELDS = frozenset({"title", "url", "publisher", "author", "published_at", "published"})

@@ -219,7 +219,8 @@ def _resolve(
                 f"prediction {prediction.key!r} is already resolved {current.outcome} "
                 f"(on {current.resolved_at:%Y-%m-%d}); pass --force to replace that, "
                 "or use `tracker reopen`",
-                resolution=current,
+                outcome=current.outcome,
+                resolved_by=current.resolved_by,
             )
         current.superseded_at = now
         current.superseded_note = f"replaced by a new resolution ({outcome.value})"
@@ -246,7 +247,8 @@ def snooze(engine: Engine, *, ref: str, until: dt.datetime, now: dt.datetime) ->
             raise AlreadyResolved(
                 f"prediction {prediction.key!r} is already resolved {current.outcome}; "
                 "there is nothing to snooze",
-                resolution=current,
+                outcome=current.outcome,
+                resolved_by=current.resolved_by,
             )
         prediction.snoozed_until = until
         prediction.next_reminder_at = until

@@ -16,7 +16,7 @@ from tracker.db import current_revision, display_url
 from tracker.enums import DeliveryStatus, GroupBy, ListStatus, Outcome, ResolvedVia
 from tracker.errors import InvalidInput
 from tracker.records import FieldError, delivery_json, prediction_from_mapping, prediction_json
-from tracker.web.app import WebContext, context, request_now
+from tracker.web.deps import WebContext, context, request_now
 
 router = APIRouter()
 bearer = HTTPBearer(auto_error=False, description="TRACKER_API_TOKEN")

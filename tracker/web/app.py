@@ -7,10 +7,7 @@ through `request_now`.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
-from dataclasses import dataclass
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,7 +15,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tracker.clock import utcnow
 from tracker.config import Settings
 from tracker.errors import (
     ConfigError,
@@ -28,24 +24,19 @@ from tracker.errors import (
     NotFound,
     TrackerError,
 )
+from tracker.web.deps import WebContext, context, error_response, request_now
+
+__all__ = ["WebContext", "context", "create_app", "error_response", "request_now"]
 
 log = logging.getLogger("tracker.web")
 
 API_PREFIX = "/api/v1"
 
 
-@dataclass(frozen=True)
-class WebContext:
-    """What every handler shares: the settings and the database (already migrated)."""
-
-    settings: Settings
-    engine: Engine
-
-
 def create_app(settings: Settings, engine: Engine) -> FastAPI:
     from importlib.metadata import version
 
-    from tracker.web import api, hooks, page, slack
+    from tracker.web import api, hooks, page, slack  # they import this module
 
     hooks.check_settings(settings)
     app = FastAPI(
@@ -68,19 +59,6 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
     return app
-
-
-def context(request: Request) -> WebContext:
-    ctx: WebContext = request.app.state.context
-    return ctx
-
-
-def request_now() -> dt.datetime:
-    return utcnow()
-
-
-def error_response(status: int, message: str, **extra: Any) -> JSONResponse:
-    return JSONResponse({"detail": message, **extra}, status_code=status)
 
 
 def status_for(error: TrackerError) -> int:

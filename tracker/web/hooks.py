@@ -14,7 +14,7 @@ from tracker.config import Settings
 from tracker.enums import Outcome
 from tracker.errors import InvalidInput, NotFound
 from tracker.signatures import BadSignature, verify_standard_webhook
-from tracker.web.app import WebContext, context, error_response, request_now
+from tracker.web.deps import WebContext, context, error_response, request_now
 
 router = APIRouter()
 

@@ -23,7 +23,7 @@ from tracker.enums import Outcome, ResolvedVia
 from tracker.errors import AlreadyResolved, InvalidInput, NotFound
 from tracker.records import prediction_json
 from tracker.signatures import BadSignature, verify_slack
-from tracker.web.app import WebContext, context, error_response, request_now
+from tracker.web.deps import WebContext, context, error_response, request_now
 
 log = logging.getLogger("tracker.web")
 router = APIRouter()
@@ -116,12 +116,9 @@ def _apply(ctx: WebContext, action: SlackAction, now: dt.datetime) -> dict[str, 
             via=ResolvedVia.SLACK,
         )
     except AlreadyResolved as exc:
-        current = exc.resolution
-        by = getattr(current, "resolved_by", None)
-        outcome_was = getattr(current, "outcome", "?")
-        who = f" by {by}" if by else ""
+        who = f" by {exc.resolved_by}" if exc.resolved_by else ""
         return slack_messages.private_note(
-            f"{action.key} was already resolved {outcome_was}{who}; nothing changed."
+            f"{action.key} was already resolved {exc.outcome}{who}; nothing changed."
         )
     except NotFound:
         return slack_messages.private_note(f"No prediction has the key {action.key} any more.")
