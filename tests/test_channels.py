@@ -671,6 +671,42 @@ def test_slack_announces_a_resolution() -> None:
     assert payload["text"].startswith("Resolved no: Russia completes")
 
 
+def test_slack_reminders_carry_buttons_only_when_the_app_can_answer_them() -> None:
+    plain = format_slack(reminder(), now=NOW, tz=ZoneInfo("UTC"))
+    assert not [b for b in plain["blocks"] if b["type"] == "actions"]
+    with_buttons = format_slack(reminder(), now=NOW, tz=ZoneInfo("UTC"), buttons=True)
+    actions = with_buttons["blocks"][-1]
+    assert actions["type"] == "actions"
+    assert [(e["action_id"], e["text"]["text"], e["value"]) for e in actions["elements"]] == [
+        ("tracker_yes", "Yes", "overdue-1"),
+        ("tracker_no", "No", "overdue-1"),
+        ("tracker_annulled", "Annulled", "overdue-1"),
+        ("tracker_snooze_7d", "Snooze 7 days", "overdue-1"),
+    ]
+    announced = format_slack(resolved("no"), now=NOW, tz=ZoneInfo("UTC"), buttons=True)
+    assert not [b for b in announced["blocks"] if b["type"] == "actions"]
+
+
+def test_the_slack_signing_secret_turns_the_buttons_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tracker.channels import build_channels
+    from tracker.config import load_settings
+
+    def block_types() -> list[str]:
+        posted: list[httpx.Request] = []
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            posted.append(request)
+            return httpx.Response(200, text="ok")
+
+        send(build_channels(load_settings())["slack"], reminder(), handler)
+        return [block["type"] for block in json.loads(posted[0].content)["blocks"]]
+
+    monkeypatch.setenv("TRACKER_SLACK_WEBHOOK_URL", SLACK_URL)
+    assert "actions" not in block_types()
+    monkeypatch.setenv("TRACKER_SLACK_SIGNING_SECRET", "8f742231b10e8888abcd99yyyzzz85a5")
+    assert block_types()[-1] == "actions"
+
+
 def test_slack_test_message() -> None:
     message = OutgoingMessage("msg_test", "tracker.test", NOW, {})
     payload = format_slack(message, now=NOW, tz=ZoneInfo("UTC"))

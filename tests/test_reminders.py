@@ -108,3 +108,45 @@ def test_durations_round_trip_in_keys() -> None:
 def test_nonsense_policies_are_refused(kwargs: dict[str, object]) -> None:
     with pytest.raises(InvalidInput):
         ReminderPolicy(**kwargs)  # type: ignore[arg-type]
+
+
+SNOOZED_UNTIL = DUE + 10 * DAY  # ends between overdue-1 (day 7) and overdue-2 (day 14)
+
+
+def test_a_snooze_holds_everything_until_it_ends() -> None:
+    handled = {"upcoming-7d", "upcoming-1d", "due", "overdue-1"}
+    for now in (DUE + 8 * DAY, SNOOZED_UNTIL - dt.timedelta(seconds=1)):
+        plan = due_reminders(DUE, POLICY, handled=handled, now=now, snoozed_until=SNOOZED_UNTIL)
+        assert (plan.send, plan.skipped, plan.next_at) == (None, (), SNOOZED_UNTIL)
+
+
+def test_when_a_snooze_ends_with_nothing_new_due_its_own_reminder_goes_out() -> None:
+    handled = {"upcoming-7d", "upcoming-1d", "due", "overdue-1"}
+    plan = due_reminders(DUE, POLICY, handled=handled, now=SNOOZED_UNTIL,
+                         snoozed_until=SNOOZED_UNTIL)  # fmt: skip
+    assert plan.send is not None
+    assert (plan.send.key, plan.send.kind.value, plan.send.at) == (
+        f"snoozed-{SNOOZED_UNTIL:%Y%m%dT%H%M%S}",
+        "overdue",
+        SNOOZED_UNTIL,
+    )
+    assert plan.next_at == DUE + 14 * DAY  # the schedule carries on
+    again = due_reminders(DUE, POLICY, handled={*handled, plan.send.key}, now=SNOOZED_UNTIL,
+                          snoozed_until=SNOOZED_UNTIL)  # fmt: skip
+    assert again.send is None
+
+
+def test_when_a_snooze_ends_the_latest_reminder_inside_it_goes_out_not_its_own() -> None:
+    handled = {"upcoming-7d", "upcoming-1d", "due"}
+    until = DUE + 15 * DAY
+    plan = due_reminders(DUE, POLICY, handled=handled, now=until, snoozed_until=until)
+    assert plan.send is not None
+    assert plan.send.key == "overdue-2"
+    assert [r.key for r in plan.skipped] == ["overdue-1"]
+
+
+def test_a_snooze_ending_before_the_deadline_wakes_as_upcoming() -> None:
+    until = DUE - 3 * DAY
+    plan = due_reminders(DUE, POLICY, handled={"upcoming-7d"}, now=until, snoozed_until=until)
+    assert plan.send is not None
+    assert plan.send.kind.value == "upcoming"
