@@ -241,9 +241,9 @@ def web(make_web: Callable[..., Web]) -> Web:
 @contextlib.contextmanager
 def live_server(web: Web) -> Iterator[str]:
     """The same app under a real uvicorn on a free port, in a thread; yields its base URL."""
-    from tracker.web.server import HttpServer, listen
+    from tracker.web.server import HttpServer
 
-    server = HttpServer(web.settings, web.engine, listen("127.0.0.1", 0))
+    server = HttpServer(web.settings, web.engine, host="127.0.0.1", port=0)
     thread = server.start_in_thread()
     try:
         deadline = time.monotonic() + 10

@@ -123,7 +123,9 @@ class Settings(BaseSettings):
     http_host: str = Field(
         default="127.0.0.1", min_length=1, description="Where `tracker serve` listens."
     )
-    http_port: int = Field(default=8000, ge=1, le=65535, description="Its port.")
+    http_port: int = Field(
+        default=8000, ge=0, le=65535, description="Its port (0: any free one, logged)."
+    )
     api_token: SecretStr | None = Field(
         default=None,
         description="Bearer token that every write to the HTTP API needs; without one the "

@@ -108,10 +108,11 @@ def run(
 
 
 def _http_server(rt: Runtime) -> HttpServer:
-    from tracker.web.server import HttpServer, listen
+    from tracker.web.server import HttpServer
 
-    sock = listen(rt.settings.http_host, rt.settings.http_port)
-    return HttpServer(rt.settings, rt.engine, sock)
+    return HttpServer(
+        rt.settings, rt.engine, host=rt.settings.http_host, port=rt.settings.http_port
+    )
 
 
 @app.command()
@@ -126,18 +127,34 @@ def serve(
 ) -> None:
     """Serve the web page and the JSON API (no reminders: `tracker run --http` does both)."""
     import logging
+    import signal
 
     from tracker.db import display_url
-    from tracker.web.server import HttpServer, listen
+    from tracker.web.server import HttpServer
 
     setup_logging()
     rt = Runtime()
-    sock = listen(host or rt.settings.http_host, rt.settings.http_port if port is None else port)
-    server = HttpServer(rt.settings, rt.engine, sock)
+    server = HttpServer(
+        rt.settings,
+        rt.engine,
+        host=host or rt.settings.http_host,
+        port=rt.settings.http_port if port is None else port,
+    )
     log = logging.getLogger("tracker")
     writes = "read-only (no TRACKER_API_TOKEN)" if rt.settings.api_token is None else "writable"
     log.info("serving %s on %s; the API is %s", display_url(rt.engine.url), server.url, writes)
-    server.run()
+
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("stopping on %s", signal.Signals(signum).name)
+        server.stop()
+
+    # uvicorn in a thread of its own, as under `run --http`: the signals stay ours, so a
+    # SIGTERM ends in a clean exit 0 rather than uvicorn re-raising it after shutting down.
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    thread = server.start_in_thread()
+    while thread.is_alive():
+        thread.join(timeout=0.5)
     log.info("stopped")
 
 

@@ -41,7 +41,8 @@ def listen(host: str, port: int) -> socket.socket:
 class HttpServer:
     """uvicorn on a socket we bound; run() blocks, stop() may be called from any thread."""
 
-    def __init__(self, settings: Settings, engine: Engine, sock: socket.socket) -> None:
+    def __init__(self, settings: Settings, engine: Engine, *, host: str, port: int) -> None:
+        # The app first: a bad setting is refused before the port is taken.
         config = uvicorn.Config(
             create_app(settings, engine),
             log_config=None,  # our logging setup, not uvicorn's
@@ -50,19 +51,20 @@ class HttpServer:
             timeout_graceful_shutdown=5,
         )
         self._server = uvicorn.Server(config)
-        self._sock = sock
-        host, port = sock.getsockname()[:2]
-        self.url = f"http://{host}:{port}" if ":" not in host else f"http://[{host}]:{port}"
+        self._sock = listen(host, port)
+        bound_host, bound_port = self._sock.getsockname()[:2]
+        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+        self.url = f"http://{shown}:{bound_port}"
 
     @property
     def started(self) -> bool:
         return bool(self._server.started)
 
     def run(self) -> None:
-        """Serve until stopped (in the main thread, uvicorn handles SIGINT and SIGTERM)."""
         self._server.run(sockets=[self._sock])
 
     def start_in_thread(self) -> threading.Thread:
+        """Serve from a thread (where uvicorn leaves signals alone) until stop()."""
         thread = threading.Thread(target=self.run, name="tracker-http", daemon=True)
         thread.start()
         return thread
