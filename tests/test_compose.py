@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import yaml
 
 from tests.conftest import REPO
@@ -16,7 +17,7 @@ def _compose() -> dict:  # type: ignore[type-arg]
 
 def test_services_and_their_wiring() -> None:
     services = _compose()["services"]
-    assert set(services) == {"postgres", "tracker"}
+    assert set(services) == {"postgres", "tracker", "web"}
     postgres, tracker = services["postgres"], services["tracker"]
     assert "healthcheck" in postgres
     assert any(v.startswith("postgres-data:") for v in postgres["volumes"])
@@ -34,14 +35,22 @@ def test_secrets_are_required_from_the_environment() -> None:
     assert "password:" not in text.lower().replace("postgres_password", "")
 
 
-def test_tracker_variables_are_real_settings() -> None:
-    environment = _compose()["services"]["tracker"]["environment"]
+@pytest.mark.parametrize("service", ["tracker", "web"])
+def test_tracker_variables_are_real_settings(service: str) -> None:
+    environment = _compose()["services"][service]["environment"]
     names = {name for name in environment if name.startswith("TRACKER_")}
     known = {f"TRACKER_{field.upper()}" for field in Settings.model_fields} | {"TRACKER_CONFIG"}
     assert names <= known, names - known
     for value in environment.values():
         for variable in re.findall(r"\$\{(\w+)", str(value)):
             assert variable == "POSTGRES_PASSWORD" or variable in known, variable
+
+
+def test_the_web_service_serves_on_the_hosts_loopback() -> None:
+    web = _compose()["services"]["web"]
+    assert web["command"] == ["tracker", "serve"]
+    assert web["environment"]["TRACKER_HTTP_HOST"] == "0.0.0.0"
+    assert web["ports"] == ["127.0.0.1:8000:8000"]
 
 
 def test_the_image_runs_the_service() -> None:
