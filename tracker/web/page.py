@@ -31,7 +31,7 @@ from tracker.models import Delivery, Prediction
 from tracker.records import PredictionRecord, prediction_json
 from tracker.scoring import CalibrationBin
 from tracker.summary import summarize
-from tracker.web.app import WebContext, context, request_now
+from tracker.web.deps import WebContext, context, request_now
 
 router = APIRouter()
 
@@ -250,7 +250,7 @@ def _percent(value: float | None) -> str | None:
 
 # The chart's coordinates, in the SVG's own units; the browser scales it to the column's width.
 CHART_SIZE = 320
-CHART_MARGINS = (44, 14, 14, 40)  # left, top, right, bottom: room for the tick labels
+CHART_MARGINS = (56, 14, 18, 40)  # left, top, right, bottom: room for the tick labels
 MIN_RADIUS, MAX_RADIUS = 4.0, 12.0
 
 

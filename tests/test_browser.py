@@ -1,0 +1,190 @@
+"""The page in a real headless Chromium at a phone's size: resolve a prediction, see it move.
+
+Debian's chromium, driven by Playwright's Python package (no browser download). Without a
+chromium these tests skip, except in CI, where they fail: there .ci/run installs it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import API_TOKEN, SEEDS, Result, Web, live_server
+
+pytestmark = pytest.mark.browser
+
+# A phone: the page must fit this without scrolling sideways.
+PHONE = {"width": 375, "height": 812}
+TIMEOUT_MS = 30_000  # two slow cores: Chromium starts and reloads at its own pace
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str:
+    path = "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else shutil.which("chromium")
+    if path is None:
+        reason = "no chromium (apt-get install chromium); .ci/run installs it"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI needs the browser tests: {reason}")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One Chromium for the module (each start costs about a second); a fresh context, with
+    its own storage, for each test."""
+    path = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def phone(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def seeded_web(cli: Callable[..., Result], web: Web) -> Web:
+    for args in (
+        ("seed", SEEDS),
+        ("add", "The ceasefire holds", "--due", "2025-01", "--key", "ceasefire",
+         "--probability", "0.8", "--forecaster", "Desk A"),
+        ("add", "The bridge reopens", "--due", "2099-06", "--key", "bridge"),
+    ):  # fmt: skip
+        result = cli(*args)
+        assert result.code == 0, result.err
+    return web
+
+
+class Watch:
+    """What the page asked for and complained about while a test ran."""
+
+    def __init__(self, page: Any, base_url: str) -> None:
+        self.origin = urlsplit(base_url).netloc
+        self.elsewhere: list[str] = []
+        self.errors: list[str] = []
+        page.on("request", self._request)
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def _request(self, request: Any) -> None:
+        url = urlsplit(request.url)
+        if url.scheme != "data" and url.netloc != self.origin:
+            self.elsewhere.append(request.url)
+
+    def _console(self, message: Any) -> None:
+        # The 401 of a refused resolve is logged by Chromium as a failed resource; that one is
+        # expected. Anything else (a CSP violation, a script error) is not.
+        if message.type == "error" and "401" not in message.text:
+            self.errors.append(message.text)
+
+
+def assert_fits(page: Any) -> None:
+    """No sideways scrolling. Against the phone's width, not window.innerWidth: a mobile
+    Chromium widens its viewport to whatever the content needs, so innerWidth grows with it."""
+    widths = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert max(widths) <= PHONE["width"], f"the page scrolls sideways on a phone: {widths}"
+
+
+def overdue_item(page: Any, key: str) -> Any:
+    return page.locator(f'#overdue li[data-key="{key}"]')
+
+
+def test_resolve_on_a_phone_and_see_the_summary_change(seeded_web: Web, phone: Any) -> None:
+    from playwright.sync_api import expect
+
+    with live_server(seeded_web) as url:
+        watch = Watch(phone, url)
+        phone.goto(url + "/")
+
+        assert_fits(phone)
+        expect(phone.locator("#resolved-count")).to_have_text("0")
+        expect(phone.locator("#nothing-resolved")).to_be_visible()
+        expect(phone.locator("#ahead li[data-key=bridge]")).to_be_visible()
+        expect(overdue_item(phone, "ceasefire")).to_be_visible()
+
+        phone.fill("#token", API_TOKEN)
+        overdue_item(phone, "ceasefire").get_by_role("button", name="Yes").click()
+
+        # The page reloads once the API has answered: the server renders the new state.
+        expect(phone.locator("#summary-resolved")).to_have_text("1", timeout=TIMEOUT_MS)
+        expect(phone.locator("#resolved-count")).to_have_text("1")
+        expect(phone.locator("#summary-hit-rate")).to_have_text("100%")
+        expect(phone.locator("#summary-brier")).to_have_text("0.040")
+        expect(phone.locator("#calibration circle")).to_have_count(1)
+        expect(overdue_item(phone, "ceasefire")).to_have_count(0)
+        expect(phone.locator("#overdue li[data-key]")).to_have_count(3)
+        expect(phone.locator("#flash")).to_contain_text("The ceasefire holds")
+        # Typed once: the token is still there after the reload.
+        expect(phone.locator("#token")).to_have_value(API_TOKEN)
+        assert "token" not in phone.url
+
+        # The chart drawn, the page still fits the phone.
+        assert_fits(phone)
+        box = phone.locator("#calibration").bounding_box()
+        assert box is not None
+        assert 0 < box["width"] <= PHONE["width"]
+
+    record = seeded_web.client.get("/api/v1/predictions/ceasefire").json()
+    assert record["status"] == "resolved"
+    assert record["outcome"] == "yes"
+    assert record["resolutions"][-1]["via"] == "api"
+    assert watch.elsewhere == []
+    assert watch.errors == []
+
+
+def test_a_wrong_token_shows_the_servers_message_and_changes_nothing(
+    seeded_web: Web, phone: Any
+) -> None:
+    from playwright.sync_api import expect
+
+    with live_server(seeded_web) as url:
+        watch = Watch(phone, url)
+        phone.goto(url + "/")
+        item = overdue_item(phone, "ceasefire")
+        error = item.locator(".error")
+        item.get_by_role("button", name="No").click()
+        expect(error).to_contain_text("Type the API token above first")
+
+        phone.fill("#token", "not-the-token")
+        item.get_by_role("button", name="No").click()
+        expect(error).to_be_visible(timeout=TIMEOUT_MS)
+        expect(error).to_contain_text("a valid bearer token is needed")
+        expect(error).to_contain_text("HTTP 401")
+        expect(item.get_by_role("button", name="No")).to_be_enabled()  # free to try again
+
+        phone.reload()
+        expect(phone.locator("#resolved-count")).to_have_text("0")
+        expect(overdue_item(phone, "ceasefire")).to_be_visible()
+
+    record = seeded_web.client.get("/api/v1/predictions/ceasefire").json()
+    assert record["status"] == "open"
+    assert record["resolutions"] == []
+    assert watch.elsewhere == []
+    assert watch.errors == []
