@@ -217,3 +217,19 @@ def test_a_real_server_answers_the_same(seeded_web: Web, cli: Callable[..., Resu
         assert done.status_code == 200
         assert "server" not in done.headers
     assert cli("show", key, "--json").json()["resolutions"][0]["resolved_by"] == "ana"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/predictions?forecaster=a%00b",
+        "/api/v1/predictions?tag=%00",
+        "/api/v1/predictions/a%00b",
+        "/api/v1/deliveries?prediction=%00",
+        "/api/v1/summary?forecaster=%00",
+    ],
+)
+def test_nul_characters_are_bad_input_on_every_database(web: Web, path: str) -> None:
+    # PostgreSQL refuses NUL in text: without the check this was a 503 there, 200 on SQLite.
+    response = web.client.get(path)
+    assert response.status_code == 422, response.text

@@ -16,7 +16,7 @@ from tracker.db import current_revision, display_url
 from tracker.enums import DeliveryStatus, GroupBy, ListStatus, Outcome, ResolvedVia
 from tracker.errors import InvalidInput
 from tracker.records import FieldError, delivery_json, prediction_from_mapping, prediction_json
-from tracker.web.deps import WebContext, context, request_now
+from tracker.web.deps import FilterText, Ref, WebContext, context, request_now
 
 router = APIRouter()
 bearer = HTTPBearer(auto_error=False, description="TRACKER_API_TOKEN")
@@ -101,8 +101,8 @@ def list_predictions(
     ctx: Context,
     now: Now,
     status: ListStatus = ListStatus.OPEN,
-    forecaster: str | None = None,
-    tag: str | None = None,
+    forecaster: FilterText = None,
+    tag: FilterText = None,
 ) -> list[JSONObject]:
     """Predictions, soonest deadline first (open ones unless `status` says otherwise)."""
     records = service.list_predictions(
@@ -117,7 +117,7 @@ def list_predictions(
 
 
 @router.get("/predictions/{ref}", tags=["predictions"])
-def show_prediction(ctx: Context, now: Now, ref: str) -> JSONObject:
+def show_prediction(ctx: Context, now: Now, ref: Ref) -> JSONObject:
     """One prediction, by id or key, with its resolution history."""
     record = service.show_prediction(ctx.engine, ref=ref)
     return prediction_json(record, tz=ctx.settings.tz, now=now)
@@ -140,7 +140,7 @@ def add_prediction(ctx: Context, now: Now, body: NewPrediction) -> JSONObject:
 
 
 @router.post("/predictions/{ref}/resolve", dependencies=[Writer], tags=["predictions"])
-def resolve_prediction(ctx: Context, now: Now, ref: str, body: ResolveBody) -> JSONObject:
+def resolve_prediction(ctx: Context, now: Now, ref: Ref, body: ResolveBody) -> JSONObject:
     """Record how a prediction turned out; 409 when it is resolved already (unless `force`)."""
     from tracker.inputs import clean_text, parse_url
 
@@ -162,7 +162,7 @@ def resolve_prediction(ctx: Context, now: Now, ref: str, body: ResolveBody) -> J
 
 @router.post("/predictions/{ref}/reopen", dependencies=[Writer], tags=["predictions"])
 def reopen_prediction(
-    ctx: Context, now: Now, ref: str, body: ReopenBody | None = None
+    ctx: Context, now: Now, ref: Ref, body: ReopenBody | None = None
 ) -> JSONObject:
     """Reopen a resolved prediction; 409 when it is open already."""
     from tracker.inputs import clean_text
@@ -182,7 +182,7 @@ def reopen_prediction(
 def list_deliveries(
     ctx: Context,
     status: DeliveryStatus | None = None,
-    prediction: str | None = None,
+    prediction: FilterText = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
 ) -> list[JSONObject]:
     """The delivery ledger, newest first."""
@@ -209,8 +209,8 @@ def summary(
     ctx: Context,
     now: Now,
     by: GroupBy | None = None,
-    since: str | None = None,
-    forecaster: str | None = None,
+    since: FilterText = None,
+    forecaster: FilterText = None,
     exclude_early: bool = False,
     bins: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> JSONObject:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Path, Query, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 
@@ -33,3 +33,11 @@ def request_now() -> dt.datetime:
 
 def error_response(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"detail": message, **extra}, status_code=status)
+
+
+# Text that reaches a query: PostgreSQL refuses NUL in text, so refuse it here, with a 422.
+NO_NUL = r"^[^\x00]*$"
+Ref = Annotated[
+    str, Path(min_length=1, max_length=200, pattern=NO_NUL, description="An id or a key.")
+]
+FilterText = Annotated[str | None, Query(max_length=200, pattern=NO_NUL)]

@@ -14,7 +14,7 @@ from tracker.config import Settings
 from tracker.enums import Outcome
 from tracker.errors import InvalidInput, NotFound
 from tracker.signatures import BadSignature, verify_standard_webhook
-from tracker.web.deps import WebContext, context, error_response, request_now
+from tracker.web.deps import NO_NUL, WebContext, context, error_response, request_now
 
 router = APIRouter()
 
@@ -24,7 +24,9 @@ class ResolveHook(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    prediction: str = Field(min_length=1, description="The prediction's id or key.")
+    prediction: str = Field(
+        min_length=1, max_length=200, pattern=NO_NUL, description="The prediction's id or key."
+    )
     outcome: Outcome
     note: str | None = None
     evidence_url: str | None = None

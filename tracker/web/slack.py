@@ -50,6 +50,8 @@ def parse_action(body: bytes) -> SlackAction | None:
     action = actions[0] if isinstance(actions, list) and actions else None
     if not isinstance(action, dict) or not isinstance(action.get("value"), str):
         return None
+    if "\x00" in action["value"] or len(action["value"]) > 200:
+        return None  # no key looks like that (and PostgreSQL refuses NUL in text)
     action_id = action.get("action_id")
     known = (*slack_messages.ACTION_OUTCOMES, slack_messages.ACTION_SNOOZE)
     if action_id not in known:
@@ -63,7 +65,7 @@ def parse_action(body: bytes) -> SlackAction | None:
     return SlackAction(
         action_id=str(action_id),
         key=action["value"],
-        user=name[:200],
+        user="".join(char for char in name if char.isprintable())[:200] or "someone in Slack",
         response_url=response_url if isinstance(response_url, str) else None,
     )
 
