@@ -105,6 +105,22 @@ def list_predictions(
         return store.load_records(session, predictions=predictions)
 
 
+def open_predictions(
+    engine: Engine, *, now: dt.datetime, overdue: bool, limit: int
+) -> list[PredictionRecord]:
+    """The first `limit` open predictions past their deadline (or, with overdue=False, not yet
+    at it), soonest deadline first: a page shows a screenful, whatever the database holds."""
+    with transaction(engine) as session:
+        predictions = store.list_predictions(
+            session,
+            statuses=[PredictionStatus.OPEN],
+            due_before=now if overdue else None,
+            due_after=None if overdue else now,
+            limit=limit,
+        )
+        return store.load_records(session, predictions=predictions)
+
+
 def show_prediction(engine: Engine, *, ref: str) -> PredictionRecord:
     with transaction(engine) as session:
         prediction = store.get_prediction(session, ref=ref)

@@ -63,6 +63,7 @@ def list_predictions(
     due_before: dt.datetime | None = None,
     forecaster: str | None = None,
     tag: str | None = None,
+    limit: int | None = None,
 ) -> list[Prediction]:
     query = select(Prediction)
     if statuses:
@@ -77,7 +78,7 @@ def list_predictions(
     if tag:
         tagged = select(PredictionTag.prediction_id).where(PredictionTag.tag == tag.lower())
         query = query.where(col(Prediction.id).in_(tagged))
-    query = query.order_by(col(Prediction.due_at), col(Prediction.id))
+    query = query.order_by(col(Prediction.due_at), col(Prediction.id)).limit(limit)
     return list(session.exec(query).all())
 
 

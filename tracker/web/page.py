@@ -21,13 +21,12 @@ from zoneinfo import ZoneInfo
 import jinja2
 from fastapi import APIRouter, Depends, HTTPException, Response
 from fastapi.responses import HTMLResponse
-from sqlalchemy.engine import Engine
-from sqlmodel import col, select
 
-from tracker import checks, store
-from tracker.db import transaction
-from tracker.enums import DeliveryStatus, PredictionStatus
-from tracker.models import Delivery, Prediction
+from tracker import checks, service
+from tracker.channels.text import format_probability
+from tracker.deadlines import format_duration
+from tracker.enums import DeliveryStatus
+from tracker.models import Delivery
 from tracker.records import PredictionRecord, prediction_json
 from tracker.scoring import CalibrationBin
 from tracker.summary import summarize
@@ -115,8 +114,8 @@ def index(ctx: Context, now: Now) -> HTMLResponse:
     settings = ctx.settings
     tz = settings.tz
     summary = summarize(ctx.engine, now=now, tz=tz, due_soon=settings.due_soon)
-    ahead = _open_predictions(ctx.engine, now=now, overdue=False)
-    overdue = _open_predictions(ctx.engine, now=now, overdue=True)
+    ahead = service.open_predictions(ctx.engine, now=now, overdue=False, limit=LIST_LIMIT)
+    overdue = service.open_predictions(ctx.engine, now=now, overdue=True, limit=LIST_LIMIT)
     failing = {
         status: checks.list_deliveries(ctx.engine, status=status, limit=LIST_LIMIT + 1)
         for status in (DeliveryStatus.DEAD, DeliveryStatus.RETRYING)
@@ -168,24 +167,6 @@ def _static_url(name: str) -> str:
     return f"static/{name}?v={digest}"
 
 
-def _open_predictions(engine: Engine, *, now: dt.datetime, overdue: bool) -> list[PredictionRecord]:
-    """The first LIST_LIMIT open predictions past due (or not yet due), oldest deadline first.
-
-    service.list_predictions has no limit, and loading every open prediction to show fifty
-    would make the page as slow as the database is large.
-    """
-    due_at = col(Prediction.due_at)
-    with transaction(engine) as session:
-        query = (
-            select(Prediction)
-            .where(Prediction.status == PredictionStatus.OPEN.value)
-            .where(due_at < now if overdue else due_at >= now)
-            .order_by(due_at, col(Prediction.id))
-            .limit(LIST_LIMIT)
-        )
-        return store.load_records(session, predictions=list(session.exec(query).all()))
-
-
 def _item(
     record: PredictionRecord, *, tz: ZoneInfo, now: dt.datetime, due_soon: dt.timedelta
 ) -> Item:
@@ -197,7 +178,9 @@ def _item(
         source_text = " \N{EM DASH} ".join(t for t in (source.publisher, source.title) if t)
     return Item(
         data=data,
-        when=f"{_span(now - due_at)} overdue" if due_at < now else f"in {_span(due_at - now)}",
+        when=f"overdue by {format_duration(now - due_at)}"
+        if due_at < now
+        else f"in {format_duration(due_at - now)}",
         due_soon=now <= due_at < now + due_soon,
         probability=_percent(record.prediction.probability),
         source=source_text or None,
@@ -226,26 +209,8 @@ def _local(value: dt.datetime | None, tz: ZoneInfo) -> str | None:
     return value.astimezone(tz).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def _span(delta: dt.timedelta) -> str:
-    """A rough length of time for people: "5 hours", "12 days", "4 months", "2 years"."""
-    days = delta.total_seconds() / 86400
-    if days < 1:
-        return _plural(max(1, round(days * 24)), "hour")
-    if days < 60:
-        return _plural(round(days), "day")
-    if days < 730:
-        return _plural(round(days / 30.44), "month")
-    return _plural(round(days / 365.25), "year")
-
-
-def _plural(n: int, unit: str) -> str:
-    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
-
-
 def _percent(value: float | None) -> str | None:
-    if value is None:
-        return None
-    return f"{round(value * 100, 1):g}%"
+    return None if value is None else format_probability(value)
 
 
 # The chart's coordinates, in the SVG's own units; the browser scales it to the column's width.
@@ -289,7 +254,8 @@ def _chart(bins: Sequence[CalibrationBin]) -> Chart | None:
                 r=f"{radius:.1f}",
                 interval=interval,
                 title=(
-                    f"{b.low}\N{EN DASH}{b.high}%: {_plural(b.count, 'forecast')}, "
+                    f"{b.low}\N{EN DASH}{b.high}%: {b.count} "
+                    f"forecast{'' if b.count == 1 else 's'}, "
                     f"mean {_percent(b.mean_forecast)}, came true {_percent(b.observed)}{span}"
                 ),
                 bin=b,
