@@ -284,9 +284,12 @@ def test_nothing_is_loaded_from_elsewhere(history: Callable[..., Result], web: W
     with freeze_time(NOW):
         response = web.client.get("/")
     html = response.text
-    assert "Example News \N{EM DASH} Bridge report" in html
-    assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}", html, re.IGNORECASE)
-    for attribute, target in re.findall(r'\b(href|src|action)="([^"]*)"', html):
+    # The source is a link to follow (a navigation, never a load), and the only absolute URL.
+    link = '<a class="source" href="https://news.example/bridge" rel="noopener noreferrer">'
+    assert f"{link}Example News \N{EM DASH} Bridge report</a>" in html
+    rest = html.replace(link, "")
+    assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}", rest, re.IGNORECASE)
+    for attribute, target in re.findall(r'\b(href|src|action)="([^"]*)"', rest):
         assert target == "data:," or not re.match(r"^([a-z][a-z0-9+.-]*:|/)", target), (
             attribute,
             target,
@@ -311,7 +314,7 @@ def test_nothing_is_loaded_from_elsewhere(history: Callable[..., Result], web: W
 
 
 def cli_add_with_source(cli: Callable[..., Result]) -> Result:
-    """A prediction whose source has a URL: the page names the source but links nowhere."""
+    """A prediction whose source has a URL: the page links to it and loads nothing from it."""
     return cli(
         "add", "The bridge reopens", "--due", "2025-07", "--key", "bridge",
         "--source-url", "https://news.example/bridge", "--source-title", "Bridge report",

@@ -47,7 +47,9 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
             "Reads are open. Writes need `Authorization: Bearer <TRACKER_API_TOKEN>`; with no "
             'token configured the API is read-only. Errors are JSON: `{"detail": message}`.'
         ),
-        docs_url="/api/docs",
+        # FastAPI's Swagger and ReDoc pages load their scripts from a CDN; this server must
+        # work offline and load nothing from elsewhere, so it serves the spec alone.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.context = WebContext(settings=settings, engine=engine)

@@ -73,6 +73,7 @@ class Item:
     due_soon: bool
     probability: str | None
     source: str | None
+    source_url: str | None  # a link to read it; the page loads nothing from it
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,8 @@ def _item(
         else f"in {format_duration(due_at - now)}",
         due_soon=now <= due_at < now + due_soon,
         probability=_percent(record.prediction.probability),
-        source=source_text or None,
+        source=source_text or (source.url if source is not None else None) or None,
+        source_url=source.url if source is not None else None,
     )
 
 
