@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -234,3 +234,26 @@ def test_nul_characters_are_bad_input_on_every_database(web: Web, path: str) -> 
     # PostgreSQL refuses NUL in text: without the check this was a 503 there, 200 on SQLite.
     response = web.client.get(path)
     assert response.status_code == 422, response.text
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_huge_body_is_refused_with_413(
+    make_web: Callable[..., Web], database_url: str, declared: bool
+) -> None:
+    web = make_web(inbound_webhook_secret="whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+    payload = b'{"claim": "' + b"x" * (2 * 1024 * 1024) + b'", "due": "2030"}'
+
+    def chunks() -> Iterator[bytes]:  # no content-length: the server counts as it reads
+        for start in range(0, len(payload), 65536):
+            yield payload[start : start + 65536]
+
+    response = web.client.post(
+        "/api/v1/predictions",
+        content=payload if declared else chunks(),
+        headers={**web.write_headers(), "content-type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json() == {"detail": "the request body is larger than 1024 KiB"}
+    assert count_rows(database_url, "prediction") == 0
+    hook = web.client.post("/hooks/resolve", content=payload if declared else chunks())
+    assert hook.status_code == 413

@@ -25,6 +25,7 @@ from tracker.errors import (
     TrackerError,
 )
 from tracker.web.deps import WebContext, context, error_response, request_now
+from tracker.web.limits import BodyLimit
 
 __all__ = ["WebContext", "context", "create_app", "error_response", "request_now"]
 
@@ -57,6 +58,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     app.include_router(hooks.router)
     app.include_router(slack.router)
     app.include_router(page.router)
+    app.add_middleware(BodyLimit)
     app.add_exception_handler(TrackerError, _tracker_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
