@@ -13,17 +13,27 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from freezegun import freeze_time
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from standardwebhooks import Webhook
 
 from tests.conftest import SEEDS, Result, Web, count_rows, live_server
 from tests.sink import Answer, Sink
+from tracker.channels import slack as slack_channel
 from tracker.clock import utcnow
+from tracker.service import reopen
 from tracker.signatures import BadSignature, sign_slack, verify_slack
 
 NOW = dt.datetime(2026, 11, 29, 12, 0, tzinfo=dt.UTC)
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 OTHER_SECRET = "whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"
 SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+@pytest.fixture(autouse=True)
+def local_slack(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our sink stands in for hooks.slack.com."""
+    monkeypatch.setattr(slack_channel, "RESPONSE_URL_PREFIXES", ("http://127.0.0.1:",))
 
 
 @pytest.fixture
@@ -95,6 +105,8 @@ def test_a_signed_webhook_resolves_once(hook_web: Web, cli: Callable[..., Result
         "no timestamp",
         "no id",
         "v2 scheme",
+        "fresh timestamp on an old signature",
+        "a thousand-digit timestamp",
     ],
 )
 def test_forged_or_stale_webhooks_are_refused(
@@ -110,6 +122,11 @@ def test_forged_or_stale_webhooks_are_refused(
         raw = raw.replace(b'"yes"', b'"no"')
     if forge == "other id":
         headers["webhook-id"] = "msg_2"
+    if forge == "fresh timestamp on an old signature":
+        raw, headers = signed(body, at=NOW - dt.timedelta(minutes=6))
+        headers["webhook-timestamp"] = str(int(NOW.timestamp()))
+    if forge == "a thousand-digit timestamp":
+        headers["webhook-timestamp"] = "1" + "0" * 1000
     if forge == "v2 scheme":
         headers["webhook-signature"] = headers["webhook-signature"].replace("v1,", "v2,")
     for name in ("signature", "timestamp", "id"):
@@ -310,7 +327,9 @@ def test_annulled_click(hook_web: Web, cli: Callable[..., Result]) -> None:
 
 
 @freeze_time(NOW)
-@pytest.mark.parametrize("forge", ["wrong secret", "stale", "tampered", "unsigned"])
+@pytest.mark.parametrize(
+    "forge", ["wrong secret", "stale", "tampered", "unsigned", "a thousand-digit timestamp"]
+)
 def test_forged_slack_clicks_are_refused(
     hook_web: Web, cli: Callable[..., Result], forge: str
 ) -> None:
@@ -325,6 +344,8 @@ def test_forged_slack_clicks_are_refused(
         body = body.replace(b"alice", b"mallory")
     if forge == "unsigned":
         del headers["x-slack-signature"]
+    if forge == "a thousand-digit timestamp":
+        headers["x-slack-request-timestamp"] = "1" + "0" * 1000
     response = hook_web.client.post("/slack/actions", content=body, headers=headers)
     assert response.status_code == 401
     assert SLACK_SECRET not in response.text
@@ -444,3 +465,82 @@ def test_snoozing_a_resolved_prediction_changes_nothing(
     body, headers = slack_click(key, "tracker_snooze_7d")
     assert hook_web.client.post("/slack/actions", content=body, headers=headers).status_code == 200
     assert cli("show", key, "--json").json()["snoozed_until"] is None
+
+
+@freeze_time(NOW)
+def test_a_replayed_slack_click_changes_nothing_even_after_a_reopen(
+    hook_web: Web, cli: Callable[..., Result], sink: Sink
+) -> None:
+    key = _key(cli)
+    body, headers = slack_click(key, "tracker_yes", response_url=f"{sink.url}/r")
+    assert hook_web.client.post("/slack/actions", content=body, headers=headers).status_code == 200
+    cli("reopen", key, "--note", "clicked by mistake")
+    replay = hook_web.client.post("/slack/actions", content=body, headers=headers)
+    assert (replay.status_code, replay.text) == (200, "")
+    assert cli("show", key, "--json").json()["status"] == "open"
+    assert _history(cli, key) == [("yes", "slack", "alice")]
+    assert sink.wait_until(lambda received: len(received) >= 1, timeout=20)
+    time.sleep(0.5)
+    assert len(sink.on("/r")) == 1  # the replay is not answered either
+
+
+@freeze_time(NOW)
+def test_a_replayed_snooze_changes_nothing(hook_web: Web, cli: Callable[..., Result]) -> None:
+    key = _key(cli)
+    body, headers = slack_click(key, "tracker_snooze_7d")
+    assert hook_web.client.post("/slack/actions", content=body, headers=headers).status_code == 200
+    cli("resolve", key, "no")
+    cli("reopen", key)  # reopening clears the snooze; a replay must not bring it back
+    assert hook_web.client.post("/slack/actions", content=body, headers=headers).status_code == 200
+    assert cli("show", key, "--json").json()["snoozed_until"] is None
+
+
+@freeze_time(NOW)
+def test_replies_go_only_to_slack(
+    hook_web: Web, cli: Callable[..., Result], sink: Sink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(slack_channel, "RESPONSE_URL_PREFIXES", ("https://hooks.slack.com/",))
+    key = _key(cli)
+    body, headers = slack_click(key, "tracker_yes", response_url=f"{sink.url}/internal")
+    assert hook_web.client.post("/slack/actions", content=body, headers=headers).status_code == 200
+    assert _history(cli, key) == [("yes", "slack", "alice")]  # the click counts
+    time.sleep(0.5)
+    assert sink.on("/internal") == []  # but this server posts nowhere it is told to
+
+
+JSON_TEXT = st.text(st.characters(codec=None), max_size=30) | st.sampled_from(
+    ["\ud800", "x\udfffy", "\x00", "0001-01-01", "9999-12-31", "http://[::1", "yes", " "]
+)
+JSON_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | JSON_TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(JSON_TEXT, inner, max_size=3),
+    max_leaves=6,
+)
+HOOK_BODY = st.fixed_dictionaries(
+    {"prediction": st.sampled_from(["1", "2", "3"]) | JSON_TEXT,
+     "outcome": st.sampled_from(["yes", "no", "annulled"]) | JSON_VALUE},
+    optional={
+        "note": JSON_TEXT | JSON_VALUE, "evidence_url": JSON_TEXT | JSON_VALUE,
+        "occurred_on": JSON_TEXT | JSON_VALUE, "resolved_by": JSON_TEXT | JSON_VALUE,
+    },
+) | JSON_VALUE  # fmt: skip
+
+
+def test_no_signed_body_makes_a_server_error(hook_web: Web) -> None:
+    """Past the signature check, whatever the body: a 2xx or a 4xx, never a 5xx. (Schemathesis
+    cannot sign its requests, and generates no lone surrogates.)"""
+    counter = iter(range(10**9))
+
+    @given(body=HOOK_BODY)
+    @settings(max_examples=600, deadline=None, database=None,
+              suppress_health_check=list(HealthCheck))  # fmt: skip
+    def check(body: object) -> None:
+        raw = json.dumps(body).encode()  # lone surrogates travel as \ud800 escapes
+        raw, headers = signed(raw, msg_id=f"msg_fuzz_{next(counter)}", at=utcnow())
+        response = hook_web.client.post("/hooks/resolve", content=raw, headers=headers)
+        assert response.status_code < 500, (body, response.text)
+        assert "detail" in response.json() or response.status_code == 200
+        if response.status_code == 200:  # open again, so that the next body gets as far
+            reopen(hook_web.engine, ref=response.json()["prediction"]["key"], now=utcnow())
+
+    check()

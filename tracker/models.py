@@ -184,7 +184,9 @@ class Delivery(SQLModel, table=True):
 
 
 class InboundWebhook(SQLModel, table=True):
-    """A webhook-id that POST /hooks/resolve accepted: the same id again does nothing."""
+    """A signed request that was acted on ("hook:" + its webhook-id, or "slack:" + a hash of
+    its signature): the same request again does nothing. Kept a day, far past the five minutes
+    in which a signature is accepted."""
 
     __tablename__ = "inbound_webhook"
 

@@ -164,12 +164,13 @@ def resolve(
         )
 
 
-def resolve_from_webhook(
+def resolve_once(
     engine: Engine,
     *,
-    webhook_id: str,
+    request_id: str,
     ref: str,
     outcome: Outcome,
+    via: ResolvedVia,
     now: dt.datetime,
     tz: ZoneInfo,
     note: str | None = None,
@@ -177,42 +178,80 @@ def resolve_from_webhook(
     occurred_on: dt.date | None = None,
     resolved_by: str | None = None,
 ) -> PredictionRecord | None:
-    """Resolve as an inbound webhook asks, once per webhook-id: None when that id was seen.
+    """Resolve as a signed request asks (a webhook, a Slack click), once per request id:
+    None when that id was seen, even if the prediction was reopened since.
 
     The id is written in the resolution's transaction, so a request that failed (unknown
     prediction, already resolved) can be sent again, and one that succeeded counts once."""
     if occurred_on is not None and occurred_on > now.astimezone(tz).date():
         raise InvalidInput(f"occurred-on {occurred_on.isoformat()} is in the future")
+    resolution = ResolutionInput(
+        outcome=outcome,
+        resolved_at=now,
+        occurred_on=occurred_on,
+        note=note,
+        evidence_url=evidence_url,
+        resolved_by=resolved_by,
+        via=via.value,
+    )
     with transaction(engine) as session:
-        # Lock the prediction first: a second request with the same id waits here, and then
-        # sees the first one's row below (on PostgreSQL as on SQLite).
-        store.get_prediction(session, ref=ref, for_update=True)
-        if session.get(InboundWebhook, webhook_id) is not None:
+        if not _first_time(session, request_id=request_id, ref=ref, now=now):
             return None
-        record = _resolve(
-            session,
-            ref=ref,
-            resolution=ResolutionInput(
-                outcome=outcome,
-                resolved_at=now,
-                occurred_on=occurred_on,
-                note=note,
-                evidence_url=evidence_url,
-                resolved_by=resolved_by,
-                via=ResolvedVia.WEBHOOK.value,
-            ),
-            tz=tz,
-            force=False,
-        )
-        session.add(
-            InboundWebhook(
-                webhook_id=webhook_id,
-                received_at=now,
-                prediction_id=record.prediction.id,
-                outcome=outcome.value,
-            )
-        )
+        record = _resolve(session, ref=ref, resolution=resolution, tz=tz, force=False)
+        _remember(session, request_id=request_id, record=record, what=outcome.value, now=now)
         return record
+
+
+def snooze_once(
+    engine: Engine, *, request_id: str, ref: str, until: dt.datetime, now: dt.datetime
+) -> PredictionRecord | None:
+    """Hold an open prediction's reminders back until `until` (those waiting are skipped),
+    once per request id: None when that id was seen."""
+    if until <= now:
+        raise InvalidInput("a snooze must end in the future")
+    with transaction(engine) as session:
+        if not _first_time(session, request_id=request_id, ref=ref, now=now):
+            return None
+        prediction = store.get_prediction(session, ref=ref, for_update=True)
+        assert prediction.id is not None
+        current = store.current_resolution(session, prediction_id=prediction.id)
+        if current is not None:
+            raise AlreadyResolved(
+                f"prediction {prediction.key!r} is already resolved {current.outcome}; "
+                "there is nothing to snooze",
+                outcome=current.outcome,
+                resolved_by=current.resolved_by,
+            )
+        prediction.snoozed_until = until
+        prediction.next_reminder_at = until
+        prediction.updated_at = now
+        outbox.hold_reminders(session, prediction_id=prediction.id, now=now)
+        record = store.load_records(session, predictions=[prediction], with_history=True)[0]
+        _remember(session, request_id=request_id, record=record, what="snooze", now=now)
+        return record
+
+
+# Signed requests older than five minutes are refused anyway; a day leaves room for clocks.
+REQUEST_MEMORY = dt.timedelta(days=1)
+
+
+def _first_time(session: Session, *, request_id: str, ref: str, now: dt.datetime) -> bool:
+    # Lock the prediction first: a second request with the same id waits here, and then sees
+    # the first one's row (on PostgreSQL as on SQLite).
+    store.get_prediction(session, ref=ref, for_update=True)
+    store.forget_requests(session, before=now - REQUEST_MEMORY)
+    return session.get(InboundWebhook, request_id) is None
+
+
+def _remember(
+    session: Session, *, request_id: str, record: PredictionRecord, what: str, now: dt.datetime
+) -> None:
+    session.add(
+        InboundWebhook(
+            webhook_id=request_id, received_at=now, prediction_id=record.prediction.id,
+            outcome=what,
+        )
+    )  # fmt: skip
 
 
 def _resolve(
@@ -249,28 +288,6 @@ def _resolve(
     prediction.snoozed_until = None
     outbox.cancel_reminders(session, prediction_id=prediction.id, now=now)
     return store.load_records(session, predictions=[prediction], with_history=True)[0]
-
-
-def snooze(engine: Engine, *, ref: str, until: dt.datetime, now: dt.datetime) -> PredictionRecord:
-    """Hold an open prediction's reminders back until `until`; those waiting are skipped."""
-    if until <= now:
-        raise InvalidInput("a snooze must end in the future")
-    with transaction(engine) as session:
-        prediction = store.get_prediction(session, ref=ref, for_update=True)
-        assert prediction.id is not None
-        current = store.current_resolution(session, prediction_id=prediction.id)
-        if current is not None:
-            raise AlreadyResolved(
-                f"prediction {prediction.key!r} is already resolved {current.outcome}; "
-                "there is nothing to snooze",
-                outcome=current.outcome,
-                resolved_by=current.resolved_by,
-            )
-        prediction.snoozed_until = until
-        prediction.next_reminder_at = until
-        prediction.updated_at = now
-        outbox.hold_reminders(session, prediction_id=prediction.id, now=now)
-        return store.load_records(session, predictions=[prediction], with_history=True)[0]
 
 
 def reopen(

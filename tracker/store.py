@@ -19,6 +19,7 @@ from tracker.inputs import ImportedPrediction, PredictionInput, ResolutionInput,
 from tracker.models import (
     Delivery,
     DeliveryStatus,
+    InboundWebhook,
     Outcome,
     Prediction,
     PredictionStatus,
@@ -414,6 +415,11 @@ def resolutions_to_announce(session: Session, *, limit: int) -> list[Resolution]
             .with_for_update(skip_locked=True)
         ).all()
     )
+
+
+def forget_requests(session: Session, *, before: dt.datetime) -> None:
+    """Forget signed requests received before `before` (too old to be accepted again)."""
+    session.execute(sa.delete(InboundWebhook).where(col(InboundWebhook.received_at) < before))
 
 
 def predictions_by_id(session: Session, *, ids: Sequence[int]) -> list[Prediction]:

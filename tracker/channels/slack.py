@@ -195,6 +195,7 @@ def _section(mrkdwn: str) -> dict[str, Any]:
 # Button action ids: what POST /slack/actions does for each.
 ACTION_OUTCOMES = {"tracker_yes": "yes", "tracker_no": "no", "tracker_annulled": "annulled"}
 ACTION_SNOOZE = "tracker_snooze_7d"
+RESPONSE_URL_PREFIXES: tuple[str, ...] = ("https://hooks.slack.com/",)
 SNOOZE_DAYS = 7
 
 
@@ -263,6 +264,10 @@ async def respond(
 ) -> str | None:
     """POST a reply to a Slack action's response_url. Returns an error text, None when Slack
     took it; never raises (the click was already recorded) and never shows the URL."""
+    # Only Slack's own address: the URL comes in a signed payload, but a leaked signing secret
+    # must not make this server post wherever it is told (its loopback, its network).
+    if not response_url.startswith(RESPONSE_URL_PREFIXES):
+        return "the response_url is not Slack's (https://hooks.slack.com/...); not answered"
     try:
         validate_url(response_url)
     except ConfigError as exc:

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tracker import service
 from tracker.config import Settings
-from tracker.enums import Outcome
+from tracker.enums import Outcome, ResolvedVia
 from tracker.errors import InvalidInput, NotFound
 from tracker.signatures import BadSignature, verify_standard_webhook
 from tracker.web.deps import NO_NUL, WebContext, context, error_response, request_now
@@ -84,11 +84,12 @@ async def resolve_hook(
         return error_response(401, f"signature refused: {exc}")
     hook = _parse(body)
     record = await run_in_threadpool(
-        lambda: service.resolve_from_webhook(
+        lambda: service.resolve_once(
             ctx.engine,
-            webhook_id=webhook_id,
+            request_id=f"hook:{webhook_id}",
             ref=hook.prediction,
             outcome=hook.outcome,
+            via=ResolvedVia.WEBHOOK,
             now=now,
             tz=ctx.settings.tz,
             note=hook.note,

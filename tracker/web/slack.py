@@ -8,9 +8,10 @@ the answer has gone, so a slow Slack never makes us miss the deadline.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any
 from urllib.parse import parse_qs
 
@@ -35,6 +36,7 @@ class SlackAction:
     key: str  # the prediction's key, the button's value
     user: str
     response_url: str | None
+    request_id: str = ""  # the same for a replay of this very request, and for no other
 
 
 def parse_action(body: bytes) -> SlackAction | None:
@@ -90,33 +92,46 @@ async def slack_actions(
     action = parse_action(body)
     if action is None:
         return Response(status_code=200)  # not a button of ours: nothing to do
+    # The signature covers the timestamp and the body, so it names this request: a replay
+    # (within the five minutes) carries the same one, a second click another.
+    signature = request.headers.get("x-slack-signature", "")
+    action = replace(action, request_id="slack:" + hashlib.sha256(signature.encode()).hexdigest())
     reply = await run_in_threadpool(_apply, ctx, action, now)
+    if reply is None:
+        return Response(status_code=200)  # a replay: done already, said already
     if action.response_url:
         background.add_task(_send_reply, action.response_url, reply, now, ctx)
     return Response(status_code=200)
 
 
-def _apply(ctx: WebContext, action: SlackAction, now: dt.datetime) -> dict[str, Any]:
-    """Record the click; return the message to send back to Slack."""
+def _apply(ctx: WebContext, action: SlackAction, now: dt.datetime) -> dict[str, Any] | None:
+    """Record the click; return the message to send back to Slack (None for a replay)."""
     tz = ctx.settings.tz
     try:
         if action.action_id == slack_messages.ACTION_SNOOZE:
             until = now + dt.timedelta(days=slack_messages.SNOOZE_DAYS)
-            record = service.snooze(ctx.engine, ref=action.key, until=until, now=now)
+            record = service.snooze_once(
+                ctx.engine, request_id=action.request_id, ref=action.key, until=until, now=now
+            )
+            if record is None:
+                return None
             log.info("slack: %s snoozed %s until %s", action.user, action.key, until.isoformat())
             return slack_messages.snoozed_by_click(
                 prediction_json(record, tz=tz, now=now), action.user, until, tz
             )
         outcome = Outcome(slack_messages.ACTION_OUTCOMES[action.action_id])
-        record = service.resolve(
+        record = service.resolve_once(
             ctx.engine,
+            request_id=action.request_id,
             ref=action.key,
             outcome=outcome,
+            via=ResolvedVia.SLACK,
             now=now,
             tz=tz,
             resolved_by=action.user,
-            via=ResolvedVia.SLACK,
         )
+        if record is None:
+            return None
     except AlreadyResolved as exc:
         who = f" by {exc.resolved_by}" if exc.resolved_by else ""
         return slack_messages.private_note(
