@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 from freezegun import freeze_time
 
-from tests.conftest import API_TOKEN, SEEDS, Result, Web, count_rows, live_server
+from tests.conftest import API_TOKEN, SEEDS, Result, Web, count_rows, is_sqlite, live_server
 
 WITHDRAWAL = "russia-withdraws-from-syria-feb-2025"
 NOW = "2026-11-29T12:00:00Z"
@@ -120,12 +121,19 @@ def test_without_a_token_the_api_is_read_only_and_says_so(
         ({"claim": "x", "due": "2030", "colour": "red"}, "colour: Extra inputs"),
         ({"claim": "x", "due": "2030", "source": {"url": "ftp://x"}}, "source:"),
         ([1, 2], "Input should be a valid dictionary"),
+        ({"claim": "x\ud800", "due": "2030"}, "claim: is not valid Unicode"),
+        ({"claim": "x", "due": "0001-01-01"}, "between the years 1000 and 9000"),
+        ({"claim": "x", "due": "2030", "source": {"url": "http://[::1"}}, "not a valid URL"),
     ],
 )
 def test_bad_input_is_422_with_a_clear_message(
     web: Web, database_url: str, payload: object, message: str
 ) -> None:
-    response = web.client.post("/api/v1/predictions", json=payload, headers=web.write_headers())
+    response = web.client.post(
+        "/api/v1/predictions",
+        content=json.dumps(payload).encode(),  # ASCII escapes: a lone surrogate travels too
+        headers={**web.write_headers(), "content-type": "application/json"},
+    )
     assert response.status_code == 422, response.text
     assert message in response.json()["detail"]
     assert count_rows(database_url, "prediction") == 0
@@ -166,9 +174,13 @@ def test_resolve_errors(seeded_web: Web, cli: Callable[..., Result]) -> None:
     assert cli("show", key, "--json").json()["status"] == "open"
 
 
+def status_database_prefix(url: str) -> str:
+    return "sqlite:" if is_sqlite(url) else "postgresql"
+
+
 @freeze_time(NOW)
 def test_deliveries_status_and_summary_match_the_cli(
-    seeded_web: Web, cli: Callable[..., Result]
+    seeded_web: Web, cli: Callable[..., Result], database_url: str
 ) -> None:
     assert cli("check").code == 0
     cli("resolve", _key(cli), "no")
@@ -177,7 +189,10 @@ def test_deliveries_status_and_summary_match_the_cli(
     assert client.get("/api/v1/deliveries", params={"status": "dead"}).json() == []
     status = client.get("/api/v1/status").json()
     assert status.pop("read_only") is False
-    assert status == cli("status", "--json").json()
+    assert status.pop("database") == ("sqlite" if is_sqlite(database_url) else "postgresql")
+    from_cli = cli("status", "--json").json()
+    assert from_cli.pop("database").startswith(status_database_prefix(database_url))
+    assert status == from_cli
     summary = client.get("/api/v1/summary", params={"by": "forecaster"}).json()
     assert summary == cli("summary", "--by", "forecaster", "--json").json()
     assert summary["counts"]["resolved_no"] == 1

@@ -94,6 +94,9 @@ def clean_text(
     text = value.strip()
     if "\x00" in text:
         raise InvalidInput(f"{name} must not contain NUL characters")
+    if any("\ud800" <= char <= "\udfff" for char in text):
+        # A lone surrogate (JSON can carry "\ud800") cannot be stored or encoded as UTF-8.
+        raise InvalidInput(f"{name} is not valid Unicode (a lone surrogate)")
     if len(text) > limit:
         raise InvalidInput(f"{name} is too long ({len(text)} characters; at most {limit})")
     return text
@@ -124,7 +127,10 @@ def parse_url(value: Any, name: str) -> str | None:
     text = clean_text(value, name, limit=2000)
     if text is None:
         return None
-    parts = urlsplit(text)
+    try:
+        parts = urlsplit(text)
+    except ValueError:  # "http://[::1": an unclosed IPv6 address
+        raise InvalidInput(f"{name} {text!r} is not a valid URL") from None
     if parts.scheme not in ("http", "https") or not parts.netloc or " " in text:
         raise InvalidInput(f"{name} {text!r} is not an http(s) URL")
     return text
@@ -244,13 +250,26 @@ def due_window_from(
                 f"due_at {instant.isoformat()} is not the end of a {level.value} in {tz.key} "
                 f"(that would be {expected.isoformat()})"
             )
-        return DueWindow(due_at=instant, window_start=start, precision=level)
+        return _in_range(DueWindow(due_at=instant, window_start=start, precision=level))
     if isinstance(due, dt.date) and not isinstance(due, dt.datetime):
         due = due.isoformat()  # a TOML date (due = 2025-02-20) reads like its text
     text = clean_text(due, "due", required=True)
     assert text is not None
     start_text = clean_text(window_start, "window_start")
-    return parse_due(text, tz, start_text)
+    return _in_range(parse_due(text, tz, start_text))
+
+
+# Reminders fall weeks before and after a deadline; near year 1 or 9999 that arithmetic
+# overflows, and no forecast we track is due there.
+EARLIEST_DUE_YEAR, LATEST_DUE_YEAR = 1000, 9000
+
+
+def _in_range(window: DueWindow) -> DueWindow:
+    if not EARLIEST_DUE_YEAR <= window.due_at.year <= LATEST_DUE_YEAR:
+        raise InvalidInput(
+            f"a deadline must fall between the years {EARLIEST_DUE_YEAR} and {LATEST_DUE_YEAR}"
+        )
+    return window
 
 
 @functools.lru_cache(maxsize=4096)  # imports repeat the same few deadlines many times
