@@ -46,11 +46,18 @@ def test_tracker_variables_are_real_settings(service: str) -> None:
             assert variable == "POSTGRES_PASSWORD" or variable in known, variable
 
 
+def services_tracker_env() -> dict[str, str]:
+    return _compose()["services"]["tracker"]["environment"]  # type: ignore[no-any-return]
+
+
 def test_the_web_service_serves_on_the_hosts_loopback() -> None:
     web = _compose()["services"]["web"]
     assert web["command"] == ["tracker", "serve"]
     assert web["environment"]["TRACKER_HTTP_HOST"] == "0.0.0.0"
     assert web["ports"] == ["127.0.0.1:8000:8000"]
+    channels = ("TRACKER_WEBHOOK_URL", "TRACKER_WEBHOOK_SECRET", "TRACKER_SLACK_WEBHOOK_URL")
+    for name in channels:  # a secret without its URL would stop `tracker serve` at start
+        assert web["environment"][name] == services_tracker_env()[name]
 
 
 def test_the_image_runs_the_service() -> None:

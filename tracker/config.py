@@ -35,6 +35,7 @@ from tracker.deadlines import parse_duration
 from tracker.errors import ConfigError, InvalidInput
 
 DEFAULT_CONFIG_FILE = Path("config/tracker.toml")
+MIN_TOKEN_LENGTH = 16
 DURATION_FIELDS = ("due_soon", "overdue_every", "check_interval", "lease")
 DURATION_LIST_FIELDS = ("reminder_lead_times", "retry_backoff")
 
@@ -170,7 +171,18 @@ class Settings(BaseSettings):
     )
     @classmethod
     def _empty_secret_is_none(cls, value: SecretStr | None) -> SecretStr | None:
-        return value if value is not None and value.get_secret_value().strip() else None
+        # Stripped: a secret read from a file often ends in a newline that nobody would type.
+        text = value.get_secret_value().strip() if value is not None else ""
+        return SecretStr(text) if text else None
+
+    @field_validator("api_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < MIN_TOKEN_LENGTH:
+            raise ValueError(
+                f"must be at least {MIN_TOKEN_LENGTH} characters (a short token can be guessed)"
+            )
+        return value
 
     @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Settings:

@@ -192,14 +192,16 @@ def list_deliveries(
 
 @router.get("/status", tags=["service"])
 def status(ctx: Context) -> JSONObject:
-    """The database, the channels, the next reminder, the ledger's counts, and whether this
-    API takes writes."""
+    """The database's kind, the channels, the next reminder, the ledger's counts, and whether
+    this API takes writes (as `tracker status --json`, without the database's address)."""
     state = checks.status(
         ctx.engine,
         database=display_url(ctx.engine.url),
         revision=current_revision(ctx.engine),
     )
     obj = state.as_json(channels=channel_settings(ctx.settings))
+    # Reads are open to whoever reaches the port: say which database, not where it lives.
+    obj["database"] = ctx.engine.url.get_backend_name()
     obj["read_only"] = ctx.settings.api_token is None
     return obj
 

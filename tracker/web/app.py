@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tracker.config import Settings
+from tracker.config import Settings, channel_settings
 from tracker.errors import (
     ConfigError,
     Conflict,
@@ -40,6 +40,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     from tracker.web import api, hooks, page, slack  # they import this module
 
     hooks.check_settings(settings)
+    channel_settings(settings)  # a half-configured channel stops us here, not in /status
     app = FastAPI(
         title="tracker",
         version=version("tracker"),
