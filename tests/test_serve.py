@@ -148,3 +148,16 @@ def test_a_bad_inbound_secret_stops_serve_before_it_listens(
 def test_an_unknown_host_is_one_clear_line(cli: Callable[..., Result]) -> None:
     result = cli("serve", "--host", "no-such-host.invalid", "--port", "0")
     assert_one_line_error(result, 1, contains="unknown host")
+
+
+def test_serve_fails_loudly_when_its_server_dies(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    def dies(self: object, sockets: object = None) -> None:
+        raise SystemExit(3)  # what uvicorn does when its start-up fails
+
+    monkeypatch.setattr(uvicorn.Server, "run", dies)
+    result = cli("serve", "--port", "0")
+    assert_one_line_error(result, 1, contains="the HTTP server stopped on its own (SystemExit: 3)")

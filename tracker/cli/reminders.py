@@ -98,13 +98,26 @@ def run(
         ", ".join(f"{c.name} ({c.kind})" for c in configured),
         compact_duration(rt.settings.check_interval),
     )
-    thread = server.start_in_thread() if server is not None else None
+    thread = None
     if server is not None:
+        # If the HTTP side dies, the whole service stops and says so: half a service that
+        # looks alive is worse than none.
+        thread = server.start_in_thread(on_exit=service.stop)
         log.info("serving the web page and API on %s", server.url)
     service.start()
-    if thread is not None:
+    if server is not None and thread is not None:
         thread.join(timeout=10)
+        _fail_if_died(server)
     log.info("stopped")
+
+
+def _fail_if_died(server: HttpServer) -> None:
+    from tracker.errors import EnvironmentFailure
+
+    if server.failed:
+        raise EnvironmentFailure(
+            f"the HTTP server stopped on its own ({server.failure or 'no reason given'})"
+        )
 
 
 def _http_server(rt: Runtime) -> HttpServer:
@@ -150,11 +163,15 @@ def serve(
 
     # uvicorn in a thread of its own, as under `run --http`: the signals stay ours, so a
     # SIGTERM ends in a clean exit 0 rather than uvicorn re-raising it after shutting down.
-    signal.signal(signal.SIGTERM, _stop)
-    signal.signal(signal.SIGINT, _stop)
-    thread = server.start_in_thread()
-    while thread.is_alive():
-        thread.join(timeout=0.5)
+    previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        thread = server.start_in_thread()
+        while thread.is_alive():
+            thread.join(timeout=0.5)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    _fail_if_died(server)
     log.info("stopped")
 
 

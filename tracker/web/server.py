@@ -6,6 +6,7 @@ import errno
 import logging
 import socket
 import threading
+from collections.abc import Callable
 
 import uvicorn
 from sqlalchemy.engine import Engine
@@ -51,6 +52,8 @@ class HttpServer:
             timeout_graceful_shutdown=5,
         )
         self._server = uvicorn.Server(config)
+        self._stopping = False
+        self.failure: str | None = None
         self._sock = listen(host, port)
         bound_host, bound_port = self._sock.getsockname()[:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
@@ -60,14 +63,28 @@ class HttpServer:
     def started(self) -> bool:
         return bool(self._server.started)
 
-    def run(self) -> None:
-        self._server.run(sockets=[self._sock])
+    def start_in_thread(self, on_exit: Callable[[], None] | None = None) -> threading.Thread:
+        """Serve from a thread (where uvicorn leaves signals alone) until stop(); `on_exit`
+        runs when serving ends, asked to or not (see `failed`)."""
 
-    def start_in_thread(self) -> threading.Thread:
-        """Serve from a thread (where uvicorn leaves signals alone) until stop()."""
-        thread = threading.Thread(target=self.run, name="tracker-http", daemon=True)
+        def serve() -> None:
+            try:
+                self._server.run(sockets=[self._sock])
+            except BaseException as exc:  # uvicorn ends a failed start-up with sys.exit()
+                self.failure = f"{type(exc).__name__}: {exc}"
+            finally:
+                if on_exit is not None:
+                    on_exit()
+
+        thread = threading.Thread(target=serve, name="tracker-http", daemon=True)
         thread.start()
         return thread
 
+    @property
+    def failed(self) -> bool:
+        """Serving ended without stop() being called."""
+        return not self._stopping
+
     def stop(self) -> None:
+        self._stopping = True
         self._server.should_exit = True
