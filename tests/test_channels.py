@@ -29,7 +29,14 @@ from standardwebhooks.webhooks import WebhookVerificationError
 
 from tracker.channels.base import Attempt, AttemptOutcome, Channel, OutgoingMessage
 from tracker.channels.console import ConsoleChannel
-from tracker.channels.http import classify_status, mask, parse_retry_after, post_json, url_secrets
+from tracker.channels.http import (
+    classify_status,
+    mask,
+    new_client,
+    parse_retry_after,
+    post_json,
+    url_secrets,
+)
 from tracker.channels.slack import SlackChannel, format_slack
 from tracker.channels.webhook import (
     WebhookChannel,
@@ -175,6 +182,14 @@ def assert_no_secret(text: str | None, *secrets: str) -> None:
         assert secret not in text, f"{secret!r} leaked into {text!r}"
 
 
+# The real-server tests run on both clients: plain httpx, and the one deliveries use (httpx on
+# aiohttp's pool), whose errors must read the same.
+CLIENTS: dict[str, Callable[[], httpx.AsyncClient]] = {
+    "httpx": lambda: httpx.AsyncClient(timeout=5.0),
+    "aiohttp": lambda: new_client(connect_timeout=5.0, request_timeout=5.0),
+}
+
+
 # --- real local servers --------------------------------------------------------------------------
 
 
@@ -296,10 +311,11 @@ def test_a_client_timeout_is_retried() -> None:
     [b"", b"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 1000\r\n\r\n"],
     ids=["headers-trickle", "body-trickles"],
 )
-def test_the_total_deadline_stops_a_trickling_server(head: bytes) -> None:
+@pytest.mark.parametrize("client_kind", sorted(CLIENTS))
+def test_the_total_deadline_stops_a_trickling_server(head: bytes, client_kind: str) -> None:
     async def go(url: str) -> Attempt:
         # Each read arrives well within httpx's 5 s; only the total deadline can stop this.
-        async with httpx.AsyncClient(timeout=5.0) as client:
+        async with CLIENTS[client_kind]() as client:
             return await post_json(client, url, b"{}", {}, now=NOW, total_timeout=0.5, secrets=())
 
     with serving(trickler(head)) as base:
@@ -310,9 +326,10 @@ def test_the_total_deadline_stops_a_trickling_server(head: bytes) -> None:
     assert 400 <= attempt.duration_ms < 3000
 
 
-def test_a_refused_connection_is_retried() -> None:
+@pytest.mark.parametrize("client_kind", sorted(CLIENTS))
+def test_a_refused_connection_is_retried(client_kind: str) -> None:
     async def go() -> Attempt:
-        async with httpx.AsyncClient() as client:
+        async with CLIENTS[client_kind]() as client:
             url = f"http://127.0.0.1:{closed_port()}/hook"
             return await post_json(client, url, b"{}", {}, now=NOW, total_timeout=5, secrets=())
 
@@ -323,9 +340,10 @@ def test_a_refused_connection_is_retried() -> None:
     assert attempt.error.startswith("ConnectError")
 
 
-def test_a_url_that_can_never_work_is_permanent() -> None:
+@pytest.mark.parametrize("client_kind", sorted(CLIENTS))
+def test_a_url_that_can_never_work_is_permanent(client_kind: str) -> None:
     async def go() -> Attempt:
-        async with httpx.AsyncClient() as client:
+        async with CLIENTS[client_kind]() as client:
             url = "ftp://files.example.com/drop"
             return await post_json(client, url, b"{}", {}, now=NOW, total_timeout=5, secrets=())
 
@@ -496,9 +514,10 @@ def test_an_unsigned_webhook_has_no_signature_header() -> None:
     )
 
 
-def test_a_signed_webhook_reaches_a_real_server_intact() -> None:
+@pytest.mark.parametrize("client_kind", sorted(CLIENTS))
+def test_a_signed_webhook_reaches_a_real_server_intact(client_kind: str) -> None:
     async def go(url: str) -> Attempt:
-        async with httpx.AsyncClient() as client:
+        async with CLIENTS[client_kind]() as client:
             return await WebhookChannel("hook", url, SECRET).send(client, reminder(), now=NOW)
 
     Recorder.received = []
@@ -508,6 +527,10 @@ def test_a_signed_webhook_reaches_a_real_server_intact() -> None:
     [(headers, body)] = Recorder.received
     with freeze_time(NOW):
         assert Webhook(SECRET).verify(body, headers)["data"]["prediction"]["key"] == "overdue-1"
+    names = {name.lower(): value for name, value in headers.items()}
+    assert names["user-agent"] == "tracker/0.1"
+    assert names["content-type"] == "application/json"
+    assert "accept-encoding" not in names or client_kind == "httpx"  # we read bodies raw
 
 
 def test_webhook_errors_and_description_hold_no_secret() -> None:

@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from tracker.channels.base import Attempt, AttemptOutcome, Channel, OutgoingMessage
+from tracker.channels.http import new_client
 from tracker.clock import utcnow
 from tracker.outbox import AttemptResult
 
@@ -112,8 +113,6 @@ class Dispatcher:
             return await loop.run_in_executor(ledger, function, argument)
 
         pacer = Pacer(self.slack_min_interval, max_wait=self.request_timeout)
-        timeout = httpx.Timeout(self.request_timeout, connect=self.connect_timeout)
-        limits = httpx.Limits(max_connections=self.concurrency * 2)
         in_flight: set[asyncio.Task[AttemptResult | int]] = set()
         # Claimed but not started: a slot that frees up is refilled at once, without waiting
         # for a database round trip. At most `concurrency` wait here, a few hundred ms each.
@@ -122,7 +121,19 @@ class Dispatcher:
         released: list[int] = []
         drained = False
         last_record = time.monotonic()
-        async with httpx.AsyncClient(timeout=timeout, limits=limits, trust_env=False) as client:
+        # Ledger work runs beside the sends, never in their way: while a claim or a record is
+        # in the ledger thread, finished sends are still replaced by new ones. One of each at
+        # a time, and that one thread runs them in order.
+        claiming: asyncio.Task[Any] | None = None
+        claim_room = 0
+        recording: asyncio.Task[Any] | None = None
+        recorded: list[AttemptResult] = []
+        client = new_client(
+            connect_timeout=self.connect_timeout,
+            request_timeout=self.request_timeout,
+            max_connections=self.concurrency * 2,
+        )
+        async with client:
             while True:
                 if stop.is_set():  # hand back what never started
                     released += [job.delivery_id for job in claimed]
@@ -132,35 +143,45 @@ class Dispatcher:
                     in_flight.add(asyncio.create_task(self._attempt(client, job, pacer, stop)))
                 # Claim again when the buffer runs low; stop once a claim comes back short
                 # (the queue is drained: rows due later are the next pass's).
-                room = 2 * self.concurrency - len(in_flight) - len(claimed)
-                if not drained and not stop.is_set() and len(claimed) <= self.concurrency // 2:
-                    jobs = await database(claim, room)
-                    drained = len(jobs) < room
-                    claimed.extend(jobs)
-                    if jobs:
-                        continue  # start them before waiting on anything
-                if not in_flight and not claimed:
+                low = len(claimed) <= self.concurrency // 2
+                if claiming is None and not drained and not stop.is_set() and low:
+                    claim_room = 2 * self.concurrency - len(in_flight) - len(claimed)
+                    claiming = asyncio.create_task(database(claim, claim_room))
+                flush_due = time.monotonic() - last_record >= RECORD_EVERY
+                if (
+                    recording is None
+                    and finished
+                    and (flush_due or len(finished) >= RECORD_BATCH or not in_flight)
+                ):
+                    recorded, finished = finished, []
+                    recording = asyncio.create_task(database(record, recorded))
+                waiting: set[asyncio.Task[Any]] = set(in_flight)
+                waiting |= {task for task in (claiming, recording) if task is not None}
+                if not waiting:
+                    if claimed or finished:
+                        continue
                     break
-                if not in_flight:
-                    continue
-                done, in_flight = await asyncio.wait(
-                    in_flight, timeout=RECORD_EVERY, return_when=asyncio.FIRST_COMPLETED
+                done, _ = await asyncio.wait(
+                    waiting, timeout=RECORD_EVERY, return_when=asyncio.FIRST_COMPLETED
                 )
                 for task in done:
-                    outcome = task.result()
-                    if isinstance(outcome, int):
-                        released.append(outcome)
+                    if task is claiming:
+                        jobs = task.result()
+                        drained = len(jobs) < claim_room
+                        claimed.extend(jobs)
+                        claiming = None
+                    elif task is recording:
+                        task.result()  # a failed write ends the pass, as it should
+                        self._count(stats, recorded)
+                        recording = None
+                        last_record = time.monotonic()
                     else:
-                        finished.append(outcome)
-                flush_due = time.monotonic() - last_record >= RECORD_EVERY
-                if finished and (flush_due or len(finished) >= RECORD_BATCH or not in_flight):
-                    await database(record, list(finished))
-                    self._count(stats, finished)
-                    finished.clear()
-                    last_record = time.monotonic()
-        if finished:
-            await database(record, list(finished))
-            self._count(stats, finished)
+                        in_flight.discard(task)
+                        outcome = task.result()
+                        if isinstance(outcome, int):
+                            released.append(outcome)
+                        else:
+                            finished.append(outcome)
         if released:
             await database(release, list(released))
             stats.released = len(released)

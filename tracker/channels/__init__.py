@@ -72,8 +72,9 @@ async def send_once(
     request_timeout: float,
 ) -> Attempt:
     """One attempt outside the ledger, for `tracker channels test`."""
-    import httpx
+    from tracker.channels.http import new_client
 
-    timeout = httpx.Timeout(request_timeout, connect=connect_timeout)
-    async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
+    async with new_client(
+        connect_timeout=connect_timeout, request_timeout=request_timeout
+    ) as client:
         return await channel.send(client, message, now=now)

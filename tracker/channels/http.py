@@ -112,6 +112,20 @@ def redact_url(url: str) -> str:
     return f"{parts.scheme}://{netloc}/\N{HORIZONTAL ELLIPSIS}"
 
 
+def new_client(
+    *, connect_timeout: float, request_timeout: float, max_connections: int = 10
+) -> httpx.AsyncClient:
+    """The client deliveries go out through: httpx's interface on aiohttp's pool (see
+    transport.py), with no proxy or certificate settings taken from the environment."""
+    from tracker.channels.transport import AiohttpTransport
+
+    return httpx.AsyncClient(
+        timeout=httpx.Timeout(request_timeout, connect=connect_timeout),
+        transport=AiohttpTransport(max_connections=max_connections),
+        trust_env=False,
+    )
+
+
 async def post_json(
     client: httpx.AsyncClient,
     url: str,

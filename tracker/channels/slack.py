@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 import httpx
 
 from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
-from tracker.channels.http import USER_AGENT, post_json, redact_url, url_secrets
+from tracker.channels.http import USER_AGENT, new_client, post_json, redact_url, url_secrets
 from tracker.channels.text import UTC_ZONE, due_label, format_probability, resolve_command, timing
 from tracker.channels.webhook import validate_url
 from tracker.enums import REMINDER_KINDS
@@ -273,7 +273,7 @@ async def respond(
     except ConfigError as exc:
         return f"the response_url is unusable: {exc}"
     body = json.dumps(message, separators=(",", ":"), ensure_ascii=False).encode()
-    async with httpx.AsyncClient(timeout=timeout, trust_env=False) as client:
+    async with new_client(connect_timeout=timeout, request_timeout=timeout) as client:
         attempt = await post_json(
             client,
             response_url,
