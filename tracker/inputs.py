@@ -82,6 +82,9 @@ class ImportedPrediction:
     history: tuple[ResolutionInput, ...] = field(default=())
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def clean_text(
     value: Any, name: str, *, required: bool = False, limit: int = MAX_TEXT
 ) -> str | None:
@@ -94,7 +97,7 @@ def clean_text(
     text = value.strip()
     if "\x00" in text:
         raise InvalidInput(f"{name} must not contain NUL characters")
-    if any("\ud800" <= char <= "\udfff" for char in text):
+    if not text.isascii() and _SURROGATE.search(text):
         # A lone surrogate (JSON can carry "\ud800") cannot be stored or encoded as UTF-8.
         raise InvalidInput(f"{name} is not valid Unicode (a lone surrogate)")
     if len(text) > limit:
