@@ -144,24 +144,12 @@ def resolve(
     """Record an outcome. The prediction's unsent reminders are cancelled in the same
     transaction, and the resolution row itself is the intent to announce it: the service's
     next pass queues its event for every channel the service has."""
-    if occurred_on is not None and occurred_on > now.astimezone(tz).date():
-        raise InvalidInput(f"occurred-on {occurred_on.isoformat()} is in the future")
+    resolution = _new_resolution(
+        outcome, now=now, tz=tz, occurred_on=occurred_on, note=note,
+        evidence_url=evidence_url, resolved_by=resolved_by, via=via,
+    )  # fmt: skip
     with transaction(engine) as session:
-        return _resolve(
-            session,
-            ref=ref,
-            resolution=ResolutionInput(
-                outcome=outcome,
-                resolved_at=now,
-                occurred_on=occurred_on,
-                note=note,
-                evidence_url=evidence_url,
-                resolved_by=resolved_by,
-                via=via.value,
-            ),
-            tz=tz,
-            force=force,
-        )
+        return _resolve(session, ref=ref, resolution=resolution, tz=tz, force=force)
 
 
 def resolve_once(
@@ -183,17 +171,10 @@ def resolve_once(
 
     The id is written in the resolution's transaction, so a request that failed (unknown
     prediction, already resolved) can be sent again, and one that succeeded counts once."""
-    if occurred_on is not None and occurred_on > now.astimezone(tz).date():
-        raise InvalidInput(f"occurred-on {occurred_on.isoformat()} is in the future")
-    resolution = ResolutionInput(
-        outcome=outcome,
-        resolved_at=now,
-        occurred_on=occurred_on,
-        note=note,
-        evidence_url=evidence_url,
-        resolved_by=resolved_by,
-        via=via.value,
-    )
+    resolution = _new_resolution(
+        outcome, now=now, tz=tz, occurred_on=occurred_on, note=note,
+        evidence_url=evidence_url, resolved_by=resolved_by, via=via,
+    )  # fmt: skip
     with transaction(engine) as session:
         if not _first_time(session, request_id=request_id, ref=ref, now=now):
             return None
@@ -252,6 +233,30 @@ def _remember(
             outcome=what,
         )
     )  # fmt: skip
+
+
+def _new_resolution(
+    outcome: Outcome,
+    *,
+    now: dt.datetime,
+    tz: ZoneInfo,
+    occurred_on: dt.date | None,
+    note: str | None,
+    evidence_url: str | None,
+    resolved_by: str | None,
+    via: ResolvedVia,
+) -> ResolutionInput:
+    if occurred_on is not None and occurred_on > now.astimezone(tz).date():
+        raise InvalidInput(f"occurred-on {occurred_on.isoformat()} is in the future")
+    return ResolutionInput(
+        outcome=outcome,
+        resolved_at=now,
+        occurred_on=occurred_on,
+        note=note,
+        evidence_url=evidence_url,
+        resolved_by=resolved_by,
+        via=via.value,
+    )
 
 
 def _resolve(
