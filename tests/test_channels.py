@@ -833,3 +833,29 @@ def test_the_console_logs_a_resolution_and_a_test(caplog: pytest.LogCaptureFixtu
     assert "test" in second.lower()
     assert channel.rate_key is None
     assert channel.kind == "console"
+
+
+def test_connections_the_server_closed_in_the_pool_cost_no_delivery() -> None:
+    """tests/sink.py answers "HTTP/1.1" and then hangs up, as a server whose keep-alive
+    timeout just ran out would: the next request on that pooled connection fails, and must be
+    sent again on a new one rather than count as a failed attempt."""
+    from contextlib import contextmanager
+
+    from tests.sink import running_sink
+
+    async def go(url: str) -> list[Attempt]:
+        async with new_client(connect_timeout=5.0, request_timeout=5.0) as client:
+            sequential = [
+                await post_json(client, url, b"{}", {}, now=NOW, total_timeout=5, secrets=())
+                for _ in range(10)
+            ]
+            concurrent = await asyncio.gather(
+                *(post_json(client, url, b"{}", {}, now=NOW, total_timeout=5, secrets=())
+                  for _ in range(20))
+            )  # fmt: skip
+            return [*sequential, *concurrent]
+
+    with contextmanager(running_sink)() as sink:
+        attempts = run(go(f"{sink.url}/hook"))
+        assert len(sink.on("/hook")) >= 30
+    assert [a.outcome for a in attempts] == [DELIVERED] * 30, [a.error for a in attempts]

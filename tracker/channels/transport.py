@@ -73,36 +73,59 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
     def __init__(self, *, max_connections: int) -> None:
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
+        self._fresh: aiohttp.ClientSession | None = None
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:  # made on first use: it must belong to the running loop
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._max_connections),
-                auto_decompress=False,
-                trust_env=False,
-                skip_auto_headers=("User-Agent", "Content-Type", "Accept-Encoding"),
-            )
+            # Idle connections are dropped after 5 s, as httpx does: servers close theirs
+            # after a few seconds (gunicorn after 2), and a stale one fails its next request.
+            connector = aiohttp.TCPConnector(limit=self._max_connections, keepalive_timeout=5)
+            self._session = self._new_session(connector)
         return self._session
+
+    def _fresh_client(self) -> aiohttp.ClientSession:
+        if self._fresh is None:
+            self._fresh = self._new_session(aiohttp.TCPConnector(force_close=True))
+        return self._fresh
+
+    @staticmethod
+    def _new_session(connector: aiohttp.BaseConnector) -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(
+            connector=connector,
+            auto_decompress=False,
+            trust_env=False,
+            skip_auto_headers=("User-Agent", "Content-Type", "Accept-Encoding"),
+        )
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         timeouts = request.extensions.get("timeout", {})
         timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=timeouts.get("connect"), sock_read=timeouts.get("read")
         )
+        headers = [  # not accept-encoding: bodies are read raw, a gzipped error text is noise
+            (name, value)
+            for name, value in request.headers.multi_items()
+            if name.lower() != "accept-encoding"
+        ]
+        body = await request.aread() or None
+
+        async def send(session: aiohttp.ClientSession) -> aiohttp.ClientResponse:
+            return await session.request(
+                request.method, str(request.url), headers=headers, data=body,
+                allow_redirects=False, timeout=timeout,
+            )  # fmt: skip
+
         with _as_httpx_errors():
-            response = await self._client().request(
-                request.method,
-                str(request.url),
-                # Not accept-encoding: bodies are read raw, and a gzipped error text is noise.
-                headers=[
-                    (name, value)
-                    for name, value in request.headers.multi_items()
-                    if name.lower() != "accept-encoding"
-                ],
-                data=await request.aread() or None,
-                allow_redirects=False,
-                timeout=timeout,
-            )
+            try:
+                response = await send(self._client())
+            except aiohttp.ClientConnectorError:
+                raise  # never connected: nothing stale to replace
+            except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError):
+                # A kept-alive connection that the server had closed while it sat in the pool
+                # (httpcore looks before reusing one; aiohttp finds out by failing). Once more,
+                # on a connection of its own (the pool may hold more stale ones); receivers
+                # deduplicate on webhook-id in any case.
+                response = await send(self._fresh_client())
         return httpx.Response(
             status_code=response.status,
             headers=list(response.raw_headers),
@@ -112,5 +135,6 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         )
 
     async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
+        for session in (self._session, self._fresh):
+            if session is not None:
+                await session.close()
