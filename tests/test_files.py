@@ -7,9 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from freezegun import freeze_time
 
-from tests.conftest import Result, assert_one_line_error
+from tests.conftest import Result, assert_one_line_error, is_sqlite
 
 
 def _populate(cli: Callable[..., Result]) -> None:
@@ -151,3 +152,38 @@ def test_export_to_a_missing_folder_fails_cleanly(
     assert_one_line_error(
         cli("export", "-o", tmp_path / "no" / "x.json"), contains="does not exist"
     )
+
+
+def test_imported_rows_are_stored_exactly_as_added_ones(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    """Import writes SQLite rows through the driver, not SQLAlchemy's types: the stored text
+    of every date must still be SQLAlchemy's, or comparisons in queries would go wrong."""
+    if not is_sqlite(database_url):
+        pytest.skip("SQLite only: PostgreSQL stores typed values (COPY)")
+    _populate(cli)
+    exported = tmp_path / "out.json"
+    assert cli("export", "-o", exported).code == 0
+    other = f"sqlite:///{tmp_path / 'other.db'}"
+    monkeypatch.setenv("TRACKER_DATABASE_URL", other)
+    assert cli("import", exported).code == 0
+
+    def raw(url: str, query: str) -> list[tuple[object, ...]]:
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            rows = [tuple(row) for row in connection.exec_driver_sql(query)]
+        engine.dispose()
+        return rows
+
+    predictions = (
+        "SELECT id, key, claim, probability, due_at, window_start, precision, status, "
+        "created_at, updated_at, next_reminder_at FROM prediction ORDER BY id"
+    )
+    resolutions = (
+        "SELECT prediction_id, outcome, resolved_at, occurred_on, came_true, via, "
+        "superseded_at FROM resolution ORDER BY id"
+    )
+    tags = "SELECT prediction_id, tag FROM prediction_tag ORDER BY prediction_id, tag"
+    for query in (predictions, resolutions, tags):
+        assert raw(other, query) == raw(database_url, query)
+    assert any(isinstance(value, str) and "." in value for value in raw(other, predictions)[0])

@@ -521,10 +521,7 @@ def insert_imported(
     if postgresql:
         ids = _copy_predictions(connection, predictions, rows)
     else:
-        inserted = connection.execute(
-            sa.insert(predictions).returning(predictions.c.id, predictions.c.key), rows
-        ).all()
-        ids = {key: prediction_id for prediction_id, key in inserted}
+        ids = _insert_predictions_sqlite(connection, predictions, rows)
     tags = [
         {"prediction_id": ids[item.prediction.key], "tag": tag}
         for item in items
@@ -565,11 +562,47 @@ def _copy_predictions(
     return {row["key"]: i for i, row in zip(new_ids, rows, strict=True)}
 
 
+def _insert_predictions_sqlite(
+    connection: sa.Connection, table: Any, rows: list[dict[str, Any]]
+) -> dict[str, int]:
+    """SQLite: number the rows ourselves (BEGIN IMMEDIATE made this transaction the only
+    writer, so the ids after the largest are free) and insert them through the driver."""
+    largest = connection.execute(sa.select(sa.func.max(table.c.id))).scalar_one() or 0
+    numbered = [{"id": largest + n, **row} for n, row in enumerate(rows, start=1)]
+    _insert_sqlite(connection, table, numbered)
+    return {row["key"]: row["id"] for row in numbered}
+
+
 def _insert_rows(connection: sa.Connection, table: Any, rows: list[dict[str, Any]]) -> None:
     if connection.dialect.name == "postgresql":
         _copy(connection, table, rows)
     else:
-        connection.execute(sa.insert(table), rows)
+        _insert_sqlite(connection, table, rows)
+
+
+def _insert_sqlite(connection: sa.Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """executemany on the driver, values stored as SQLAlchemy stores them (naive UTC
+    "YYYY-MM-DD HH:MM:SS.ffffff", ISO days, 0/1): its per-value bind processing was a fifth
+    of an import's time."""
+    columns = list(rows[0])
+    names = ", ".join(f'"{column}"' for column in columns)
+    marks = ", ".join("?" for _ in columns)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor.executemany(
+        f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',
+        [[_sqlite_value(row[column]) for column in columns] for row in rows],
+    )
+
+
+def _sqlite_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        naive = value.astimezone(dt.UTC).replace(tzinfo=None)
+        return naive.isoformat(sep=" ", timespec="microseconds")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    return value
 
 
 def _copy(connection: sa.Connection, table: Any, rows: list[dict[str, Any]]) -> None:
