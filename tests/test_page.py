@@ -161,7 +161,7 @@ def test_resolved_without_probabilities_says_there_is_no_chart(
     assert _text_of(html, "summary-hit-rate") == "0%"
     assert 'id="no-chart"' in html
     assert "<svg" not in html
-    assert "carry no probability" in html  # the summary's own note
+    assert "carries no probability" in html  # the summary's own note
 
 
 def test_claims_and_names_are_escaped(cli: Callable[..., Result], web: Web) -> None:

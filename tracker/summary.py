@@ -184,7 +184,10 @@ def _notes(summary: Summary, rows: list[store.OutcomeCount]) -> list[str]:
     unscored = sum(r.count for r in rows if r.probability is None)
     if unscored:
         notes.append(
-            f"{unscored} resolved predictions carry no probability: they count in the hit "
+            "1 resolved prediction carries no probability: it counts in the hit rate but not "
+            "in the scores."
+            if unscored == 1
+            else f"{unscored} resolved predictions carry no probability: they count in the hit "
             "rate but not in the scores."
         )
     if summary.timeliness and summary.timeliness.late:
