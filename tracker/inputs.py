@@ -155,10 +155,15 @@ def normalize_tags(values: Any) -> tuple[str, ...]:
     if values is None:
         return ()
     if isinstance(values, str):
-        values = [part for part in re.split(r"[;,]", values) if part.strip()]
+        return _tags_from_text(values)
     if not isinstance(values, list | tuple):
         raise InvalidInput("tags must be a list of words")
     return tuple(sorted({_tag(value) for value in values}))
+
+
+@functools.lru_cache(maxsize=4096)  # "syria; russia" recurs across thousands of CSV rows
+def _tags_from_text(text: str) -> tuple[str, ...]:
+    return tuple(sorted({_tag(part) for part in re.split(r"[;,]", text) if part.strip()}))
 
 
 @functools.lru_cache(maxsize=4096)  # a few tags recur across thousands of imported rows
@@ -184,6 +189,7 @@ def make_key(claim: str, due: DueWindow, forecaster: str | None) -> str:
     return f"{slug}-{digest}"
 
 
+@functools.lru_cache(maxsize=4096)  # imports repeat the same few deadlines many times
 def default_due_text(due: DueWindow, tz: ZoneInfo) -> str:
     label = describe_due(due.due_at, due.window_start, due.precision, tz)
     if due.window_start is None:
