@@ -7,6 +7,7 @@ import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tracker import service
@@ -114,10 +115,8 @@ def _parse(body: bytes) -> ResolveHook:
         raise InvalidInput("the body is not JSON") from None
     try:
         hook = ResolveHook.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        raise InvalidInput(f"{where}: {first['msg']}") from None
+    except ValidationError as exc:  # worded by the app's handler, like any body's errors
+        raise RequestValidationError(exc.errors()) from None
     return hook.model_copy(
         update={
             "note": clean_text(hook.note, "note", limit=5000),
