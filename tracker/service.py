@@ -176,7 +176,7 @@ def resolve_once(
         evidence_url=evidence_url, resolved_by=resolved_by, via=via,
     )  # fmt: skip
     with transaction(engine) as session:
-        if not _first_time(session, request_id=request_id, ref=ref, now=now):
+        if _first_time(session, request_id=request_id, ref=ref, now=now) is None:
             return None
         record = _resolve(session, ref=ref, resolution=resolution, tz=tz, force=False)
         _remember(session, request_id=request_id, record=record, what=outcome.value, now=now)
@@ -191,9 +191,9 @@ def snooze_once(
     if until <= now:
         raise InvalidInput("a snooze must end in the future")
     with transaction(engine) as session:
-        if not _first_time(session, request_id=request_id, ref=ref, now=now):
+        prediction = _first_time(session, request_id=request_id, ref=ref, now=now)
+        if prediction is None:
             return None
-        prediction = store.get_prediction(session, ref=ref, for_update=True)
         assert prediction.id is not None
         current = store.current_resolution(session, prediction_id=prediction.id)
         if current is not None:
@@ -216,12 +216,15 @@ def snooze_once(
 REQUEST_MEMORY = dt.timedelta(days=1)
 
 
-def _first_time(session: Session, *, request_id: str, ref: str, now: dt.datetime) -> bool:
+def _first_time(
+    session: Session, *, request_id: str, ref: str, now: dt.datetime
+) -> Prediction | None:
+    """The prediction, locked, when this request id is new; None when it was seen."""
     # Lock the prediction first: a second request with the same id waits here, and then sees
     # the first one's row (on PostgreSQL as on SQLite).
-    store.get_prediction(session, ref=ref, for_update=True)
+    prediction = store.get_prediction(session, ref=ref, for_update=True)
     store.forget_requests(session, before=now - REQUEST_MEMORY)
-    return session.get(InboundWebhook, request_id) is None
+    return prediction if session.get(InboundWebhook, request_id) is None else None
 
 
 def _remember(

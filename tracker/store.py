@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY as postgresql_array
 from sqlmodel import Session, col, select
 
 from tracker.deadlines import within_window
@@ -479,9 +480,7 @@ def predictions_by_key(session: Session, *, keys: Sequence[str]) -> dict[str, Pr
     for start in range(0, len(keys), size):
         chunk = list(keys[start : start + size])
         if postgresql:
-            from sqlalchemy.dialects.postgresql import ARRAY
-
-            wanted = sa.any_(sa.bindparam("keys", chunk, type_=ARRAY(sa.String)))
+            wanted = sa.any_(sa.bindparam("keys", chunk, type_=postgresql_array(sa.String)))
             query = select(Prediction).where(col(Prediction.key) == wanted)
         else:
             query = select(Prediction).where(col(Prediction.key).in_(chunk))
