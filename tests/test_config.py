@@ -100,3 +100,18 @@ def test_example_config_is_valid_when_uncommented(tmp_path: Path) -> None:
     settings = load_settings()
     assert settings.webhook_secret is not None
     assert [c.name for c in settings.channels] == ["desk"]
+
+
+def test_the_api_token_is_stripped_and_long_enough(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    token = "a-token-read-from-a-file-0123"
+    assert load_settings(api_token=f"  {token}\n").api_token.get_secret_value() == token  # type: ignore[union-attr]
+    assert load_settings(api_token="   ").api_token is None
+    monkeypatch.setenv("TRACKER_API_TOKEN", "short-secret")
+    result = cli("serve", "--port", "0")
+    assert_one_line_error(result, 2, contains="api_token")
+    assert "at least 16 characters" in result.err
+    assert "short-secret" not in result.err
+    if database_url.startswith("sqlite:///"):  # refused before the database was opened
+        assert not Path(database_url.removeprefix("sqlite:///")).exists()
