@@ -22,7 +22,7 @@ from tracker.channels.base import Attempt, AttemptOutcome
 from tracker.config import load_settings
 from tracker.db import make_engine, transaction, upgrade_to_head
 from tracker.models import Delivery
-from tracker.worker import Worker, reminder_policy
+from tracker.worker import Worker
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 T0 = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -210,7 +210,7 @@ def queue_now(worker: Worker, now: dt.datetime = T0) -> None:
     """Only the queueing half of a pass (the sending half is left to the test)."""
     from tracker import queueing
 
-    queueing.queue_due(worker.engine, policy=reminder_policy(worker.settings),
+    queueing.queue_due(worker.engine, policy=worker.settings.reminder_policy,
                        channels=list(worker.channels), tz=dt.UTC, now=now)  # fmt: skip
 
 

@@ -33,6 +33,7 @@ from pydantic_settings import (
 
 from tracker.deadlines import parse_duration
 from tracker.errors import ConfigError, InvalidInput
+from tracker.reminders import ReminderPolicy
 
 DEFAULT_CONFIG_FILE = Path("config/tracker.toml")
 MIN_TOKEN_LENGTH = 16
@@ -196,6 +197,14 @@ class Settings(BaseSettings):
                 "delivery twice"
             )
         return self
+
+    @property
+    def reminder_policy(self) -> ReminderPolicy:
+        return ReminderPolicy(
+            lead_times=self.reminder_lead_times,
+            overdue_every=self.overdue_every,
+            overdue_limit=self.overdue_limit,
+        )
 
     @property
     def tz(self) -> ZoneInfo:

@@ -21,17 +21,8 @@ from tracker.channels.base import Channel
 from tracker.clock import utcnow
 from tracker.config import Settings
 from tracker.dispatch import Dispatcher, DispatchStats
-from tracker.reminders import ReminderPolicy
 
 log = logging.getLogger("tracker.worker")
-
-
-def reminder_policy(settings: Settings) -> ReminderPolicy:
-    return ReminderPolicy(
-        lead_times=settings.reminder_lead_times,
-        overdue_every=settings.overdue_every,
-        overdue_limit=settings.overdue_limit,
-    )
 
 
 @dataclass
@@ -95,7 +86,7 @@ class Worker:
         now = self.clock()
         queue = queueing.queue_due(
             self.engine,
-            policy=reminder_policy(self.settings),
+            policy=self.settings.reminder_policy,
             channels=list(self.channels),
             tz=self.settings.tz,
             now=now,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import httpx
+if TYPE_CHECKING:  # only a type here: commands that never send need not import httpx
+    import httpx
 
 
 class AttemptOutcome(enum.StrEnum):

@@ -61,9 +61,7 @@ class Runtime:
 
     @property
     def policy(self) -> ReminderPolicy:
-        from tracker.worker import reminder_policy
-
-        return reminder_policy(self.settings)
+        return self.settings.reminder_policy
 
 
 def console() -> Console:

@@ -126,7 +126,6 @@ def show_prediction(ctx: Context, now: Now, ref: Ref) -> JSONObject:
 @router.post("/predictions", status_code=201, dependencies=[Writer], tags=["predictions"])
 def add_prediction(ctx: Context, now: Now, body: NewPrediction) -> JSONObject:
     """Add a prediction; 409 when its key is taken."""
-    from tracker.worker import reminder_policy
 
     fields = body.model_dump(exclude_none=True)
     try:
@@ -134,7 +133,7 @@ def add_prediction(ctx: Context, now: Now, body: NewPrediction) -> JSONObject:
     except FieldError as exc:
         raise InvalidInput(f"{exc.field}: {exc.reason}") from None
     record = service.add_prediction(
-        ctx.engine, data=item.prediction, now=now, policy=reminder_policy(ctx.settings)
+        ctx.engine, data=item.prediction, now=now, policy=ctx.settings.reminder_policy
     )
     return prediction_json(record, tz=ctx.settings.tz, now=now)
 
@@ -166,14 +165,13 @@ def reopen_prediction(
 ) -> JSONObject:
     """Reopen a resolved prediction; 409 when it is open already."""
     from tracker.inputs import clean_text
-    from tracker.worker import reminder_policy
 
     record = service.reopen(
         ctx.engine,
         ref=ref,
         now=now,
         note=clean_text(body.note if body else None, "note", limit=5000),
-        policy=reminder_policy(ctx.settings),
+        policy=ctx.settings.reminder_policy,
     )
     return prediction_json(record, tz=ctx.settings.tz, now=now)
 
