@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from tests.conftest import Result, assert_one_line_error, is_sqlite
+from tests.conftest import (
+    TEST_DATABASE_URL,
+    Result,
+    assert_one_line_error,
+    is_sqlite,
+    postgres_schema,
+)
 
 
 def _populate(cli: Callable[..., Result]) -> None:
@@ -20,7 +26,8 @@ def _populate(cli: Callable[..., Result]) -> None:
 
         assert cli("seed", SEEDS).code == 0
         assert cli(
-            "add", 'A claim, with "quotes",\nnewlines and ünïcödé', "--due", "2025-H2",
+            "add", 'A claim, with "quotes",\nnewlines, a\ttab, a back\\slash and ünïcödé',
+            "--due", "2025-H2",
             "--probability", "0.35", "--tag", "x", "--tag", "y z", "--forecaster", "Ana; Bo",
         ).code == 0  # fmt: skip
     with freeze_time("2025-03-01 10:00:00"):
@@ -154,17 +161,29 @@ def test_export_to_a_missing_folder_fails_cleanly(
     )
 
 
+@pytest.fixture
+def second_database_url(tmp_path: Path, database_url: str) -> Iterator[str]:
+    """Another empty database of the same kind as database_url."""
+    if is_sqlite(database_url):
+        yield f"sqlite:///{tmp_path / 'other.db'}"
+    else:
+        yield from postgres_schema(TEST_DATABASE_URL)
+
+
 def test_imported_rows_are_stored_exactly_as_added_ones(
-    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+    cli: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    database_url: str,
+    second_database_url: str,
 ) -> None:
-    """Import writes SQLite rows through the driver, not SQLAlchemy's types: the stored text
-    of every date must still be SQLAlchemy's, or comparisons in queries would go wrong."""
-    if not is_sqlite(database_url):
-        pytest.skip("SQLite only: PostgreSQL stores typed values (COPY)")
+    """Import writes rows through the driver (executemany on SQLite, COPY text on PostgreSQL),
+    not SQLAlchemy's types: what is stored must still be what the CLI stores, or queries
+    would compare dates wrongly, and tabs, newlines or backslashes in text would be mangled."""
     _populate(cli)
     exported = tmp_path / "out.json"
     assert cli("export", "-o", exported).code == 0
-    other = f"sqlite:///{tmp_path / 'other.db'}"
+    other = second_database_url
     monkeypatch.setenv("TRACKER_DATABASE_URL", other)
     assert cli("import", exported).code == 0
 
@@ -186,4 +205,7 @@ def test_imported_rows_are_stored_exactly_as_added_ones(
     tags = "SELECT prediction_id, tag FROM prediction_tag ORDER BY prediction_id, tag"
     for query in (predictions, resolutions, tags):
         assert raw(other, query) == raw(database_url, query)
-    assert any(isinstance(value, str) and "." in value for value in raw(other, predictions)[0])
+    claims = [row[2] for row in raw(other, predictions)]
+    assert 'A claim, with "quotes",\nnewlines, a\ttab, a back\\slash and ünïcödé' in claims
+    if is_sqlite(database_url):
+        assert any(isinstance(v, str) and "." in v for v in raw(other, predictions)[0])

@@ -245,27 +245,42 @@ def due_window_from(
 ) -> DueWindow:
     """Either a due phrase (`due`, optional `window_start`) or stored values (`due_at`, ...)."""
     if due_at not in (None, ""):
-        instant = parse_aware(due_at, "due_at", tz)
-        assert instant is not None
-        start = parse_aware(window_start, "window_start", tz)
-        if start is not None and start > instant:
-            raise InvalidInput("window_start is after due_at")
-        level = parse_precision(precision) if precision not in (None, "") else Precision.INSTANT
-        # A deadline is the last instant of its period; anything else would fall due early
-        # while its label promised the whole period.
-        expected = _period_end(instant, level, tz)
-        if instant != expected:
-            raise InvalidInput(
-                f"due_at {instant.isoformat()} is not the end of a {level.value} in {tz.key} "
-                f"(that would be {expected.isoformat()})"
-            )
-        return _in_range(DueWindow(due_at=instant, window_start=start, precision=level))
+        if isinstance(due_at, str) and _str_or_none(window_start) and _str_or_none(precision):
+            return _cached_stored_window(due_at, window_start, precision, tz)
+        return _stored_window(due_at, window_start, precision, tz)
     if isinstance(due, dt.date) and not isinstance(due, dt.datetime):
         due = due.isoformat()  # a TOML date (due = 2025-02-20) reads like its text
     text = clean_text(due, "due", required=True)
     assert text is not None
     start_text = clean_text(window_start, "window_start")
     return _in_range(parse_due(text, tz, start_text))
+
+
+def _str_or_none(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _stored_window(due_at: Any, window_start: Any, precision: Any, tz: ZoneInfo) -> DueWindow:
+    """A window from stored values: due_at must be the last instant of its period."""
+    instant = parse_aware(due_at, "due_at", tz)
+    assert instant is not None
+    start = parse_aware(window_start, "window_start", tz)
+    if start is not None and start > instant:
+        raise InvalidInput("window_start is after due_at")
+    level = parse_precision(precision) if precision not in (None, "") else Precision.INSTANT
+    # A deadline is the last instant of its period; anything else would fall due early
+    # while its label promised the whole period.
+    expected = _period_end(instant, level, tz)
+    if instant != expected:
+        raise InvalidInput(
+            f"due_at {instant.isoformat()} is not the end of a {level.value} in {tz.key} "
+            f"(that would be {expected.isoformat()})"
+        )
+    return _in_range(DueWindow(due_at=instant, window_start=start, precision=level))
+
+
+# Exports repeat the same deadlines (ends of months, quarters) across thousands of rows.
+_cached_stored_window = functools.lru_cache(maxsize=4096)(_stored_window)
 
 
 # Reminders fall weeks before and after a deadline; near year 1 or 9999 that arithmetic

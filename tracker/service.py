@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tracker import outbox, store, transfer
+from tracker import bulk, outbox, store, transfer
 from tracker.db import transaction
 from tracker.enums import ListStatus
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput
@@ -392,7 +392,7 @@ def _store_all(
     with transaction(engine) as session:
         stored = store.predictions_by_key(session, keys=[i.prediction.key for i in items])
         new = [item for item in items if item.prediction.key not in stored]
-        store.insert_imported(session, items=new, now=now, policy=policy, tz=tz)
+        bulk.insert_imported(session, items=new, now=now, policy=policy, tz=tz)
         report.created = [item.prediction.key for item in new]
         for item in items:
             prediction = stored.get(item.prediction.key)

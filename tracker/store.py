@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,7 +16,7 @@ from sqlmodel import Session, col, select
 from tracker.deadlines import within_window
 from tracker.enums import REMINDER_KINDS
 from tracker.errors import NotFound
-from tracker.inputs import ImportedPrediction, PredictionInput, ResolutionInput, SourceInput
+from tracker.inputs import PredictionInput, ResolutionInput, SourceInput
 from tracker.models import (
     Delivery,
     DeliveryStatus,
@@ -29,10 +28,8 @@ from tracker.models import (
     Resolution,
     ServiceState,
     Source,
-    UTCDateTime,
 )
 from tracker.records import PredictionRecord
-from tracker.reminders import ReminderPolicy, first_reminder_at
 
 
 def get_prediction(session: Session, *, ref: str, for_update: bool = False) -> Prediction:
@@ -234,7 +231,7 @@ def add_resolution(
     announced: bool = False,
 ) -> Resolution:
     assert prediction.id is not None
-    values = _resolution_row(
+    values = resolution_row(
         prediction.id, prediction.due_at, prediction.window_start, resolution, tz
     )
     row = Resolution(**values | {"events_queued_at": values["resolved_at"] if announced else None})
@@ -489,153 +486,7 @@ def predictions_by_key(session: Session, *, keys: Sequence[str]) -> dict[str, Pr
     return found
 
 
-def insert_imported(
-    session: Session,
-    *,
-    items: Sequence[ImportedPrediction],
-    now: dt.datetime,
-    policy: ReminderPolicy,
-    tz: ZoneInfo,
-) -> None:
-    """New predictions, their tags and resolution history, in bulk through Core: an import of
-    100,000 rows must not cost 100,000 round trips. (Their history is announced already.)"""
-    if not items:
-        return
-    source_ids: dict[SourceInput, int | None] = {}
-    for item in items:
-        source = item.prediction.source
-        if source is not None and not source.is_empty() and source not in source_ids:
-            source_ids[source] = upsert_source(session, source=source).id
-    rows = []
-    for item in items:
-        data = item.prediction
-        current = next((r for r in item.history if r.superseded_at is None), None)
-        status = PredictionStatus.OPEN if current is None else (
-            PredictionStatus.ANNULLED if current.outcome == Outcome.ANNULLED
-            else PredictionStatus.RESOLVED
-        )  # fmt: skip
-        rows.append(
-            {
-                "key": data.key, "claim": data.claim, "quote": data.quote,
-                "forecaster": data.forecaster, "probability": data.probability,
-                "due_at": data.due.due_at, "window_start": data.due.window_start,
-                "precision": data.due.precision.value, "due_text": data.due_text,
-                "status": status.value,
-                "source_id": source_ids.get(data.source) if data.source else None,
-                "created_at": data.created_at or now, "updated_at": data.updated_at or now,
-                "next_reminder_at": first_reminder_at(data.due.due_at, policy)
-                if status == PredictionStatus.OPEN else None,
-            }
-        )  # fmt: skip
-    predictions: Any = Prediction.__table__  # type: ignore[attr-defined]
-    connection = session.connection()
-    postgresql = connection.dialect.name == "postgresql"
-    if postgresql:
-        ids = _copy_predictions(connection, predictions, rows)
-    else:
-        ids = _insert_predictions_sqlite(connection, predictions, rows)
-    tags = [
-        {"prediction_id": ids[item.prediction.key], "tag": tag}
-        for item in items
-        for tag in item.prediction.tags
-    ]
-    if tags:
-        _insert_rows(connection, PredictionTag.__table__, tags)  # type: ignore[attr-defined]
-    history = [  # imported history was announced where it happened
-        _resolution_row(
-            ids[item.prediction.key],
-            item.prediction.due.due_at,
-            item.prediction.due.window_start,
-            resolution,
-            tz,
-        )
-        | {"events_queued_at": resolution.resolved_at}
-        for item in items
-        for resolution in item.history
-    ]
-    if history:
-        _insert_rows(connection, Resolution.__table__, history)  # type: ignore[attr-defined]
-
-
-def _copy_predictions(
-    connection: sa.Connection, table: Any, rows: list[dict[str, Any]]
-) -> dict[str, int]:
-    """PostgreSQL: take the ids from the sequence first, then COPY the rows with them.
-
-    A multi-row INSERT ... RETURNING spent most of an import in psycopg parsing its
-    placeholders; COPY sends the rows as data."""
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    cursor.execute(
-        "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-        (table.name, len(rows)),
-    )
-    new_ids = [row[0] for row in cursor.fetchall()]
-    _copy(connection, table, [{"id": i, **row} for i, row in zip(new_ids, rows, strict=True)])
-    return {row["key"]: i for i, row in zip(new_ids, rows, strict=True)}
-
-
-def _insert_predictions_sqlite(
-    connection: sa.Connection, table: Any, rows: list[dict[str, Any]]
-) -> dict[str, int]:
-    """SQLite: number the rows ourselves (BEGIN IMMEDIATE made this transaction the only
-    writer, so the ids after the largest are free) and insert them through the driver."""
-    largest = connection.execute(sa.select(sa.func.max(table.c.id))).scalar_one() or 0
-    numbered = [{"id": largest + n, **row} for n, row in enumerate(rows, start=1)]
-    _insert_sqlite(connection, table, numbered)
-    return {row["key"]: row["id"] for row in numbered}
-
-
-def _insert_rows(connection: sa.Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    if connection.dialect.name == "postgresql":
-        _copy(connection, table, rows)
-    else:
-        _insert_sqlite(connection, table, rows)
-
-
-def _insert_sqlite(connection: sa.Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    """executemany on the driver, values stored as SQLAlchemy stores them (naive UTC
-    "YYYY-MM-DD HH:MM:SS.ffffff", ISO days, 0/1): its per-value bind processing was a fifth
-    of an import's time."""
-    columns = list(rows[0])
-    names = ", ".join(f'"{column}"' for column in columns)
-    marks = ", ".join("?" for _ in columns)
-    # Converters by column type, looked up once: most columns are text and pass as they are.
-    convert = [(column, _sqlite_converter(table.c[column].type)) for column in columns]
-    values = [
-        [row[column] if to_db is None or row[column] is None else to_db(row[column])
-         for column, to_db in convert]
-        for row in rows
-    ]  # fmt: skip
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    cursor.executemany(f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})', values)
-
-
-def _sqlite_converter(column_type: Any) -> Callable[[Any], Any] | None:
-    if isinstance(column_type, UTCDateTime):
-        return _sqlite_datetime
-    if isinstance(column_type, sa.Date):
-        return dt.date.isoformat
-    if isinstance(column_type, sa.Boolean):
-        return int
-    return None
-
-
-@functools.lru_cache(maxsize=65_536)  # imported rows share deadlines and times
-def _sqlite_datetime(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _copy(connection: sa.Connection, table: Any, rows: list[dict[str, Any]]) -> None:
-    """COPY rows (dicts with the same keys) into a table, inside the session's transaction."""
-    columns = list(rows[0])
-    names = ", ".join(f'"{column}"' for column in columns)
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([row[column] for column in columns])
-
-
-def _resolution_row(
+def resolution_row(
     prediction_id: int,
     due_at: dt.datetime,
     window_start: dt.datetime | None,
