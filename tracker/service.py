@@ -6,8 +6,10 @@ channel in the same transaction; adding and reopening schedule reminders.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -355,8 +357,22 @@ def import_file(
     file_format: str | None = None,
     policy: ReminderPolicy = DEFAULT_POLICY,
 ) -> ImportReport:
-    items = transfer.read_export(path, tz=tz, now=now, file_format=file_format)
-    return _store_all(engine, items=items, now=now, policy=policy, tz=tz)
+    with _collector_paused():
+        items = transfer.read_export(path, tz=tz, now=now, file_format=file_format)
+        return _store_all(engine, items=items, now=now, policy=policy, tz=tz)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """An import builds a few objects per row and no reference cycles, yet every so often
+    the cycle collector walks all of them: a tenth of a 100,000-row import's time."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def export_records(engine: Engine) -> list[PredictionRecord]:

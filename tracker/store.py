@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -469,19 +470,24 @@ def next_reminder_time(session: Session) -> dt.datetime | None:
 
 
 def predictions_by_key(session: Session, *, keys: Sequence[str]) -> dict[str, Prediction]:
+    """The stored predictions among these keys. The keys go as one parameter (an array on
+    PostgreSQL, a JSON list on SQLite): an IN list of hundreds of placeholders cost more to
+    compile and parse than the database took to answer."""
     found: dict[str, Prediction] = {}
     postgresql = session.get_bind().dialect.name == "postgresql"
-    # PostgreSQL takes the keys as one array parameter (= ANY): an IN list of hundreds of
-    # placeholders costs psycopg more to parse than the database to answer.
-    size = 10_000 if postgresql else 500
-    for start in range(0, len(keys), size):
-        chunk = list(keys[start : start + size])
-        if postgresql:
-            wanted = sa.any_(sa.bindparam("keys", chunk, type_=postgresql_array(sa.String)))
-            query = select(Prediction).where(col(Prediction.key) == wanted)
-        else:
-            query = select(Prediction).where(col(Prediction.key).in_(chunk))
-        for prediction in session.exec(query):
+    if postgresql:
+        wanted: Any = sa.any_(sa.bindparam("keys", type_=postgresql_array(sa.String)))
+        matches = col(Prediction.key) == wanted
+    else:
+        listed: Any = sa.select(sa.column("value")).select_from(
+            sa.func.json_each(sa.bindparam("keys"))
+        )
+        matches = col(Prediction.key).in_(listed)
+    query = select(Prediction).where(matches)
+    for start in range(0, len(keys), 10_000):
+        chunk = list(keys[start : start + 10_000])
+        parameter = chunk if postgresql else json.dumps(chunk)
+        for prediction in session.exec(query, params={"keys": parameter}):
             found[prediction.key] = prediction
     return found
 
