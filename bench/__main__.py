@@ -12,6 +12,7 @@ import os
 import platform
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -33,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     print(f"machine: {platform.node()} · {platform.machine()} · {os.cpu_count()} cores · "
           f"Python {platform.python_version()} · {platform.platform()}")  # fmt: skip
+    before = speed_gauge()
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as folder:
         for database in databases(Path(folder), args.postgres):
@@ -43,7 +45,23 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"… {name} on {database.label}", file=sys.stderr, flush=True)
                 rows += run(database, quick=args.quick)
     _print(rows)
+    print(f"machine speed: a fixed Python workload took {before * 1000:.0f} ms before the "
+          f"benchmarks and {speed_gauge() * 1000:.0f} ms after (BENCHMARKS.md says what it "
+          "took on the days recorded there)")  # fmt: skip
     return 0 if all(row.met is not False for row in rows) else 1
+
+
+def speed_gauge() -> float:
+    """Seconds for a fixed piece of pure Python, the best of 3: this machine's speed drifts
+    by a third over a day, and figures of different runs compare only beside it."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        table: dict[int, str] = {}
+        for number in range(300_000):
+            table[number % 1000] = f"{number:x}"
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def _print(rows: list[Row]) -> None:
