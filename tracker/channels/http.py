@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import email.utils
+import functools
 import re
 import time
 from collections.abc import Collection, Sequence
@@ -117,7 +118,7 @@ def new_client(
 ) -> httpx.AsyncClient:
     """The client deliveries go out through: httpx's interface on aiohttp's pool (see
     transport.py), with no proxy or certificate settings taken from the environment."""
-    from tracker.channels.transport import AiohttpTransport
+    from tracker.channels.transport import AiohttpTransport  # aiohttp: only when sending
 
     return httpx.AsyncClient(
         timeout=httpx.Timeout(request_timeout, connect=connect_timeout),
@@ -166,6 +167,11 @@ async def post_json(
     )
 
 
+@functools.lru_cache(maxsize=256)  # a channel posts to the same URL thousands of times
+def _parsed(url: str) -> httpx.URL:
+    return httpx.URL(url)
+
+
 async def _exchange(
     client: httpx.AsyncClient,
     url: str,
@@ -175,7 +181,7 @@ async def _exchange(
     secrets: Sequence[str],
     permanent_bodies: Collection[str],
 ) -> Attempt:
-    request = client.build_request("POST", url, content=body, headers=headers)
+    request = client.build_request("POST", _parsed(url), content=body, headers=headers)
     response = await client.send(request, stream=True, follow_redirects=False)
     try:
         status = response.status_code
