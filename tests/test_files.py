@@ -14,6 +14,7 @@ from tests.conftest import (
     TEST_DATABASE_URL,
     Result,
     assert_one_line_error,
+    count_rows,
     is_sqlite,
     postgres_schema,
 )
@@ -209,3 +210,27 @@ def test_imported_rows_are_stored_exactly_as_added_ones(
     assert 'A claim, with "quotes",\nnewlines, a\ttab, a back\\slash and ünïcödé' in claims
     if is_sqlite(database_url):
         assert any(isinstance(v, str) and "." in v for v in raw(other, predictions)[0])
+
+
+def test_a_large_import_stores_every_row_and_finds_them_all_again(
+    cli: Callable[..., Result], tmp_path: Path, database_url: str
+) -> None:
+    """More rows than one COPY part (5,000) or one key lookup (10,000) holds: none may be lost
+    at a boundary, and a second import must find every one of them stored."""
+    size = 12_345
+    path = tmp_path / "many.csv"
+    rows = [
+        f"k{i},Claim {i} with a\\backslash,2026-{1 + i % 12:02d}-28T23:59:59.999999Z,day,"
+        f"desk {i % 7},{(i % 99 + 1) / 100},t{i % 3}"
+        for i in range(size)
+    ]
+    path.write_text("key,claim,due_at,precision,forecaster,probability,tags\n" + "\n".join(rows))
+    first = cli("import", path)
+    assert first.code == 0, first.err
+    assert f"{size} created, 0 updated, 0 unchanged" in first.out + first.err
+    assert count_rows(database_url, "prediction") == size
+    assert count_rows(database_url, "prediction_tag") == size
+    again = cli("import", path)
+    assert f"0 created, 0 updated, {size} unchanged" in again.out + again.err
+    shown = cli("show", f"k{size - 1}", "--json")
+    assert shown.json()["claim"] == f"Claim {size - 1} with a\\backslash"

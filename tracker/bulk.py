@@ -142,13 +142,14 @@ def _copy(connection: sa.Connection, table: Any, rows: list[dict[str, Any]]) -> 
     every value, and took 11 µs a row of the prediction table."""
     columns = list(rows[0])
     names = ", ".join(f'"{column}"' for column in columns)
-    texts = _converted_columns(table, columns, rows, _copy_converter, null=_NULL)
-    lines = ["\t".join(fields) + "\n" for fields in zip(*texts, strict=True)]
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        # Sent a thousand rows at a time, so the server stores some while we send more.
-        for start in range(0, len(lines), 1000):
-            copy.write("".join(lines[start : start + 1000]))
+        # Formatted and sent a few thousand rows at a time: the server stores each part
+        # while we format the next.
+        for start in range(0, len(rows), 5000):
+            part = rows[start : start + 5000]
+            texts = _converted_columns(table, columns, part, _copy_converter, null=_NULL)
+            copy.write("".join(["\t".join(fields) + "\n" for fields in zip(*texts, strict=True)]))
 
 
 def _converted_columns(
