@@ -97,8 +97,7 @@ def dispatch_pending(
     return dispatcher.run(claim, record, release, stop)
 
 
-def _job(row: Delivery) -> Job:
-    assert row.id is not None
+def _job(row: outbox.ClaimedDelivery) -> Job:
     return Job(
         delivery_id=row.id,
         channel=row.channel,
