@@ -118,12 +118,11 @@ def new_client(
 ) -> httpx.AsyncClient:
     """The client deliveries go out through: httpx's interface on aiohttp's pool (see
     transport.py), with no proxy or certificate settings taken from the environment."""
-    from tracker.channels.transport import AiohttpTransport  # aiohttp: only when sending
+    from tracker.channels.transport import AiohttpTransport, DeliveryClient  # aiohttp: lazily
 
-    return httpx.AsyncClient(
+    return DeliveryClient(
         timeout=httpx.Timeout(request_timeout, connect=connect_timeout),
         transport=AiohttpTransport(max_connections=max_connections),
-        trust_env=False,
     )
 
 
