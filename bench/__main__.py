@@ -43,7 +43,10 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 run: Callable[..., list[Row]] = case
                 print(f"… {name} on {database.label}", file=sys.stderr, flush=True)
-                rows += run(database, quick=args.quick)
+                try:
+                    rows += run(database, quick=args.quick)
+                finally:
+                    database.discard()
     _print(rows)
     print(f"machine speed: a fixed Python workload took {before * 1000:.0f} ms before the "
           f"benchmarks and {speed_gauge() * 1000:.0f} ms after (BENCHMARKS.md says what it "

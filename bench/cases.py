@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import random
@@ -59,7 +60,7 @@ def check_scale(database: Database, *, quick: bool) -> list[Row]:
     for size in sizes:
         url, engine = database.fresh()
         now = dt.datetime.now(dt.UTC)  # noqa: TID251
-        insert_predictions(engine, size, row=lambda i, now=now: _open_row(i, now))
+        insert_predictions(engine, size, row=functools.partial(_open_row, now=now))
         settings = load_settings(database_url=url)
         times = []
         for _ in range(3):
