@@ -139,6 +139,7 @@ def test_import_of_a_hand_written_csv(cli: Callable[..., Result], tmp_path: Path
         ),
         ("bad.csv", "claim,due_at\nok,2025-01-01T00:00:00Z,extra\n", "bad.csv:2: more fields"),
         ("bad.csv", "claim,title\nok,2025\n", "bad.csv:1: unknown column 'title'"),
+        ("bad.csv", "claim,tags,claim\na,x,b\n", "bad.csv:1: the column 'claim' appears twice"),
         ("bad.csv", "due_at\n2025\n", "bad.csv:1: the header has no 'claim' column"),
         ("bad.txt", "claim\n", "cannot tell the format"),
         ("missing.json", None, "no such file"),

@@ -321,7 +321,12 @@ def record(
                 col(Delivery.id), col(Delivery.status), col(Delivery.lease_owner),
                 col(Delivery.attempts), col(Delivery.kind), col(Delivery.prediction_id),
                 col(Delivery.delivered_at),
-            ).where(col(Delivery.id).in_([r.delivery_id for r in results]))
+            )
+            .where(col(Delivery.id).in_([r.delivery_id for r in results]))
+            # Locked (PostgreSQL) until written, in id order: another worker taking over a
+            # lease that expired meanwhile waits, and the counts say what was really written.
+            .order_by(col(Delivery.id))
+            .with_for_update()
         )
     }  # fmt: skip
     changes = []

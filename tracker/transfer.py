@@ -297,6 +297,9 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
         unknown = [c for c in header if c not in CSV_COLUMNS]
         if unknown:
             raise InvalidInput(f"{path}:1: unknown column {unknown[0]!r}")
+        repeated = [c for i, c in enumerate(header) if c in header[:i]]
+        if repeated:
+            raise InvalidInput(f"{path}:1: the column {repeated[0]!r} appears twice")
         # Sorted out once per file, not once per cell: an import reads millions of cells.
         plain = [(i, c) for i, c in enumerate(header) if c != "resolutions" and c[:7] != "source_"]
         sources = [
