@@ -235,3 +235,36 @@ def test_a_large_import_stores_every_row_and_finds_them_all_again(
     assert f"0 created, 0 updated, {size} unchanged" in again.out + again.err
     shown = cli("show", f"k{size - 1}", "--json")
     assert shown.json()["claim"] == f"Claim {size - 1} with a\\backslash"
+
+
+def test_an_import_leaves_the_cycle_collector_as_it_found_it(
+    tmp_path: Path, database_url: str
+) -> None:
+    """Import pauses Python's cycle collector while it builds rows; a failing import must not
+    leave it off in the process that called it."""
+    import datetime as dt
+    import gc
+    from zoneinfo import ZoneInfo
+
+    from tracker import service
+    from tracker.db import make_engine, upgrade_to_head
+    from tracker.errors import InvalidInput
+
+    engine = make_engine(database_url)
+    upgrade_to_head(engine)
+    good, bad = tmp_path / "good.json", tmp_path / "bad.json"
+    good.write_text(json.dumps([{"key": "a", "claim": "A claim", "due": "2025-03"}]))
+    bad.write_text(json.dumps([{"key": "b", "claim": "B claim", "due": "not a date"}]))
+    now, tz = dt.datetime(2025, 1, 1, tzinfo=dt.UTC), ZoneInfo("UTC")
+    try:
+        assert service.import_file(engine, path=good, tz=tz, now=now).created == ["a"]
+        assert gc.isenabled()
+        with pytest.raises(InvalidInput):
+            service.import_file(engine, path=bad, tz=tz, now=now)
+        assert gc.isenabled()
+        gc.disable()  # one that was off stays off
+        service.import_file(engine, path=good, tz=tz, now=now)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+        engine.dispose()
