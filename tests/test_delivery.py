@@ -305,6 +305,49 @@ def test_an_expired_lease_is_taken_over(database_url: str, sink: Sink) -> None:
     assert row.status == "delivered"
 
 
+@pytest.mark.parametrize("cancel_if_resolved", [True, False])
+def test_a_failed_reminder_of_a_prediction_resolved_meanwhile_is_cancelled(
+    database_url: str, sink: Sink, cancel_if_resolved: bool
+) -> None:
+    """Resolving retires unsent reminders itself; should a resolution ever land without that
+    (the prediction closed by other means while a send was out), the record still does not
+    schedule a retry of a reminder nobody needs any more."""
+    import sqlalchemy as sa
+
+    from tracker import outbox
+    from tracker.models import Prediction
+
+    worker = make_worker(database_url, webhook_url=f"{sink.url}/hook")
+    with freeze_time(T0):
+        _add_due_prediction(worker)
+        queue_now(worker)
+        with transaction(worker.engine) as session:
+            [row] = outbox.claim(session, owner="me", now=T0, lease=dt.timedelta(minutes=2),
+                                 limit=5)  # fmt: skip
+            session.execute(sa.update(Prediction).values(status="resolved"))
+            counts = outbox.record(
+                session,
+                results=[outbox.AttemptResult(row.id, Attempt(AttemptOutcome.RETRY, error="x"))],
+                owner="me",
+                now=T0,
+                policy=outbox.RetryPolicy(max_attempts=3, backoff=(dt.timedelta(seconds=5),)),
+                rng=random.Random(1),
+                cancel_if_resolved=cancel_if_resolved,
+            )
+    [stored] = [r for r in ledger(database_url) if r.status != "skipped"]
+    if cancel_if_resolved:
+        assert counts == {"cancelled": 1}
+        assert (stored.status, stored.next_attempt_at) == ("cancelled", None)
+        assert stored.last_error == "x (not retried: the prediction was resolved)"
+    else:
+        assert counts == {"retrying": 1}
+        assert stored.status == "retrying"
+        assert stored.next_attempt_at is not None
+        assert stored.next_attempt_at > T0
+    assert stored.lease_owner is None
+    assert stored.attempts == 1
+
+
 def test_one_slow_receiver_does_not_hold_up_the_others(database_url: str, sink: Sink) -> None:
     sink.answer("/slow", Answer(200, delay=2.0))
     channels = [

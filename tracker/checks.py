@@ -23,7 +23,7 @@ from tracker.config import ChannelSettings
 from tracker.db import transaction
 from tracker.dispatch import Dispatcher, DispatchStats, Job
 from tracker.errors import Conflict, InvalidInput, NotFound
-from tracker.models import Delivery, DeliveryStatus, Prediction, PredictionStatus
+from tracker.models import Delivery, DeliveryStatus, Prediction
 from tracker.records import iso
 
 
@@ -64,22 +64,6 @@ def dispatch_pending(
 
     def record(results: Sequence[outbox.AttemptResult]) -> None:
         with transaction(engine) as session:
-            ids = [r.delivery_id for r in results]
-            # Two primary-key lookups: a join let SQLite walk every open prediction.
-            prediction_ids = session.exec(
-                select(Delivery.prediction_id).where(col(Delivery.id).in_(ids))
-            ).all()
-            # (status is compared here, not in SQL: given "status = 'open'", SQLite's planner
-            # walks the status index through every open prediction instead of the keys.)
-            open_ids = {
-                prediction_id
-                for prediction_id, status in session.exec(
-                    select(Prediction.id, Prediction.status).where(
-                        col(Prediction.id).in_(set(prediction_ids))
-                    )
-                ).all()
-                if status == PredictionStatus.OPEN.value
-            }
             outbox.record(
                 session,
                 results=results,
@@ -87,7 +71,7 @@ def dispatch_pending(
                 now=clock(),
                 policy=settings.retry,
                 rng=settings.rng,
-                open_predictions={i for i in open_ids if i is not None},
+                cancel_if_resolved=True,
             )
 
     def release(ids: Sequence[int]) -> None:

@@ -306,9 +306,11 @@ def record(
     now: dt.datetime,
     policy: RetryPolicy,
     rng: random.Random,
-    open_predictions: set[int] | None = None,
+    cancel_if_resolved: bool = False,
 ) -> dict[str, int]:
     """Write each attempt's outcome; a row whose lease we lost is left to its new owner.
+    With cancel_if_resolved, a failed reminder of a prediction resolved meanwhile is
+    cancelled rather than retried.
 
     One UPDATE for all the rows, run once per row (executemany), rather than ORM objects:
     the unit of work cost more than sending did."""
@@ -329,6 +331,11 @@ def record(
             .with_for_update()
         )
     }  # fmt: skip
+    open_predictions = (
+        _open_among(session, {row.prediction_id for row in rows.values()})
+        if cancel_if_resolved
+        else None
+    )
     changes = []
     for result in results:
         row = rows.get(result.delivery_id)
@@ -385,6 +392,17 @@ def record(
             changes,
         )
     return counts
+
+
+def _open_among(session: Session, prediction_ids: set[int]) -> set[int]:
+    # (status is compared here, not in SQL: given "status = 'open'", SQLite's planner walks
+    # the status index through every open prediction instead of looking up the keys.)
+    found = session.execute(
+        sa.select(col(Prediction.id), col(Prediction.status)).where(
+            col(Prediction.id).in_(prediction_ids)
+        )
+    )
+    return {id_ for id_, status in found if status == PredictionStatus.OPEN.value}
 
 
 def _next_status(
