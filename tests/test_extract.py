@@ -58,7 +58,7 @@ def _window(first: str | None, last: str, precision: str, tz: ZoneInfo = UTC_ZON
         if first is None
         else datetime.combine(date.fromisoformat(first), time.min, tzinfo=tz).astimezone(UTC)
     )
-    return DueWindow(due_at=end, window_start=start, precision=Precision(precision))
+    return DueWindow(due_at=end, window_start=start, precision=Precision(precision), tz=tz)
 
 
 # Deadline phrases ------------------------------------------------------------------------------

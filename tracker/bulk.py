@@ -66,7 +66,7 @@ def insert_imported(
             item.prediction.due.due_at,
             item.prediction.due.window_start,
             resolution,
-            tz,
+            item.prediction.due.tz,
         )
         | {"events_queued_at": resolution.resolved_at}
         for item in items
@@ -99,7 +99,8 @@ def _prediction_row(
         "key": data.key, "claim": data.claim, "quote": data.quote,
         "forecaster": data.forecaster, "probability": data.probability,
         "due_at": due.due_at, "window_start": due.window_start,
-        "precision": due.precision.value, "due_text": data.due_text, "status": status,
+        "precision": due.precision.value, "timezone": due.zone,
+        "due_text": data.due_text, "status": status,
         "source_id": source_ids.get(data.source) if data.source else None,
         "created_at": data.created_at or now, "updated_at": data.updated_at or now,
         "next_reminder_at": first_reminder_at(due.due_at, policy) if status == _OPEN else None,

@@ -67,8 +67,9 @@ class Settings(BaseSettings):
     )
     timezone: str = Field(
         default="UTC",
-        description="IANA time zone in which due dates are read and shown "
-        "('by February 2025' ends at the last instant of February there).",
+        description="IANA time zone new due dates are stated in unless they name one "
+        "('by February 2025' ends at the last instant of February there); each deadline "
+        "keeps its own.",
     )
     due_soon: dt.timedelta = Field(
         default=dt.timedelta(days=7),

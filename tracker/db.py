@@ -125,13 +125,15 @@ def transaction(engine: Engine, *, commit: bool = True) -> Iterator[Session]:
             raise
 
 
-def alembic_config(engine: Engine | None = None) -> Config:
+def alembic_config(engine: Engine | None = None, *, timezone: str = "UTC") -> Config:
     config = Config()
     config.set_main_option("script_location", str(resources.files("tracker") / "migrations"))
     if engine is not None:
         # Handed over as an object: a URL in the config would go through configparser's
         # %-interpolation (percent-encoded passwords) and could end up in its error texts.
         config.attributes["engine"] = engine
+    # The configured zone, which migration 0007 gives the deadlines stored before they kept one.
+    config.attributes["timezone"] = timezone
     return config
 
 
@@ -144,8 +146,9 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def upgrade_to_head(engine: Engine) -> bool:
-    """Bring the schema to the latest migration; cheap when it is there already.
+def upgrade_to_head(engine: Engine, *, timezone: str = "UTC") -> bool:
+    """Bring the schema to the latest migration; cheap when it is there already. `timezone` is
+    the configured default zone (TRACKER_TIMEZONE), which older rows are taken to be stated in.
 
     Returns True when migrations ran.
     """
@@ -162,7 +165,7 @@ def upgrade_to_head(engine: Engine) -> bool:
     with translated_errors(engine.url), _migration_lock(engine):
         if current_revision(engine) == head:  # another worker got there while we waited
             return False
-        command.upgrade(alembic_config(engine), "head")
+        command.upgrade(alembic_config(engine, timezone=timezone), "head")
     return True
 
 

@@ -11,11 +11,12 @@ every rule here can be tested with plain values.
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import assert_never
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.errors import InvalidInput
 
@@ -38,11 +39,30 @@ class Period:
     precision: Precision
 
 
+UTC_ZONE = ZoneInfo("UTC")
+
+
 @dataclass(frozen=True)
 class DueWindow:
     due_at: datetime  # aware UTC: last instant of the window
     window_start: datetime | None  # aware UTC, or None when only a deadline was given
     precision: Precision  # precision of the END of the window
+    # The zone the deadline was stated in: "February 2025" in Asia/Tokyo ends at a different
+    # instant than in UTC, and keeps meaning February however the default zone changes later.
+    tz: ZoneInfo = UTC_ZONE
+
+    @property
+    def zone(self) -> str:
+        """The IANA name stored with the deadline (a fixed offset of whole hours, as some
+        callers pass datetime.timezone, is named as its Etc/GMT zone)."""
+        key = getattr(self.tz, "key", None)
+        if isinstance(key, str):
+            return key
+        offset = self.tz.utcoffset(None) or timedelta(0)
+        hours, rest = divmod(offset, timedelta(hours=1))
+        if rest or abs(hours) > 14:
+            raise ValueError(f"{self.tz!r} has no IANA name")
+        return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"
 
 
 ACCEPTED_FORMS = (
@@ -51,6 +71,9 @@ ACCEPTED_FORMS = (
 )
 
 _DAY_FORMS = "2025-02-20, 20 February 2025 or Feb 20, 2025"
+# Reminders fall weeks before and after a deadline, and every stored time is shown in some
+# zone; near year 1 or 9999 that arithmetic overflows, and no forecast we track lives there.
+EARLIEST_YEAR, LATEST_YEAR = 1000, 9000
 _TICK = timedelta(microseconds=1)
 _DASH = "\N{EN DASH}"  # spelled out so the source stays ASCII
 
@@ -105,6 +128,30 @@ class _Named:
     first_day: date
 
 
+def parse_zone(name: str) -> ZoneInfo:
+    """An IANA zone by name ("Europe/Kyiv"); InvalidInput for a name the zone database lacks."""
+    text = name.strip()
+    try:
+        if not text or text.startswith(("/", ".")) or ".." in text:
+            raise ValueError(text)
+        return ZoneInfo(text)
+    except (ValueError, ZoneInfoNotFoundError, OSError):
+        raise InvalidInput(
+            f"{name!r} is not a time zone; use an IANA name such as UTC, Europe/Kyiv or "
+            "America/New_York"
+        ) from None
+
+
+@functools.lru_cache(maxsize=256)
+def stored_zone(name: str | None) -> ZoneInfo:
+    """The zone a stored deadline was stated in. One the zone database no longer knows (an
+    older tzdata) reads as UTC: a label shown in UTC beats a list that cannot be shown."""
+    try:
+        return parse_zone(name or "UTC")
+    except InvalidInput:
+        return UTC_ZONE
+
+
 def parse_period(text: str, tz: ZoneInfo) -> Period:
     """Read one date form (see ACCEPTED_FORMS) as the period it names in `tz`."""
     try:
@@ -146,7 +193,7 @@ def parse_due(text: str, tz: ZoneInfo, window_start: str | None = None) -> DueWi
             raise InvalidInput(
                 f"the window start {window_start.strip()!r} is after the due date {text.strip()!r}"
             )
-    return DueWindow(_utc(period.end), None if start is None else _utc(start), period.precision)
+    return DueWindow(_utc(period.end), None if start is None else _utc(start), period.precision, tz)
 
 
 def parse_instant(text: str, tz: ZoneInfo) -> datetime:
@@ -180,6 +227,22 @@ def describe_due(
     """
     if due_at.tzinfo is None or (window_start is not None and window_start.tzinfo is None):
         raise ValueError("describe_due needs aware datetimes")
+    try:
+        return _describe(due_at, window_start, precision, tz)
+    except (OverflowError, ValueError):
+        # A stored time at the edge of the calendar (year 1 read in a zone east of UTC) has no
+        # local date. A label must never stop a list, a page or a reminder pass: show UTC.
+        end_label = due_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        if window_start is None:
+            return end_label
+        return (
+            f"{window_start.astimezone(UTC).isoformat().replace('+00:00', 'Z')} {_DASH} {end_label}"
+        )
+
+
+def _describe(
+    due_at: datetime, window_start: datetime | None, precision: Precision, tz: ZoneInfo
+) -> str:
     end_label = _label(due_at, precision, tz)
     if window_start is None or _utc(window_start) == _period_start(due_at, precision, tz):
         return end_label
@@ -320,9 +383,18 @@ def _utc(moment: datetime) -> datetime:
 
 def within_window(day: date, due_at: datetime, window_start: datetime | None, tz: ZoneInfo) -> bool:
     """Whether an event on `day` (a local calendar day) fell inside the window, by days in tz."""
-    if day > due_at.astimezone(tz).date():
+    if day > local_date(due_at, tz):
         return False
-    return window_start is None or day >= window_start.astimezone(tz).date()
+    return window_start is None or day >= local_date(window_start, tz)
+
+
+def local_date(moment: datetime, tz: ZoneInfo) -> date:
+    """The calendar day of `moment` in tz; at the very edge of the calendar (year 1 seen east
+    of UTC, year 9999 west of it) the first or last day there is, rather than an error."""
+    try:
+        return moment.astimezone(tz).date()
+    except OverflowError:
+        return date.min if moment.year < 5000 else date.max
 
 
 def period_containing(moment: datetime, precision: Precision, tz: ZoneInfo) -> Period:

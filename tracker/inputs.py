@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from tracker.deadlines import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
     DueWindow,
     Precision,
     describe_due,
@@ -112,18 +114,39 @@ def parse_probability(value: Any) -> float | None:
     if isinstance(value, bool):
         raise InvalidInput("probability must be a number between 0 and 1, or a percentage")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            number = math.inf
     elif isinstance(value, str):
         text = value.strip()
-        try:
-            number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-        except ValueError:
-            raise InvalidInput(f"probability {value!r} is not a number; write 0.7 or 70%") from None
+        # float() also reads "1_0" and Arabic-Indic digits, which nobody means as a probability.
+        if not _DECIMAL.fullmatch(text):
+            raise InvalidInput(
+                f"probability {_shortened(value)!r} is not a number; write 0.7 or 70%"
+            )
+        number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
     else:
         raise InvalidInput("probability must be a number between 0 and 1, or a percentage")
     if not math.isfinite(number) or not 0.0 <= number <= 1.0:
-        raise InvalidInput(f"probability {value!r} is outside [0, 1]; write 0.7 or 70%")
+        raise InvalidInput(f"probability {_shortened(value)!r} is outside [0, 1]; write 0.7 or 70%")
     return number
+
+
+# ASCII digits only; "nan" and "inf" are read so that they are refused as out of range.
+_DECIMAL = re.compile(
+    r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:%|e[+-]?[0-9]+)?|nan|inf(?:inity)?)",
+    re.IGNORECASE,
+)
+
+
+def _shortened(value: Any) -> Any:
+    """A value to quote in a message: a 400-digit number is not worth 400 characters."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"{str(value)[:20]}..."
+    if isinstance(value, str) and len(value) > 40:
+        return value[:40] + "..."
+    return value
 
 
 def parse_url(value: Any, name: str) -> str | None:
@@ -198,7 +221,15 @@ def default_due_text(due: DueWindow, tz: ZoneInfo) -> str:
 
 
 def parse_aware(value: Any, name: str, tz: ZoneInfo) -> dt.datetime | None:
-    """An ISO 8601 time (or a date, read in tz) as aware UTC."""
+    """An ISO 8601 time (or a date, read in tz) as aware UTC, within the years we store."""
+    try:
+        moment = _parse_aware(value, name, tz)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        moment = dt.datetime.min.replace(tzinfo=dt.UTC)
+    return None if moment is None else in_range(moment, name)
+
+
+def _parse_aware(value: Any, name: str, tz: ZoneInfo) -> dt.datetime | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, dt.datetime):
@@ -276,16 +307,14 @@ def _stored_window(due_at: Any, window_start: Any, precision: Any, tz: ZoneInfo)
             f"due_at {instant.isoformat()} is not the end of a {level.value} in {tz.key} "
             f"(that would be {expected.isoformat()})"
         )
-    return _in_range(DueWindow(due_at=instant, window_start=start, precision=level))
+    return _in_range(DueWindow(due_at=instant, window_start=start, precision=level, tz=tz))
 
 
 # Exports repeat the same deadlines (ends of months, quarters) across thousands of rows.
 _cached_stored_window = functools.lru_cache(maxsize=4096)(_stored_window)
 
 
-# Reminders fall weeks before and after a deadline; near year 1 or 9999 that arithmetic
-# overflows, and no forecast we track is due there.
-EARLIEST_DUE_YEAR, LATEST_DUE_YEAR = 1000, 9000
+EARLIEST_DUE_YEAR, LATEST_DUE_YEAR = EARLIEST_YEAR, LATEST_YEAR
 
 
 def _in_range(window: DueWindow) -> DueWindow:
@@ -293,7 +322,17 @@ def _in_range(window: DueWindow) -> DueWindow:
         raise InvalidInput(
             f"a deadline must fall between the years {EARLIEST_DUE_YEAR} and {LATEST_DUE_YEAR}"
         )
+    if window.window_start is not None:
+        in_range(window.window_start, "window_start")
     return window
+
+
+def in_range(moment: dt.datetime, name: str) -> dt.datetime:
+    """Every stored time (window start, published, created, resolved) is kept to the years
+    a deadline may have, so that reading it in any zone or a step from it cannot overflow."""
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise InvalidInput(f"{name} must fall between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return moment
 
 
 @functools.lru_cache(maxsize=4096)  # imports repeat the same few deadlines many times
@@ -308,6 +347,8 @@ def parse_occurred_on(value: Any, *, tz: ZoneInfo, now: dt.datetime) -> dt.date 
     if isinstance(value, dt.datetime):
         raise InvalidInput("occurred_on must be a day (YYYY-MM-DD), not a time")
     day = value if isinstance(value, dt.date) else parse_day(str(value))
+    if day.year < EARLIEST_YEAR:
+        raise InvalidInput(f"occurred_on must fall after the year {EARLIEST_YEAR}")
     if day > now.astimezone(tz).date():
         raise InvalidInput(f"occurred_on {day.isoformat()} is in the future")
     return day

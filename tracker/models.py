@@ -83,6 +83,9 @@ class Prediction(SQLModel, table=True):
     due_at: dt.datetime = Field(sa_type=UTCDateTime)
     window_start: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     precision: str = Field(sa_type=sa.String(16))
+    # The IANA zone the deadline was stated in ("Asia/Tokyo"): its label and window are read
+    # there, whatever TRACKER_TIMEZONE says today.
+    timezone: str = Field(default="UTC", sa_type=sa.String(64))
     due_text: str = Field(sa_type=sa.String(200))
     status: str = Field(default=PredictionStatus.OPEN.value, sa_type=sa.String(16))
     source_id: int | None = Field(

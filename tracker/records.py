@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tracker.deadlines import Precision, describe_due, parse_period
+from tracker.deadlines import Precision, describe_due, parse_period, parse_zone, stored_zone
 from tracker.errors import InvalidInput
 from tracker.inputs import (
     ImportedPrediction,
@@ -23,6 +24,7 @@ from tracker.inputs import (
     clean_text,
     default_due_text,
     due_window_from,
+    in_range,
     make_key,
     normalize_key,
     normalize_tags,
@@ -37,7 +39,7 @@ from tracker.models import Delivery, Prediction, PredictionStatus, Resolution, S
 PREDICTION_FIELDS = frozenset(
     {
         "id", "key", "claim", "quote", "forecaster", "probability", "due", "due_at",
-        "window_start", "precision", "due_text", "due_label", "tags", "status", "outcome",
+        "window_start", "precision", "tz", "due_text", "due_label", "tags", "status", "outcome",
         "resolved_at", "occurred_on", "overdue", "snoozed_until", "source", "resolutions",
         "created_at", "updated_at",
     }
@@ -106,7 +108,10 @@ def prediction_json(record: PredictionRecord, *, tz: ZoneInfo, now: dt.datetime)
         "window_start": iso(p.window_start),
         "precision": p.precision,
         "due_text": p.due_text,
-        "due_label": describe_due(p.due_at, p.window_start, Precision(p.precision), tz),
+        "due_label": describe_due(
+            p.due_at, p.window_start, Precision(p.precision), stored_zone(p.timezone)
+        ),
+        "tz": p.timezone,
         "tags": list(record.tags),
         "status": p.status,
         "overdue": p.status == PredictionStatus.OPEN and p.due_at < now,
@@ -185,13 +190,18 @@ def prediction_from_mapping(
         raise FieldError(unknown[0], "is not a field of a prediction")
     # One try for the whole record, `field` naming the step under way: a context manager per
     # field cost a third of an import's time.
-    field = "claim"
+    field = "tz"
     try:
+        # A record may state its own zone; its dates are read there, and its deadline keeps it.
+        if data.get("tz") not in (None, ""):
+            tz = _record_zone(data["tz"])
+        field = "claim"
         claim = clean_text(data.get("claim"), "claim", required=True, limit=2000)
         assert claim is not None
         if data.get("window_start") not in (None, "") and data.get("due_at") in (None, ""):
             field = "window_start"
-            parse_period(str(data["window_start"]), tz)  # so its errors name the right field
+            # So that its errors name the right field.
+            in_range(parse_period(str(data["window_start"]), tz).start, "window_start")
         field = "due"
         due = due_window_from(
             due=data.get("due"),
@@ -246,6 +256,15 @@ def prediction_from_mapping(
         updated_at=updated_at,
     )
     return ImportedPrediction(prediction=prediction, history=history)
+
+
+def _record_zone(value: Any) -> ZoneInfo:
+    if not isinstance(value, str):
+        raise InvalidInput(f"must be a time zone name, not {type(value).__name__}")
+    return _cached_zone(value)
+
+
+_cached_zone = functools.lru_cache(maxsize=256)(parse_zone)  # imports repeat a few zones
 
 
 def source_from_mapping(data: Any, *, tz: ZoneInfo) -> SourceInput | None:

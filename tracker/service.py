@@ -69,6 +69,7 @@ def _create(
         claim=data.claim,
         due_at=data.due.due_at,
         precision=data.due.precision.value,
+        timezone=data.due.zone,
         due_text=data.due_text,
         next_reminder_at=first_reminder_at(data.due.due_at, policy),
     )
@@ -291,7 +292,7 @@ def _resolve(
         current.superseded_note = f"replaced by a new resolution ({outcome.value})"
         _unannounced_stays_so(current, now)
         session.flush()
-    store.add_resolution(session, prediction=prediction, resolution=resolution, tz=tz)
+    store.add_resolution(session, prediction=prediction, resolution=resolution)
     prediction.status = _status_for(outcome).value
     prediction.updated_at = now
     prediction.next_reminder_at = None

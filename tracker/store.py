@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker.deadlines import within_window
+from tracker.deadlines import stored_zone, within_window
 from tracker.enums import REMINDER_KINDS
 from tracker.errors import NotFound
 from tracker.inputs import PredictionInput, ResolutionInput, SourceInput
@@ -192,6 +192,7 @@ def apply_prediction(
         "due_at": data.due.due_at,
         "window_start": data.due.window_start,
         "precision": data.due.precision.value,
+        "timezone": data.due.zone,
         "due_text": data.due_text,
         "source_id": source_id,
     }
@@ -227,12 +228,15 @@ def add_resolution(
     *,
     prediction: Prediction,
     resolution: ResolutionInput,
-    tz: ZoneInfo,
     announced: bool = False,
 ) -> Resolution:
     assert prediction.id is not None
     values = resolution_row(
-        prediction.id, prediction.due_at, prediction.window_start, resolution, tz
+        prediction.id,
+        prediction.due_at,
+        prediction.window_start,
+        resolution,
+        stored_zone(prediction.timezone),
     )
     row = Resolution(**values | {"events_queued_at": values["resolved_at"] if announced else None})
     session.add(row)
@@ -363,18 +367,26 @@ def summary_rows(
 
 def occurred_rows(
     session: Session, *, filters: SummaryFilter
-) -> list[tuple[dt.date, dt.datetime, int]]:
-    """(occurred_on, due_at, count) for "yes" resolutions that say when it happened."""
+) -> list[tuple[dt.date, dt.datetime, str, int]]:
+    """(occurred_on, due_at, the deadline's zone, count) for "yes" resolutions that say when
+    it happened."""
     query = (
-        sa.select(col(Resolution.occurred_on), col(Prediction.due_at), sa.func.count())
+        sa.select(
+            col(Resolution.occurred_on),
+            col(Prediction.due_at),
+            col(Prediction.timezone),
+            sa.func.count(),
+        )
         .select_from(Prediction)
         .join(Resolution, _current_resolution_join())
         .where(col(Resolution.outcome) == "yes", col(Resolution.occurred_on).is_not(None))
     )
     if filters.exclude_early_before is not None:
         query = query.where(col(Prediction.due_at) <= filters.exclude_early_before)
-    query = _filtered(query, filters).group_by(Resolution.occurred_on, Prediction.due_at)
-    return [(day, due, int(count)) for day, due, count in session.execute(query).all()]
+    query = _filtered(query, filters).group_by(
+        Resolution.occurred_on, Prediction.due_at, Prediction.timezone
+    )
+    return [(day, due, zone, int(count)) for day, due, zone, count in session.execute(query).all()]
 
 
 def reminders_in_ledger(

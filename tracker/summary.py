@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from tracker import scoring, store
 from tracker.db import transaction
+from tracker.deadlines import local_date, stored_zone
 from tracker.records import iso
 
 GROUPINGS = ("forecaster", "source", "tag")
@@ -132,8 +133,8 @@ def summarize(
     rows = [r for r in every if not (exclude_early and r.early)]
     forecasts = _forecasts(rows)
     days: dict[int, int] = defaultdict(int)
-    for day, due_at, count in occurred:
-        days[(day - due_at.astimezone(tz).date()).days] += count
+    for day, due_at, zone, count in occurred:
+        days[(day - local_date(due_at, stored_zone(zone))).days] += count
     summary = Summary(
         generated_at=now,
         filters={

@@ -33,7 +33,7 @@ SEED_TOP_LEVEL = frozenset({"source", "predictions"})
 CSV_SOURCE_COLUMNS = ("title", "url", "publisher", "author", "published_at")
 CSV_COLUMNS = (
     "id", "key", "claim", "quote", "forecaster", "probability", "due_at", "window_start",
-    "precision", "due_text", "tags", "status", "outcome", "resolved_at", "occurred_on",
+    "precision", "tz", "due_text", "tags", "status", "outcome", "resolved_at", "occurred_on",
     *(f"source_{name}" for name in CSV_SOURCE_COLUMNS),
     "created_at", "updated_at", "resolutions",
 )  # fmt: skip

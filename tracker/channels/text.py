@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tracker.deadlines import Precision, describe_due, format_duration
+from tracker.deadlines import Precision, describe_due, format_duration, stored_zone
 
 RESOLVE_OUTCOMES = "yes|no|annulled"
 UTC_ZONE = ZoneInfo("UTC")
@@ -31,13 +31,15 @@ def timing(kind: str, due_at: dt.datetime, now: dt.datetime) -> tuple[str, str]:
 
 
 def due_label(prediction: dict[str, Any], tz: ZoneInfo) -> str:
-    """The due window as written ("February 2025"), never a made-up day."""
+    """The due window as written ("February 2025"), never a made-up day, read in the zone the
+    deadline was stated in (`tz` only for payloads frozen before deadlines kept their zone)."""
     window_start = prediction.get("window_start")
+    zone = stored_zone(prediction["tz"]) if prediction.get("tz") else tz
     return describe_due(
         dt.datetime.fromisoformat(prediction["due_at"]),
         None if window_start is None else dt.datetime.fromisoformat(window_start),
         Precision(prediction["precision"]),
-        tz,
+        zone,
     )
 
 

@@ -56,7 +56,7 @@ class Runtime:
 
         engine = make_engine(self.settings.database_url)
         if self._migrate:
-            upgrade_to_head(engine)
+            upgrade_to_head(engine, timezone=self.settings.timezone)
         return engine
 
     @property

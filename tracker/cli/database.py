@@ -18,7 +18,7 @@ def db_upgrade() -> None:
     rt = Runtime(migrate=False)
     before = current_revision(rt.engine)
     where = display_url(rt.engine.url)
-    if upgrade_to_head(rt.engine):
+    if upgrade_to_head(rt.engine, timezone=rt.settings.timezone):
         say(f"Upgraded {where} from {before or 'an empty database'} to {head_revision()}.")
     else:
         say(f"{where} is at the latest migration ({before}).")

@@ -55,6 +55,14 @@ def add(
     window_start: Annotated[
         str | None, typer.Option(help="Start of the window, if it may not happen earlier.")
     ] = None,
+    tz: Annotated[
+        str | None,
+        typer.Option(
+            "--tz",
+            help="The time zone the deadline is stated in, e.g. Asia/Tokyo (default: "
+            "TRACKER_TIMEZONE). The deadline keeps it.",
+        ),
+    ] = None,
     forecaster: Annotated[str | None, typer.Option(help="Who made the forecast.")] = None,
     probability: Annotated[
         str | None, typer.Option(help="The forecaster's probability: 0.7 or 70%.")
@@ -92,6 +100,7 @@ def add(
         "claim": claim,
         "due": due,
         "window_start": window_start,
+        "tz": tz,
         "forecaster": forecaster,
         "probability": probability,
         "quote": quote,
@@ -192,10 +201,10 @@ def percent(probability: float | None) -> str:
 
 
 def due_label(record: PredictionRecord, rt: Runtime) -> str:
-    from tracker.deadlines import Precision, describe_due
+    from tracker.deadlines import Precision, describe_due, stored_zone
 
     p = record.prediction
-    return describe_due(p.due_at, p.window_start, Precision(p.precision), rt.settings.tz)
+    return describe_due(p.due_at, p.window_start, Precision(p.precision), stored_zone(p.timezone))
 
 
 def _print_record(record: PredictionRecord, obj: dict[str, Any], rt: Runtime) -> None:
@@ -214,6 +223,7 @@ def _print_record(record: PredictionRecord, obj: dict[str, Any], rt: Runtime) ->
         ("Forecaster", p.forecaster),
         ("Probability", percent(p.probability)),
         ("Due", f"{obj['due_label']} ({p.due_text}); {obj['due_at']}"),
+        ("Time zone", p.timezone),
         ("Status", timing(record, rt)),
         ("Tags", ", ".join(record.tags)),
         ("Source", " · ".join(str(source[k]) for k in ("title", "publisher") if source.get(k))),

@@ -70,6 +70,7 @@ def to_window(first: date | None, last: date, precision: Precision, tz: ZoneInfo
         due_at=end.astimezone(UTC),
         window_start=None if start is None else start.astimezone(UTC),
         precision=precision,
+        tz=tz,
     )
 
 

@@ -70,6 +70,11 @@ class NewPrediction(BaseModel):
         "2025-03-01..2025-03-31 and so on."
     )
     window_start: str | None = None
+    tz: str | None = Field(
+        default=None,
+        description="The IANA time zone the deadline is stated in (default: the server's "
+        "TRACKER_TIMEZONE); the deadline keeps it.",
+    )
     forecaster: str | None = None
     probability: float | str | None = Field(default=None, description="0.7 or '70%'.")
     quote: str | None = None
