@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from tracker.errors import InvalidInput
 from tracker.inputs import ImportedPrediction, SourceInput
+from tracker.jsonfile import EXPORT_FORMAT, EXPORT_VERSION, json_records
 from tracker.records import (
     FieldError,
     PredictionRecord,
@@ -134,7 +135,8 @@ def _refuse_duplicate_keys(items: Sequence[ImportedPrediction], *, where: str) -
 def _read_text(path: Path) -> str:
     try:
         # newline="" keeps "\r\n" inside CSV fields; the parsers handle either line ending.
-        with path.open(encoding="utf-8", newline="") as stream:
+        # utf-8-sig drops the byte order mark that spreadsheet programs put first.
+        with path.open(encoding="utf-8-sig", newline="") as stream:
             return stream.read()
     except FileNotFoundError:
         raise InvalidInput(f"{path}: no such file") from None
@@ -156,7 +158,7 @@ def export_text(
 ) -> str:
     objects = [prediction_json(r, tz=tz, now=now) for r in records]
     if file_format == "json":
-        document = {"format": "tracker-export", "version": 1, "predictions": objects}
+        document = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "predictions": objects}
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if file_format == "csv":
         buffer = io.StringIO()
@@ -218,7 +220,7 @@ def read_export(
     if chosen not in EXPORT_FORMATS:
         raise InvalidInput(f"{path}: cannot tell the format; name it with --format json|csv")
     text = _read_text(path)
-    rows = _json_rows(path, text) if chosen == "json" else _csv_rows(path, text)
+    rows = json_records(path, text) if chosen == "json" else _csv_rows(path, text)
     items = []
     for line, row in rows:
         try:
@@ -227,63 +229,6 @@ def read_export(
             raise InvalidInput(f"{path}:{line}: {exc.field}: {exc.reason}") from None
     _refuse_duplicate_keys(items, where=str(path))
     return items
-
-
-def _json_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """Each prediction object with the line it starts on: from a bare list, or from the
-    top-level "predictions" list of an export."""
-    decoder = json.JSONDecoder()
-    try:
-        position = _skip_space(text, 0)
-        if text.startswith("{", position):
-            position = _find_top_level_key(decoder, text, position, "predictions")
-        if not text.startswith("[", position):
-            raise InvalidInput(f"{path}:1: expected a list of predictions or an export")
-        position += 1
-        while True:
-            position = _skip_space(text, position)
-            if text.startswith("]", position):
-                return
-            line = text.count("\n", 0, position) + 1
-            value, position = decoder.raw_decode(text, position)
-            if not isinstance(value, dict):
-                raise InvalidInput(f"{path}:{line}: each prediction must be a JSON object")
-            yield line, value
-            position = _skip_space(text, position)
-            if text.startswith(",", position):
-                position += 1
-            elif not text.startswith("]", position):
-                raise json.JSONDecodeError("expected ',' or ']'", text, position)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise InvalidInput(f"{path}: nested too deeply to be an export") from None
-
-
-def _find_top_level_key(decoder: json.JSONDecoder, text: str, position: int, key: str) -> int:
-    """Walk a top-level object's members; return where `key`'s value starts."""
-    position += 1
-    while True:
-        position = _skip_space(text, position)
-        if text.startswith("}", position):
-            raise json.JSONDecodeError(f'no "{key}" list in this object', text, position)
-        name, position = decoder.raw_decode(text, position)
-        position = _skip_space(text, position)
-        if not isinstance(name, str) or not text.startswith(":", position):
-            raise json.JSONDecodeError("expected a member name and ':'", text, position)
-        position = _skip_space(text, position + 1)
-        if name == key:
-            return position
-        _, position = decoder.raw_decode(text, position)
-        position = _skip_space(text, position)
-        if text.startswith(",", position):
-            position += 1
-
-
-def _skip_space(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t\r\n":
-        position += 1
-    return position
 
 
 def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
@@ -334,7 +279,7 @@ def _unflatten(
         if row[history]:
             try:
                 data["resolutions"] = json.loads(row[history])
-            except json.JSONDecodeError:
+            except ValueError:  # JSONDecodeError, or an integer of more than 4,300 digits
                 raise InvalidInput(f"{path}:{line}: resolutions: not valid JSON") from None
     source = {name: row[i] or None for i, name in sources}
     if any(v is not None for v in source.values()):

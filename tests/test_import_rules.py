@@ -1,0 +1,134 @@
+"""What import accepts and refuses: only our documents, every field checked against its
+column on both databases, cells a spreadsheet will not run, and a cost that grows with the
+file's length, not its square."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from freezegun import freeze_time
+
+from tests.conftest import Result, assert_one_line_error
+from tracker import transfer
+
+FIXTURES = Path(__file__).parent / "fixtures"
+DUE = "2026-12-31T23:59:59.999999Z"
+
+
+def _document(*records: dict[str, Any]) -> str:
+    """An export as `tracker export` writes it: one member a line, a record a line."""
+    body = ",\n".join(json.dumps(r) for r in records)
+    return f'{{"format": "tracker-export",\n"version": 1,\n"predictions": [\n{body}\n]}}\n'
+
+
+def _record(**fields: Any) -> dict[str, Any]:
+    return {"key": "k", "claim": "A claim", "due": "2026", **fields}
+
+
+# Defect 3: line numbers for every record in one pass ------------------------------------------
+
+
+class CountingText(str):
+    """A file's text that adds up how many characters str.count() went over."""
+
+    scanned = 0
+
+    def count(self, sub: str, start: Any = None, end: Any = None) -> int:  # type: ignore[override]
+        first = 0 if start is None else start
+        last = len(self) if end is None else end
+        CountingText.scanned += max(0, last - first)
+        return super().count(sub, start, end)
+
+
+def test_numbering_a_json_files_records_reads_it_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting the newlines from the top of the file for each record went over the text
+    once per record (43 s for 20,000): the lines must cost one pass, however many records."""
+    size = 2_000
+    path = tmp_path / "many.json"
+    text = _document(*(_record(key=f"k{n}") for n in range(size)))
+    path.write_text(text)
+    monkeypatch.setattr(transfer, "_read_text", lambda _path: CountingText(text))
+    CountingText.scanned = 0
+    now, tz = dt.datetime(2025, 1, 1, tzinfo=dt.UTC), ZoneInfo("UTC")
+    assert len(transfer.read_export(path, tz=tz, now=now)) == size
+    assert CountingText.scanned <= len(text)
+    # ... and the lines named are still right at the end of the file
+    broken = text.replace('"key": "k1999", "claim": "A claim"', '"key": "k1999", "claim": 5')
+    monkeypatch.setattr(transfer, "_read_text", lambda _path: CountingText(broken))
+    with pytest.raises(transfer.InvalidInput, match=rf"many.json:{size + 3}: claim"):
+        transfer.read_export(path, tz=tz, now=now)
+
+
+# Defect 10: only our documents ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"format": "tracker-export", "version": 99, "predictions": []}', "version 99"),
+        ('{"format": "tracker-export", "version": "1", "predictions": []}', 'version "1"'),
+        ('{"format": "tracker-export", "version": true, "predictions": []}', "version true"),
+        ('{"format": "other-export", "version": 1, "predictions": []}', 'format "other-export"'),
+        ('{"version": 1, "predictions": []}', 'no "format" member'),
+        ('{"format": "tracker-export", "predictions": []}', 'no "version" member'),
+        ('{"format": "tracker-export", "version": 1}', 'no "predictions" member'),
+        ("{}", 'no "format" member'),
+        ('{"format": "tracker-export", "version": 1, "predictions": [], "x": 1}', '"x" is not'),
+        ('{"format": "tracker-export", "version": 1, "predictions": []}\n\ngarbage', ":3: more"),
+        ('{"format": "tracker-export", "version": 1, "predictions": []}{}', "more text"),
+        ('[{"claim": "x", "due": "2026"}] []', "more text after the end"),
+        ('{"format": "tracker-export", "version": 1, "predictions": {}}', "must be a list"),
+        ('{"format": "tracker-export", "version": 1, "predictions": [],}', "not valid JSON"),
+        ('[{"claim": "x", "due": "2026"},]', "not valid JSON"),
+        (
+            '{"format": "tracker-export", "version": 1, "predictions": [],\n'
+            '"predictions": [{"claim": "x", "due": "2026"}]}',
+            ':2: the member "predictions" appears twice',
+        ),
+    ],
+)
+def test_a_document_that_is_not_our_export_is_refused(
+    cli: Callable[..., Result], tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "in.json"
+    path.write_text(text)
+    assert_one_line_error(cli("import", path), contains=message)
+    assert cli("list", "--status", "all", "--json").json() == []
+
+
+@pytest.mark.parametrize("name", ["export-v1.json", "export-v1.csv"])
+def test_an_export_of_the_previous_release_still_imports_whole(
+    cli: Callable[..., Result], name: str
+) -> None:
+    """The fixtures were written by `tracker export` before these checks (and before CSV
+    cells were escaped): seeds plus predictions whose texts start with = + @ - and ',
+    a resolution history, a source. Imported and exported again, nothing has changed."""
+    original = json.loads((FIXTURES / "export-v1.json").read_text())
+    with freeze_time("2025-04-01 12:00:00"):  # when the fixtures were exported
+        result = cli("import", FIXTURES / name)
+        assert result.code == 0, result.err
+        assert "5 created, 0 updated, 0 unchanged" in result.out
+        assert cli("export").json() == original
+
+
+@pytest.mark.parametrize("suffix", [".json", ".csv"])
+def test_a_byte_order_mark_is_skipped(
+    cli: Callable[..., Result], tmp_path: Path, suffix: str
+) -> None:
+    path = tmp_path / f"in{suffix}"
+    if suffix == ".json":
+        text = _document(_record(key="bom"))
+    else:
+        text = f"key,claim,due_at,precision\nbom,A claim,{DUE},year\n"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    result = cli("import", path)
+    assert result.code == 0, result.err
+    assert cli("show", "bom", "--json").json()["claim"] == "A claim"
