@@ -4,7 +4,9 @@ file's length, not its square."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from freezegun import freeze_time
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tests.conftest import Result, assert_one_line_error
 from tracker import transfer
@@ -132,3 +136,42 @@ def test_a_byte_order_mark_is_skipped(
     result = cli("import", path)
     assert result.code == 0, result.err
     assert cli("show", "bom", "--json").json()["claim"] == "A claim"
+
+
+# Defect 7: CSV cells a spreadsheet would run ------------------------------------------------
+
+DANGEROUS = ["=1+1", "+44 1234", "-2 points", "@SUM(A1)", "'=already quoted", "'", "''"]
+
+
+def test_csv_export_neutralises_formulas_and_import_restores_them(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for n, text in enumerate(DANGEROUS):
+        added = cli(
+            "add", "--due", "2026", f"--key=k{n}", f"--quote={text}", f"--forecaster={text}",
+            "--probability=0.25", f"--due-text={text} by 2026", f"--source-title={text}",
+            f"--source-publisher={text} {n}", f"--tag={n}", "--", f"{text} claim",
+        )  # fmt: skip
+        assert added.code == 0, added.err
+    exported = cli("export", "--format", "csv").out
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    for row in rows:
+        for column in transfer.CSV_TEXT_COLUMNS:
+            assert not row[column].startswith(("=", "+", "-", "@", "\t", "\r")), row[column]
+    assert {row["quote"] for row in rows} == {"'" + text for text in DANGEROUS}
+    assert {row["probability"] for row in rows} == {"0.25"}  # numbers are left as they are
+    assert {row["due_at"] for row in rows} == {DUE}
+
+    before = cli("export").json()
+    path = tmp_path / "out.csv"
+    path.write_text(exported)
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
+    assert cli("import", path).code == 0
+    assert cli("export").json() == before
+
+
+@given(st.text())
+def test_escaping_a_cell_is_undone_exactly(text: str) -> None:
+    escaped = transfer.escape_cell(text)
+    assert transfer.unescape_cell(escaped) == text
+    assert not escaped.startswith(("=", "+", "-", "@", "\t", "\r"))

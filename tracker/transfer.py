@@ -39,6 +39,18 @@ CSV_COLUMNS = (
     "created_at", "updated_at", "resolutions",
 )  # fmt: skip
 EXPORT_FORMATS = ("json", "csv")
+# The columns of free text, which may start with anything. (Numbers, times, enumerations,
+# and the resolutions' JSON, which starts with "[", never start with a formula's first sign.)
+CSV_TEXT_COLUMNS = frozenset(
+    {"key", "claim", "quote", "forecaster", "due_text", "tags", "source_title", "source_url",
+     "source_publisher", "source_author"}
+)  # fmt: skip
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's "CSV
+# injection"); export puts a "'" before them, and before a "'" already there, so that import
+# can take exactly that one "'" off again.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED_STARTS = (*_FORMULA_STARTS, "'")
+_ESCAPED_SECOND = frozenset(_ESCAPED_STARTS)
 
 
 # Seeds ---------------------------------------------------------------------------------------
@@ -181,10 +193,19 @@ def _csv_row(obj: Mapping[str, Any]) -> dict[str, str]:
             value = (obj["source"] or {}).get(column.removeprefix("source_"))
         else:
             value = obj[column]
-        row[column] = (
-            "" if value is None else repr(value) if isinstance(value, float) else str(value)
-        )
+        text = "" if value is None else repr(value) if isinstance(value, float) else str(value)
+        row[column] = escape_cell(text) if column in CSV_TEXT_COLUMNS else text
     return row
+
+
+def escape_cell(text: str) -> str:
+    """A text cell a spreadsheet will show, not run; unescape_cell(escape_cell(t)) == t."""
+    return "'" + text if text.startswith(_ESCAPED_STARTS) else text
+
+
+def unescape_cell(text: str) -> str:
+    """Undo escape_cell. A cell it did not write ("'hello", hand-written) stays as it is."""
+    return text[1:] if text[:1] == "'" and text[1:2] in _ESCAPED_SECOND else text
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -250,6 +271,7 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
         sources = [
             (i, c.removeprefix("source_")) for i, c in enumerate(header) if c[:7] == "source_"
         ]
+        texts = [i for i, c in enumerate(header) if c in CSV_TEXT_COLUMNS]
         history = header.index("resolutions") if "resolutions" in header else None
         width = len(header)
         start = reader.line_num + 1
@@ -258,6 +280,9 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
                 if len(row) > width:
                     raise InvalidInput(f"{path}:{start}: more fields than the header has")
                 row += [""] * (width - len(row))
+                for i in texts:
+                    if row[i][:1] == "'":
+                        row[i] = unescape_cell(row[i])
                 yield start, _unflatten(path, start, row, plain, sources, history)
             start = reader.line_num + 1
     except csv.Error as exc:
