@@ -14,12 +14,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.conftest import Result, assert_one_line_error
+from tests.conftest import Result, assert_one_line_error, count_rows
 from tracker import transfer
+from tracker.models import Prediction, PredictionTag, Resolution, Source
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DUE = "2026-12-31T23:59:59.999999Z"
@@ -175,3 +177,117 @@ def test_escaping_a_cell_is_undone_exactly(text: str) -> None:
     escaped = transfer.escape_cell(text)
     assert transfer.unescape_cell(escaped) == text
     assert not escaped.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+# Defect 11 and the review: every field checked, on both databases ----------------------------
+
+LONG_URL = "https://example.org/" + "a" * 2000
+# For each String(n) column that import fills: a record with a value too long for it (or, for
+# a column of choices, no choice), and how the error names the field.
+OVER_LONG: dict[str, tuple[dict[str, Any], str]] = {
+    "prediction.key": (_record(key="k" * 121), "key"),
+    "prediction.forecaster": (_record(forecaster="f" * 201), "forecaster"),
+    "prediction.due_text": (_record(due_text="d" * 201), "due_text"),
+    "prediction.precision": (
+        {"key": "k", "claim": "A claim", "due_at": DUE, "precision": "y" * 17},
+        "due: precision",
+    ),
+    "prediction_tag.tag": (_record(tags=["t" * 101]), "tags"),
+    "source.title": (_record(source={"title": "t" * 501}), "source: title"),
+    "source.url": (_record(source={"url": LONG_URL}), "source: url"),
+    "source.publisher": (_record(source={"publisher": "p" * 201}), "source: publisher"),
+    "source.author": (_record(source={"author": "a" * 201}), "source: author"),
+    "resolution.outcome": (_record(resolutions=[{"outcome": "y" * 17}]), "resolutions: outcome"),
+    "resolution.evidence_url": (
+        _record(resolutions=[{"outcome": "no", "evidence_url": LONG_URL}]),
+        "resolutions: evidence_url",
+    ),
+    "resolution.resolved_by": (
+        _record(resolutions=[{"outcome": "no", "resolved_by": "r" * 201}]),
+        "resolutions: resolved_by",
+    ),
+    "resolution.via": (
+        _record(resolutions=[{"outcome": "no", "via": "v" * 17}]),
+        "resolutions: via",
+    ),
+}
+# Filled by tracker itself, never from a file.
+NOT_FROM_FILES = {"prediction.status"}
+
+
+def test_every_string_column_an_import_fills_has_an_over_long_case() -> None:
+    tables = [Prediction, Source, PredictionTag, Resolution]
+    columns = {
+        f"{table.__tablename__}.{column.name}"
+        for table in tables
+        for column in table.__table__.columns  # type: ignore[attr-defined]
+        if isinstance(column.type, sa.String) and column.type.length
+    }
+    assert columns - NOT_FROM_FILES == set(OVER_LONG)
+
+
+@pytest.mark.parametrize("column", sorted(OVER_LONG))
+def test_an_over_long_value_is_refused_on_either_database(
+    cli: Callable[..., Result], tmp_path: Path, database_url: str, column: str
+) -> None:
+    """SQLite would store a 50-character `via` in a VARCHAR(16); PostgreSQL failed the whole
+    import with "unexpected StringDataRightTruncation". Both must refuse it, naming the line
+    and the field, before anything is written."""
+    cli("db", "upgrade")
+    path = tmp_path / "in.json"
+    record, field = OVER_LONG[column]
+    path.write_text(_document(_record(key="fine"), record))
+    assert_one_line_error(cli("import", path), contains=f"in.json:5: {field}")
+    assert count_rows(database_url, "prediction") == 0
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        (_record(tags=[{"a": 1}]), "tags: must be a list of words, not of dict"),
+        (_record(tags=[[1]]), "tags: must be a list of words, not of list"),
+        (_record(tags={"a": 1}), "tags: must be a list of words"),
+        (_record(probability=10**400), "probability"),
+        (_record(source={"published_at": "0001-01-01T00:00:00+01:00"}), "source: published_at"),
+        (_record(source={"published_at": "9999-12-31T23:00:00-05:00"}), "source: published_at"),
+        (_record(source={"published_at": "0001-01-01"}), "source: published_at"),
+        (_record(created_at="0001-01-01T00:00:00Z"), "created_at"),
+        (_record(resolutions=[{"outcome": "no", "resolved_at": "9999-12-31T23:59:59Z"}]),
+         "resolutions: resolved_at"),
+        (_record(resolutions=[{"outcome": "no", "occurred_on": "0001-01-01"}]),
+         "resolutions: occurred_on"),
+        (_record(resolutions=[{"outcome": "no", "via": "telepathy"}]), "resolutions: via"),
+    ],
+)  # fmt: skip
+def test_values_no_record_can_hold_are_refused_with_line_and_field(
+    cli: Callable[..., Result],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    record: dict[str, Any],
+    message: str,
+) -> None:
+    monkeypatch.setenv("TRACKER_TIMEZONE", "Asia/Tokyo")  # a time of year 1 moved here overflows
+    path = tmp_path / "in.json"
+    path.write_text(_document(_record(key="fine"), record))
+    assert_one_line_error(cli("import", path), contains=f"in.json:5: {message}")
+    assert cli("list", "--status", "all", "--json").json() == []
+
+
+def test_a_number_too_long_to_read_is_refused_with_its_line(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    path = tmp_path / "in.json"
+    path.write_text(_document(_record(key="fine"), _record(probability=0)).replace(
+        '"probability": 0', '"probability": ' + "1" * 5000
+    ))  # fmt: skip
+    assert_one_line_error(cli("import", path), contains="in.json:5: not valid JSON")
+
+
+def test_csv_out_of_range_values_name_the_row(cli: Callable[..., Result], tmp_path: Path) -> None:
+    path = tmp_path / "in.csv"
+    path.write_text(
+        "key,claim,due_at,precision,source_published_at\n"
+        f"fine,A claim,{DUE},year,\n"
+        f"bad,A claim,{DUE},year,0001-01-01T00:00:00+01:00\n"
+    )
+    assert_one_line_error(cli("import", path), contains="in.csv:3: source: published_at")
