@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
+from sqlalchemy.engine import make_url
 
-from tests.conftest import Result, assert_one_line_error, count_rows
+from tests.conftest import TEST_DATABASE_URL, Result, assert_one_line_error, count_rows
 from tracker import transfer
 from tracker.models import Prediction, PredictionTag, Resolution, Source
 
@@ -291,3 +292,28 @@ def test_csv_out_of_range_values_name_the_row(cli: Callable[..., Result], tmp_pa
         f"bad,A claim,{DUE},year,0001-01-01T00:00:00+01:00\n"
     )
     assert_one_line_error(cli("import", path), contains="in.csv:3: source: published_at")
+
+
+# A database that cannot be written -----------------------------------------------------------
+
+
+def test_import_into_a_read_only_database_is_one_line_exit_1(
+    cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    """The bulk path writes through the driver's own cursor, whose errors SQLAlchemy does not
+    wrap: they came out as "unexpected OperationalError". (A chmod would not stop root, who
+    runs CI: SQLite is opened read-only through its URI, PostgreSQL's transactions are.)"""
+    assert cli("add", "x", "--due", "2025").code == 0
+    if TEST_DATABASE_URL:
+        url = make_url(database_url)
+        options = f"{url.query['options']} -cdefault_transaction_read_only=on"
+        read_only = url.update_query_dict({"options": options}).render_as_string(False)
+    else:
+        read_only = f"sqlite:///file:{tmp_path / 'tracker.db'}?mode=ro&uri=true"
+    monkeypatch.setenv("TRACKER_DATABASE_URL", read_only)
+    path = tmp_path / "in.json"
+    path.write_text(_document(_record(key="new")))
+    result = cli("import", path)
+    assert_one_line_error(result, code=1, contains="read")
+    assert "unexpected" not in result.err
+    assert count_rows(database_url, "prediction") == 1
