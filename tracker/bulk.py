@@ -6,10 +6,11 @@ bind processing; both drivers are given rows in the exact form the database stor
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,8 +48,32 @@ def insert_imported(
         if source is not None and not source.is_empty() and source not in source_ids:
             source_ids[source] = upsert_source(session, source=source).id
     rows = [_prediction_row(item, source_ids, now, policy) for item in items]
-    predictions: Any = Prediction.__table__  # type: ignore[attr-defined]
     connection = session.connection()
+    with _driver_errors(connection):
+        _insert_all(connection, items, rows, tz)
+
+
+@contextlib.contextmanager
+def _driver_errors(connection: sa.Connection) -> Iterator[None]:
+    """The driver's own errors as SQLAlchemy's, which the caller's transaction turns into one
+    line (a read-only database: exit 1). The cursors below are the driver's, which SQLAlchemy
+    does not wrap."""
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        yield
+    except dbapi.Error as error:
+        raise sa.exc.DBAPIError.instance(
+            None, None, error, dbapi.Error, dialect=connection.dialect
+        ) from error
+
+
+def _insert_all(
+    connection: sa.Connection,
+    items: Sequence[ImportedPrediction],
+    rows: list[dict[str, Any]],
+    tz: ZoneInfo,
+) -> None:
+    predictions: Any = Prediction.__table__  # type: ignore[attr-defined]
     if connection.dialect.name == "postgresql":
         ids = _copy_predictions(connection, predictions, rows)
     else:

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from tracker.deadlines import Precision, describe_due, parse_period, parse_zone, stored_zone
 from tracker.errors import InvalidInput
+from tracker.importchecks import file_day, file_moment, file_via, over_long, tag_list
 from tracker.inputs import (
     ImportedPrediction,
     PredictionInput,
@@ -28,8 +29,6 @@ from tracker.inputs import (
     make_key,
     normalize_key,
     normalize_tags,
-    parse_aware,
-    parse_occurred_on,
     parse_outcome,
     parse_probability,
     parse_url,
@@ -215,7 +214,7 @@ def prediction_from_mapping(
         field = "probability"
         probability = parse_probability(data.get("probability"))
         field = "tags"
-        tags = normalize_tags(data.get("tags"))
+        tags = normalize_tags(tag_list(data.get("tags")))
         field = "quote"
         quote = clean_text(data.get("quote"), "quote", limit=5000)
         field = "due_text"
@@ -228,9 +227,9 @@ def prediction_from_mapping(
             else make_key(claim, due, forecaster)
         )
         field = "created_at"
-        created_at = parse_aware(data.get("created_at"), "created_at", tz)
+        created_at = file_moment(data.get("created_at"), "created_at", tz)
         field = "updated_at"
-        updated_at = parse_aware(data.get("updated_at"), "updated_at", tz)
+        updated_at = file_moment(data.get("updated_at"), "updated_at", tz)
         source = default_source
         if data.get("source") is not None:
             field = "source"
@@ -242,6 +241,8 @@ def prediction_from_mapping(
     except InvalidInput as exc:
         message = str(exc).removeprefix(f"{field}: ").removeprefix(f"{field} ")
         raise FieldError(field, message) from None
+    except OverflowError:  # a 400-digit probability cannot be a float
+        raise FieldError(field, "is out of range") from None
     prediction = PredictionInput(
         key=key,
         claim=claim,
@@ -255,7 +256,11 @@ def prediction_from_mapping(
         created_at=created_at,
         updated_at=updated_at,
     )
-    return ImportedPrediction(prediction=prediction, history=history)
+    item = ImportedPrediction(prediction=prediction, history=history)
+    problem = over_long(item)
+    if problem is not None:
+        raise FieldError(*problem)
+    return item
 
 
 def _record_zone(value: Any) -> ZoneInfo:
@@ -278,7 +283,7 @@ def source_from_mapping(data: Any, *, tz: ZoneInfo) -> SourceInput | None:
         url=parse_url(data.get("url"), "url"),
         publisher=clean_text(data.get("publisher"), "publisher"),
         author=clean_text(data.get("author"), "author"),
-        published_at=parse_aware(
+        published_at=file_moment(
             data.get("published_at", data.get("published")), "published_at", tz
         ),
     )
@@ -319,12 +324,12 @@ def _resolution_from_mapping(row: Any, *, tz: ZoneInfo, now: dt.datetime) -> Res
         raise InvalidInput(f"{unknown[0]!r} is not a field of a resolution")
     return ResolutionInput(
         outcome=parse_outcome(row.get("outcome")),
-        resolved_at=parse_aware(row.get("resolved_at"), "resolved_at", tz) or now,
-        occurred_on=parse_occurred_on(row.get("occurred_on"), tz=tz, now=now),
+        resolved_at=file_moment(row.get("resolved_at"), "resolved_at", tz) or now,
+        occurred_on=file_day(row.get("occurred_on"), tz=tz, now=now),
         note=clean_text(row.get("note"), "note", limit=5000),
         evidence_url=parse_url(row.get("evidence_url"), "evidence_url"),
         resolved_by=clean_text(row.get("resolved_by"), "resolved_by"),
-        via=clean_text(row.get("via"), "via") or "import",
-        superseded_at=parse_aware(row.get("superseded_at"), "superseded_at", tz),
+        via=file_via(row.get("via")),
+        superseded_at=file_moment(row.get("superseded_at"), "superseded_at", tz),
         superseded_note=clean_text(row.get("superseded_note"), "superseded_note", limit=5000),
     )

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from tracker.errors import InvalidInput
 from tracker.inputs import ImportedPrediction, SourceInput
+from tracker.jsonfile import EXPORT_FORMAT, EXPORT_VERSION, json_records
 from tracker.records import (
     FieldError,
     PredictionRecord,
@@ -38,6 +39,18 @@ CSV_COLUMNS = (
     "created_at", "updated_at", "resolutions",
 )  # fmt: skip
 EXPORT_FORMATS = ("json", "csv")
+# The columns of free text, which may start with anything. (Numbers, times, enumerations,
+# and the resolutions' JSON, which starts with "[", never start with a formula's first sign.)
+CSV_TEXT_COLUMNS = frozenset(
+    {"key", "claim", "quote", "forecaster", "due_text", "tags", "source_title", "source_url",
+     "source_publisher", "source_author"}
+)  # fmt: skip
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's "CSV
+# injection"); export puts a "'" before them, and before a "'" already there, so that import
+# can take exactly that one "'" off again.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_ESCAPED_STARTS = (*_FORMULA_STARTS, "'")
+_ESCAPED_SECOND = frozenset(_ESCAPED_STARTS)
 
 
 # Seeds ---------------------------------------------------------------------------------------
@@ -134,7 +147,8 @@ def _refuse_duplicate_keys(items: Sequence[ImportedPrediction], *, where: str) -
 def _read_text(path: Path) -> str:
     try:
         # newline="" keeps "\r\n" inside CSV fields; the parsers handle either line ending.
-        with path.open(encoding="utf-8", newline="") as stream:
+        # utf-8-sig drops the byte order mark that spreadsheet programs put first.
+        with path.open(encoding="utf-8-sig", newline="") as stream:
             return stream.read()
     except FileNotFoundError:
         raise InvalidInput(f"{path}: no such file") from None
@@ -156,7 +170,7 @@ def export_text(
 ) -> str:
     objects = [prediction_json(r, tz=tz, now=now) for r in records]
     if file_format == "json":
-        document = {"format": "tracker-export", "version": 1, "predictions": objects}
+        document = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "predictions": objects}
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     if file_format == "csv":
         buffer = io.StringIO()
@@ -179,10 +193,19 @@ def _csv_row(obj: Mapping[str, Any]) -> dict[str, str]:
             value = (obj["source"] or {}).get(column.removeprefix("source_"))
         else:
             value = obj[column]
-        row[column] = (
-            "" if value is None else repr(value) if isinstance(value, float) else str(value)
-        )
+        text = "" if value is None else repr(value) if isinstance(value, float) else str(value)
+        row[column] = escape_cell(text) if column in CSV_TEXT_COLUMNS else text
     return row
+
+
+def escape_cell(text: str) -> str:
+    """A text cell a spreadsheet will show, not run; unescape_cell(escape_cell(t)) == t."""
+    return "'" + text if text.startswith(_ESCAPED_STARTS) else text
+
+
+def unescape_cell(text: str) -> str:
+    """Undo escape_cell. A cell it did not write ("'hello", hand-written) stays as it is."""
+    return text[1:] if text[:1] == "'" and text[1:2] in _ESCAPED_SECOND else text
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -218,7 +241,7 @@ def read_export(
     if chosen not in EXPORT_FORMATS:
         raise InvalidInput(f"{path}: cannot tell the format; name it with --format json|csv")
     text = _read_text(path)
-    rows = _json_rows(path, text) if chosen == "json" else _csv_rows(path, text)
+    rows = json_records(path, text) if chosen == "json" else _csv_rows(path, text)
     items = []
     for line, row in rows:
         try:
@@ -227,63 +250,6 @@ def read_export(
             raise InvalidInput(f"{path}:{line}: {exc.field}: {exc.reason}") from None
     _refuse_duplicate_keys(items, where=str(path))
     return items
-
-
-def _json_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """Each prediction object with the line it starts on: from a bare list, or from the
-    top-level "predictions" list of an export."""
-    decoder = json.JSONDecoder()
-    try:
-        position = _skip_space(text, 0)
-        if text.startswith("{", position):
-            position = _find_top_level_key(decoder, text, position, "predictions")
-        if not text.startswith("[", position):
-            raise InvalidInput(f"{path}:1: expected a list of predictions or an export")
-        position += 1
-        while True:
-            position = _skip_space(text, position)
-            if text.startswith("]", position):
-                return
-            line = text.count("\n", 0, position) + 1
-            value, position = decoder.raw_decode(text, position)
-            if not isinstance(value, dict):
-                raise InvalidInput(f"{path}:{line}: each prediction must be a JSON object")
-            yield line, value
-            position = _skip_space(text, position)
-            if text.startswith(",", position):
-                position += 1
-            elif not text.startswith("]", position):
-                raise json.JSONDecodeError("expected ',' or ']'", text, position)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
-    except RecursionError:
-        raise InvalidInput(f"{path}: nested too deeply to be an export") from None
-
-
-def _find_top_level_key(decoder: json.JSONDecoder, text: str, position: int, key: str) -> int:
-    """Walk a top-level object's members; return where `key`'s value starts."""
-    position += 1
-    while True:
-        position = _skip_space(text, position)
-        if text.startswith("}", position):
-            raise json.JSONDecodeError(f'no "{key}" list in this object', text, position)
-        name, position = decoder.raw_decode(text, position)
-        position = _skip_space(text, position)
-        if not isinstance(name, str) or not text.startswith(":", position):
-            raise json.JSONDecodeError("expected a member name and ':'", text, position)
-        position = _skip_space(text, position + 1)
-        if name == key:
-            return position
-        _, position = decoder.raw_decode(text, position)
-        position = _skip_space(text, position)
-        if text.startswith(",", position):
-            position += 1
-
-
-def _skip_space(text: str, position: int) -> int:
-    while position < len(text) and text[position] in " \t\r\n":
-        position += 1
-    return position
 
 
 def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
@@ -305,6 +271,7 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
         sources = [
             (i, c.removeprefix("source_")) for i, c in enumerate(header) if c[:7] == "source_"
         ]
+        texts = [i for i, c in enumerate(header) if c in CSV_TEXT_COLUMNS]
         history = header.index("resolutions") if "resolutions" in header else None
         width = len(header)
         start = reader.line_num + 1
@@ -313,6 +280,9 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
                 if len(row) > width:
                     raise InvalidInput(f"{path}:{start}: more fields than the header has")
                 row += [""] * (width - len(row))
+                for i in texts:
+                    if row[i][:1] == "'":
+                        row[i] = unescape_cell(row[i])
                 yield start, _unflatten(path, start, row, plain, sources, history)
             start = reader.line_num + 1
     except csv.Error as exc:
@@ -334,7 +304,7 @@ def _unflatten(
         if row[history]:
             try:
                 data["resolutions"] = json.loads(row[history])
-            except json.JSONDecodeError:
+            except ValueError:  # JSONDecodeError, or an integer of more than 4,300 digits
                 raise InvalidInput(f"{path}:{line}: resolutions: not valid JSON") from None
     source = {name: row[i] or None for i, name in sources}
     if any(v is not None for v in source.values()):
