@@ -22,7 +22,6 @@ from tracker.inputs import (
     ResolutionInput,
     SourceInput,
     clean_text,
-    parse_aware,
     parse_occurred_on,
 )
 from tracker.models import Prediction, PredictionTag, Resolution, ResolvedVia, Source
@@ -55,18 +54,6 @@ def _out_of_years(name: str) -> InvalidInput:
     return InvalidInput(
         f"{name} must fall between the years {EARLIEST_DUE_YEAR} and {LATEST_DUE_YEAR}"
     )
-
-
-def file_moment(value: Any, name: str, tz: ZoneInfo) -> dt.datetime | None:
-    """A stored time (created, published, resolved, superseded), in the years our deadlines
-    may take: near year 1 or 9999 a time moved to another zone overflows."""
-    try:
-        moment = parse_aware(value, name, tz)
-    except OverflowError:
-        raise _out_of_years(name) from None
-    if moment is not None and not EARLIEST_DUE_YEAR <= moment.year <= LATEST_DUE_YEAR:
-        raise _out_of_years(name)
-    return moment
 
 
 def file_day(value: Any, *, tz: ZoneInfo, now: dt.datetime) -> dt.date | None:

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from tracker.deadlines import Precision, describe_due, parse_period, parse_zone, stored_zone
 from tracker.errors import InvalidInput
-from tracker.importchecks import file_day, file_moment, file_via, over_long, tag_list
+from tracker.importchecks import file_day, file_via, over_long, tag_list
 from tracker.inputs import (
     ImportedPrediction,
     PredictionInput,
@@ -29,6 +29,7 @@ from tracker.inputs import (
     make_key,
     normalize_key,
     normalize_tags,
+    parse_aware,
     parse_outcome,
     parse_probability,
     parse_url,
@@ -227,9 +228,9 @@ def prediction_from_mapping(
             else make_key(claim, due, forecaster)
         )
         field = "created_at"
-        created_at = file_moment(data.get("created_at"), "created_at", tz)
+        created_at = parse_aware(data.get("created_at"), "created_at", tz)
         field = "updated_at"
-        updated_at = file_moment(data.get("updated_at"), "updated_at", tz)
+        updated_at = parse_aware(data.get("updated_at"), "updated_at", tz)
         source = default_source
         if data.get("source") is not None:
             field = "source"
@@ -283,7 +284,7 @@ def source_from_mapping(data: Any, *, tz: ZoneInfo) -> SourceInput | None:
         url=parse_url(data.get("url"), "url"),
         publisher=clean_text(data.get("publisher"), "publisher"),
         author=clean_text(data.get("author"), "author"),
-        published_at=file_moment(
+        published_at=parse_aware(
             data.get("published_at", data.get("published")), "published_at", tz
         ),
     )
@@ -324,12 +325,12 @@ def _resolution_from_mapping(row: Any, *, tz: ZoneInfo, now: dt.datetime) -> Res
         raise InvalidInput(f"{unknown[0]!r} is not a field of a resolution")
     return ResolutionInput(
         outcome=parse_outcome(row.get("outcome")),
-        resolved_at=file_moment(row.get("resolved_at"), "resolved_at", tz) or now,
+        resolved_at=parse_aware(row.get("resolved_at"), "resolved_at", tz) or now,
         occurred_on=file_day(row.get("occurred_on"), tz=tz, now=now),
         note=clean_text(row.get("note"), "note", limit=5000),
         evidence_url=parse_url(row.get("evidence_url"), "evidence_url"),
         resolved_by=clean_text(row.get("resolved_by"), "resolved_by"),
         via=file_via(row.get("via")),
-        superseded_at=file_moment(row.get("superseded_at"), "superseded_at", tz),
+        superseded_at=parse_aware(row.get("superseded_at"), "superseded_at", tz),
         superseded_note=clean_text(row.get("superseded_note"), "superseded_note", limit=5000),
     )
