@@ -48,6 +48,10 @@ _DATELINE = re.compile(
     r"^[A-Z][A-Z.'\- ]{1,30}(?:,\s*[A-Z][A-Za-z.'\- ]{1,30})*(?:,\s*[A-Z][a-z]{2,8}\.?\s+[0-9]{1,2}"
     r"(?:,\s*[0-9]{4})?)?\s*(?:\([A-Za-z .&-]{2,30}\)\s*)?(?:-{1,2}|\u2013|\u2014)\s+"
 )
+# Control characters that are not white space (which split() and splitlines() read as
+# such): an ESC sequence or a bidi override pasted with an article is dropped, so that no
+# quote or claim carries it into the store or onto a terminal.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
 _TERMINAL = re.compile(r"[.!?\u2026:][\"'\u201d\u2019)\]]*\s*$")
 
 
@@ -79,6 +83,7 @@ def headline(text: str) -> str | None:
 
 
 def _blocks(text: str) -> list[str]:
+    text = _CONTROL.sub("", text)
     # Blank lines separate paragraphs when the text has any (then hard-wrapped lines are
     # joined); otherwise each line is one.
     separated = re.search(r"\n\s*\n", text) is not None
