@@ -85,10 +85,35 @@ class ImportedPrediction:
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# C0 controls, DEL, C1 controls, and the bidi embeddings, overrides and isolates: stored, they
+# reach terminals (ESC sequences retitle or clear one) and pages (bidi controls make a claim
+# read otherwise than it is stored, as in "Trojan Source", CVE-2021-42574).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Multi-line text (a claim, a quote, a note) keeps its tabs and line breaks, Windows ones too.
+_CONTROL_MULTILINE = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]|\r(?!\n)"
+)
+
+
+def refuse_control_characters(text: str, name: str, *, multiline: bool = False) -> None:
+    """Refuse text that holds a control character, naming the field and the character."""
+    if text.isprintable():
+        return  # the common case, and quicker than the search
+    found = (_CONTROL_MULTILINE if multiline else _CONTROL).search(text)
+    if found is not None:
+        raise InvalidInput(
+            f"{name} must not contain control characters (U+{ord(found.group()[0]):04X} at "
+            f"character {found.start() + 1})"
+        )
 
 
 def clean_text(
-    value: Any, name: str, *, required: bool = False, limit: int = MAX_TEXT
+    value: Any,
+    name: str,
+    *,
+    required: bool = False,
+    limit: int = MAX_TEXT,
+    multiline: bool = False,
 ) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -104,6 +129,7 @@ def clean_text(
         raise InvalidInput(f"{name} is not valid Unicode (a lone surrogate)")
     if len(text) > limit:
         raise InvalidInput(f"{name} is too long ({len(text)} characters; at most {limit})")
+    refuse_control_characters(text, name, multiline=multiline)
     return text
 
 

@@ -196,7 +196,7 @@ def prediction_from_mapping(
         if data.get("tz") not in (None, ""):
             tz = _record_zone(data["tz"])
         field = "claim"
-        claim = clean_text(data.get("claim"), "claim", required=True, limit=2000)
+        claim = clean_text(data.get("claim"), "claim", required=True, limit=2000, multiline=True)
         assert claim is not None
         if data.get("window_start") not in (None, "") and data.get("due_at") in (None, ""):
             field = "window_start"
@@ -217,7 +217,7 @@ def prediction_from_mapping(
         field = "tags"
         tags = normalize_tags(tag_list(data.get("tags")))
         field = "quote"
-        quote = clean_text(data.get("quote"), "quote", limit=5000)
+        quote = clean_text(data.get("quote"), "quote", limit=5000, multiline=True)
         field = "due_text"
         due_text = clean_text(data.get("due_text"), "due_text") or default_due_text(due, tz)
         field = "key"
@@ -327,10 +327,12 @@ def _resolution_from_mapping(row: Any, *, tz: ZoneInfo, now: dt.datetime) -> Res
         outcome=parse_outcome(row.get("outcome")),
         resolved_at=parse_aware(row.get("resolved_at"), "resolved_at", tz) or now,
         occurred_on=file_day(row.get("occurred_on"), tz=tz, now=now),
-        note=clean_text(row.get("note"), "note", limit=5000),
+        note=clean_text(row.get("note"), "note", limit=5000, multiline=True),
         evidence_url=parse_url(row.get("evidence_url"), "evidence_url"),
         resolved_by=clean_text(row.get("resolved_by"), "resolved_by"),
         via=file_via(row.get("via")),
         superseded_at=parse_aware(row.get("superseded_at"), "superseded_at", tz),
-        superseded_note=clean_text(row.get("superseded_note"), "superseded_note", limit=5000),
+        superseded_note=clean_text(
+            row.get("superseded_note"), "superseded_note", limit=5000, multiline=True
+        ),
     )

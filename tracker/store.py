@@ -31,13 +31,16 @@ from tracker.models import (
 )
 from tracker.records import PredictionRecord
 
+# Ids are INTEGER columns: 32 bits on PostgreSQL.
+MAX_ID = 2**31 - 1
+
 
 def get_prediction(session: Session, *, ref: str, for_update: bool = False) -> Prediction:
     """A prediction by numeric id or by key."""
     text = ref.strip()
     query = select(Prediction)
     if text.isascii() and text.isdigit():
-        if len(text) > 18:
+        if len(text) > 10 or int(text) > MAX_ID:  # no row has it; PostgreSQL would refuse it
             raise NotFound(f"no prediction has id {text}")
         query = query.where(Prediction.id == int(text))
         missing = f"no prediction has id {text}"

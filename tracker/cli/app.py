@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from functools import cached_property
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from tracker.cli.terminal import printable
 from tracker.errors import TrackerError
 
 if TYPE_CHECKING:
@@ -71,14 +73,27 @@ def console() -> Console:
 
 
 def say(message: str) -> None:
-    """One line of plain text (never read as markup, never wrapped: people copy these)."""
+    """One line of plain text (never read as markup, never wrapped: people copy these), its
+    control characters escaped."""
     from rich.markup import escape
 
-    console().print(escape(message), soft_wrap=True)
+    console().print(escape(printable(message)), soft_wrap=True)
+
+
+# json.dumps escapes C0 controls but leaves these as they are; JSON read in a terminal gets
+# them escaped too (the same JSON value: they can only occur inside strings).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, indent=2, ensure_ascii=False) + "\n")
+    text = json.dumps(value, indent=2, ensure_ascii=False)
+    text = _JSON_UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+    sys.stdout.write(text + "\n")
+
+
+def error(message: str) -> None:
+    """The one line on stderr for a failed command; it may quote what was typed."""
+    print(f"tracker: error: {printable(message)}", file=sys.stderr)
 
 
 def setup_logging() -> None:
@@ -110,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TrackerError as exc:
         if debug_enabled():
             raise
-        print(f"tracker: error: {exc}", file=sys.stderr)
+        error(str(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         print("tracker: interrupted", file=sys.stderr)
@@ -120,15 +135,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             message = _usage_message(exc)
             if not message:
                 return 0  # a bare `tracker` or `tracker db`: the help was printed
-            print(f"tracker: error: {message}", file=sys.stderr)
+            error(message)
             return 2
         if type(exc).__name__ == "Abort":
             print("tracker: interrupted", file=sys.stderr)
             return 130
         if debug_enabled():
             raise
+        detail = printable(" ".join(str(exc).split())[:300])
         print(
-            f"tracker: unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:300]} "
+            f"tracker: unexpected {type(exc).__name__}: {detail} "
             "(set TRACKER_DEBUG=1 to see the traceback)",
             file=sys.stderr,
         )

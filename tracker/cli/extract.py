@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tracker.cli.app import Runtime, app, console, print_json, say
+from tracker.cli.terminal import cell
 from tracker.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -57,15 +58,11 @@ def extract(
     ] = False,
 ) -> None:
     """Propose the forecasts in an article: sentences that look ahead to a deadline."""
-    from tracker.deadlines import parse_day
     from tracker.extract import extract_candidates, headline
     from tracker.inputs import clean_text, parse_url
 
     text = _read_article(file)
-    try:
-        day = parse_day(published)
-    except InvalidInput as exc:
-        raise InvalidInput(f"--published: {exc}") from None
+    day = _published_day(published)
     default_forecaster = clean_text(forecaster, "--forecaster")
     url = parse_url(source_url, "--source-url")
     title = clean_text(source_title, "--source-title", limit=500) or headline(text)
@@ -73,13 +70,17 @@ def extract(
         # A source needs a URL or a title to be found again, or every --add would make a new one.
         title = Path(file).name if file != "-" else f"Untitled article published {day}"
     rt = Runtime()
-    candidates = extract_candidates(
-        text,
-        published=day,
-        tz=rt.settings.tz,
-        forecaster=default_forecaster,
-        include_undated=include_undated,
-    )
+    candidates = [
+        candidate
+        for candidate in extract_candidates(
+            text,
+            published=day,
+            tz=rt.settings.tz,
+            forecaster=default_forecaster,
+            include_undated=include_undated,
+        )
+        if _storable(candidate)
+    ]
     if as_json:
         print_json([candidate.to_json() for candidate in candidates])
     else:
@@ -96,6 +97,34 @@ def extract(
             print(message, file=sys.stderr)
         else:
             say(message)
+
+
+def _published_day(text: str) -> dt.date:
+    from tracker.deadlines import parse_day
+    from tracker.inputs import EARLIEST_DUE_YEAR, LATEST_DUE_YEAR
+
+    try:
+        day = parse_day(text)
+    except InvalidInput as exc:
+        raise InvalidInput(f"--published: {exc}") from None
+    if not EARLIEST_DUE_YEAR <= day.year <= LATEST_DUE_YEAR:
+        # Every deadline read from the article would fall outside the years a prediction
+        # may be due in; a typo ("0224") is likelier than such an article.
+        raise InvalidInput(
+            f"--published: {day.isoformat()} is not between the years {EARLIEST_DUE_YEAR} "
+            f"and {LATEST_DUE_YEAR}"
+        )
+    return day
+
+
+def _storable(candidate: Candidate) -> bool:
+    """Whether the candidate's deadline falls in the years a prediction may be due in ("by
+    the end of next year" in an article of 9000 does not): one that could never be stored is
+    no candidate, rather than the reason a whole --add is refused."""
+    from tracker.inputs import EARLIEST_DUE_YEAR, LATEST_DUE_YEAR
+
+    due = candidate.due
+    return due is None or EARLIEST_DUE_YEAR <= due.due_at.year <= LATEST_DUE_YEAR
 
 
 def _read_article(file: str) -> str:
@@ -156,7 +185,6 @@ def _store(
 
 def _print_table(candidates: Sequence[Candidate], rt: Runtime) -> None:
     from rich.table import Table
-    from rich.text import Text
 
     from tracker.deadlines import describe_due
 
@@ -185,7 +213,7 @@ def _print_table(candidates: Sequence[Candidate], rt: Runtime) -> None:
             candidate.forecaster or "",
             candidate.claim,
         ]
-        table.add_row(*(Text(cell) for cell in cells))
+        table.add_row(*map(cell, cells))
     console().print(table)
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tracker.cli.app import Runtime, app, console, print_json, say
+from tracker.cli.terminal import cell, utf8
 from tracker.enums import ListStatus, Outcome
 from tracker.errors import InvalidInput
 
@@ -129,8 +130,12 @@ def list_(
             help="Which predictions: open (default), due-soon, overdue, resolved, annulled or all."
         ),
     ] = ListStatus.OPEN,
-    forecaster: Annotated[str | None, typer.Option(help="Only this forecaster's.")] = None,
-    tag: Annotated[str | None, typer.Option(help="Only those with this tag.")] = None,
+    forecaster: Annotated[
+        str | None, typer.Option(help="Only this forecaster's.", callback=utf8)
+    ] = None,
+    tag: Annotated[
+        str | None, typer.Option(help="Only those with this tag.", callback=utf8)
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """List predictions, soonest deadline first."""
@@ -157,7 +162,6 @@ def list_(
 
 def _print_table(records: Sequence[PredictionRecord], rt: Runtime) -> None:
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     with_probability = any(r.prediction.probability is not None for r in records)
@@ -175,13 +179,13 @@ def _print_table(records: Sequence[PredictionRecord], rt: Runtime) -> None:
         if with_probability:
             cells.append(percent(p.probability))
         cells += [p.forecaster or "", p.claim]
-        table.add_row(*(Text(cell) for cell in cells))
+        table.add_row(*map(cell, cells))
     console().print(table)
 
 
 @app.command()
 def show(
-    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
+    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP, callback=utf8)],
     as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON.")] = False,
 ) -> None:
     """Show one prediction with its source and resolution history."""
@@ -209,7 +213,6 @@ def due_label(record: PredictionRecord, rt: Runtime) -> str:
 
 def _print_record(record: PredictionRecord, obj: dict[str, Any], rt: Runtime) -> None:
     from rich.table import Table
-    from rich.text import Text
 
     p = record.prediction
     table = Table(box=None, show_header=False, pad_edge=False)
@@ -234,7 +237,7 @@ def _print_record(record: PredictionRecord, obj: dict[str, Any], rt: Runtime) ->
         rows.append(("Resolution", _describe_resolution(res)))
     for label, value in rows:
         if value:
-            table.add_row(label, Text(str(value)))
+            table.add_row(label, cell(value))
     console().print(table)
 
 
@@ -269,7 +272,7 @@ def timing(record: PredictionRecord, rt: Runtime) -> str:
 
 @app.command()
 def resolve(
-    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
+    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP, callback=utf8)],
     outcome: Annotated[
         Outcome,
         typer.Argument(metavar="OUTCOME", help="yes, no or annulled.", case_sensitive=False),
@@ -301,7 +304,7 @@ def resolve(
         outcome=outcome,
         now=rt.now,
         tz=rt.settings.tz,
-        note=clean_text(note, "--note", limit=5000),
+        note=clean_text(note, "--note", limit=5000, multiline=True),
         evidence_url=parse_url(evidence, "--evidence"),
         occurred_on=occurred,
         resolved_by=clean_text(by, "--by") or _user_name(),
@@ -330,7 +333,7 @@ def _user_name() -> str | None:
 
 @app.command()
 def reopen(
-    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP)],
+    ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP, callback=utf8)],
     note: Annotated[str | None, typer.Option(help="Why it is reopened.")] = None,
 ) -> None:
     """Reopen a resolved prediction; the old resolution is kept as history."""
@@ -342,7 +345,7 @@ def reopen(
         rt.engine,
         ref=ref,
         now=rt.now,
-        note=clean_text(note, "--note", limit=5000),
+        note=clean_text(note, "--note", limit=5000, multiline=True),
         policy=rt.policy,
     )
     p = record.prediction

@@ -7,11 +7,18 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tracker.cli.app import Runtime, app, console, print_json, say, setup_logging
+from tracker.cli.terminal import cell, utf8
 from tracker.enums import DeliveryStatus
 
 if TYPE_CHECKING:
     from tracker.web.server import HttpServer
     from tracker.worker import Worker
+
+# Ids are INTEGER columns, 32 bits on PostgreSQL, which refuses a larger number outright
+# rather than finding nothing.
+MAX_ID = 2**31 - 1
+# A page of the ledger, as the API's (GET /api/v1/deliveries?limit=) at most.
+MAX_LIMIT = 1000
 
 channels_app = typer.Typer(
     help="List the channels reminders go to (secrets masked), or test one.",
@@ -181,9 +188,11 @@ def deliveries(
         DeliveryStatus | None, typer.Option(help="Only deliveries in this state.")
     ] = None,
     prediction: Annotated[
-        str | None, typer.Option(help="Only this prediction's (id or key).")
+        str | None, typer.Option(help="Only this prediction's (id or key).", callback=utf8)
     ] = None,
-    limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+    limit: Annotated[
+        int, typer.Option(min=1, max=MAX_LIMIT, help="At most this many, newest first.")
+    ] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """The delivery ledger: every reminder and event, per channel, and how it went."""
@@ -206,7 +215,6 @@ def deliveries(
         say("No deliveries.")
         return
     from rich.table import Table
-    from rich.text import Text
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     for column in ("ID", "Prediction", "Reminder", "Channel", "Status", "Tries", "Last"):
@@ -219,13 +227,18 @@ def deliveries(
         )
         when = obj["next_attempt_at"] if obj["status"] == "retrying" else None
         table.add_row(
-            str(obj["id"]),
-            Text(obj["prediction"]),
-            obj["reminder"],
-            Text(obj["channel"]),
-            obj["status"] + (f" (next {when})" if when else ""),
-            str(obj["attempts"]),
-            Text(last),
+            *map(
+                cell,
+                (
+                    obj["id"],
+                    obj["prediction"],
+                    obj["reminder"],
+                    obj["channel"],
+                    obj["status"] + (f" (next {when})" if when else ""),
+                    obj["attempts"],
+                    last,
+                ),
+            )
         )
     console().print(table)
 
@@ -233,7 +246,8 @@ def deliveries(
 @app.command()
 def retry(
     delivery_id: Annotated[
-        int | None, typer.Argument(metavar="DELIVERY_ID", help="The delivery to try again.")
+        int | None,
+        typer.Argument(metavar="DELIVERY_ID", min=1, max=MAX_ID, help="The delivery to try again."),
     ] = None,
     dead: Annotated[bool, typer.Option("--dead", help="Retry every dead delivery.")] = False,
 ) -> None:

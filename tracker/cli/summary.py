@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from tracker.cli.app import Runtime, app, console, print_json, say
+from tracker.cli.terminal import cell, utf8
 from tracker.enums import GroupBy
 from tracker.errors import EnvironmentFailure, InvalidInput
 
@@ -23,7 +24,9 @@ def summary(
     since: Annotated[
         str | None, typer.Option(help="Only predictions due on or after this date.")
     ] = None,
-    forecaster: Annotated[str | None, typer.Option(help="Only this forecaster's.")] = None,
+    forecaster: Annotated[
+        str | None, typer.Option(help="Only this forecaster's.", callback=utf8)
+    ] = None,
     exclude_early: Annotated[
         bool,
         typer.Option(
@@ -158,7 +161,7 @@ def _print_summary(result: Summary) -> None:
             groups.add_column(column)
         for g in result.groups:
             groups.add_row(
-                g.name,
+                cell(g.name),
                 str(g.resolved),
                 str(g.hits),
                 _pct(g.hit_rate),

@@ -10,11 +10,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from tracker.deadlines import DueWindow, Precision, period_containing
 
 _CALENDAR = ZoneInfo("UTC")
+_T = TypeVar("_T")
+
+
+def in_calendar(compute: Callable[[], _T]) -> _T | None:
+    """What `compute` gives, or None when a day it needs lies outside Python's calendar (years
+    1 to 9999). An article published near either end ("next year" in 9999) names days that do
+    not exist, and a phrase that names no day is no deadline: the sentence gives no candidate
+    rather than the whole article an error."""
+    try:
+        return compute()
+    except OverflowError:  # date + timedelta, or a time zone, past either end
+        return None
+    except ValueError as exc:
+        if "out of range" in str(exc):  # date(10000, 1, 1), date(0, 12, 1)
+            return None
+        raise
 
 
 @dataclass(frozen=True)

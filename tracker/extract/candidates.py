@@ -8,7 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tracker.deadlines import DueWindow
-from tracker.extract.calendar import to_window
+from tracker.extract.calendar import in_calendar, to_window
 from tracker.extract.claims import find_forecaster, make_claim
 from tracker.extract.cues import Cue, estimate, find_cues
 from tracker.extract.mentions import Mention, find_mentions
@@ -93,12 +93,17 @@ def _candidate(
     mention = _deadline(sentence, published, cues)
     if mention is None and not (include_undated and cues and "?" not in sentence):
         return None
+    due = None
+    if mention is not None:
+        due = in_calendar(lambda: to_window(mention.first, mention.last, mention.precision, tz))
+        if due is None:
+            return None  # the last day, read in tz, falls outside the calendar
     due_text = mention.text if mention else None
     guess = estimate(sentence, cues)
     return Candidate(
         quote=sentence,
         claim=make_claim(sentence, due_text),
-        due=to_window(mention.first, mention.last, mention.precision, tz) if mention else None,
+        due=due,
         due_text=due_text,
         probability=guess.probability,
         probability_basis=guess.basis,

@@ -38,7 +38,7 @@ from datetime import date, timedelta
 from typing import TypeVar
 
 from tracker.deadlines import Precision
-from tracker.extract.calendar import Span, midpoint, third
+from tracker.extract.calendar import Span, in_calendar, midpoint, third
 from tracker.extract.phrases import find_expressions
 from tracker.extract.readings import Anchor, Found, Reading
 
@@ -149,7 +149,7 @@ def find_mentions(sentence: str, published: date, *, ahead: bool = False) -> lis
     mentions = []
     anchor = Anchor(published, ahead)
     for found in _join_ranges(sentence, find_expressions(sentence, anchor)):
-        mention = _mention(sentence, found)
+        mention = in_calendar(lambda: _mention(sentence, found))  # noqa: B023 - called at once
         if mention is not None:
             mentions.append(mention)
     return mentions

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 
 from tracker.extract import dates, relative
+from tracker.extract.calendar import in_calendar
 from tracker.extract.readings import Anchor, Found, Reader
 from tracker.extract.relative import TENS_WORDS, UNIT_WORDS
 
@@ -121,7 +122,7 @@ def find_expressions(sentence: str, anchor: Anchor) -> list[Found]:
     found: list[Found] = []
     for pattern, read in _COMPILED:
         for match in pattern.finditer(sentence):
-            reading = read(match, anchor)
+            reading = in_calendar(lambda: read(match, anchor))  # noqa: B023 - called at once
             if reading is not None:
                 found.append(Found(match.start(), match.end(), reading))
     found.sort(key=lambda f: (f.start - f.end, f.start))

@@ -9,6 +9,7 @@ break needs whitespace after the mark.
 from __future__ import annotations
 
 import re
+import string
 
 # Words that end in a full stop without ending the sentence. Titles always precede a name;
 # the others can also end a sentence, which _STARTERS below decides.
@@ -47,6 +48,10 @@ _DATELINE = re.compile(
     r"^[A-Z][A-Z.'\- ]{1,30}(?:,\s*[A-Z][A-Za-z.'\- ]{1,30})*(?:,\s*[A-Z][a-z]{2,8}\.?\s+[0-9]{1,2}"
     r"(?:,\s*[0-9]{4})?)?\s*(?:\([A-Za-z .&-]{2,30}\)\s*)?(?:-{1,2}|\u2013|\u2014)\s+"
 )
+# Control characters that are not white space (which split() and splitlines() read as
+# such): an ESC sequence or a bidi override pasted with an article is dropped, so that no
+# quote or claim carries it into the store or onto a terminal.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
 _TERMINAL = re.compile(r"[.!?\u2026:][\"'\u201d\u2019)\]]*\s*$")
 
 
@@ -78,6 +83,7 @@ def headline(text: str) -> str | None:
 
 
 def _blocks(text: str) -> list[str]:
+    text = _CONTROL.sub("", text)
     # Blank lines separate paragraphs when the text has any (then hard-wrapped lines are
     # joined); otherwise each line is one.
     separated = re.search(r"\n\s*\n", text) is not None
@@ -93,22 +99,35 @@ def _split_paragraph(paragraph: str) -> list[str]:
     paragraph = _DATELINE.sub("", paragraph)
     sentences, start = [], 0
     for boundary in _BOUNDARY.finditer(paragraph):
-        if _is_abbreviation(paragraph, boundary.start(), boundary.end()):
+        mark, end = boundary.start(), boundary.end()
+        # Only a few characters either side decide: handing the helper the whole paragraph
+        # made every boundary scan all the text before it, quadratic in the sentences.
+        before = paragraph[max(0, mark - _WINDOW - 1) : mark]
+        if _is_abbreviation(before, paragraph[mark:end], paragraph[end : end + _WINDOW]):
             continue
-        sentences.append(paragraph[start : boundary.end()].strip())
-        start = boundary.end()
+        sentences.append(paragraph[start:end].strip())
+        start = end
     sentences.append(paragraph[start:].strip())
     return [sentence for sentence in sentences if sentence]
 
 
-def _is_abbreviation(paragraph: str, mark: int, end: int) -> bool:
-    if paragraph[mark] != "." or (end - mark > 1 and paragraph[mark + 1] == "."):
+# Longer than any abbreviation or run of initials: a longer word ends no abbreviation.
+_WINDOW = 40
+_WORD_CHARS = string.ascii_letters + "."
+_WORD_AFTER = re.compile(r"\s+[\"'\u201c\u2018(\[]?([A-Za-z0-9]+)")
+
+
+def _is_abbreviation(before: str, marks: str, after: str) -> bool:
+    """Whether the full stop `marks` (and what closes it) between `before` and `after` ends
+    an abbreviation rather than the sentence. `before` holds at most _WINDOW + 1 characters,
+    `after` at most _WINDOW."""
+    if marks[0] != "." or marks[1:2] == ".":
         return False  # "!", "?", or an ellipsis
-    word = re.search(r"([A-Za-z][A-Za-z.]*)$", paragraph[:mark])
-    if word is None:
-        return False
-    token = word.group(1).lower()
-    following = re.match(r"\s+[\"'\u201c\u2018(\[]?([A-Za-z0-9]+)", paragraph[end:])
+    run = before[len(before.rstrip(_WORD_CHARS)) :]  # "U.S", "Feb", "al"
+    token = run.lstrip(".").lower()
+    if not token or len(run) > _WINDOW:
+        return False  # no word, or one too long to be an abbreviation
+    following = _WORD_AFTER.match(after)
     next_word = following.group(1).lower() if following else ""
     if token in _TITLES:
         return True

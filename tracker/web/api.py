@@ -154,7 +154,7 @@ def resolve_prediction(ctx: Context, now: Now, ref: Ref, body: ResolveBody) -> J
         outcome=body.outcome,
         now=now,
         tz=ctx.settings.tz,
-        note=clean_text(body.note, "note", limit=5000),
+        note=clean_text(body.note, "note", limit=5000, multiline=True),
         evidence_url=parse_url(body.evidence_url, "evidence_url"),
         occurred_on=body.occurred_on,
         resolved_by=clean_text(body.resolved_by, "resolved_by") or "api",
@@ -175,7 +175,7 @@ def reopen_prediction(
         ctx.engine,
         ref=ref,
         now=now,
-        note=clean_text(body.note if body else None, "note", limit=5000),
+        note=clean_text(body.note if body else None, "note", limit=5000, multiline=True),
         policy=ctx.settings.reminder_policy,
     )
     return prediction_json(record, tz=ctx.settings.tz, now=now)

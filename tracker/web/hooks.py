@@ -119,7 +119,7 @@ def _parse(body: bytes) -> ResolveHook:
         raise RequestValidationError(exc.errors()) from None
     return hook.model_copy(
         update={
-            "note": clean_text(hook.note, "note", limit=5000),
+            "note": clean_text(hook.note, "note", limit=5000, multiline=True),
             "evidence_url": parse_url(hook.evidence_url, "evidence_url"),
             "resolved_by": clean_text(hook.resolved_by, "resolved_by"),
         }
