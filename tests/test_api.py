@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 import json
+import logging
+import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from freezegun import freeze_time
 
-from tests.conftest import API_TOKEN, SEEDS, Result, Web, count_rows, is_sqlite, live_server
+from tests.conftest import (
+    API_TOKEN,
+    SEEDS,
+    TEST_DATABASE_URL,
+    Result,
+    Web,
+    count_rows,
+    is_sqlite,
+    live_server,
+)
 
 WITHDRAWAL = "russia-withdraws-from-syria-feb-2025"
 NOW = "2026-11-29T12:00:00Z"
@@ -124,6 +136,9 @@ def test_without_a_token_the_api_is_read_only_and_says_so(
         ({"claim": "x\ud800", "due": "2030"}, "claim: is not valid Unicode"),
         ({"claim": "x", "due": "0001-01-01"}, "between the years 1000 and 9000"),
         ({"claim": "x", "due": "2030", "source": {"url": "http://[::1"}}, "not a valid URL"),
+        # JSON's true is no probability (lax pydantic stored it as 1.0), nor is false 0.
+        ({"claim": "x", "due": "2030", "probability": True}, "probability"),
+        ({"claim": "x", "due": "2030", "probability": False}, "probability"),
     ],
 )
 def test_bad_input_is_422_with_a_clear_message(
@@ -136,7 +151,32 @@ def test_bad_input_is_422_with_a_clear_message(
     )
     assert response.status_code == 422, response.text
     assert message in response.json()["detail"]
+    assert "\n" not in response.json()["detail"]
     assert count_rows(database_url, "prediction") == 0
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize("force", ["yes", "true", 1, 0, "no"])
+def test_force_must_be_a_json_boolean(
+    seeded_web: Web, cli: Callable[..., Result], force: object
+) -> None:
+    key = _key(cli)
+    headers = seeded_web.write_headers()
+    url = f"/api/v1/predictions/{key}/resolve"
+    assert seeded_web.client.post(url, json={"outcome": "yes"}, headers=headers).status_code == 200
+    again = seeded_web.client.post(url, json={"outcome": "no", "force": force}, headers=headers)
+    assert again.status_code == 422, again.text
+    assert again.json()["detail"].startswith("force: ")
+    assert [r["outcome"] for r in cli("show", key, "--json").json()["resolutions"]] == ["yes"]
+
+
+@pytest.mark.parametrize("path", ["/", "/api/v1/predictions", "/api/v1/status", "/openapi.json"])
+def test_head_answers_as_get_without_a_body(web: Web, path: str) -> None:
+    got = web.client.get(path)
+    head = web.client.head(path)
+    assert (head.status_code, head.content) == (200, b"")
+    assert head.headers["content-type"] == got.headers["content-type"]
+    assert web.client.head("/api/v1/nothing").status_code == 404
 
 
 def test_malformed_json_is_422_not_500(web: Web) -> None:
@@ -272,3 +312,63 @@ def test_a_huge_body_is_refused_with_413(
     assert count_rows(database_url, "prediction") == 0
     hook = web.client.post("/hooks/resolve", content=payload if declared else chunks())
     assert hook.status_code == 413
+
+
+@pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite only")
+def test_a_deleted_database_file_is_503_not_201(web: Web, tmp_path: Path) -> None:
+    """The report: writes after the file was deleted answered 201 and went nowhere."""
+    claim = {"claim": "x", "due": "2030"}
+    post = web.client.post
+    assert post("/api/v1/predictions", json=claim, headers=web.write_headers()).status_code == 201
+    (tmp_path / "tracker.db").unlink()
+    for response in (
+        post("/api/v1/predictions", json=claim, headers=web.write_headers()),
+        web.client.get("/api/v1/predictions"),
+        web.client.get("/"),
+    ):
+        assert response.status_code == 503, response.text
+        detail = response.json()["detail"]
+        assert "removed or replaced" in detail
+        assert str(tmp_path) not in response.text
+    assert not (tmp_path / "tracker.db").exists()
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="PostgreSQL only")
+def test_a_dropped_database_is_503_without_its_address(caplog: pytest.LogCaptureFixture) -> None:
+    """The report: after DROP DATABASE, `/` answered 503 naming the user, host, port and name."""
+    import sqlalchemy as sa
+    from fastapi.testclient import TestClient
+
+    from tracker.config import load_settings
+    from tracker.db import make_engine, upgrade_to_head
+    from tracker.web.app import create_app
+
+    name = f"tracker_drop_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = sa.make_url(TEST_DATABASE_URL).set(database=name)
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        upgrade_to_head(engine)
+        client = TestClient(
+            create_app(load_settings(database_url=str(url)), engine),
+            raise_server_exceptions=False,
+        )
+        assert client.get("/").status_code == 200
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        caplog.set_level(logging.DEBUG)
+        for path in ("/", "/api/v1/status", "/api/v1/predictions"):
+            response = client.get(path)
+            assert response.status_code == 503, response.text
+            assert len(response.json()["detail"].splitlines()) == 1
+            shown = response.text + "\n".join(r.getMessage() for r in caplog.records)
+            parts = {name, url.host, str(url.port or 5432), url.username, url.password}
+            for part in parts - {None, ""}:
+                assert f"{part}" not in shown, (part, shown)
+    finally:
+        engine.dispose()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()

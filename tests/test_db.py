@@ -13,16 +13,18 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel, select
 
-from tests.conftest import TEST_DATABASE_URL, Result, assert_one_line_error
+from tests.conftest import TEST_DATABASE_URL, Result, assert_one_line_error, is_sqlite
 from tracker import service
 from tracker.db import (
     current_revision,
     head_revision,
     make_engine,
+    scrub,
     transaction,
     upgrade_to_head,
 )
 from tracker.deadlines import parse_due
+from tracker.errors import EnvironmentFailure
 from tracker.inputs import PredictionInput
 from tracker.models import Outcome, Prediction
 
@@ -38,7 +40,14 @@ def test_migrations_build_the_models_from_an_empty_database(database_url: str) -
     assert differences == []
 
 
-def test_db_commands(cli: Callable[..., Result]) -> None:
+def _empty_database(url: str) -> None:
+    """An empty database that exists: a SQLite file must, for a command that only reads."""
+    if is_sqlite(url):
+        Path(sa.make_url(url).database or "").touch()
+
+
+def test_db_commands(cli: Callable[..., Result], database_url: str) -> None:
+    _empty_database(database_url)
     current = cli("db", "current")
     assert current.code == 0
     assert "empty" in current.out
@@ -49,7 +58,8 @@ def test_db_commands(cli: Callable[..., Result]) -> None:
     assert "is at the latest migration" in cli("db", "upgrade").out
 
 
-def test_every_command_upgrades_first(cli: Callable[..., Result]) -> None:
+def test_every_command_upgrades_first(cli: Callable[..., Result], database_url: str) -> None:
+    _empty_database(database_url)
     assert cli("list").code == 0
     assert "(latest)" in cli("db", "current").out
 
@@ -143,13 +153,17 @@ def test_unparsable_url_is_an_environment_failure(
     assert_one_line_error(cli("list"), code=1, contains="not a database URL")
 
 
-def test_unreachable_server_is_exit_1_and_hides_the_password(
-    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("host", ["127.0.0.1", "db-7f3a.invalid"])
+def test_unreachable_server_is_exit_1_and_hides_the_address(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, host: str
 ) -> None:
-    monkeypatch.setenv("TRACKER_DATABASE_URL", "postgresql+psycopg://user:hunter2@127.0.0.1:1/none")
+    # The message may reach an HTTP answer or a log: no user, password, host, port or name.
+    url = f"postgresql+psycopg://alice:hunter2@{host}:1/ledgerdb?application_name=appname9"
+    monkeypatch.setenv("TRACKER_DATABASE_URL", url)
     result = cli("list")
-    assert_one_line_error(result, code=1)
-    assert "hunter2" not in result.err
+    assert_one_line_error(result, code=1, contains="the PostgreSQL database failed")
+    for secret in ("hunter2", "alice", host, "ledgerdb", "appname9", ":1", "port 1"):
+        assert secret not in result.err
 
 
 @pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite only")
@@ -164,3 +178,90 @@ def test_read_only_database_is_exit_1(
     assert cli("list", "--json").code == 0
     result = cli("add", "y", "--due", "2025")
     assert_one_line_error(result, code=1, contains="readonly")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'connection failed: connection to server at "db.example" (10.0.0.7), port 6543 failed: '
+        'FATAL: database "ledger" does not exist',
+        'connection failed: connection to server on socket "/run/pg/.s.PGSQL.6543" failed',
+        'FATAL: password authentication failed for user "bob"',
+        "failed to resolve host 'db.example': [Errno -2] Name or service not known",
+    ],
+)
+def test_driver_messages_lose_the_address(text: str) -> None:
+    shown = scrub(text, "postgresql+psycopg://bob:pw@db.example:6543/ledger")
+    for part in ("db.example", "10.0.0.7", "6543", "ledger", "bob", "/run/pg"):
+        assert part not in shown
+    assert shown.count("***") >= 1
+
+
+SQLITE_ONLY = pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite only")
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize(
+    "command",
+    [["list"], ["list", "--status", "all"], ["show", "1"], ["status"], ["export"],
+     ["summary"], ["deliveries"], ["check"], ["resolve", "1", "yes"], ["db", "current"]],
+)  # fmt: skip
+def test_commands_that_only_read_never_create_the_database(
+    cli: Callable[..., Result], tmp_path: Path, command: list[str]
+) -> None:
+    assert_one_line_error(cli(*command), code=1, contains="tracker.db does not exist")
+    assert not (tmp_path / "tracker.db").exists()
+
+
+@SQLITE_ONLY
+def test_commands_that_store_create_the_database(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    assert cli("db", "upgrade").code == 0
+    (tmp_path / "tracker.db").unlink()
+    assert cli("add", "x", "--due", "2030").code == 0
+    assert cli("list", "--json").json()[0]["claim"] == "x"
+
+
+@SQLITE_ONLY
+def test_a_deleted_database_file_is_noticed_not_written_to(
+    database_url: str, tmp_path: Path
+) -> None:
+    now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    engine = make_engine(database_url)
+    upgrade_to_head(engine)
+    _add(engine, "before", now)
+    (tmp_path / "tracker.db").unlink()
+    # A pooled connection still holds the deleted file: it must not take the write.
+    with pytest.raises(EnvironmentFailure, match="removed or replaced"):
+        _add(engine, "after", now)
+    engine.dispose()  # and a new connection must not make an empty file in its place
+    with pytest.raises(EnvironmentFailure, match="removed or replaced"):
+        _add(engine, "after", now)
+    assert not (tmp_path / "tracker.db").exists()
+
+
+@SQLITE_ONLY
+def test_a_replaced_database_file_is_noticed(
+    database_url: str, tmp_path: Path, cli: Callable[..., Result]
+) -> None:
+    now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    engine = make_engine(database_url)
+    upgrade_to_head(engine)
+    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
+    upgrade_to_head(other)
+    other.dispose()
+    (tmp_path / "other.db").replace(tmp_path / "tracker.db")
+    with pytest.raises(EnvironmentFailure, match="removed or replaced"):
+        _add(engine, "into the new file", now)
+    assert cli("list", "--json").json() == []  # what is there now is left as it was
+
+
+@SQLITE_ONLY
+def test_after_the_file_is_deleted_list_says_so(cli: Callable[..., Result], tmp_path: Path) -> None:
+    """The report: the CLI made a fresh database and said "No all predictions."."""
+    assert cli("add", "x", "--due", "2030").code == 0
+    for name in ("tracker.db", "tracker.db-wal", "tracker.db-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    assert_one_line_error(cli("list", "--status", "all"), code=1, contains="does not exist")
+    assert not (tmp_path / "tracker.db").exists()

@@ -73,6 +73,8 @@ def test_python_dash_m_and_the_console_script(tmp_path: Path) -> None:
 
 def test_tracker_debug_shows_the_traceback(tmp_path: Path) -> None:
     env = {"TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    # show only reads, so it creates no database: make one first.
+    assert _run(sys.executable, "-m", "tracker", "db", "upgrade", env=env).returncode == 0
     quiet = _run(sys.executable, "-m", "tracker", "show", "42", env=env)
     assert quiet.returncode == 2
     assert "Traceback" not in quiet.stderr

@@ -158,6 +158,7 @@ def test_bad_files_are_refused_whole_with_the_line(
 def test_export_to_a_missing_folder_fails_cleanly(
     cli: Callable[..., Result], tmp_path: Path
 ) -> None:
+    assert cli("db", "upgrade").code == 0  # export, which only reads, creates no database
     assert_one_line_error(
         cli("export", "-o", tmp_path / "no" / "x.json"), contains="does not exist"
     )

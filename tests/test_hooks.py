@@ -180,6 +180,23 @@ def test_bad_bodies_get_clear_errors(hook_web: Web, body: bytes, status: int, me
     assert message in response.json()["detail"]
 
 
+@freeze_time(NOW)
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"[" * 100_000, "nests too deeply"),
+        (b'{"prediction": "1", "outcome": "yes", "note": ' + b"9" * 5000 + b"}", "too long"),
+        (b"-" + b"9" * 5000, "too long"),
+    ],
+)
+def test_hostile_json_is_422_not_500(hook_web: Web, body: bytes, message: str) -> None:
+    raw, headers = signed(body)
+    response = hook_web.client.post("/hooks/resolve", content=raw, headers=headers)
+    assert response.status_code == 422, response.text
+    assert message in response.json()["detail"]
+    assert "\n" not in response.json()["detail"]
+
+
 def test_without_a_secret_the_hook_is_off(make_web: Callable[..., Web]) -> None:
     web = make_web()
     raw, headers = signed({"prediction": "x", "outcome": "yes"})
@@ -364,6 +381,34 @@ def test_slack_clicks_that_are_not_ours_are_acknowledged_and_ignored(
     response = hook_web.client.post("/slack/actions", content=garbage, headers=headers)
     assert response.status_code == 422
     assert cli("show", key, "--json").json()["status"] == "open"
+
+
+def _signed_form(payload: str) -> tuple[bytes, dict[str, str]]:
+    body = urlencode({"payload": payload}).encode()
+    headers = sign_slack(body=body, signing_secret=SLACK_SECRET, timestamp=int(NOW.timestamp()))
+    return body, {**headers, "content-type": "application/x-www-form-urlencoded"}
+
+
+@freeze_time(NOW)
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [
+        ("[" * 100_000, "nests too deeply"),
+        ('{"type": "block_actions", "n": ' + "9" * 5000 + "}", "too long"),
+        (None, "lone surrogate"),  # a button whose value is "\ud800"
+    ],
+)
+def test_hostile_slack_payloads_are_422_not_500(
+    hook_web: Web, cli: Callable[..., Result], payload: str | None, message: str
+) -> None:
+    if payload is None:
+        body, headers = slack_click("\ud800", "tracker_yes")
+    else:
+        body, headers = _signed_form(payload)
+    response = hook_web.client.post("/slack/actions", content=body, headers=headers)
+    assert response.status_code == 422, response.text
+    assert message in response.json()["detail"]
+    assert "\n" not in response.json()["detail"]
 
 
 def test_without_a_signing_secret_slack_actions_are_off(make_web: Callable[..., Web]) -> None:

@@ -59,13 +59,16 @@ class Running:
 
 
 @contextmanager
-def started(args: list[str], env: dict[str, str]) -> Iterator[Running]:
+def started(
+    args: list[str], env: dict[str, str], preexec_fn: Callable[[], None] | None = None
+) -> Iterator[Running]:
     process = subprocess.Popen(
         [sys.executable, "-m", "tracker", *args],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=preexec_fn,
     )
     try:
         yield Running(process)
@@ -124,6 +127,35 @@ def test_run_http_sends_reminders_and_takes_resolutions(
         log = running.stop(signal.SIGINT)
     assert running.process.returncode == 0, log
     assert "stopping on SIGINT" in log
+    assert "Traceback" not in log
+
+
+@pytest.mark.slow
+def test_500_idle_sockets_do_not_starve_a_server_under_ulimit_256(
+    cli: Callable[..., Result], database_url: str
+) -> None:
+    """The report, as it was seen: `tracker serve` under `ulimit -n 256` and idle sockets
+    that it held for ever until /status timed out on "Too many open files"."""
+    resource = pytest.importorskip("resource")
+
+    def ulimit_256() -> None:
+        resource.setrlimit(
+            resource.RLIMIT_NOFILE, (256, resource.getrlimit(resource.RLIMIT_NOFILE)[1])
+        )
+
+    assert cli("seed", SEEDS).code == 0
+    with started(["serve", "--port", "0"], process_env(database_url), ulimit_256) as running:
+        url = running.wait_for(SERVING).group(1)
+        host, port = url.removeprefix("http://").rsplit(":", 1)
+        idle = [socket.create_connection((host, int(port)), timeout=10) for _ in range(500)]
+        try:
+            answer = httpx.get(f"{url}/api/v1/status", timeout=10)
+            assert answer.status_code == 200
+        finally:
+            for sock in idle:
+                sock.close()
+        log = running.stop(signal.SIGTERM)
+    assert "Too many open files" not in log
     assert "Traceback" not in log
 
 

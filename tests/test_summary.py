@@ -128,6 +128,7 @@ def test_table_output(history: Callable[..., Result]) -> None:
 
 
 def test_empty_database_is_friendly(cli: Callable[..., Result]) -> None:
+    assert cli("db", "upgrade").code == 0  # summary, which only reads, creates no database
     result = cli("summary")
     assert result.code == 0
     assert "Nothing resolved yet" in result.out

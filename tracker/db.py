@@ -8,6 +8,8 @@ with BEGIN IMMEDIATE: a deferred transaction that reads and then writes can fail
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -43,7 +45,9 @@ def display_url(url: str | URL) -> str:
     return parsed.set(query=masked).render_as_string(hide_password=True)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for `url`. With create=False a SQLite file must exist already: a command
+    that only reads must not leave an empty database behind (nor report one as empty)."""
     try:
         parsed = make_url(url)
     except exc.ArgumentError:
@@ -52,11 +56,12 @@ def make_engine(url: str) -> Engine:
         ) from None
     try:
         if parsed.get_backend_name() == "sqlite":
-            return _sqlite_engine(parsed)
+            return _sqlite_engine(parsed, create=create)
         return sa.create_engine(parsed, pool_pre_ping=True)
     except (ImportError, exc.ArgumentError, TypeError, ValueError) as error:
         raise EnvironmentFailure(
-            f"cannot use {display_url(parsed)}: {type(error).__name__}: {_first_line(error)}"
+            f"cannot use TRACKER_DATABASE_URL ({parsed.drivername}): "
+            f"{type(error).__name__}: {scrub(_first_line(error), parsed)}"
         ) from None
 
 
@@ -64,17 +69,26 @@ def _first_line(error: BaseException) -> str:
     return " ".join(str(error).split())[:200]
 
 
-def _sqlite_engine(url: URL) -> Engine:
+def _sqlite_engine(url: URL, *, create: bool) -> Engine:
     database = url.database
+    file = None
     if database and database != ":memory:" and not database.startswith("file:"):
-        folder = Path(database).expanduser().resolve().parent
-        if not folder.is_dir():
+        path = Path(database).expanduser().resolve()
+        if not path.parent.is_dir():
             raise EnvironmentFailure(
-                f"cannot open the database {database}: {folder} does not exist"
+                f"cannot open the database {database}: {path.parent} does not exist"
             )
+        if not create and not path.exists():
+            raise EnvironmentFailure(
+                f"the database file {database} does not exist (tracker add, seed, import "
+                "and run create it; check TRACKER_DATABASE_URL)"
+            )
+        file = SqliteFile(path)
     engine = sa.create_engine(
         url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
     )
+    if file is not None:
+        file.watch(engine)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -94,20 +108,104 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
+class SqliteFile:
+    """The file a SQLite engine was opened on, and the (st_dev, st_ino) it had.
+
+    A connection keeps the file it opened even after the file is deleted or replaced: writes
+    would go on succeeding into a file nobody will read again, and the next connection would
+    make a new, empty one. So each connection and each transaction first checks that the path
+    still names the file we started with (one stat, microseconds), and fails clearly if not.
+    """
+
+    GONE = (
+        "the SQLite database file was removed or replaced while tracker was using it; nothing "
+        "more was written. Put it back, or restart tracker to use the new file"
+    )
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.identity = self._stat()  # None until the first connection creates the file
+
+    def _stat(self) -> tuple[int, int] | None:
+        try:
+            found = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return (found.st_dev, found.st_ino)
+
+    def check(self) -> None:
+        if self.identity is not None and self._stat() != self.identity:
+            raise EnvironmentFailure(self.GONE)
+
+    def watch(self, engine: Engine) -> None:
+        @event.listens_for(engine, "do_connect")
+        def _before_connect(*_args: Any) -> None:
+            self.check()  # or sqlite3 would silently create an empty file in its place
+
+        @event.listens_for(engine, "connect")
+        def _connected(*_args: Any) -> None:
+            if self.identity is None:  # this connection made the file
+                self.identity = self._stat()
+
+        @event.listens_for(engine, "begin")
+        def _on_begin(_connection: sa.Connection) -> None:
+            self.check()
+
+
 @contextlib.contextmanager
 def translated_errors(url: str | URL) -> Iterator[None]:
-    """Turn driver failures into our error tree, with the password masked."""
+    """Turn driver failures into our error tree. The message may reach an HTTP answer or a log,
+    so it names no part of the database's address (user, password, host, port, name)."""
     try:
         yield
     except exc.IntegrityError as error:
-        raise Conflict(f"that conflicts with data already stored: {_short(error)}") from None
+        raise Conflict(f"that conflicts with data already stored: {_short(error, url)}") from None
     except exc.DBAPIError as error:  # unreachable, read-only, not a database, ...
-        raise EnvironmentFailure(f"database {display_url(url)}: {_short(error)}") from None
+        kind = _backend(url)
+        raise EnvironmentFailure(f"the {kind} database failed: {_short(error, url)}") from None
 
 
-def _short(error: exc.DBAPIError) -> str:
+def _backend(url: str | URL) -> str:
+    try:
+        name = make_url(url).get_backend_name()
+    except exc.ArgumentError:
+        return "configured"
+    return {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(name, name)
+
+
+def _short(error: exc.DBAPIError, url: str | URL) -> str:
     text = str(error.orig) if error.orig is not None else str(error)
-    return " ".join(text.split())[:300]
+    return scrub(" ".join(text.split()), url)[:300]
+
+
+# How libpq names where it tried to go: 'connection to server at "host" (1.2.3.4), port 5432',
+# 'on socket "/run/postgresql/.s.PGSQL.5432"', 'database "x"', 'user "y"', 'host name "z"'.
+_ADDRESS_PARTS = re.compile(
+    r"(?P<word>\b(?:at|socket|database|user|role|host(?: name)?)\s+)"
+    r"[\"'][^\"']*[\"'](?:\s*\([^)]*\))?"
+    r"|(?P<port>\bport\s+)\d+"
+    r"|\.s\.PGSQL\.\d+",
+    re.IGNORECASE,
+)
+
+
+def scrub(text: str, url: str | URL) -> str:
+    """`text` with the address and credentials of `url` masked: libpq's phrasings, then any
+    other appearance of the URL's parts (including those in its query)."""
+    text = _ADDRESS_PARTS.sub(
+        lambda m: f'{m["word"]}"***"' if m["word"] else f"{m['port']}***" if m["port"] else "***",
+        text,
+    )
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError:
+        return text
+    parts = [parsed.username, parsed.password, parsed.host, parsed.database, parsed.port]
+    for value in parsed.query.values():
+        parts.extend([value] if isinstance(value, str) else value)
+    for part in sorted({str(p) for p in parts if p not in (None, "")}, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w.-]){re.escape(part)}(?![\w-])", "***", text)
+    return text
 
 
 @contextlib.contextmanager

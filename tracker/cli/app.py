@@ -42,21 +42,25 @@ app = typer.Typer(
 
 class Runtime:
     """Settings, the one reading of now, and the database, opened (and brought to the latest
-    migration) only when a command first needs it, so that bad input never creates a file."""
+    migration) only when a command first needs it, so that bad input never creates a file.
 
-    def __init__(self, *, migrate: bool = True) -> None:
+    Only commands that store what they are given (`create=True`) may create a SQLite file; the
+    others say that it is missing rather than show an empty database made on the spot."""
+
+    def __init__(self, *, migrate: bool = True, create: bool = False) -> None:
         from tracker.clock import utcnow
         from tracker.config import load_settings
 
         self.settings: Settings = load_settings()
         self.now: dt.datetime = utcnow()
         self._migrate = migrate
+        self._create = create
 
     @cached_property
     def engine(self) -> Engine:
         from tracker.db import make_engine, upgrade_to_head
 
-        engine = make_engine(self.settings.database_url)
+        engine = make_engine(self.settings.database_url, create=self._create)
         if self._migrate:
             upgrade_to_head(engine, timezone=self.settings.timezone)
         return engine

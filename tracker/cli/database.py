@@ -15,7 +15,7 @@ def db_upgrade() -> None:
     """Apply any pending migrations (every command does this itself when it needs to)."""
     from tracker.db import current_revision, display_url, head_revision, upgrade_to_head
 
-    rt = Runtime(migrate=False)
+    rt = Runtime(migrate=False, create=True)
     before = current_revision(rt.engine)
     where = display_url(rt.engine.url)
     if upgrade_to_head(rt.engine, timezone=rt.settings.timezone):

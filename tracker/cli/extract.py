@@ -69,7 +69,7 @@ def extract(
     if title is None and url is None:
         # A source needs a URL or a title to be found again, or every --add would make a new one.
         title = Path(file).name if file != "-" else f"Untitled article published {day}"
-    rt = Runtime()
+    rt = Runtime(create=add)
     candidates = [
         candidate
         for candidate in extract_candidates(

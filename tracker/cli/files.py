@@ -24,7 +24,7 @@ def seed(
     """Load the predictions in a seeds folder; a second run changes nothing."""
     from tracker import service
 
-    rt = Runtime()
+    rt = Runtime(create=True)
     report = service.seed(
         rt.engine, directory=directory, tz=rt.settings.tz, now=rt.now, policy=rt.policy
     )
@@ -73,7 +73,7 @@ def import_(
     """Import predictions; known keys are updated, their resolutions left as they are."""
     from tracker import service
 
-    rt = Runtime()
+    rt = Runtime(create=True)
     report = service.import_file(
         rt.engine,
         path=file,

@@ -90,7 +90,7 @@ def add(
     from tracker import service
     from tracker.records import FieldError, prediction_from_mapping
 
-    rt = Runtime()
+    rt = Runtime(create=True)
     source = {
         "url": source_url,
         "title": source_title,

@@ -71,7 +71,7 @@ def run(
     from tracker.scheduler import Service
 
     setup_logging()
-    rt = Runtime()
+    rt = Runtime(create=True)
     worker = _worker(rt)
     server = _http_server(rt) if http else None
     log = logging.getLogger("tracker")
@@ -153,7 +153,7 @@ def serve(
     from tracker.web.server import HttpServer
 
     setup_logging()
-    rt = Runtime()
+    rt = Runtime(create=True)
     server = HttpServer(
         rt.settings,
         rt.engine,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictStr
 
 from tracker import checks, service
 from tracker.config import channel_settings
@@ -76,7 +76,8 @@ class NewPrediction(BaseModel):
         "TRACKER_TIMEZONE); the deadline keeps it.",
     )
     forecaster: str | None = None
-    probability: float | str | None = Field(default=None, description="0.7 or '70%'.")
+    # Strict, as the CLI and imports are: pydantic's lax mode would store `true` as 1.0.
+    probability: StrictFloat | StrictStr | None = Field(default=None, description="0.7 or '70%'.")
     quote: str | None = None
     due_text: str | None = None
     tags: list[str] = Field(default_factory=list)
@@ -92,7 +93,8 @@ class ResolveBody(BaseModel):
     evidence_url: str | None = None
     occurred_on: dt.date | None = Field(default=None, description="The day it happened.")
     resolved_by: str | None = None
-    force: bool = Field(default=False, description="Replace an existing resolution.")
+    # Strict: lax mode reads "yes", "on" and 1 as true, and replacing a resolution is no guess.
+    force: StrictBool = Field(default=False, description="Replace an existing resolution.")
 
 
 class ReopenBody(BaseModel):

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.engine import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.config import Settings, channel_settings
 from tracker.errors import (
@@ -60,6 +61,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     app.include_router(slack.router)
     app.include_router(page.router)
     app.add_middleware(BodyLimit)
+    app.add_middleware(HeadAsGet)
     app.add_exception_handler(TrackerError, _tracker_error)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http_error)  # type: ignore[arg-type]
@@ -100,3 +102,24 @@ async def _http_error(_request: Request, error: StarletteHTTPException) -> JSONR
     return JSONResponse(
         {"detail": str(error.detail)}, status_code=error.status_code, headers=error.headers
     )
+
+
+class HeadAsGet:
+    """HEAD on any GET route answers as GET would, without the body (RFC 9110 9.3.2): FastAPI
+    routes GET alone, so a monitor's `HEAD /` got 405. The body is dropped here rather than
+    left to the server, since not every ASGI server (nor the test client) drops it."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from tracker.clock import utcnow
 from tracker.config import Settings
+from tracker.errors import InvalidInput
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,29 @@ def request_now() -> dt.datetime:
 
 def error_response(status: int, message: str, **extra: Any) -> JSONResponse:
     return JSONResponse({"detail": message, **extra}, status_code=status)
+
+
+def read_json(raw: bytes | str, what: str) -> Any:
+    """json.loads for a body we did not write: each way it fails is bad input (422), including
+    the two that are not JSONDecodeError and would otherwise be a 500."""
+    try:
+        return json.loads(raw)
+    except RecursionError:  # "[[[[..." deeper than the interpreter's recursion limit
+        raise InvalidInput(f"{what} nests too deeply") from None
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InvalidInput(f"{what} is not JSON") from None
+    except ValueError:  # int() refuses more than 4300 digits (CVE-2020-10735)
+        raise InvalidInput(f"{what} holds a number too long to read") from None
+
+
+def is_text(value: str) -> bool:
+    """False for a string that cannot be stored or sent as UTF-8: a lone surrogate, which
+    JSON's \\ud800 escapes can carry."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 # Text that reaches a query: PostgreSQL refuses NUL in text, so refuse it here, with a 422.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -13,9 +12,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tracker import service
 from tracker.config import Settings
 from tracker.enums import Outcome, ResolvedVia
-from tracker.errors import InvalidInput, NotFound
+from tracker.errors import NotFound
 from tracker.signatures import BadSignature, verify_standard_webhook
-from tracker.web.deps import NO_NUL, WebContext, context, error_response, request_now
+from tracker.web.deps import (
+    NO_NUL,
+    WebContext,
+    context,
+    error_response,
+    read_json,
+    request_now,
+)
 
 router = APIRouter()
 
@@ -109,10 +115,7 @@ async def resolve_hook(
 def _parse(body: bytes) -> ResolveHook:
     from tracker.inputs import clean_text, parse_url
 
-    try:
-        data = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise InvalidInput("the body is not JSON") from None
+    data = read_json(body, "the body")
     try:
         hook = ResolveHook.model_validate(data)
     except ValidationError as exc:  # worded by the app's handler, like any body's errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import math
 import socket
 import threading
 from collections.abc import Callable
@@ -14,19 +15,22 @@ from sqlalchemy.engine import Engine
 from tracker.config import Settings
 from tracker.errors import EnvironmentFailure
 from tracker.web.app import create_app
+from tracker.web.connections import ConnectionLimits, GatedSocket, protocol_for
 
 log = logging.getLogger("tracker.web")
 
 
-def listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int, *, max_connections: int) -> socket.socket:
     """Bind the socket ourselves, so that a taken port is one clear error before anything
-    starts (uvicorn would log it and exit from inside)."""
+    starts (uvicorn would log it and exit from inside); it accepts no more than twice
+    `max_connections` at a time (see tracker.web.connections)."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except socket.gaierror:
         raise EnvironmentFailure(f"cannot listen on {host}:{port}: unknown host") from None
     family, kind, proto, _, address = infos[0]
-    sock = socket.socket(family, kind, proto)
+    sock = GatedSocket(family, kind, proto)
+    sock.limit = 2 * max_connections
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind(address)
@@ -42,10 +46,24 @@ def listen(host: str, port: int) -> socket.socket:
 class HttpServer:
     """uvicorn on a socket we bound; run() blocks, stop() may be called from any thread."""
 
-    def __init__(self, settings: Settings, engine: Engine, *, host: str, port: int) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        *,
+        host: str,
+        port: int,
+        limits: ConnectionLimits | None = None,
+    ) -> None:
+        """`limits`: the connections' deadlines and cap (tests shorten them)."""
+        limits = limits or ConnectionLimits()
         # The app first: a bad setting is refused before the port is taken.
+        self._protocol = protocol_for(limits)
         config = uvicorn.Config(
             create_app(settings, engine),
+            http=self._protocol,  # h11, with deadlines per phase and a connection cap
+            # uvicorn's own keep-alive timer stays, never sooner than ours (it takes seconds).
+            timeout_keep_alive=max(1, math.ceil(limits.idle)),
             log_config=None,  # our logging setup, not uvicorn's
             access_log=True,
             server_header=False,
@@ -54,10 +72,14 @@ class HttpServer:
         self._server = uvicorn.Server(config)
         self._stopping = False
         self.failure: str | None = None
-        self._sock = listen(host, port)
+        self._sock = listen(host, port, max_connections=limits.max_connections)
         bound_host, bound_port = self._sock.getsockname()[:2]
         shown = f"[{bound_host}]" if ":" in bound_host else bound_host
         self.url = f"http://{shown}:{bound_port}"
+
+    @property
+    def open_connections(self) -> int:
+        return len(self._protocol.open_connections)
 
     @property
     def started(self) -> bool:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
@@ -24,7 +23,14 @@ from tracker.enums import Outcome, ResolvedVia
 from tracker.errors import AlreadyResolved, InvalidInput, NotFound
 from tracker.records import prediction_json
 from tracker.signatures import BadSignature, verify_slack
-from tracker.web.deps import WebContext, context, error_response, request_now
+from tracker.web.deps import (
+    WebContext,
+    context,
+    error_response,
+    is_text,
+    read_json,
+    request_now,
+)
 
 log = logging.getLogger("tracker.web")
 router = APIRouter()
@@ -43,8 +49,8 @@ def parse_action(body: bytes) -> SlackAction | None:
     """The button click in a block_actions payload; None for anything else Slack may send."""
     try:
         form = parse_qs(body.decode(), strict_parsing=False)
-        payload = json.loads(form["payload"][0])
-    except (UnicodeDecodeError, KeyError, IndexError, json.JSONDecodeError):
+        payload = read_json(form["payload"][0], "the form's `payload` field")
+    except (UnicodeDecodeError, KeyError, IndexError):
         raise InvalidInput("expected a form with a JSON `payload` field, as Slack sends") from None
     if not isinstance(payload, dict) or payload.get("type") != "block_actions":
         return None
@@ -54,6 +60,8 @@ def parse_action(body: bytes) -> SlackAction | None:
         return None
     if "\x00" in action["value"] or len(action["value"]) > 200:
         return None  # no key looks like that (and PostgreSQL refuses NUL in text)
+    if not is_text(action["value"]):
+        raise InvalidInput("the button's value is not valid text (it holds a lone surrogate)")
     action_id = action.get("action_id")
     known = (*slack_messages.ACTION_OUTCOMES, slack_messages.ACTION_SNOOZE)
     if action_id not in known:
@@ -68,7 +76,9 @@ def parse_action(body: bytes) -> SlackAction | None:
         action_id=str(action_id),
         key=action["value"],
         user="".join(char for char in name if char.isprintable())[:200] or "someone in Slack",
-        response_url=response_url if isinstance(response_url, str) else None,
+        response_url=response_url
+        if isinstance(response_url, str) and is_text(response_url)
+        else None,
     )
 
 
