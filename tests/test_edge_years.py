@@ -36,6 +36,7 @@ CONSOLE = json.dumps([{"name": "log", "kind": "console"}])
 def test_the_cli_refuses_times_outside_the_stored_years(
     cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, extra: tuple[str, str]
 ) -> None:
+    assert cli("db", "upgrade").code == 0  # so that `list` has a database to read
     for zone in ("UTC", "Asia/Tokyo", "America/Los_Angeles"):
         monkeypatch.setenv("TRACKER_TIMEZONE", zone)
         result = cli("add", "X", "--due", "2026-11-20", "--source-url", "https://e.org/a", *extra)
@@ -59,6 +60,7 @@ def test_the_cli_refuses_times_outside_the_stored_years(
 def test_import_refuses_times_outside_the_stored_years(
     cli: Callable[..., Result], tmp_path: Path, field: str, value: object
 ) -> None:
+    assert cli("db", "upgrade").code == 0  # so that `list` has a database to read
     record = {"key": "k", "claim": "X", "due": "2026-11-20", field: value}
     path = tmp_path / "in.json"
     path.write_text(json.dumps({"format": "tracker-export", "version": 1, "predictions": [record]}))

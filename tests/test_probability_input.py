@@ -20,6 +20,7 @@ from tracker.inputs import parse_probability
 def test_digits_float_tolerates_are_not_probabilities(
     cli: Callable[..., Result], text: str
 ) -> None:
+    assert cli("db", "upgrade").code == 0  # so that `list` has a database to read
     with pytest.raises(InvalidInput, match="is not a number"):
         parse_probability(text)
     assert_one_line_error(
@@ -39,6 +40,7 @@ def test_the_usual_forms_still_read(text: str, value: float) -> None:
 def test_a_400_digit_probability_in_an_import_is_bad_input(
     cli: Callable[..., Result], tmp_path: Path
 ) -> None:
+    assert cli("db", "upgrade").code == 0  # so that `list` has a database to read
     huge = "1" + "0" * 400
     path = tmp_path / "in.json"
     path.write_text(
