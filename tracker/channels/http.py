@@ -19,6 +19,7 @@ from urllib.parse import unquote, urlsplit
 import httpx
 
 from tracker.channels.base import Attempt, AttemptOutcome
+from tracker.channels.rules import redact_url as redact_url  # the channels import it from here
 
 USER_AGENT = "tracker/0.1"
 MASK = "***"
@@ -96,21 +97,6 @@ def mask(text: str, secrets: Sequence[str]) -> str:
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         text = text.replace(secret, MASK)
     return text
-
-
-def redact_url(url: str) -> str:
-    """scheme://host[:port]/... - what may be shown of a URL whose path or query is a secret."""
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        return "(malformed URL)"
-    if not parts.scheme or not host:
-        return "(malformed URL)"
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    netloc = host if port is None else f"{host}:{port}"
-    return f"{parts.scheme}://{netloc}/\N{HORIZONTAL ELLIPSIS}"
 
 
 def new_client(
