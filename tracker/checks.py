@@ -6,11 +6,13 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import socket
 import threading
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 import sqlalchemy as sa
@@ -92,6 +94,44 @@ def _job(row: outbox.ClaimedDelivery) -> Job:
             data=json.loads(row.payload),
         ),
     )
+
+
+# Texts the ledger writes itself (outbox, dispatch, post_json): shown as they are.
+_OWN_ERRORS = re.compile(
+    r"(timed out( after [0-9.]+s| \([A-Za-z]+\))?"
+    r"|deferred: the receiver asked us to slow down \(429\)"
+    r"|internal error: [A-Za-z_]+"
+    r"|channel '[^']*' is no longer configured"
+    r"|superseded by a later reminder|the prediction was (resolved|snoozed))"
+)
+_NOT_RETRIED = re.compile(r" \(not retried: [a-z ]+\)$")
+_EXCEPTION_NAME = re.compile(r"[A-Z][A-Za-z]*(Error|Timeout|Exception)\b")
+
+
+def public_error(row: Delivery) -> str | None:
+    """What a public view (the web page, the API) may say of a delivery's last failure: the
+    status code and a generic reason, never the receiver's own text, which can quote our
+    credentials back in any encoding (`tracker deliveries` shows the masked text)."""
+    error = row.last_error
+    if error is None:
+        return None
+    note = _NOT_RETRIED.search(error)
+    suffix = note.group(0) if note else ""
+    error = error.removesuffix(suffix)
+    if row.last_status_code is not None:
+        return _status_line(row.last_status_code) + suffix
+    if _OWN_ERRORS.fullmatch(error):
+        return error + suffix
+    name = _EXCEPTION_NAME.match(error)
+    reason = f"network error ({name.group(0)})" if name else "failed"
+    return f"{reason}{suffix}; `tracker deliveries` has the details"
+
+
+def _status_line(code: int) -> str:
+    try:
+        return f"HTTP {code} {HTTPStatus(code).phrase}"
+    except ValueError:  # a code of the receiver's own invention
+        return f"HTTP {code}"
 
 
 def next_wake_at(engine: Engine) -> dt.datetime | None:

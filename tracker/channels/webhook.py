@@ -13,7 +13,7 @@ import httpx
 from standardwebhooks import Webhook
 
 from tracker.channels.base import Attempt, OutgoingMessage
-from tracker.channels.http import USER_AGENT, post_json, redact_url, url_secrets
+from tracker.channels.http import USER_AGENT, post_json, redact_url, secret_forms, url_secrets
 from tracker.channels.rules import SECRET_PREFIX, validate_url, validate_webhook_secret
 
 __all__ = ["SECRET_PREFIX", "WebhookChannel", "validate_url", "validate_webhook_secret"]
@@ -33,7 +33,8 @@ class WebhookChannel:
         self._secret = secret
         self._total_timeout = total_timeout
         # The key alone counts too: a receiver's error page might quote it without the prefix.
-        keys = () if secret is None else (secret, secret.removeprefix(SECRET_PREFIX))
+        keys = [] if secret is None else secret_forms(secret)
+        keys += [] if secret is None else secret_forms(secret.removeprefix(SECRET_PREFIX))
         self._secrets = (*url_secrets(url), *keys)
 
     @property
