@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from tracker import outbox, store
+from tracker import leases, outbox, store
 from tracker.channels.base import OutgoingMessage
 from tracker.config import ChannelSettings
 from tracker.db import transaction
@@ -54,7 +54,7 @@ def dispatch_pending(
 
     def claim(limit: int) -> list[Job]:
         with transaction(engine) as session:
-            rows = outbox.claim(
+            rows = leases.claim(
                 session,
                 owner=settings.owner,
                 now=clock(),
@@ -64,9 +64,9 @@ def dispatch_pending(
             )
             return [_job(row) for row in rows]
 
-    def record(results: Sequence[outbox.AttemptResult]) -> None:
+    def record(results: Sequence[leases.AttemptResult]) -> None:
         with transaction(engine) as session:
-            outbox.record(
+            leases.record(
                 session,
                 results=results,
                 owner=settings.owner,
@@ -78,12 +78,12 @@ def dispatch_pending(
 
     def release(ids: Sequence[int]) -> None:
         with transaction(engine) as session:
-            outbox.release(session, ids=ids, owner=settings.owner, now=clock())
+            leases.release(session, ids=ids, owner=settings.owner, now=clock())
 
     return dispatcher.run(claim, record, release, stop)
 
 
-def _job(row: outbox.ClaimedDelivery) -> Job:
+def _job(row: leases.ClaimedDelivery) -> Job:
     return Job(
         delivery_id=row.id,
         channel=row.channel,
