@@ -380,6 +380,41 @@ def test_one_slow_receiver_does_not_hold_up_the_others(database_url: str, sink: 
     assert statuses(database_url)["delivered"] == 8
 
 
+def test_a_stalled_channel_leaves_the_others_their_share(database_url: str, sink: Sink) -> None:
+    """Channel a stalls past the request timeout, b answers at once. a's rows come first in
+    the ledger's order, so a claim of "the next N due rows" would hold nothing but a's: b is
+    claimed and sent in its own share of the slots, all of it before a's first timeout."""
+    import threading
+
+    timeout = 1.0
+    sink.answer("/a", Answer(200, delay=30.0))  # never answers in time
+    channels = [
+        {"name": "a", "kind": "webhook", "url": f"{sink.url}/a"},
+        {"name": "b", "kind": "webhook", "url": f"{sink.url}/b"},
+    ]
+    worker = make_worker(database_url, channels=channels, delivery_concurrency=4,
+                         request_timeout=timeout)  # fmt: skip
+    with freeze_time(T0):
+        for n in range(6):
+            _add_due_prediction(worker, key=f"p{n}")
+        queue_now(worker)
+        with transaction(worker.engine) as session:  # a's rows due an hour before b's
+            for row in session.exec(select(Delivery).where(Delivery.channel == "a")):
+                row.next_attempt_at = T0 - dt.timedelta(hours=1)
+        sending = threading.Thread(target=worker.run_pass)
+        sending.start()
+        try:
+            all_b = sink.wait_until(lambda got: sum(r.path == "/b" for r in got) == 6, 20)
+        finally:
+            worker.stop.set()  # hand back a's rows that never started
+            sending.join(timeout=30)
+    assert all_b
+    b, a = sink.on("/b"), sink.on("/a")
+    assert max(r.at for r in b) < min(r.at for r in a) + timeout
+    assert 1 <= len(a) <= 2  # a's own share of the 4 slots, and no more
+    assert statuses(database_url)["delivered"] == 6
+
+
 def test_slack_is_paced_per_url(database_url: str, sink: Sink) -> None:
     worker = make_worker(
         database_url, slack_webhook_url=f"{sink.url}/slack", slack_min_interval=0.3

@@ -10,7 +10,7 @@ import re
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -52,15 +52,10 @@ def dispatch_pending(
 ) -> DispatchStats:
     """Send every delivery that is due, concurrently, recording each outcome."""
 
-    def claim(limit: int) -> list[Job]:
+    def claim(rooms: Mapping[str, int]) -> list[Job]:
         with transaction(engine) as session:
             rows = leases.claim(
-                session,
-                owner=settings.owner,
-                now=clock(),
-                lease=settings.lease,
-                limit=limit,
-                channels=list(dispatcher.channels),
+                session, owner=settings.owner, now=clock(), lease=settings.lease, rooms=rooms
             )
             return [_job(row) for row in rows]
 
