@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Coroutine, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -546,6 +546,22 @@ def test_webhook_errors_and_description_hold_no_secret() -> None:
     attempt = send(channel, reminder(), echo)
     assert attempt.outcome is PERMANENT
     assert_no_secret(attempt.error, SECRET, SECRET.removeprefix("whsec_"))
+
+
+def test_a_secret_echoed_in_another_encoding_is_masked() -> None:
+    """Percent-encoded (either case of hex) or in base64: the same secret, masked all the same."""
+    key = base64.b64encode(b"\xfb\xff\xbe a signing key \xfb\xef\xff").decode()  # has + / =
+    secret = f"whsec_{key}"
+    channel = WebhookChannel("hook", HOOK_URL, secret)
+    encoded = [quote(secret, safe=""), quote(key, safe="").lower(),
+               base64.b64encode(secret.encode()).decode()]  # fmt: skip
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(403, text=f"refused: {' / '.join(encoded)}")
+
+    attempt = send(channel, reminder(), echo)
+    assert "%2F" in encoded[0]
+    assert_no_secret(attempt.error, secret, key, *encoded)
 
 
 # --- validation ----------------------------------------------------------------------------------

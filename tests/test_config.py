@@ -115,3 +115,65 @@ def test_the_api_token_is_stripped_and_long_enough(
     assert "short-secret" not in result.err
     if database_url.startswith("sqlite:///"):  # refused before the database was opened
         assert not Path(database_url.removeprefix("sqlite:///")).exists()
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"TRACKER_REMINDER_LEAD_TIMES": "999999d"}, "TRACKER_REMINDER_LEAD_TIMES"),
+        ({"TRACKER_OVERDUE_EVERY": "9999999d"}, "TRACKER_OVERDUE_EVERY"),
+        ({"TRACKER_RETRY_BACKOFF": "5s,99999999999s"}, "TRACKER_RETRY_BACKOFF"),
+        ({"TRACKER_LEASE": "99999999999999999999"}, "TRACKER_LEASE"),
+        ({"TRACKER_OVERDUE_EVERY": "3650d", "TRACKER_OVERDUE_LIMIT": "1000"}, "100 years"),
+    ],
+)
+def test_a_duration_past_the_calendar_is_refused_by_name(
+    seeded: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+    variables: dict[str, str],
+    message: str,
+) -> None:
+    """Deadlines plus or minus such a duration leave datetime's range: refused up front, not
+    an OverflowError in the middle of a pass."""
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    result = seeded("check")
+    assert_one_line_error(result, contains=message)
+    assert "years" in result.err
+    assert "OverflowError" not in result.err
+
+
+def test_ten_years_is_still_a_duration(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACKER_REMINDER_LEAD_TIMES", "3650d,1d")
+    assert load_settings().reminder_lead_times[0] == dt.timedelta(days=3650)
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"TRACKER_WEBHOOK_URL": "file:///etc/passwd"}, "must start with https:// or http://"),
+        ({"TRACKER_WEBHOOK_URL": "http://127.0.0.1:99999/h"}, "a bad host or port"),
+        ({"TRACKER_WEBHOOK_URL": "http://x/h", "TRACKER_WEBHOOK_SECRET": "hunter2"}, "whsec_"),
+        ({"TRACKER_WEBHOOK_URL": "http://x/h", "TRACKER_WEBHOOK_SECRET": "whsec_c2hvcnQ="},
+         "too short"),
+        ({"TRACKER_SLACK_WEBHOOK_URL": "hooks.slack.com/services/T0/B0/x"}, "https://"),
+        ({"TRACKER_CHANNELS": '[{"name": "s", "kind": "slack", "url": "https://h.example/s",'
+                              ' "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}]'},
+         "takes no secret"),
+    ],
+)  # fmt: skip
+def test_every_command_refuses_the_same_channels(
+    cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+    variables: dict[str, str],
+    message: str,
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    errors = set()
+    for command in (("status",), ("status", "--json"), ("check",), ("channels",)):
+        result = cli(*command)
+        assert_one_line_error(result, contains=message)
+        assert "hunter2" not in result.err
+        errors.add(result.err)
+    assert len(errors) == 1  # one validation, worded once

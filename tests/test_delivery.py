@@ -270,15 +270,25 @@ def test_out_of_attempts_is_dead_and_retry_brings_it_back(
     assert_one_line_error(cli("retry"), contains="--dead")
 
 
+def age_leases(worker: Worker, by: dt.timedelta) -> None:
+    """Move every lease `by` into the past: PostgreSQL judges leases by its own clock, which
+    freezegun cannot move, so a test lets time pass for the database this way."""
+    with transaction(worker.engine) as session:
+        for row in session.exec(select(Delivery).where(Delivery.status == "sending")):
+            assert row.lease_expires_at is not None
+            row.lease_expires_at -= by
+            row.next_attempt_at = row.lease_expires_at  # a lease's expiry is its due time too
+
+
 def test_an_expired_lease_is_taken_over(database_url: str, sink: Sink) -> None:
-    from tracker import outbox
+    from tracker import leases, outbox
 
     crashed = make_worker(database_url, webhook_url=f"{sink.url}/hook")
     with freeze_time(T0):
         _add_due_prediction(crashed)
         queue_now(crashed)
         with transaction(crashed.engine) as session:
-            claimed = outbox.claim(
+            claimed = leases.claim(
                 session, owner="dead-worker", now=T0, lease=dt.timedelta(minutes=2), limit=10
             )
         assert len(claimed) == 1
@@ -286,15 +296,16 @@ def test_an_expired_lease_is_taken_over(database_url: str, sink: Sink) -> None:
         survivor.run_pass()
         assert sink.received == []  # the lease still holds
     with freeze_time(T0 + dt.timedelta(minutes=3)):
+        age_leases(survivor, dt.timedelta(minutes=3))
         survivor.run_pass()
     assert len(sink.on("/hook")) == 1
     [row] = [r for r in ledger(database_url) if r.status != "skipped"]
     assert (row.status, row.lease_owner) == ("delivered", None)
     # The dead worker's late report of the same delivery changes nothing: its lease is lost.
     with transaction(crashed.engine) as session:
-        counts = outbox.record(
+        counts = leases.record(
             session,
-            results=[outbox.AttemptResult(row.id or 0, Attempt(AttemptOutcome.RETRY))],
+            results=[leases.AttemptResult(row.id or 0, Attempt(AttemptOutcome.RETRY))],
             owner="dead-worker",
             now=T0 + dt.timedelta(minutes=4),
             policy=outbox.RetryPolicy(max_attempts=3, backoff=(dt.timedelta(seconds=5),)),
@@ -314,7 +325,7 @@ def test_a_failed_reminder_of_a_prediction_resolved_meanwhile_is_cancelled(
     schedule a retry of a reminder nobody needs any more."""
     import sqlalchemy as sa
 
-    from tracker import outbox
+    from tracker import leases, outbox
     from tracker.models import Prediction
 
     worker = make_worker(database_url, webhook_url=f"{sink.url}/hook")
@@ -322,12 +333,12 @@ def test_a_failed_reminder_of_a_prediction_resolved_meanwhile_is_cancelled(
         _add_due_prediction(worker)
         queue_now(worker)
         with transaction(worker.engine) as session:
-            [row] = outbox.claim(session, owner="me", now=T0, lease=dt.timedelta(minutes=2),
+            [row] = leases.claim(session, owner="me", now=T0, lease=dt.timedelta(minutes=2),
                                  limit=5)  # fmt: skip
             session.execute(sa.update(Prediction).values(status="resolved"))
-            counts = outbox.record(
+            counts = leases.record(
                 session,
-                results=[outbox.AttemptResult(row.id, Attempt(AttemptOutcome.RETRY, error="x"))],
+                results=[leases.AttemptResult(row.id, Attempt(AttemptOutcome.RETRY, error="x"))],
                 owner="me",
                 now=T0,
                 policy=outbox.RetryPolicy(max_attempts=3, backoff=(dt.timedelta(seconds=5),)),
@@ -367,6 +378,41 @@ def test_one_slow_receiver_does_not_hold_up_the_others(database_url: str, sink: 
     assert max(r.at for r in slow) < first_slow_answer
     assert max(r.at for r in fast) < first_slow_answer
     assert statuses(database_url)["delivered"] == 8
+
+
+def test_a_stalled_channel_leaves_the_others_their_share(database_url: str, sink: Sink) -> None:
+    """Channel a stalls past the request timeout, b answers at once. a's rows come first in
+    the ledger's order, so a claim of "the next N due rows" would hold nothing but a's: b is
+    claimed and sent in its own share of the slots, all of it before a's first timeout."""
+    import threading
+
+    timeout = 1.0
+    sink.answer("/a", Answer(200, delay=30.0))  # never answers in time
+    channels = [
+        {"name": "a", "kind": "webhook", "url": f"{sink.url}/a"},
+        {"name": "b", "kind": "webhook", "url": f"{sink.url}/b"},
+    ]
+    worker = make_worker(database_url, channels=channels, delivery_concurrency=4,
+                         request_timeout=timeout)  # fmt: skip
+    with freeze_time(T0):
+        for n in range(6):
+            _add_due_prediction(worker, key=f"p{n}")
+        queue_now(worker)
+        with transaction(worker.engine) as session:  # a's rows due an hour before b's
+            for row in session.exec(select(Delivery).where(Delivery.channel == "a")):
+                row.next_attempt_at = T0 - dt.timedelta(hours=1)
+        sending = threading.Thread(target=worker.run_pass)
+        sending.start()
+        try:
+            all_b = sink.wait_until(lambda got: sum(r.path == "/b" for r in got) == 6, 20)
+        finally:
+            worker.stop.set()  # hand back a's rows that never started
+            sending.join(timeout=30)
+    assert all_b
+    b, a = sink.on("/b"), sink.on("/a")
+    assert max(r.at for r in b) < min(r.at for r in a) + timeout
+    assert 1 <= len(a) <= 2  # a's own share of the 4 slots, and no more
+    assert statuses(database_url)["delivered"] == 6
 
 
 def test_slack_is_paced_per_url(database_url: str, sink: Sink) -> None:

@@ -24,7 +24,7 @@ from tests.conftest import (
 )
 from tests.sink import Answer, Sink
 from tests.test_delivery import T0, _add_due_prediction, ledger, make_worker, queue_now
-from tracker import outbox
+from tracker import leases, outbox
 from tracker.channels.base import Attempt, OutgoingMessage
 from tracker.db import transaction
 
@@ -136,7 +136,7 @@ def test_resolving_cancels_what_a_dead_worker_held(
         _add_due_prediction(worker, key="held")
         queue_now(worker)
         with transaction(worker.engine) as session:
-            assert outbox.claim(session, owner="dead", now=T0, lease=dt.timedelta(minutes=2),
+            assert leases.claim(session, owner="dead", now=T0, lease=dt.timedelta(minutes=2),
                                 limit=5)  # fmt: skip
         assert cli("resolve", "held", "yes").code == 0
     with freeze_time(T0 + dt.timedelta(minutes=5)):  # long after the dead worker's lease
@@ -153,11 +153,11 @@ def test_release_hands_claims_back(database_url: str, sink: Sink) -> None:
         _add_due_prediction(worker)
         queue_now(worker)
         with transaction(worker.engine) as session:
-            [row] = outbox.claim(session, owner="me", now=T0, lease=dt.timedelta(minutes=2),
+            [row] = leases.claim(session, owner="me", now=T0, lease=dt.timedelta(minutes=2),
                                  limit=5)  # fmt: skip
             assert row.id is not None
-            assert outbox.release(session, ids=[row.id], owner="someone else", now=T0) == 0
-            assert outbox.release(session, ids=[row.id], owner="me", now=T0) == 1
+            assert leases.release(session, ids=[row.id], owner="someone else", now=T0) == 0
+            assert leases.release(session, ids=[row.id], owner="me", now=T0) == 1
     [row] = _reminders(database_url)
     assert (row.status, row.lease_owner, row.next_attempt_at) == ("pending", None, T0)
 

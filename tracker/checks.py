@@ -6,18 +6,20 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from tracker import outbox, store
+from tracker import leases, outbox, store
 from tracker.channels.base import OutgoingMessage
 from tracker.config import ChannelSettings
 from tracker.db import transaction
@@ -50,21 +52,16 @@ def dispatch_pending(
 ) -> DispatchStats:
     """Send every delivery that is due, concurrently, recording each outcome."""
 
-    def claim(limit: int) -> list[Job]:
+    def claim(rooms: Mapping[str, int]) -> list[Job]:
         with transaction(engine) as session:
-            rows = outbox.claim(
-                session,
-                owner=settings.owner,
-                now=clock(),
-                lease=settings.lease,
-                limit=limit,
-                channels=list(dispatcher.channels),
+            rows = leases.claim(
+                session, owner=settings.owner, now=clock(), lease=settings.lease, rooms=rooms
             )
             return [_job(row) for row in rows]
 
-    def record(results: Sequence[outbox.AttemptResult]) -> None:
+    def record(results: Sequence[leases.AttemptResult]) -> None:
         with transaction(engine) as session:
-            outbox.record(
+            leases.record(
                 session,
                 results=results,
                 owner=settings.owner,
@@ -76,12 +73,12 @@ def dispatch_pending(
 
     def release(ids: Sequence[int]) -> None:
         with transaction(engine) as session:
-            outbox.release(session, ids=ids, owner=settings.owner, now=clock())
+            leases.release(session, ids=ids, owner=settings.owner, now=clock())
 
     return dispatcher.run(claim, record, release, stop)
 
 
-def _job(row: outbox.ClaimedDelivery) -> Job:
+def _job(row: leases.ClaimedDelivery) -> Job:
     return Job(
         delivery_id=row.id,
         channel=row.channel,
@@ -92,6 +89,44 @@ def _job(row: outbox.ClaimedDelivery) -> Job:
             data=json.loads(row.payload),
         ),
     )
+
+
+# Texts the ledger writes itself (outbox, dispatch, post_json): shown as they are.
+_OWN_ERRORS = re.compile(
+    r"(timed out( after [0-9.]+s| \([A-Za-z]+\))?"
+    r"|deferred: the receiver asked us to slow down \(429\)"
+    r"|internal error: [A-Za-z_]+"
+    r"|channel '[^']*' is no longer configured"
+    r"|superseded by a later reminder|the prediction was (resolved|snoozed))"
+)
+_NOT_RETRIED = re.compile(r" \(not retried: [a-z ]+\)$")
+_EXCEPTION_NAME = re.compile(r"[A-Z][A-Za-z]*(Error|Timeout|Exception)\b")
+
+
+def public_error(row: Delivery) -> str | None:
+    """What a public view (the web page, the API) may say of a delivery's last failure: the
+    status code and a generic reason, never the receiver's own text, which can quote our
+    credentials back in any encoding (`tracker deliveries` shows the masked text)."""
+    error = row.last_error
+    if error is None:
+        return None
+    note = _NOT_RETRIED.search(error)
+    suffix = note.group(0) if note else ""
+    error = error.removesuffix(suffix)
+    if row.last_status_code is not None:
+        return _status_line(row.last_status_code) + suffix
+    if _OWN_ERRORS.fullmatch(error):
+        return error + suffix
+    name = _EXCEPTION_NAME.match(error)
+    reason = f"network error ({name.group(0)})" if name else "failed"
+    return f"{reason}{suffix}; `tracker deliveries` has the details"
+
+
+def _status_line(code: int) -> str:
+    try:
+        return f"HTTP {code} {HTTPStatus(code).phrase}"
+    except ValueError:  # a code of the receiver's own invention
+        return f"HTTP {code}"
 
 
 def next_wake_at(engine: Engine) -> dt.datetime | None:

@@ -39,6 +39,11 @@ DEFAULT_CONFIG_FILE = Path("config/tracker.toml")
 MIN_TOKEN_LENGTH = 16
 DURATION_FIELDS = ("due_soon", "overdue_every", "check_interval", "lease")
 DURATION_LIST_FIELDS = ("reminder_lead_times", "retry_backoff")
+# Longer durations mean nothing for reminders or retries, and deadlines plus or minus them
+# would leave the calendar (datetime stops at year 9999).
+MAX_DURATION = dt.timedelta(days=3650)
+MAX_DURATION_TEXT = "10 years (3650d)"
+MAX_OVERDUE_SPAN = dt.timedelta(days=36500)  # the last overdue reminder: 100 years after
 
 
 class ChannelSettings(BaseModel):
@@ -187,6 +192,15 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _overdue_span_fits(self) -> Settings:
+        if self.overdue_every * self.overdue_limit > MAX_OVERDUE_SPAN:
+            raise ValueError(
+                "overdue_every x overdue_limit (TRACKER_OVERDUE_EVERY x TRACKER_OVERDUE_LIMIT) "
+                "must be at most 100 years: the last overdue reminder would fall after that"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _lease_outlasts_a_send(self) -> Settings:
         # A worker holds a claimed delivery for `lease`; if a send (or the wait for a Slack
         # slot) could outlast it, another worker would take the row and send it twice.
@@ -232,13 +246,18 @@ def _read_duration(value: Any) -> Any:
         value = int(value.strip())  # "60" from the environment: seconds, like a TOML 60
     if isinstance(value, str):
         try:
-            return parse_duration(value.strip())
+            value = parse_duration(value.strip())
         except InvalidInput as exc:
             raise ValueError(str(exc)) from exc
     if isinstance(value, int | float) and not isinstance(value, bool):
-        value = dt.timedelta(seconds=value)  # a bare number is seconds
+        try:
+            value = dt.timedelta(seconds=value)  # a bare number is seconds
+        except (OverflowError, ValueError):  # beyond timedelta, or NaN
+            raise ValueError(f"must be a number of seconds up to {MAX_DURATION_TEXT}") from None
     if isinstance(value, dt.timedelta) and value <= dt.timedelta(0):
         raise ValueError("must be longer than zero")
+    if isinstance(value, dt.timedelta) and value > MAX_DURATION:
+        raise ValueError(f"must be at most {MAX_DURATION_TEXT}")
     return value
 
 
@@ -294,7 +313,8 @@ def _check_toml(path: Path) -> None:
 
 def channel_settings(settings: Settings) -> list[ChannelSettings]:
     """The configured channels: the TOML list plus the TRACKER_WEBHOOK_URL and
-    TRACKER_SLACK_WEBHOOK_URL shortcuts; the console when there is no other."""
+    TRACKER_SLACK_WEBHOOK_URL shortcuts; the console when there is no other. Each is checked
+    here (URL, secret), so that every command that reads them refuses the same ones."""
     channels = list(settings.channels)
     if settings.webhook_url is not None:
         channels.append(
@@ -315,4 +335,8 @@ def channel_settings(settings: Settings) -> list[ChannelSettings]:
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate is not None:
         raise ConfigError(f"two channels are named {duplicate!r}; give each its own name")
+    from tracker.channels.rules import check_channel, plain  # (channels imports this module)
+
+    for channel in channels:
+        check_channel(channel.name, channel.kind, plain(channel.url), plain(channel.secret))
     return channels

@@ -19,7 +19,7 @@ import httpx
 from tracker.channels.base import Attempt, AttemptOutcome, Channel, OutgoingMessage
 from tracker.channels.http import new_client
 from tracker.clock import utcnow
-from tracker.outbox import AttemptResult
+from tracker.leases import AttemptResult
 
 log = logging.getLogger("tracker.dispatch")
 RECORD_EVERY = 0.25  # seconds between ledger writes while sends complete
@@ -75,6 +75,23 @@ class Pacer:
 
 
 @dataclass
+class _Lane:
+    """One channel's share of the pass: a stalled receiver fills its own slots, never the
+    others'. Claimed jobs wait here until one of the channel's slots is free."""
+
+    slots: int
+    claimed: deque[Job] = field(default_factory=deque)
+    in_flight: int = 0
+    drained: bool = False  # its last claim came back short: the rest is the next pass's
+
+    def room(self) -> int:
+        """How many more rows to claim (a buffer of one more round), when running low."""
+        if self.drained or len(self.claimed) > self.slots // 2:
+            return 0
+        return 2 * self.slots - self.in_flight - len(self.claimed)
+
+
+@dataclass
 class Dispatcher:
     channels: Mapping[str, Channel]
     concurrency: int
@@ -83,110 +100,46 @@ class Dispatcher:
     slack_min_interval: float = 1.0
     clock: Callable[[], dt.datetime] = utcnow
 
+    def share(self) -> int:
+        """Each channel's slots: an equal share of the concurrency, at least one each (with
+        more channels than TRACKER_DELIVERY_CONCURRENCY, each still gets one)."""
+        return max(1, self.concurrency // max(1, len(self.channels)))
+
     def run(
         self,
-        claim: Callable[[int], Sequence[Job]],
+        claim: Callable[[Mapping[str, int]], Sequence[Job]],
         record: Callable[[Sequence[AttemptResult]], None],
         release: Callable[[Sequence[int]], None],
         stop: threading.Event | None = None,
     ) -> DispatchStats:
         """Claim, send and record until nothing claimable is left (or `stop` is set).
 
-        claim/record/release touch the database: they run in worker threads, off the loop.
+        claim (given how many rows of each channel to take), record and release touch the
+        database: they run in worker threads, off the loop.
         """
         return asyncio.run(self._run(claim, record, release, stop or threading.Event()))
 
     async def _run(
         self,
-        claim: Callable[[int], Sequence[Job]],
+        claim: Callable[[Mapping[str, int]], Sequence[Job]],
         record: Callable[[Sequence[AttemptResult]], None],
         release: Callable[[Sequence[int]], None],
         stop: threading.Event,
     ) -> DispatchStats:
-        stats = DispatchStats()
-        # One thread for all of this pass's ledger work: the process never competes with
-        # itself for SQLite's write lock (and its busy handler's sleeps).
-        loop = asyncio.get_running_loop()
-        ledger = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-ledger")
-
-        async def database(function: Callable[[Any], Any], argument: Any) -> Any:
-            return await loop.run_in_executor(ledger, function, argument)
-
-        pacer = Pacer(self.slack_min_interval, max_wait=self.request_timeout)
-        in_flight: set[asyncio.Task[AttemptResult | int]] = set()
-        # Claimed but not started: a slot that frees up is refilled at once, without waiting
-        # for a database round trip. At most `concurrency` wait here, a few hundred ms each.
-        claimed: deque[Job] = deque()
-        finished: list[AttemptResult] = []
-        released: list[int] = []
-        drained = False
-        last_record = time.monotonic()
-        # Ledger work runs beside the sends, never in their way: while a claim or a record is
-        # in the ledger thread, finished sends are still replaced by new ones. One of each at
-        # a time, and that one thread runs them in order.
-        claiming: asyncio.Task[Any] | None = None
-        claim_room = 0
-        recording: asyncio.Task[Any] | None = None
-        recorded: list[AttemptResult] = []
+        lanes = {name: _Lane(self.share()) for name in self.channels}
         client = new_client(
             connect_timeout=self.connect_timeout,
             request_timeout=self.request_timeout,
-            max_connections=self.concurrency * 2,
+            max_connections=2 * self.share() * max(1, len(lanes)),
         )
         async with client:
-            while True:
-                if stop.is_set():  # hand back what never started
-                    released += [job.delivery_id for job in claimed]
-                    claimed.clear()
-                while claimed and len(in_flight) < self.concurrency:
-                    job = claimed.popleft()
-                    in_flight.add(asyncio.create_task(self._attempt(client, job, pacer, stop)))
-                # Claim again when the buffer runs low; stop once a claim comes back short
-                # (the queue is drained: rows due later are the next pass's).
-                low = len(claimed) <= self.concurrency // 2
-                if claiming is None and not drained and not stop.is_set() and low:
-                    claim_room = 2 * self.concurrency - len(in_flight) - len(claimed)
-                    claiming = asyncio.create_task(database(claim, claim_room))
-                flush_due = time.monotonic() - last_record >= RECORD_EVERY
-                if (
-                    recording is None
-                    and finished
-                    and (flush_due or len(finished) >= RECORD_BATCH or not in_flight)
-                ):
-                    recorded, finished = finished, []
-                    recording = asyncio.create_task(database(record, recorded))
-                waiting: set[asyncio.Task[Any]] = set(in_flight)
-                waiting |= {task for task in (claiming, recording) if task is not None}
-                if not waiting:
-                    if claimed or finished:
-                        continue
-                    break
-                done, _ = await asyncio.wait(
-                    waiting, timeout=RECORD_EVERY, return_when=asyncio.FIRST_COMPLETED
-                )
-                for task in done:
-                    if task is claiming:
-                        jobs = task.result()
-                        drained = len(jobs) < claim_room
-                        claimed.extend(jobs)
-                        claiming = None
-                    elif task is recording:
-                        task.result()  # a failed write ends the pass, as it should
-                        self._count(stats, recorded)
-                        recording = None
-                        last_record = time.monotonic()
-                    else:
-                        in_flight.discard(task)
-                        outcome = task.result()
-                        if isinstance(outcome, int):
-                            released.append(outcome)
-                        else:
-                            finished.append(outcome)
-        if released:
-            await database(release, list(released))
-            stats.released = len(released)
-        ledger.shutdown(wait=True)
-        return stats
+            ledger = _Ledger(claim, record, release)
+            sending = _Sending(self, client, lanes, stop)
+            try:
+                await sending.loop(ledger)
+            finally:
+                ledger.close()
+        return ledger.stats
 
     @staticmethod
     def _count(stats: DispatchStats, results: Sequence[AttemptResult]) -> None:
@@ -234,3 +187,133 @@ class Dispatcher:
             pause = attempt.retry_after.total_seconds() if attempt.retry_after else 30.0
             pacer.pause(key, pause)
         return AttemptResult(job.delivery_id, attempt)
+
+
+class _Ledger:
+    """The pass's ledger work, in one thread of its own: the process never competes with
+    itself for SQLite's write lock (and its busy handler's sleeps). One claim and one record
+    at a time, beside the sends, never in their way."""
+
+    def __init__(
+        self,
+        claim: Callable[[Mapping[str, int]], Sequence[Job]],
+        record: Callable[[Sequence[AttemptResult]], None],
+        release: Callable[[Sequence[int]], None],
+    ) -> None:
+        self._claim, self._record, self._release = claim, record, release
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tracker-ledger")
+        self.stats = DispatchStats()
+        self.claiming: asyncio.Task[Any] | None = None
+        self.rooms: Mapping[str, int] = {}
+        self.recording: asyncio.Task[Any] | None = None
+        self.recorded: list[AttemptResult] = []
+        self.last_record = time.monotonic()
+
+    def _run(self, function: Callable[[Any], Any], argument: Any) -> asyncio.Future[Any]:
+        return asyncio.get_running_loop().run_in_executor(self._thread, function, argument)
+
+    def start_claim(self, rooms: Mapping[str, int]) -> None:
+        self.rooms = rooms
+        self.claiming = asyncio.ensure_future(self._run(self._claim, rooms))
+
+    def start_record(self, results: list[AttemptResult]) -> None:
+        self.recorded = results
+        self.recording = asyncio.ensure_future(self._run(self._record, results))
+
+    def record_done(self) -> None:
+        assert self.recording is not None
+        self.recording.result()  # a failed write ends the pass, as it should
+        Dispatcher._count(self.stats, self.recorded)
+        self.recording = None
+        self.last_record = time.monotonic()
+
+    async def release(self, ids: list[int]) -> None:
+        if ids:
+            await self._run(self._release, ids)
+            self.stats.released = len(ids)
+
+    def tasks(self) -> set[asyncio.Future[Any]]:
+        return {task for task in (self.claiming, self.recording) if task is not None}
+
+    def close(self) -> None:
+        self._thread.shutdown(wait=True)
+
+
+class _Sending:
+    """The loop of one pass: start what each channel has room for, claim per channel when its
+    buffer runs low, record finished sends in batches."""
+
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        client: httpx.AsyncClient,
+        lanes: dict[str, _Lane],
+        stop: threading.Event,
+    ) -> None:
+        self.dispatcher, self.client, self.lanes, self.stop = dispatcher, client, lanes, stop
+        self.pacer = Pacer(dispatcher.slack_min_interval, max_wait=dispatcher.request_timeout)
+        self.in_flight: dict[asyncio.Task[AttemptResult | int], str] = {}
+        self.finished: list[AttemptResult] = []
+        self.released: list[int] = []
+
+    def _start_sends(self) -> None:
+        for name, lane in self.lanes.items():
+            if self.stop.is_set():  # hand back what never started
+                self.released += [job.delivery_id for job in lane.claimed]
+                lane.claimed.clear()
+            while lane.claimed and lane.in_flight < lane.slots:
+                job = lane.claimed.popleft()
+                attempt = self.dispatcher._attempt(self.client, job, self.pacer, self.stop)
+                self.in_flight[asyncio.create_task(attempt)] = name
+                lane.in_flight += 1
+
+    def _start_ledger_work(self, ledger: _Ledger) -> None:
+        rooms = {name: lane.room() for name, lane in self.lanes.items()}
+        rooms = {name: room for name, room in rooms.items() if room > 0}
+        if ledger.claiming is None and rooms and not self.stop.is_set():
+            ledger.start_claim(rooms)
+        flush_due = time.monotonic() - ledger.last_record >= RECORD_EVERY
+        full = len(self.finished) >= RECORD_BATCH
+        if ledger.recording is None and self.finished and (flush_due or full or not self.in_flight):
+            results, self.finished = self.finished, []
+            ledger.start_record(results)
+
+    def _claimed(self, ledger: _Ledger) -> None:
+        assert ledger.claiming is not None
+        jobs: Sequence[Job] = ledger.claiming.result()
+        ledger.claiming = None
+        got = dict.fromkeys(ledger.rooms, 0)
+        for job in jobs:  # only the channels asked for come back
+            self.lanes[job.channel].claimed.append(job)
+            got[job.channel] += 1
+        for name, room in ledger.rooms.items():
+            self.lanes[name].drained = got[name] < room
+
+    def _sent(self, task: asyncio.Task[AttemptResult | int]) -> None:
+        self.lanes[self.in_flight.pop(task)].in_flight -= 1
+        outcome = task.result()
+        if isinstance(outcome, int):
+            self.released.append(outcome)
+        else:
+            self.finished.append(outcome)
+
+    async def loop(self, ledger: _Ledger) -> None:
+        while True:
+            self._start_sends()
+            self._start_ledger_work(ledger)
+            waiting: set[asyncio.Future[Any]] = set(self.in_flight) | ledger.tasks()
+            if not waiting:
+                if self.finished or any(lane.claimed for lane in self.lanes.values()):
+                    continue
+                break
+            done, _ = await asyncio.wait(
+                waiting, timeout=RECORD_EVERY, return_when=asyncio.FIRST_COMPLETED
+            )
+            for task in done:
+                if task is ledger.claiming:
+                    self._claimed(ledger)
+                elif task is ledger.recording:
+                    ledger.record_done()
+                else:
+                    self._sent(task)  # type: ignore[arg-type]
+        await ledger.release(self.released)

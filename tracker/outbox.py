@@ -1,8 +1,7 @@
-"""The delivery ledger's moves: enqueue, claim, record, release, and the retry backoff.
+"""The delivery ledger's moves: enqueue, retire, retry, and the retry backoff (claim, record
+and release, the leases, are in leases.py).
 
-Keyword-only functions that take a session; the service owns the transactions. A claimed row
-has its lease expiry in next_attempt_at too, so one index (status, next_attempt_at) finds both
-the rows that are due and the rows whose worker died.
+Keyword-only functions that take a session; the service owns the transactions.
 """
 
 from __future__ import annotations
@@ -11,14 +10,13 @@ import datetime as dt
 import json
 import random
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker.channels.base import Attempt, AttemptOutcome
 from tracker.enums import REMINDER_KINDS
 from tracker.models import Delivery, DeliveryStatus, Prediction, PredictionStatus
 
@@ -137,6 +135,8 @@ def _revive_cancelled(
         if item is None:
             continue
         row.status = DeliveryStatus.PENDING.value
+        row.lease_owner = None  # a worker still sending it no longer records over it
+        row.lease_expires_at = None
         row.payload = json.dumps(item.data, separators=(",", ":"), ensure_ascii=False)
         row.next_attempt_at = now
         row.last_error = None
@@ -166,8 +166,8 @@ def supersede_reminders(
 
 def cancel_reminders(session: Session, *, prediction_id: int, now: dt.datetime) -> int:
     """A resolved prediction's reminders not yet sent are cancelled, those a worker holds
-    too: a live worker's send is already on its way (it then finds its lease lost), and a
-    dead worker's must not be taken over."""
+    too: a dead worker's must not be taken over, and a live worker's record of its send
+    still wins (delivered stays delivered; see leases.record)."""
     return _retire_unsent_reminders(
         session,
         col(Delivery.prediction_id) == prediction_id,
@@ -202,7 +202,12 @@ def _retire_unsent_reminders(
         .values(
             status=status.value,
             next_attempt_at=None,
-            lease_owner=None,
+            # A row in flight keeps its worker's lease: that worker's record of the send
+            # still wins (leases.record), so a delivered reminder never reads "cancelled".
+            lease_owner=sa.case(
+                (col(Delivery.status) == DeliveryStatus.SENDING.value, col(Delivery.lease_owner)),
+                else_=None,
+            ),
             last_error=reason,
             updated_at=now,
         )
@@ -210,7 +215,7 @@ def _retire_unsent_reminders(
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def _prediction_is_open() -> Any:
+def prediction_is_open() -> Any:
     """Correlated on the delivery's row: a primary-key lookup, not a scan of all open ones."""
     return (
         sa.select(col(Prediction.id))
@@ -220,238 +225,6 @@ def _prediction_is_open() -> Any:
         )
         .exists()
     )
-
-
-def claim(
-    session: Session,
-    *,
-    owner: str,
-    now: dt.datetime,
-    lease: dt.timedelta,
-    limit: int,
-    channels: Sequence[str] | None = None,
-) -> list[ClaimedDelivery]:
-    """Take up to `limit` due rows for this worker, of the channels it can send to (a worker
-    started without some channel's configuration leaves that channel's rows alone).
-
-    PostgreSQL skips rows other workers have locked (FOR UPDATE SKIP LOCKED); SQLite has one
-    writer at a time. On both, the UPDATE repeats the condition and only the rows it changed
-    (RETURNING) are ours, so a row is never claimed twice.
-    """
-    due = (
-        col(Delivery.status).in_([s.value for s in CLAIMABLE]),
-        col(Delivery.next_attempt_at) <= now,
-        # a reminder is only ever sent for an open prediction
-        sa.or_(col(Delivery.kind).not_in(REMINDER_KINDS), _prediction_is_open()),
-        col(Delivery.channel).in_(channels) if channels is not None else sa.true(),
-    )
-    candidates = session.exec(
-        select(Delivery.id)
-        .where(*due)
-        .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    ).all()
-    if not candidates:
-        return []
-    expires = now + lease
-    claimed = session.execute(
-        sa.update(Delivery)
-        .where(col(Delivery.id).in_(candidates), *due)
-        .values(
-            status=DeliveryStatus.SENDING.value,
-            lease_owner=owner,
-            lease_expires_at=expires,
-            next_attempt_at=expires,
-            updated_at=now,
-        )
-        # What sending needs comes back with the update: loading ORM rows afterwards was
-        # most of a claim's cost.
-        .returning(
-            col(Delivery.id),
-            col(Delivery.channel),
-            col(Delivery.webhook_id),
-            col(Delivery.event_type),
-            col(Delivery.scheduled_for),
-            col(Delivery.payload),
-        )
-    ).all()
-    return sorted((ClaimedDelivery(*row) for row in claimed), key=lambda row: row.id)
-
-
-@dataclass(frozen=True)
-class ClaimedDelivery:
-    """A row this worker now holds the lease on, with what it takes to send it."""
-
-    id: int
-    channel: str
-    webhook_id: str
-    event_type: str
-    scheduled_for: dt.datetime
-    payload: str  # the frozen JSON of the message's data
-
-
-@dataclass(frozen=True)
-class AttemptResult:
-    delivery_id: int
-    attempt: Attempt
-    counted: bool = True  # False when we deferred without calling the receiver
-
-
-def record(
-    session: Session,
-    *,
-    results: Iterable[AttemptResult],
-    owner: str,
-    now: dt.datetime,
-    policy: RetryPolicy,
-    rng: random.Random,
-    cancel_if_resolved: bool = False,
-) -> dict[str, int]:
-    """Write each attempt's outcome; a row whose lease we lost is left to its new owner.
-    With cancel_if_resolved, a failed reminder of a prediction resolved meanwhile is
-    cancelled rather than retried.
-
-    One UPDATE for all the rows, run once per row (executemany), rather than ORM objects:
-    the unit of work cost more than sending did."""
-    counts: dict[str, int] = {}
-    results = list(results)
-    rows = {
-        row.id: row
-        for row in session.execute(
-            sa.select(
-                col(Delivery.id), col(Delivery.status), col(Delivery.lease_owner),
-                col(Delivery.attempts), col(Delivery.kind), col(Delivery.prediction_id),
-                col(Delivery.delivered_at),
-            )
-            .where(col(Delivery.id).in_([r.delivery_id for r in results]))
-            # Locked (PostgreSQL) until written, in id order: another worker taking over a
-            # lease that expired meanwhile waits, and the counts say what was really written.
-            .order_by(col(Delivery.id))
-            .with_for_update()
-        )
-    }  # fmt: skip
-    open_predictions = (
-        _open_among(session, {row.prediction_id for row in rows.values()})
-        if cancel_if_resolved
-        else None
-    )
-    changes = []
-    for result in results:
-        row = rows.get(result.delivery_id)
-        if row is None or row.status != DeliveryStatus.SENDING or row.lease_owner != owner:
-            counts["lease_lost"] = counts.get("lease_lost", 0) + 1
-            continue
-        attempt = result.attempt
-        attempts = row.attempts + (1 if result.counted else 0)
-        status = _next_status(row.kind, row.prediction_id, attempt, attempts, policy,
-                              open_predictions)  # fmt: skip
-        error = attempt.error
-        next_attempt_at = None
-        if status == DeliveryStatus.RETRYING:
-            wait = policy.delay(max(attempts, 1), rng)
-            if attempt.retry_after is not None:
-                wait = max(wait, attempt.retry_after)
-            next_attempt_at = now + wait
-        elif status == DeliveryStatus.CANCELLED:
-            error = f"{attempt.error} (not retried: the prediction was resolved)"
-        changes.append(
-            {
-                "b_id": row.id, "b_status": status.value, "b_attempts": attempts,
-                "b_code": attempt.status_code, "b_duration": attempt.duration_ms,
-                "b_error": error, "b_next": next_attempt_at,
-                "b_delivered": now if status == DeliveryStatus.DELIVERED else row.delivered_at,
-            }
-        )  # fmt: skip
-        counts[status.value] = counts.get(status.value, 0) + 1
-    if changes:
-        table: Any = Delivery.__table__  # type: ignore[attr-defined]
-        # Core, through the connection: given a list, the session would run its own "bulk
-        # update by primary key", which takes no conditions.
-        session.connection().execute(
-            sa.update(table)
-            .where(
-                table.c.id == sa.bindparam("b_id"),
-                # the lease checked above is still ours: no other worker wrote meanwhile
-                table.c.status == DeliveryStatus.SENDING.value,
-                table.c.lease_owner == owner,
-            )
-            .values(
-                status=sa.bindparam("b_status"),
-                attempts=sa.bindparam("b_attempts"),
-                lease_owner=None,
-                lease_expires_at=None,
-                last_status_code=sa.bindparam("b_code"),
-                last_duration_ms=sa.bindparam("b_duration"),
-                last_error=sa.bindparam("b_error"),
-                last_attempt_at=now,
-                updated_at=now,
-                next_attempt_at=sa.bindparam("b_next"),
-                delivered_at=sa.bindparam("b_delivered"),
-            ),
-            changes,
-        )
-    return counts
-
-
-def _open_among(session: Session, prediction_ids: set[int]) -> set[int]:
-    # (status is compared here, not in SQL: given "status = 'open'", SQLite's planner walks
-    # the status index through every open prediction instead of looking up the keys.)
-    found = session.execute(
-        sa.select(col(Prediction.id), col(Prediction.status)).where(
-            col(Prediction.id).in_(prediction_ids)
-        )
-    )
-    return {id_ for id_, status in found if status == PredictionStatus.OPEN.value}
-
-
-def _next_status(
-    kind: str,
-    prediction_id: int,
-    attempt: Attempt,
-    attempts: int,
-    policy: RetryPolicy,
-    open_predictions: set[int] | None,
-) -> DeliveryStatus:
-    if attempt.outcome == AttemptOutcome.DELIVERED:
-        return DeliveryStatus.DELIVERED
-    if attempt.outcome == AttemptOutcome.PERMANENT:
-        return DeliveryStatus.DEAD
-    resolved_meanwhile = (
-        open_predictions is not None
-        and kind in REMINDER_KINDS
-        and prediction_id not in open_predictions
-    )
-    if resolved_meanwhile:
-        return DeliveryStatus.CANCELLED
-    if attempts >= policy.max_attempts:
-        return DeliveryStatus.DEAD
-    return DeliveryStatus.RETRYING
-
-
-def release(session: Session, *, ids: Sequence[int], owner: str, now: dt.datetime) -> int:
-    """Hand back claimed rows we will not send (a clean shutdown), due again at once."""
-    if not ids:
-        return 0
-    result = session.execute(
-        sa.update(Delivery)
-        .where(
-            col(Delivery.id).in_(ids),
-            col(Delivery.status) == DeliveryStatus.SENDING.value,
-            col(Delivery.lease_owner) == owner,
-        )
-        .values(
-            status=sa.case(
-                (col(Delivery.attempts) > 0, DeliveryStatus.RETRYING.value),
-                else_=DeliveryStatus.PENDING.value,
-            ),
-            lease_owner=None,
-            lease_expires_at=None,
-            next_attempt_at=now,
-            updated_at=now,
-        )
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def retry(
@@ -479,7 +252,7 @@ def retry(
         col(Delivery.status).in_([s.value for s in statuses]),
         sa.or_(
             col(Delivery.kind).not_in(REMINDER_KINDS),
-            sa.and_(_prediction_is_open(), sa.not_(newer_reminder)),
+            sa.and_(prediction_is_open(), sa.not_(newer_reminder)),
         ),
     )
     if ids is not None:

@@ -17,37 +17,29 @@ __all__ = ["Attempt", "Channel", "OutgoingMessage", "build_channels", "send_once
 def build_channels(settings: Settings) -> dict[str, Channel]:
     """Every configured channel, by name; a bad one stops here with one ConfigError line."""
     from tracker.channels.console import ConsoleChannel
+    from tracker.channels.rules import plain
     from tracker.channels.slack import SlackChannel
     from tracker.channels.webhook import WebhookChannel
-    from tracker.errors import ConfigError
 
     built: dict[str, Channel] = {}
-    for config in channel_settings(settings):
-        url = config.url.get_secret_value().strip() if config.url else None
-        secret = config.secret.get_secret_value().strip() if config.secret else None
-        where = f"channel {config.name!r}"
+    for config in channel_settings(settings):  # validated there, for every command alike
+        url, secret = plain(config.url), plain(config.secret)
         if config.kind == "console":
             built[config.name] = ConsoleChannel(config.name, timezone=settings.tz)
             continue
-        if not url:
-            raise ConfigError(f"{where} ({config.kind}) needs a url")
-        try:
-            if config.kind == "webhook":
-                built[config.name] = WebhookChannel(
-                    config.name, url, secret or None, total_timeout=settings.request_timeout
-                )
-            else:
-                if secret:
-                    raise ConfigError("a Slack incoming webhook takes no secret")
-                built[config.name] = SlackChannel(
-                    config.name,
-                    url,
-                    total_timeout=settings.request_timeout,
-                    timezone=settings.tz,
-                    buttons=settings.slack_signing_secret is not None,
-                )
-        except ConfigError as exc:
-            raise ConfigError(f"{where}: {exc}") from None
+        assert url is not None  # channel_settings refuses a channel without one
+        if config.kind == "webhook":
+            built[config.name] = WebhookChannel(
+                config.name, url, secret, total_timeout=settings.request_timeout
+            )
+        else:
+            built[config.name] = SlackChannel(
+                config.name,
+                url,
+                total_timeout=settings.request_timeout,
+                timezone=settings.tz,
+                buttons=settings.slack_signing_secret is not None,
+            )
     return built
 
 

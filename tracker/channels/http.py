@@ -7,6 +7,7 @@ first: channel URLs and signing secrets are credentials, and servers like to ech
 from __future__ import annotations
 
 import asyncio
+import base64
 import dataclasses
 import email.utils
 import functools
@@ -14,11 +15,12 @@ import re
 import time
 from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, quote_plus, unquote, urlsplit
 
 import httpx
 
 from tracker.channels.base import Attempt, AttemptOutcome
+from tracker.channels.rules import redact_url as redact_url  # the channels import it from here
 
 USER_AGENT = "tracker/0.1"
 MASK = "***"
@@ -64,18 +66,20 @@ def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
 
 
 def url_secrets(url: str) -> tuple[str, ...]:
-    """The parts of a URL to hide: the whole URL, and its path, query and password on their own.
+    """The parts of a URL to hide: the whole URL, and its path, query and credentials alone.
 
-    Servers echo any of these (a 404 page quoting the path, say), as written, percent-encoded the
-    way httpx sends them, or decoded. Token-like pieces count on their own too: query values and
-    long path segments. A bare "/" path is left out: masking every slash would garble every text.
+    Servers echo any of these (a 404 page quoting the path, a 401 quoting the Authorization
+    header), as written, percent-encoded the way httpx sends them, decoded, or - for the user
+    and password that go out as Basic auth - base64 of "user:password". Token-like pieces count
+    on their own too: query values and long path segments. A bare "/" path is left out: masking
+    every slash would garble every text.
     """
     try:
         parts = urlsplit(url)
-        password = parts.password
+        user, password = parts.username, parts.password
     except ValueError:
         return (url,)
-    pieces = [url, parts.path, parts.query, password or ""]
+    pieces = [url, parts.path, parts.query]
     if parts.query:
         pieces.append(f"{parts.path}?{parts.query}")
     values = [pair.partition("=")[2] for pair in parts.query.split("&")]
@@ -86,31 +90,56 @@ def url_secrets(url: str) -> tuple[str, ...]:
         pieces += [str(sent), sent.raw_path.decode("ascii")]
     except (httpx.InvalidURL, UnicodeDecodeError):
         pass
-    forms = (form for piece in pieces for form in (piece, unquote(piece)))
+    forms = [form for piece in pieces for form in (piece, unquote(piece))]
+    if password:
+        forms += _credential_forms(user or "", password)
     return tuple(dict.fromkeys(form for form in forms if form.strip("/")))
 
 
+def _credential_forms(user: str, password: str) -> list[str]:
+    """A URL's password as it may come back: as written, decoded, percent-encoded either way,
+    and inside the Basic credentials built from it (base64 of "user:password")."""
+    forms: list[str] = []
+    for secret in dict.fromkeys((password, unquote(password))):
+        forms += [secret, quote(secret, safe=""), quote_plus(secret)]
+        for name in dict.fromkeys((user, unquote(user))):
+            pair = f"{name}:{secret}"
+            forms += [pair, *_base64_forms(pair)]
+        forms += _base64_forms(secret)
+    return forms
+
+
+def secret_forms(secret: str) -> list[str]:
+    """A signing secret as a receiver might quote it: as is, percent-encoded, or in base64."""
+    return [secret, quote(secret, safe=""), quote_plus(secret), *_base64_forms(secret)]
+
+
+def _base64_forms(text: str) -> list[str]:
+    forms = []
+    for encoding in ("utf-8", "latin-1"):  # aiohttp encodes Basic credentials as latin-1
+        try:
+            raw = text.encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+            value = encoded.decode("ascii")
+            forms += [value, value.rstrip("=")]
+    return forms
+
+
 def mask(text: str, secrets: Sequence[str]) -> str:
-    """Replace every non-empty secret in `text` with ***."""
+    """Replace every non-empty secret in `text` with ***; letters' case is ignored (%2f and
+    %2F are the same byte; over-masking a base64 look-alike costs nothing)."""
+    pattern = _mask_pattern(tuple(sorted({s for s in secrets if s}, key=len, reverse=True)))
+    return text if pattern is None else pattern.sub(MASK, text)
+
+
+@functools.lru_cache(maxsize=256)  # a channel masks with the same secrets every time
+def _mask_pattern(secrets: tuple[str, ...]) -> re.Pattern[str] | None:
     # Longest first, so that a whole URL is masked as one rather than leaving its host behind.
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
-
-
-def redact_url(url: str) -> str:
-    """scheme://host[:port]/... - what may be shown of a URL whose path or query is a secret."""
-    try:
-        parts = urlsplit(url)
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        return "(malformed URL)"
-    if not parts.scheme or not host:
-        return "(malformed URL)"
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    netloc = host if port is None else f"{host}:{port}"
-    return f"{parts.scheme}://{netloc}/\N{HORIZONTAL ELLIPSIS}"
+    if not secrets:
+        return None
+    return re.compile("|".join(re.escape(secret) for secret in secrets), re.IGNORECASE)
 
 
 def new_client(

@@ -6,23 +6,17 @@ deduplicates on `webhook-id`, which is the message's own id and so the same on e
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import json
-import re
-from urllib.parse import urlsplit
 
 import httpx
 from standardwebhooks import Webhook
 
 from tracker.channels.base import Attempt, OutgoingMessage
-from tracker.channels.http import USER_AGENT, post_json, redact_url, url_secrets
-from tracker.errors import ConfigError
+from tracker.channels.http import USER_AGENT, post_json, redact_url, secret_forms, url_secrets
+from tracker.channels.rules import SECRET_PREFIX, validate_url, validate_webhook_secret
 
-SECRET_PREFIX = "whsec_"
-MIN_SECRET_BYTES = 16  # the spec asks for 24 to 64; fewer than 16 is too weak to bother signing
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+__all__ = ["SECRET_PREFIX", "WebhookChannel", "validate_url", "validate_webhook_secret"]
 
 
 class WebhookChannel:
@@ -39,7 +33,8 @@ class WebhookChannel:
         self._secret = secret
         self._total_timeout = total_timeout
         # The key alone counts too: a receiver's error page might quote it without the prefix.
-        keys = () if secret is None else (secret, secret.removeprefix(SECRET_PREFIX))
+        keys = [] if secret is None else secret_forms(secret)
+        keys += [] if secret is None else secret_forms(secret.removeprefix(SECRET_PREFIX))
         self._secrets = (*url_secrets(url), *keys)
 
     @property
@@ -93,45 +88,3 @@ def webhook_body(message: OutgoingMessage) -> bytes:
         "data": message.data,
     }
     return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def validate_webhook_secret(secret: str) -> None:
-    """Refuse a secret that is not "whsec_" + base64 of at least 16 bytes. Never quotes it."""
-    if not secret.startswith(SECRET_PREFIX):
-        raise ConfigError(
-            f"the webhook secret must start with {SECRET_PREFIX} followed by base64 "
-            "(Standard Webhooks)"
-        )
-    encoded = secret.removeprefix(SECRET_PREFIX)
-    try:
-        # Strict base64; the padding may be left off, as the standardwebhooks package allows.
-        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
-    except (binascii.Error, ValueError):
-        raise ConfigError(
-            f"the webhook secret is not valid base64 after its {SECRET_PREFIX} prefix"
-        ) from None
-    if len(key) < MIN_SECRET_BYTES:
-        raise ConfigError(
-            f"the webhook secret is too short: it encodes {len(key)} bytes, "
-            f"at least {MIN_SECRET_BYTES} are needed"
-        )
-
-
-def validate_url(url: str, *, https_only: bool = False) -> None:
-    """Refuse URLs that cannot be posted to. Messages show the scheme and host at most."""
-    if any(char.isspace() or not char.isprintable() for char in url):
-        raise ConfigError("the URL contains spaces or control characters")
-    try:
-        parts = urlsplit(url)
-        host, _ = parts.hostname, parts.port  # .port raises ValueError for a bad port
-    except ValueError:
-        raise ConfigError("the URL is malformed (a bad host or port)") from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("http", "https"):
-        # A missing "https://" makes urlsplit read the host as a path: show nothing of it then.
-        shown = f" (not {scheme}://)" if _SCHEME.fullmatch(scheme) and parts.netloc else ""
-        raise ConfigError(f"the URL must start with https:// or http://{shown}")
-    if not host:
-        raise ConfigError(f"the URL {scheme}:// has no host")
-    if https_only and scheme != "https":
-        raise ConfigError(f"the URL {redact_url(url)} must use https://")

@@ -192,7 +192,10 @@ def list_deliveries(
 ) -> list[JSONObject]:
     """The delivery ledger, newest first."""
     rows = checks.list_deliveries(ctx.engine, status=status, prediction_ref=prediction, limit=limit)
-    return [delivery_json(row, key) for row, key in rows]
+    # The receiver's own text stays out of public view: it can quote credentials back.
+    return [
+        {**delivery_json(row, key), "last_error": checks.public_error(row)} for row, key in rows
+    ]
 
 
 @router.get("/status", tags=["service"])

@@ -197,7 +197,7 @@ def _failing(row: Delivery, key: str, tz: ZoneInfo) -> Failing:
         status=row.status,
         attempts=row.attempts,
         last_status_code=row.last_status_code,
-        last_error=row.last_error,
+        last_error=checks.public_error(row),  # never the receiver's text
         last_attempt_at=_local(row.last_attempt_at, tz),
         next_attempt_at=_local(row.next_attempt_at, tz)
         if row.status == DeliveryStatus.RETRYING
