@@ -10,6 +10,7 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -130,3 +131,38 @@ def test_describe_due_never_fails(
     assert describe_due(due_at, window_start, precision, tz)
     day = local_date(due_at, tz)
     assert isinstance(within_window(day, due_at, window_start, tz), bool)
+
+
+@freeze_time(NOW)
+def test_a_row_whose_reminders_cannot_be_planned_is_postponed_not_fatal(
+    cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Whatever else an old row may hold that no rule foresees: the others are reminded."""
+    from tracker import queueing
+
+    for key in ("bad", "good", "fine"):
+        assert cli("add", key, "--due", "2026-11-20", "--key", key).code == 0
+    real = queueing.prediction_json
+
+    def failing_for_bad(record: Any, **kwargs: Any) -> dict[str, Any]:
+        if record.prediction.key == "bad":
+            raise OverflowError("date value out of range")
+        return real(record, **kwargs)
+
+    monkeypatch.setattr(queueing, "prediction_json", failing_for_bad)
+    monkeypatch.setenv("TRACKER_CHANNELS", CONSOLE)
+    checked = cli("check")
+    assert checked.code == 0, checked.err
+    reminded = {row["prediction"] for row in cli("deliveries", "--json").json()}
+    assert reminded == {"good", "fine"}
+    assert "prediction bad: its reminders could not be planned (OverflowError" in caplog.text
+    # Tried again an hour later, not on every pass in between.
+    assert cli("check").code == 0
+    assert caplog.text.count("prediction bad:") == 1
+    monkeypatch.setattr(queueing, "prediction_json", real)
+    with freeze_time("2026-11-29T13:00:01Z"):
+        assert cli("check").code == 0
+    reminded = {row["prediction"] for row in cli("deliveries", "--json").json()}
+    assert reminded == {"bad", "good", "fine"}

@@ -10,6 +10,7 @@ service doing the pass (the shell that resolved need not know the channels).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,11 @@ from tracker.reminders import ReminderPolicy, due_reminders, policy_fingerprint
 
 QUEUE_BATCH = 500
 POLICY_STATE = "reminder_policy"
+# A prediction whose reminders cannot be planned is looked at again this much later; the
+# others in its batch go ahead.
+RETRY_UNPLANNABLE_AFTER = dt.timedelta(hours=1)
+
+log = logging.getLogger("tracker.queueing")
 
 
 @dataclass
@@ -91,9 +97,7 @@ def _queue_reminder_batch(
     handled = store.reminders_in_ledger(session, predictions=batch, channels=channels)
     queued: list[outbox.Queued] = []
     for record in records:
-        assert record.prediction.id is not None
-        queued += _plan(record, handled=handled[record.prediction.id], policy=policy, tz=tz,
-                        now=now)  # fmt: skip
+        queued += _plan_or_postpone(record, handled=handled, policy=policy, tz=tz, now=now)
     sending = [q for q in queued if q.status is DeliveryStatus.PENDING]
     report.superseded += outbox.supersede_reminders(
         session, keeping=[(q.item.prediction_id, q.item.reminder) for q in sending], now=now
@@ -108,6 +112,32 @@ def _queue_reminder_batch(
     report.skipped += (len(queued) - len(sending)) * len(channels)
     report.predictions += len(batch)
     return len(batch)
+
+
+def _plan_or_postpone(
+    record: PredictionRecord,
+    *,
+    handled: dict[int, set[str]],
+    policy: ReminderPolicy,
+    tz: ZoneInfo,
+    now: dt.datetime,
+) -> list[outbox.Queued]:
+    """One row an older release let in, that no rule here foresaw, must never stop every other
+    prediction's reminders: it is logged and postponed, and the pass goes on."""
+    prediction = record.prediction
+    assert prediction.id is not None
+    try:
+        return _plan(record, handled=handled[prediction.id], policy=policy, tz=tz, now=now)
+    except Exception as error:  # whatever it is, it is this row's alone
+        prediction.next_reminder_at = now + RETRY_UNPLANNABLE_AFTER
+        log.error(
+            "prediction %s: its reminders could not be planned (%s: %s); trying again at %s",
+            prediction.key,
+            type(error).__name__,
+            " ".join(str(error).split())[:200],
+            iso(prediction.next_reminder_at),
+        )
+        return []
 
 
 def _plan(
