@@ -330,10 +330,11 @@ def status(
     from tracker.db import current_revision, display_url
 
     rt = Runtime()
+    configured = channel_settings(rt.settings)  # a bad channel stops us before the database opens
     state = checks.status(
         rt.engine, database=display_url(rt.engine.url), revision=current_revision(rt.engine)
     )
-    obj = state.as_json(channels=channel_settings(rt.settings))
+    obj = state.as_json(channels=configured)
     channels = obj["channels"]
     if as_json:
         print_json(obj)
