@@ -156,3 +156,29 @@ def test_an_error_that_quotes_what_was_typed_escapes_it(
     assert "missing\\x1b]0;PWNED\\x07\\x1b[2J.txt" in result.err
     undecodable = cli("extract", "missing\udcff.txt", "--published", "2025-01-01")
     assert_one_line_error(undecodable, contains="missing\\xff.txt: no such file")
+
+
+def test_the_service_log_escapes_a_stored_claim(
+    cli: Callable[..., Result], database_url: str
+) -> None:
+    """The console channel writes reminders to the log: an older row's escape sequence in a
+    claim must reach the terminal of `tracker run` or `check` as text."""
+    import subprocess
+    import sys
+
+    from tests.conftest import process_env
+
+    assert cli("add", "Plain claim", "--due", "2025-02", "--key", "k").code == 0
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE prediction SET claim = :c"), {"c": f"A{ESCAPES}B"})
+    engine.dispose()
+    env = process_env(database_url, TRACKER_CHANNELS='[{"name": "log", "kind": "console"}]')
+    done = subprocess.run(
+        [sys.executable, "-m", "tracker", "check"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stderr
+    assert "\x07" not in done.stderr
+    assert "A\\x1b]0;PWNED\\x07\\x1b[2JB" in done.stderr

@@ -103,12 +103,20 @@ def error(message: str) -> None:
 def setup_logging() -> None:
     import logging
 
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(message)s",
-        datefmt="%Y-%m-%dT%H:%M:%S%z",
-        stream=sys.stderr,
+    from tracker.cli.terminal import printable
+
+    class PrintableFormatter(logging.Formatter):
+        """A claim in a reminder line (the console channel) or a receiver's answer in an
+        error is stored text: its control characters are escaped like any human output."""
+
+        def format(self, record: logging.LogRecord) -> str:
+            return printable(super().format(record))
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(
+        PrintableFormatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S%z")
     )
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
