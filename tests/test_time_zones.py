@@ -178,7 +178,9 @@ def test_a_database_from_the_previous_release_upgrades(
     monkeypatch.setenv("TRACKER_TIMEZONE", "Asia/Tokyo")  # later changes relabel nothing
     listed = {p["key"]: p for p in cli("list", "--status", "all", "--json").json()}
     assert len(listed) == 7
-    assert {p["tz"] for p in listed.values()} == {"Europe/Kyiv"}
+    # Every row was entered under Europe/Kyiv but one, entered under UTC, whose deadline is a
+    # day's end in UTC and not in Kyiv.
+    assert {k: p["tz"] for k, p in listed.items() if p["tz"] != "Europe/Kyiv"} == {"ancient": "UTC"}
     assert listed["ceasefire"]["due_label"] == "February 2025"
     assert listed["ceasefire"]["probability"] == 0.7
     assert listed["ceasefire"]["tags"] == ["syria"]
@@ -192,25 +194,39 @@ def test_a_database_from_the_previous_release_upgrades(
         assert cli(*command_line).code == 0, command_line
 
 
-def test_the_migration_gives_old_rows_the_configured_zone(database_url: str) -> None:
+def test_the_migration_gives_old_rows_the_configured_zone(
+    database_url: str, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows entered under the zone configured at the upgrade take it; one entered while
+    another zone was configured (the end of March in Tokyo) takes the offset zone in which its
+    deadline is a period's end, so that it still reads "March 2025"; an instant keeps the
+    configured zone."""
     engine = make_engine(database_url)
+    rows = {
+        "kyiv": (dt.datetime(2025, 3, 31, 20, 59, 59, 999999), "month"),
+        "tokyo": (dt.datetime(2025, 3, 31, 14, 59, 59, 999999), "month"),
+        "instant": (dt.datetime(2025, 3, 31, 14, 0), "instant"),
+    }
     try:
         command.upgrade(alembic_config(engine), "0006")
         with engine.begin() as connection:
-            connection.execute(
-                sa.text(
-                    "INSERT INTO prediction (key, claim, due_at, precision, due_text, status, "
-                    "created_at, updated_at) VALUES ('k', 'c', :due, 'month', 'by March 2025', "
-                    "'open', :now, :now)"
-                ),
-                {
-                    "due": dt.datetime(2025, 3, 31, 20, 59, 59, 999999),
-                    "now": dt.datetime(2025, 1, 1),
-                },
-            )
+            for key, (due, precision) in rows.items():
+                connection.execute(
+                    sa.text(
+                        "INSERT INTO prediction (key, claim, due_at, precision, due_text, status,"
+                        " created_at, updated_at) VALUES (:key, 'c', :due, :precision, 'March',"
+                        " 'open', :now, :now)"
+                    ),
+                    {"key": key, "due": due, "precision": precision,
+                     "now": dt.datetime(2025, 1, 1)},
+                )  # fmt: skip
         assert upgrade_to_head(engine, timezone="Europe/Kyiv")
         with engine.connect() as connection:
-            zone = connection.execute(sa.text("SELECT timezone FROM prediction")).scalar_one()
-        assert zone == "Europe/Kyiv"
+            zones = dict(connection.execute(sa.text("SELECT key, timezone FROM prediction")).all())
+        assert zones == {"kyiv": "Europe/Kyiv", "tokyo": "Etc/GMT-9", "instant": "Europe/Kyiv"}
     finally:
         engine.dispose()
+    monkeypatch.setenv("TRACKER_TIMEZONE", "UTC")
+    assert {p["key"]: p["due_label"] for p in cli("list", "--json").json()} == {
+        "kyiv": "March 2025", "tokyo": "March 2025", "instant": "31 March 2025 17:00 +03:00"
+    }  # fmt: skip
