@@ -230,3 +230,50 @@ def test_the_migration_gives_old_rows_the_configured_zone(
     assert {p["key"]: p["due_label"] for p in cli("list", "--json").json()} == {
         "kyiv": "March 2025", "tokyo": "March 2025", "instant": "31 March 2025 17:00 +03:00"
     }  # fmt: skip
+
+
+@freeze_time(NOW)
+def test_seeding_again_under_another_default_zone_moves_no_deadline(
+    seeded: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from tests.conftest import SEEDS
+
+    before = seeded("list", "--status", "all", "--json").json()
+    monkeypatch.setenv("TRACKER_TIMEZONE", "Asia/Tokyo")
+    again = seeded("seed", SEEDS)
+    assert again.code == 0, again.err
+    assert "0 created, 0 updated, 3 unchanged" in again.out
+    assert seeded("list", "--status", "all", "--json").json() == before
+    # Nor does importing again a file that names no zone (an older release's export).
+    path = tmp_path / "old.json"
+    record = {"key": "old", "claim": "A", "due": "2025-02-20", "window_start": "2025-02-01"}
+    path.write_text(json.dumps([record]))
+    monkeypatch.setenv("TRACKER_TIMEZONE", "UTC")
+    assert seeded("import", path).code == 0
+    stored = _shown(seeded, "old")
+    monkeypatch.setenv("TRACKER_TIMEZONE", "America/Los_Angeles")
+    assert "1 unchanged" in seeded("import", path).out
+    assert _shown(seeded, "old") == stored
+    # A file that names a zone is taken at its word: the deadline moves, and says so.
+    path.write_text(json.dumps([record | {"tz": "Asia/Tokyo"}]))
+    assert "1 updated" in seeded("import", path).out
+    moved = _shown(seeded, "old")
+    assert (moved["tz"], moved["due_at"]) == ("Asia/Tokyo", "2025-02-20T14:59:59.999999Z")
+    assert moved["window_start"] == "2025-01-31T15:00:00Z"
+
+
+ZONE_NAMES = ["UTC", "Asia/Tokyo", "Pacific/Kiritimati", "America/St_Johns", "Europe/Kyiv"]
+FORMS = ["2025-02-20", "February 2025", "2025-Q1", "2025-H2", "2025-W09", "winter 2025",
+         "2028", "in March 2025", "2025-03-01..2025-03-31"]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", FORMS)
+@pytest.mark.parametrize("first", ZONE_NAMES)
+@pytest.mark.parametrize("second", ZONE_NAMES)
+def test_restating_a_window_is_reading_it_in_the_other_zone(
+    text: str, first: str, second: str
+) -> None:
+    from tracker.deadlines import parse_due, restate
+
+    stated = parse_due(text, ZoneInfo(first))
+    assert restate(stated, ZoneInfo(second)) == parse_due(text, ZoneInfo(second))

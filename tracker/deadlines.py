@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import assert_never
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -379,6 +379,20 @@ def _local_period(day: date, precision: Precision, tz: ZoneInfo) -> Period:
 def _utc(moment: datetime) -> datetime:
     # Compare in UTC: == between zones is always False for a time DST repeats (PEP 495).
     return moment.astimezone(UTC)
+
+
+def restate(due: DueWindow, tz: ZoneInfo) -> DueWindow:
+    """The same calendar window read in another zone: "February 2025" stated in UTC, restated
+    in Asia/Tokyo, is February 2025 in Tokyo. An instant is a moment anywhere, and stays."""
+    if due.precision is Precision.INSTANT:
+        return replace(due, tz=tz)
+    first_day = period_containing(due.due_at, due.precision, due.tz).start.date()
+    end = _local_period(first_day, due.precision, tz).end
+    start = None
+    if due.window_start is not None:
+        wall = due.window_start.astimezone(due.tz).replace(tzinfo=tz)
+        start = _utc(wall.astimezone(UTC).astimezone(tz))
+    return DueWindow(_utc(end), start, due.precision, tz)
 
 
 def within_window(day: date, due_at: datetime, window_start: datetime | None, tz: ZoneInfo) -> bool:

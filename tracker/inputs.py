@@ -63,6 +63,9 @@ class PredictionInput:
     source: SourceInput | None = None
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
+    # Whether the input named its zone (`tz`), or the deadline was read in the default one:
+    # seeding again under another default zone must not move a stored deadline.
+    zone_stated: bool = True
 
 
 @dataclass(frozen=True)

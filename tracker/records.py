@@ -256,6 +256,7 @@ def prediction_from_mapping(
         source=source,
         created_at=created_at,
         updated_at=updated_at,
+        zone_stated=data.get("tz") not in (None, ""),
     )
     item = ImportedPrediction(prediction=prediction, history=history)
     problem = over_long(item)

@@ -11,6 +11,7 @@ import datetime as dt
 import gc
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as dc_replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from sqlmodel import Session
 
 from tracker import bulk, outbox, store, transfer
 from tracker.db import transaction
+from tracker.deadlines import restate, stored_zone
 from tracker.enums import ListStatus
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput
 from tracker.inputs import ImportedPrediction, PredictionInput, ResolutionInput
@@ -395,6 +397,23 @@ def store_predictions(
     return _store_all(engine, items=items, now=now, policy=policy, tz=tz)
 
 
+def _in_stored_zone(data: PredictionInput, prediction: Prediction) -> PredictionInput:
+    """A record that names no zone (a seeds file, an older export) is read, for a key already
+    stored, in the zone that prediction's deadline was stated in, not today's default: seeding
+    again after TRACKER_TIMEZONE changed moves no deadline."""
+    if data.zone_stated or prediction.timezone == data.due.zone:
+        return data
+    zone = stored_zone(prediction.timezone)
+    source = data.source
+    if source is not None and source.published_at is not None:
+        # A publication day ("published = 2024-12-24") was read in the default zone too.
+        local = source.published_at.astimezone(data.due.tz)
+        if local.time() == dt.time():
+            midnight = dt.datetime.combine(local.date(), dt.time(), zone)
+            source = dc_replace(source, published_at=midnight.astimezone(dt.UTC))
+    return dc_replace(data, due=restate(data.due, zone), source=source)
+
+
 def _store_all(
     engine: Engine,
     *,
@@ -416,9 +435,8 @@ def _store_all(
             if prediction is None:
                 continue
             old_due = prediction.due_at
-            if store.apply_prediction(
-                session, prediction=prediction, data=item.prediction, now=now
-            ):
+            data = _in_stored_zone(item.prediction, prediction)
+            if store.apply_prediction(session, prediction=prediction, data=data, now=now):
                 if prediction.due_at != old_due and prediction.status == PredictionStatus.OPEN:
                     # A moved deadline has a schedule of its own (the ledger keys reminders by
                     # deadline), so its reminders start over.
