@@ -166,3 +166,20 @@ def test_a_row_whose_reminders_cannot_be_planned_is_postponed_not_fatal(
         assert cli("check").code == 0
     reminded = {row["prediction"] for row in cli("deliveries", "--json").json()}
     assert reminded == {"bad", "good", "fine"}
+
+
+@freeze_time(NOW)
+def test_every_front_end_refuses_an_event_day_before_the_year_1000(
+    cli: Callable[..., Result], web: Web
+) -> None:
+    assert cli("add", "X", "--due", "2026-11-20", "--key", "x").code == 0
+    result = cli("resolve", "x", "yes", "--occurred-on", "0999-12-31")
+    assert_one_line_error(result, contains="occurred-on must fall in or after the year 1000")
+    answer = web.client.post(
+        "/api/v1/predictions/x/resolve",
+        json={"outcome": "yes", "occurred_on": "0001-01-01"},
+        headers=web.write_headers(),
+    )
+    assert answer.status_code == 422
+    assert "year 1000" in answer.json()["detail"]
+    assert cli("show", "x", "--json").json()["status"] == "open"

@@ -6,23 +6,18 @@ Pure: no database is asked; the widths are read from the table definitions.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import fields
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from tracker.errors import InvalidInput
 from tracker.inputs import (
-    EARLIEST_DUE_YEAR,
-    LATEST_DUE_YEAR,
     ImportedPrediction,
     PredictionInput,
     ResolutionInput,
     SourceInput,
     clean_text,
-    parse_occurred_on,
 )
 from tracker.models import Prediction, PredictionTag, Resolution, ResolvedVia, Source
 
@@ -48,19 +43,6 @@ def tag_list(value: Any) -> Any:
         wrong = next(tag for tag in value if not isinstance(tag, str))
         raise InvalidInput(f"tags must be a list of words, not of {type(wrong).__name__}")
     return value
-
-
-def _out_of_years(name: str) -> InvalidInput:
-    return InvalidInput(
-        f"{name} must fall between the years {EARLIEST_DUE_YEAR} and {LATEST_DUE_YEAR}"
-    )
-
-
-def file_day(value: Any, *, tz: ZoneInfo, now: dt.datetime) -> dt.date | None:
-    day = parse_occurred_on(value, tz=tz, now=now)
-    if day is not None and not EARLIEST_DUE_YEAR <= day.year <= LATEST_DUE_YEAR:
-        raise _out_of_years("occurred_on")
-    return day
 
 
 def _string_limits(table: Any, record: type) -> tuple[tuple[str, int], ...]:

@@ -376,8 +376,16 @@ def parse_occurred_on(value: Any, *, tz: ZoneInfo, now: dt.datetime) -> dt.date 
     if isinstance(value, dt.datetime):
         raise InvalidInput("occurred_on must be a day (YYYY-MM-DD), not a time")
     day = value if isinstance(value, dt.date) else parse_day(str(value))
+    return check_occurred_on(day, tz=tz, now=now)
+
+
+def check_occurred_on(
+    day: dt.date, *, tz: ZoneInfo, now: dt.datetime, name: str = "occurred_on"
+) -> dt.date:
+    """Every front end's rule for the day an event happened: in the years we keep, and not
+    after today (in tz)."""
     if day.year < EARLIEST_YEAR:
-        raise InvalidInput(f"occurred_on must fall after the year {EARLIEST_YEAR}")
+        raise InvalidInput(f"{name} must fall in or after the year {EARLIEST_YEAR}")
     if day > now.astimezone(tz).date():
-        raise InvalidInput(f"occurred_on {day.isoformat()} is in the future")
+        raise InvalidInput(f"{name} {day.isoformat()} is in the future")
     return day

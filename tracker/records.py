@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from tracker.deadlines import Precision, describe_due, parse_period, parse_zone, stored_zone
 from tracker.errors import InvalidInput
-from tracker.importchecks import file_day, file_via, over_long, tag_list
+from tracker.importchecks import file_via, over_long, tag_list
 from tracker.inputs import (
     ImportedPrediction,
     PredictionInput,
@@ -30,6 +30,7 @@ from tracker.inputs import (
     normalize_key,
     normalize_tags,
     parse_aware,
+    parse_occurred_on,
     parse_outcome,
     parse_probability,
     parse_url,
@@ -327,7 +328,7 @@ def _resolution_from_mapping(row: Any, *, tz: ZoneInfo, now: dt.datetime) -> Res
     return ResolutionInput(
         outcome=parse_outcome(row.get("outcome")),
         resolved_at=parse_aware(row.get("resolved_at"), "resolved_at", tz) or now,
-        occurred_on=file_day(row.get("occurred_on"), tz=tz, now=now),
+        occurred_on=parse_occurred_on(row.get("occurred_on"), tz=tz, now=now),
         note=clean_text(row.get("note"), "note", limit=5000, multiline=True),
         evidence_url=parse_url(row.get("evidence_url"), "evidence_url"),
         resolved_by=clean_text(row.get("resolved_by"), "resolved_by"),

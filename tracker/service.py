@@ -23,7 +23,12 @@ from tracker.db import transaction
 from tracker.deadlines import restate, stored_zone
 from tracker.enums import ListStatus
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput
-from tracker.inputs import ImportedPrediction, PredictionInput, ResolutionInput
+from tracker.inputs import (
+    ImportedPrediction,
+    PredictionInput,
+    ResolutionInput,
+    check_occurred_on,
+)
 from tracker.models import (
     InboundWebhook,
     Outcome,
@@ -254,8 +259,8 @@ def _new_resolution(
     resolved_by: str | None,
     via: ResolvedVia,
 ) -> ResolutionInput:
-    if occurred_on is not None and occurred_on > now.astimezone(tz).date():
-        raise InvalidInput(f"occurred-on {occurred_on.isoformat()} is in the future")
+    if occurred_on is not None:
+        check_occurred_on(occurred_on, tz=tz, now=now, name="occurred-on")
     return ResolutionInput(
         outcome=outcome,
         resolved_at=now,
