@@ -108,9 +108,10 @@ class _Reader:
                 if not self.text.startswith(",", position):
                     raise json.JSONDecodeError("expected ',' or '}'", self.text, position)
                 position = self._skip(position + 1)
-        missing = [name for name in DOCUMENT_MEMBERS if name not in seen]
-        if missing:
-            self._refuse(0, f"not a tracker export: it has no {_shown(missing[0])} member")
+        # Files written by hand or by other tools as {"predictions": [...]} were always read;
+        # a document that names a format or version must name ours (_check_member).
+        if "predictions" not in seen:
+            self._refuse(0, 'not a tracker export: it has no "predictions" member')
         return position + 1
 
     def _check_member(self, position: int, name: str, value: Any) -> None:

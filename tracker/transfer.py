@@ -271,7 +271,10 @@ def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
         sources = [
             (i, c.removeprefix("source_")) for i, c in enumerate(header) if c[:7] == "source_"
         ]
-        texts = [i for i, c in enumerate(header) if c in CSV_TEXT_COLUMNS]
+        # Cells are escaped by the exporter that also writes the tz column; a file without it
+        # (an older release's, or one made by hand) holds its text as written.
+        escaped = "tz" in header
+        texts = [i for i, c in enumerate(header) if c in CSV_TEXT_COLUMNS] if escaped else []
         history = header.index("resolutions") if "resolutions" in header else None
         width = len(header)
         start = reader.line_num + 1
