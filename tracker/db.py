@@ -119,7 +119,7 @@ class SqliteFile:
 
     GONE = (
         "the SQLite database file was removed or replaced while tracker was using it; nothing "
-        "more was written. Put it back, or restart tracker to use the new file"
+        "more was written. Restart tracker to use the file that is there now"
     )
 
     def __init__(self, path: Path) -> None:
