@@ -182,3 +182,58 @@ def test_the_service_log_escapes_a_stored_claim(
     assert "\x1b" not in done.stderr
     assert "\x07" not in done.stderr
     assert "A\\x1b]0;PWNED\\x07\\x1b[2JB" in done.stderr
+
+
+def test_an_older_databases_control_characters_are_cleaned_on_upgrade(
+    database_url: str, cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Earlier releases stored them; without the clean-up, an export of such a database could
+    not be imported again (a tab in a forecaster's name is refused now)."""
+    import datetime as dt
+
+    from alembic import command
+
+    from tracker.db import alembic_config, make_engine, upgrade_to_head
+
+    engine = make_engine(database_url)
+    command.upgrade(alembic_config(engine), "0006")
+    now = dt.datetime(2025, 1, 1)
+    with engine.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO source (id, url, title, created_at) VALUES (1, :url, :title, :now)"
+            ),
+            {"url": "https://e.org/a\tb", "title": f"Line1\nLine2{ESCAPES}", "now": now},
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO prediction (id, key, claim, quote, forecaster, due_at, precision,"
+                " due_text, status, source_id, created_at, updated_at) VALUES (1, 'k', :claim,"
+                " :quote, :forecaster, :due, 'month', 'by March 2025', 'resolved', 1, :now, :now)"
+            ),
+            {"claim": f"A\tclaim\non two lines{ESCAPES}", "quote": "q\r\nok\rx",
+             "forecaster": "Desk\tA", "due": dt.datetime(2025, 3, 31, 23, 59, 59, 999999),
+             "now": now},
+        )  # fmt: skip
+        connection.execute(
+            sa.text(
+                "INSERT INTO resolution (prediction_id, outcome, resolved_at, note, resolved_by,"
+                " via, came_true) VALUES (1, 'no', :now, :note, :by, 'cli', :false)"
+            ),
+            {"now": now, "note": f"n{ESCAPES}", "by": "ann\u202eb", "false": False},
+        )
+    upgrade_to_head(engine)
+    engine.dispose()
+    shown = cli("show", "k", "--json").json()
+    assert shown["claim"] == "A\tclaim\non two lines]0;PWNED[2J"
+    assert shown["quote"] == "q\r\nokx"
+    assert shown["forecaster"] == "Desk A"
+    assert shown["source"]["title"] == "Line1 Line2]0;PWNED[2J"
+    assert shown["source"]["url"] == "https://e.org/a%09b"
+    assert shown["resolutions"][0]["note"] == "n]0;PWNED[2J"
+    assert shown["resolutions"][0]["resolved_by"] == "annb"
+    path = tmp_path / "all.json"
+    assert cli("export", "-o", path).code == 0
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'restored.db'}")
+    restored = cli("import", path)
+    assert restored.code == 0, restored.err
