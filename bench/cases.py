@@ -20,12 +20,12 @@ import httpx
 
 from bench.data import insert_predictions, insert_resolutions
 from bench.databases import Database
-from tracker import outbox
 from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
 from tracker.config import load_settings
-from tracker.db import transaction
-from tracker.models import DeliveryStatus, Prediction
-from tracker.worker import Worker
+from tracker.delivery import ledger as outbox
+from tracker.delivery.worker import Worker
+from tracker.persistence.db import transaction
+from tracker.persistence.models import DeliveryStatus, Prediction
 
 
 @dataclass
@@ -168,8 +168,8 @@ SUMMARY_SCRIPT = """
 import datetime as dt, json, re, sys, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
-from tracker.db import make_engine
-from tracker.summary import summarize
+from tracker.persistence.db import make_engine
+from tracker.reporting.summary import summarize
 engine = make_engine(sys.argv[1])
 started = time.perf_counter()
 result = summarize(engine, now=dt.datetime.now(dt.UTC), tz=ZoneInfo("UTC"),

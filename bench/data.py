@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker.models import Prediction, Resolution
+from tracker.persistence.models import Prediction, Resolution
 
 BATCH = 20_000
 

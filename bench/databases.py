@@ -11,7 +11,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from tracker.db import make_engine, upgrade_to_head
+from tracker.persistence.db import make_engine, upgrade_to_head
 
 
 @dataclass

@@ -21,10 +21,10 @@ from typing import Any
 import freezegun
 import pytest
 
-import tracker.models  # noqa: F401 - define the tables before any test freezes time
+import tracker.persistence.models  # noqa: F401 - define the tables before any test freezes time
 from tests.sink import Sink, running_sink
 from tracker.cli import main
-from tracker.db import display_url
+from tracker.persistence.db import display_url
 
 # And the API's request models: pydantic would otherwise meet freezegun's date class.
 from tracker.web import api, hooks, page, slack  # noqa: F401
@@ -214,7 +214,7 @@ def make_web(database_url: str) -> Iterator[Callable[..., Web]]:
     from fastapi.testclient import TestClient
 
     from tracker.config import load_settings
-    from tracker.db import make_engine, upgrade_to_head
+    from tracker.persistence.db import make_engine, upgrade_to_head
     from tracker.web.app import create_app
 
     engines = []

@@ -340,7 +340,7 @@ def test_a_dropped_database_is_503_without_its_address(caplog: pytest.LogCapture
     from fastapi.testclient import TestClient
 
     from tracker.config import load_settings
-    from tracker.db import make_engine, upgrade_to_head
+    from tracker.persistence.db import make_engine, upgrade_to_head
     from tracker.web.app import create_app
 
     name = f"tracker_drop_{uuid.uuid4().hex[:10]}"

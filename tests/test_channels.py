@@ -68,7 +68,7 @@ T = TypeVar("T")
 
 
 def prediction(**changes: Any) -> dict[str, Any]:
-    """A prediction as tracker.records.prediction_json writes it."""
+    """A prediction as tracker.io.records.prediction_json writes it."""
     data: dict[str, Any] = {
         "id": 1,
         "key": "overdue-1",

@@ -15,7 +15,10 @@ from sqlmodel import SQLModel, select
 
 from tests.conftest import TEST_DATABASE_URL, Result, assert_one_line_error, is_sqlite
 from tracker import service
-from tracker.db import (
+from tracker.domain.deadlines import parse_due
+from tracker.domain.inputs import PredictionInput
+from tracker.errors import EnvironmentFailure
+from tracker.persistence.db import (
     current_revision,
     head_revision,
     make_engine,
@@ -23,10 +26,7 @@ from tracker.db import (
     transaction,
     upgrade_to_head,
 )
-from tracker.deadlines import parse_due
-from tracker.errors import EnvironmentFailure
-from tracker.inputs import PredictionInput
-from tracker.models import Outcome, Prediction
+from tracker.persistence.models import Outcome, Prediction
 
 
 def test_migrations_build_the_models_from_an_empty_database(database_url: str) -> None:

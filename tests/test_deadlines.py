@@ -1,4 +1,4 @@
-"""Tests for tracker.deadlines: every expected instant is written out by hand, in UTC."""
+"""Tests for tracker.domain.deadlines: every expected instant is written out by hand, in UTC."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tracker.deadlines import (
+from tracker.domain.deadlines import (
     ACCEPTED_FORMS,
     DueWindow,
     Period,

@@ -20,9 +20,9 @@ from tests.sink import Answer, Sink
 from tracker.channels import build_channels
 from tracker.channels.base import Attempt, AttemptOutcome
 from tracker.config import load_settings
-from tracker.db import make_engine, transaction, upgrade_to_head
-from tracker.models import Delivery
-from tracker.worker import Worker
+from tracker.delivery.worker import Worker
+from tracker.persistence.db import make_engine, transaction, upgrade_to_head
+from tracker.persistence.models import Delivery
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 T0 = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
@@ -208,7 +208,7 @@ def test_status_codes_in_the_ledger(
 
 def queue_now(worker: Worker, now: dt.datetime = T0) -> None:
     """Only the queueing half of a pass (the sending half is left to the test)."""
-    from tracker import queueing
+    from tracker.delivery import plan as queueing
 
     queueing.queue_due(worker.engine, policy=worker.settings.reminder_policy,
                        channels=list(worker.channels), tz=dt.UTC, now=now)  # fmt: skip
@@ -216,8 +216,8 @@ def queue_now(worker: Worker, now: dt.datetime = T0) -> None:
 
 def _add_due_prediction(worker: Worker, key: str = "p") -> None:
     from tracker import service
-    from tracker.deadlines import parse_due
-    from tracker.inputs import PredictionInput
+    from tracker.domain.deadlines import parse_due
+    from tracker.domain.inputs import PredictionInput
 
     due = parse_due("2026-11-20", dt.UTC)
     data = PredictionInput(key=key, claim=f"Claim {key}", due=due, due_text="by 20 November 2026")
@@ -281,7 +281,8 @@ def age_leases(worker: Worker, by: dt.timedelta) -> None:
 
 
 def test_an_expired_lease_is_taken_over(database_url: str, sink: Sink) -> None:
-    from tracker import leases, outbox
+    from tracker.delivery import leases
+    from tracker.delivery import ledger as outbox
 
     crashed = make_worker(database_url, webhook_url=f"{sink.url}/hook")
     with freeze_time(T0):
@@ -325,8 +326,9 @@ def test_a_failed_reminder_of_a_prediction_resolved_meanwhile_is_cancelled(
     schedule a retry of a reminder nobody needs any more."""
     import sqlalchemy as sa
 
-    from tracker import leases, outbox
-    from tracker.models import Prediction
+    from tracker.delivery import leases
+    from tracker.delivery import ledger as outbox
+    from tracker.persistence.models import Prediction
 
     worker = make_worker(database_url, webhook_url=f"{sink.url}/hook")
     with freeze_time(T0):

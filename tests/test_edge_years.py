@@ -19,7 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import Result, Web, assert_one_line_error
-from tracker.deadlines import Precision, describe_due, local_date, parse_zone, within_window
+from tracker.domain.deadlines import Precision, describe_due, local_date, parse_zone, within_window
 
 NOW = "2026-11-29T12:00:00Z"
 CONSOLE = json.dumps([{"name": "log", "kind": "console"}])
@@ -140,7 +140,7 @@ def test_a_row_whose_reminders_cannot_be_planned_is_postponed_not_fatal(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Whatever else an old row may hold that no rule foresees: the others are reminded."""
-    from tracker import queueing
+    from tracker.delivery import plan as queueing
 
     for key in ("bad", "good", "fine"):
         assert cli("add", key, "--due", "2026-11-20", "--key", key).code == 0

@@ -33,7 +33,8 @@ from tests.extract_cases import (
     Forecast,
     NotForecast,
 )
-from tracker.deadlines import DueWindow, Precision
+from tracker.domain.deadlines import DueWindow, Precision
+from tracker.domain.inputs import due_window_from
 from tracker.extract import (
     estimate,
     extract_candidates,
@@ -43,7 +44,6 @@ from tracker.extract import (
     split_sentences,
 )
 from tracker.extract.claims import find_forecaster, make_claim
-from tracker.inputs import due_window_from
 
 ARTICLE = SEEDS / "2024-12-isw-russia-syria-pullout.txt"
 SEED_PUBLISHED = date(2024, 12, 24)
@@ -312,7 +312,8 @@ def test_the_extractor_imports_no_database_http_or_clock() -> None:
         "import sys, tracker.extract; "
         "bad = [m for m in sys.modules if m.split('.')[0] in "
         "('sqlalchemy', 'sqlmodel', 'httpx', 'dateparser', 'apscheduler') "
-        "or m in ('tracker.clock', 'tracker.db', 'tracker.store', 'tracker.service')]; "
+        "or m in ('tracker.clock', 'tracker.persistence.db', 'tracker.persistence.store',"
+        " 'tracker.service')]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -248,8 +248,8 @@ def test_an_import_leaves_the_cycle_collector_as_it_found_it(
     from zoneinfo import ZoneInfo
 
     from tracker import service
-    from tracker.db import make_engine, upgrade_to_head
     from tracker.errors import InvalidInput
+    from tracker.persistence.db import make_engine, upgrade_to_head
 
     engine = make_engine(database_url)
     upgrade_to_head(engine)

@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import make_url
 
 from tests.conftest import TEST_DATABASE_URL, Result, assert_one_line_error, count_rows
-from tracker import transfer
-from tracker.models import Prediction, PredictionTag, Resolution, Source
+from tracker.io import transfer
+from tracker.persistence.models import Prediction, PredictionTag, Resolution, Source
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DUE = "2026-12-31T23:59:59.999999Z"

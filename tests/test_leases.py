@@ -14,14 +14,16 @@ from freezegun import freeze_time
 from tests.conftest import TEST_DATABASE_URL
 from tests.sink import Sink
 from tests.test_delivery import T0, _add_due_prediction, age_leases, ledger, make_worker, queue_now
-from tracker import leases, outbox, service
+from tracker import service
 from tracker.channels.base import Attempt, AttemptOutcome
 from tracker.clock import utcnow
-from tracker.db import transaction
-from tracker.deadlines import parse_due
+from tracker.delivery import leases
+from tracker.delivery import ledger as outbox
+from tracker.delivery.worker import Worker
+from tracker.domain.deadlines import parse_due
+from tracker.domain.inputs import PredictionInput
 from tracker.enums import Outcome
-from tracker.inputs import PredictionInput
-from tracker.worker import Worker
+from tracker.persistence.db import transaction
 
 LEASE = dt.timedelta(minutes=2)
 POLICY = outbox.RetryPolicy(max_attempts=3, backoff=(dt.timedelta(seconds=5),))

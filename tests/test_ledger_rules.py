@@ -24,9 +24,10 @@ from tests.conftest import (
 )
 from tests.sink import Answer, Sink
 from tests.test_delivery import T0, _add_due_prediction, ledger, make_worker, queue_now
-from tracker import leases, outbox
 from tracker.channels.base import Attempt, OutgoingMessage
-from tracker.db import transaction
+from tracker.delivery import leases
+from tracker.delivery import ledger as outbox
+from tracker.persistence.db import transaction
 
 
 def _reminders(database_url: str) -> list[Any]:

@@ -214,7 +214,7 @@ def test_with_a_token_the_field_is_there_and_the_token_is_not(
 def test_failing_deliveries_are_listed(history: Callable[..., Result], web: Web) -> None:
     from sqlmodel import Session, select
 
-    from tracker.models import Delivery, Prediction
+    from tracker.persistence.models import Delivery, Prediction
 
     with Session(web.engine) as session:
         prediction = session.exec(select(Prediction).where(Prediction.key == SEED_KEYS[0])).one()

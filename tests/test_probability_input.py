@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Result, assert_one_line_error
+from tracker.domain.inputs import parse_probability
 from tracker.errors import InvalidInput
-from tracker.inputs import parse_probability
 
 
 @pytest.mark.parametrize(

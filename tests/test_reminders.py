@@ -6,8 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tracker.errors import InvalidInput
-from tracker.reminders import (
+from tracker.domain.reminders import (
     ReminderPolicy,
     compact_duration,
     due_reminders,
@@ -15,6 +14,7 @@ from tracker.reminders import (
     policy_fingerprint,
     schedule,
 )
+from tracker.errors import InvalidInput
 
 DUE = dt.datetime(2025, 2, 28, 23, 59, 59, 999999, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)

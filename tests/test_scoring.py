@@ -10,7 +10,7 @@ import pytest
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import brier_score_loss, log_loss
 
-from tracker.scoring import (
+from tracker.domain.scoring import (
     ForecastCount,
     calibration,
     percent_bin,

@@ -193,7 +193,7 @@ def test_an_older_databases_control_characters_are_cleaned_on_upgrade(
 
     from alembic import command
 
-    from tracker.db import alembic_config, make_engine, upgrade_to_head
+    from tracker.persistence.db import alembic_config, make_engine, upgrade_to_head
 
     engine = make_engine(database_url)
     command.upgrade(alembic_config(engine), "0006")

@@ -16,7 +16,7 @@ from freezegun import freeze_time
 
 from tests.conftest import API_TOKEN, Result, Web, assert_one_line_error
 from tracker.channels.text import due_label
-from tracker.db import alembic_config, make_engine, upgrade_to_head
+from tracker.persistence.db import alembic_config, make_engine, upgrade_to_head
 
 NOW = "2026-11-29T12:00:00Z"
 FIXTURE = Path(__file__).parent / "fixtures" / "release-0006.db"
@@ -273,7 +273,7 @@ FORMS = ["2025-02-20", "February 2025", "2025-Q1", "2025-H2", "2025-W09", "winte
 def test_restating_a_window_is_reading_it_in_the_other_zone(
     text: str, first: str, second: str
 ) -> None:
-    from tracker.deadlines import parse_due, restate
+    from tracker.domain.deadlines import parse_due, restate
 
     stated = parse_due(text, ZoneInfo(first))
     assert restate(stated, ZoneInfo(second)) == parse_due(text, ZoneInfo(second))

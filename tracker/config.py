@@ -31,9 +31,9 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from tracker.deadlines import parse_duration
+from tracker.domain.deadlines import parse_duration
+from tracker.domain.reminders import ReminderPolicy
 from tracker.errors import ConfigError, InvalidInput
-from tracker.reminders import ReminderPolicy
 
 DEFAULT_CONFIG_FILE = Path("config/tracker.toml")
 MIN_TOKEN_LENGTH = 16

@@ -18,18 +18,22 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tracker import bulk, outbox, store, transfer
-from tracker.db import transaction
-from tracker.deadlines import restate, stored_zone
-from tracker.enums import ListStatus
-from tracker.errors import AlreadyResolved, Conflict, InvalidInput
-from tracker.inputs import (
+from tracker.delivery import ledger as outbox
+from tracker.domain.deadlines import restate, stored_zone
+from tracker.domain.inputs import (
     ImportedPrediction,
     PredictionInput,
     ResolutionInput,
     check_occurred_on,
 )
-from tracker.models import (
+from tracker.domain.reminders import ReminderPolicy, first_reminder_at, next_reminder_after
+from tracker.enums import ListStatus
+from tracker.errors import AlreadyResolved, Conflict, InvalidInput
+from tracker.io import transfer
+from tracker.io.records import PredictionRecord
+from tracker.persistence import bulk, store
+from tracker.persistence.db import transaction
+from tracker.persistence.models import (
     InboundWebhook,
     Outcome,
     Prediction,
@@ -37,8 +41,6 @@ from tracker.models import (
     Resolution,
     ResolvedVia,
 )
-from tracker.records import PredictionRecord
-from tracker.reminders import ReminderPolicy, first_reminder_at, next_reminder_after
 
 DEFAULT_POLICY = ReminderPolicy()
 

@@ -45,7 +45,7 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
 
 def test_message(now: dt.datetime) -> OutgoingMessage:
     """What `tracker channels test` sends."""
-    from tracker.outbox import new_webhook_id
+    from tracker.delivery.ledger import new_webhook_id
 
     return OutgoingMessage(
         webhook_id=new_webhook_id(),

@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tracker.deadlines import Precision, describe_due, format_duration, stored_zone
+from tracker.domain.deadlines import Precision, describe_due, format_duration, stored_zone
 
 RESOLVE_OUTCOMES = "yes|no|annulled"
 UTC_ZONE = ZoneInfo("UTC")

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from tracker.config import Settings
-    from tracker.reminders import ReminderPolicy
+    from tracker.domain.reminders import ReminderPolicy
 
 app = typer.Typer(
     name="tracker",
@@ -58,7 +58,7 @@ class Runtime:
 
     @cached_property
     def engine(self) -> Engine:
-        from tracker.db import make_engine, upgrade_to_head
+        from tracker.persistence.db import make_engine, upgrade_to_head
 
         engine = make_engine(self.settings.database_url, create=self._create)
         if self._migrate:

@@ -13,7 +13,7 @@ app.add_typer(db_app, name="db")
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply any pending migrations (every command does this itself when it needs to)."""
-    from tracker.db import current_revision, display_url, head_revision, upgrade_to_head
+    from tracker.persistence.db import current_revision, display_url, head_revision, upgrade_to_head
 
     rt = Runtime(migrate=False, create=True)
     before = current_revision(rt.engine)
@@ -27,7 +27,7 @@ def db_upgrade() -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Show the database's migration and whether it is the latest."""
-    from tracker.db import current_revision, display_url, head_revision
+    from tracker.persistence.db import current_revision, display_url, head_revision
 
     rt = Runtime(migrate=False)
     current = current_revision(rt.engine)

@@ -58,8 +58,8 @@ def extract(
     ] = False,
 ) -> None:
     """Propose the forecasts in an article: sentences that look ahead to a deadline."""
+    from tracker.domain.inputs import clean_text, parse_url
     from tracker.extract import extract_candidates, headline
-    from tracker.inputs import clean_text, parse_url
 
     text = _read_article(file)
     day = _published_day(published)
@@ -100,8 +100,8 @@ def extract(
 
 
 def _published_day(text: str) -> dt.date:
-    from tracker.deadlines import parse_day
-    from tracker.inputs import EARLIEST_DUE_YEAR, LATEST_DUE_YEAR
+    from tracker.domain.deadlines import parse_day
+    from tracker.domain.inputs import EARLIEST_DUE_YEAR, LATEST_DUE_YEAR
 
     try:
         day = parse_day(text)
@@ -121,7 +121,7 @@ def _storable(candidate: Candidate) -> bool:
     """Whether the candidate's deadline falls in the years a prediction may be due in ("by
     the end of next year" in an article of 9000 does not): one that could never be stored is
     no candidate, rather than the reason a whole --add is refused."""
-    from tracker.inputs import EARLIEST_DUE_YEAR, LATEST_DUE_YEAR
+    from tracker.domain.inputs import EARLIEST_DUE_YEAR, LATEST_DUE_YEAR
 
     due = candidate.due
     return due is None or EARLIEST_DUE_YEAR <= due.due_at.year <= LATEST_DUE_YEAR
@@ -161,7 +161,7 @@ def _store(
     "extracted". Their keys come from claim, deadline and forecaster, so a second run finds
     them all unchanged."""
     from tracker import service
-    from tracker.records import prediction_from_mapping
+    from tracker.io.records import prediction_from_mapping
 
     source = {"url": url, "title": title, "published": published.isoformat()}
     items = []
@@ -186,7 +186,7 @@ def _store(
 def _print_table(candidates: Sequence[Candidate], rt: Runtime) -> None:
     from rich.table import Table
 
-    from tracker.deadlines import describe_due
+    from tracker.domain.deadlines import describe_due
 
     if not candidates:
         say("No forecasts with a deadline found (--include-undated lists those without one).")

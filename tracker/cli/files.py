@@ -41,7 +41,8 @@ def export_(
     ] = None,
 ) -> None:
     """Export every prediction with its source and resolution history."""
-    from tracker import service, transfer
+    from tracker import service
+    from tracker.io import transfer
 
     rt = Runtime()
     chosen = file_format

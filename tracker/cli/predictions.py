@@ -13,7 +13,7 @@ from tracker.enums import ListStatus, Outcome
 from tracker.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from tracker.records import PredictionRecord
+    from tracker.io.records import PredictionRecord
 
 REF_HELP = "The prediction's id or key."
 SOURCE_OPTIONS = {
@@ -25,7 +25,7 @@ SOURCE_OPTIONS = {
 
 
 def records_json(records: Sequence[PredictionRecord], rt: Runtime) -> list[dict[str, Any]]:
-    from tracker.records import prediction_json
+    from tracker.io.records import prediction_json
 
     return [prediction_json(r, tz=rt.settings.tz, now=rt.now) for r in records]
 
@@ -88,7 +88,7 @@ def add(
 ) -> None:
     """Add a prediction."""
     from tracker import service
-    from tracker.records import FieldError, prediction_from_mapping
+    from tracker.io.records import FieldError, prediction_from_mapping
 
     rt = Runtime(create=True)
     source = {
@@ -205,7 +205,7 @@ def percent(probability: float | None) -> str:
 
 
 def due_label(record: PredictionRecord, rt: Runtime) -> str:
-    from tracker.deadlines import Precision, describe_due, stored_zone
+    from tracker.domain.deadlines import Precision, describe_due, stored_zone
 
     p = record.prediction
     return describe_due(p.due_at, p.window_start, Precision(p.precision), stored_zone(p.timezone))
@@ -257,7 +257,7 @@ def _describe_resolution(res: dict[str, Any]) -> str:
 
 
 def timing(record: PredictionRecord, rt: Runtime) -> str:
-    from tracker.deadlines import format_duration
+    from tracker.domain.deadlines import format_duration
 
     p = record.prediction
     if p.status != "open":
@@ -290,8 +290,8 @@ def resolve(
 ) -> None:
     """Record how a prediction turned out; its waiting reminders are cancelled."""
     from tracker import service
-    from tracker.deadlines import parse_day
-    from tracker.inputs import clean_text, parse_url
+    from tracker.domain.deadlines import parse_day
+    from tracker.domain.inputs import clean_text, parse_url
 
     rt = Runtime()
     try:
@@ -338,7 +338,7 @@ def reopen(
 ) -> None:
     """Reopen a resolved prediction; the old resolution is kept as history."""
     from tracker import service
-    from tracker.inputs import clean_text
+    from tracker.domain.inputs import clean_text
 
     rt = Runtime()
     record = service.reopen(

@@ -11,8 +11,8 @@ from tracker.cli.terminal import cell, utf8
 from tracker.enums import DeliveryStatus
 
 if TYPE_CHECKING:
+    from tracker.delivery.worker import Worker
     from tracker.web.server import HttpServer
-    from tracker.worker import Worker
 
 # Ids are INTEGER columns, 32 bits on PostgreSQL, which refuses a larger number outright
 # rather than finding nothing.
@@ -30,7 +30,7 @@ app.add_typer(channels_app, name="channels")
 
 def _worker(rt: Runtime) -> Worker:
     from tracker.channels import build_channels
-    from tracker.worker import Worker
+    from tracker.delivery.worker import Worker
 
     channels = build_channels(rt.settings)  # a bad channel stops us before the database opens
     return Worker(engine=rt.engine, settings=rt.settings, channels=channels)
@@ -67,9 +67,9 @@ def run(
 
     from tracker.clock import utcnow
     from tracker.config import channel_settings
-    from tracker.db import display_url
-    from tracker.reminders import compact_duration
-    from tracker.scheduler import Service
+    from tracker.delivery.scheduler import Service
+    from tracker.domain.reminders import compact_duration
+    from tracker.persistence.db import display_url
 
     setup_logging()
     rt = Runtime(create=True)
@@ -150,7 +150,7 @@ def serve(
     import logging
     import signal
 
-    from tracker.db import display_url
+    from tracker.persistence.db import display_url
     from tracker.web.server import HttpServer
 
     setup_logging()
@@ -197,7 +197,7 @@ def deliveries(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """The delivery ledger: every reminder and event, per channel, and how it went."""
-    from tracker import checks
+    from tracker.delivery import admin as checks
 
     rt = Runtime()
     rows = checks.list_deliveries(
@@ -206,7 +206,7 @@ def deliveries(
         prediction_ref=prediction,
         limit=limit,
     )
-    from tracker.records import delivery_json
+    from tracker.io.records import delivery_json
 
     objects = [delivery_json(row, key) for row, key in rows]
     if as_json:
@@ -253,7 +253,7 @@ def retry(
     dead: Annotated[bool, typer.Option("--dead", help="Retry every dead delivery.")] = False,
 ) -> None:
     """Try a dead (or retrying) delivery again now, with a fresh set of attempts."""
-    from tracker import checks
+    from tracker.delivery import admin as checks
 
     rt = Runtime()
     count = checks.retry_deliveries(rt.engine, delivery_id=delivery_id, all_dead=dead, now=rt.now)
@@ -325,9 +325,9 @@ def status(
     as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON.")] = False,
 ) -> None:
     """The database, the channels, the next reminder, and whether deliveries are stuck."""
-    from tracker import checks
     from tracker.config import channel_settings
-    from tracker.db import current_revision, display_url
+    from tracker.delivery import admin as checks
+    from tracker.persistence.db import current_revision, display_url
 
     rt = Runtime()
     configured = channel_settings(rt.settings)  # a bad channel stops us before the database opens

@@ -13,7 +13,7 @@ from tracker.enums import GroupBy
 from tracker.errors import EnvironmentFailure, InvalidInput
 
 if TYPE_CHECKING:
-    from tracker.summary import Summary
+    from tracker.reporting.summary import Summary
 
 
 @app.command()
@@ -45,8 +45,8 @@ def summary(
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
 ) -> None:
     """How often the forecasts came true, how good their probabilities were, and who was right."""
-    from tracker.deadlines import parse_instant
-    from tracker.summary import summarize
+    from tracker.domain.deadlines import parse_instant
+    from tracker.reporting.summary import summarize
 
     rt = Runtime()
     try:
@@ -67,7 +67,7 @@ def summary(
         bins=bins,
     )
     if plot is not None:
-        from tracker.plot import draw_calibration
+        from tracker.reporting.plot import draw_calibration
 
         draw_calibration(result, plot)
     if as_json:

@@ -1,7 +1,7 @@
 """What the command line lets through to a terminal, and what it accepts as a reference or
 filter.
 
-Stored text is checked for control characters on the way in (tracker.inputs); rows written
+Stored text is checked for control characters on the way in (tracker.domain.inputs); rows written
 before that check, error messages that quote what was typed, and file names can still hold
 them, so human output escapes them too: an ESC sequence in a claim must not retitle or clear
 the terminal of whoever lists the predictions.

@@ -1,7 +1,7 @@
 """Calendar arithmetic for extraction: spans of whole days, which year a yearless date means,
 parts of periods ("late 2025") and a few holidays.
 
-Month ends, quarters, halves and seasons come from tracker.deadlines (read in UTC, since only
+Month ends, quarters, halves and seasons come from tracker.domain.deadlines (read in UTC, since only
 calendar days matter here); the configured time zone is applied once, in `to_window`.
 """
 
@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from tracker.deadlines import DueWindow, Precision, period_containing
+from tracker.domain.deadlines import DueWindow, Precision, period_containing
 
 _CALENDAR = ZoneInfo("UTC")
 _T = TypeVar("_T")

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tracker.deadlines import DueWindow
+from tracker.domain.deadlines import DueWindow
 from tracker.extract.calendar import in_calendar, to_window
 from tracker.extract.claims import find_forecaster, make_claim
 from tracker.extract.cues import Cue, estimate, find_cues

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from tracker.deadlines import Precision
+from tracker.domain.deadlines import Precision
 from tracker.extract.calendar import Span, day_span, months, period, safe_day, years
 from tracker.extract.readings import (
     SEASON_FIRST_MONTH,

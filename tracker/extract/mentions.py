@@ -19,8 +19,9 @@ The semantics, relative to the publication date:
 - "within the next N units", "within a year": from publication; "within 90 days of the vote"
   counts from another event and is no deadline. "in the coming weeks", "within days": no length,
   no deadline.
-- Seasons are meteorological and northern-hemisphere, as in tracker.deadlines ("by the autumn"
-  is due on 30 November; winter runs December to February and belongs to its December's year).
+- Seasons are meteorological and northern-hemisphere, as in tracker.domain.deadlines ("by the
+  autumn" is due on 30 November; winter runs December to February and belongs to its
+  December's year).
 - A yearless date is the occurrence the sentence means: the next one that has not ended when
   the sentence looks ahead, otherwise the one nearest publication (see readings.Anchor).
 - Weekdays: "Friday" and "this Friday" are the first on or after publication; "next Friday" is
@@ -37,7 +38,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import TypeVar
 
-from tracker.deadlines import Precision
+from tracker.domain.deadlines import Precision
 from tracker.extract.calendar import Span, in_calendar, midpoint, third
 from tracker.extract.phrases import find_expressions
 from tracker.extract.readings import Anchor, Found, Reading

@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from datetime import date, timedelta
 
-from tracker.deadlines import Precision
+from tracker.domain.deadlines import Precision
 from tracker.extract.calendar import (
     HOLIDAYS,
     Span,

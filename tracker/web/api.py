@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictStr
 
-from tracker import checks, service
+from tracker import service
 from tracker.config import channel_settings
-from tracker.db import current_revision, display_url
+from tracker.delivery import admin as checks
 from tracker.enums import DeliveryStatus, GroupBy, ListStatus, Outcome, ResolvedVia
 from tracker.errors import InvalidInput
-from tracker.records import FieldError, delivery_json, prediction_from_mapping, prediction_json
+from tracker.io.records import FieldError, delivery_json, prediction_from_mapping, prediction_json
+from tracker.persistence.db import current_revision, display_url
 from tracker.web.deps import FilterText, Ref, WebContext, context, request_now
 
 router = APIRouter()
@@ -148,7 +149,7 @@ def add_prediction(ctx: Context, now: Now, body: NewPrediction) -> JSONObject:
 @router.post("/predictions/{ref}/resolve", dependencies=[Writer], tags=["predictions"])
 def resolve_prediction(ctx: Context, now: Now, ref: Ref, body: ResolveBody) -> JSONObject:
     """Record how a prediction turned out; 409 when it is resolved already (unless `force`)."""
-    from tracker.inputs import clean_text, parse_url
+    from tracker.domain.inputs import clean_text, parse_url
 
     record = service.resolve(
         ctx.engine,
@@ -171,7 +172,7 @@ def reopen_prediction(
     ctx: Context, now: Now, ref: Ref, body: ReopenBody | None = None
 ) -> JSONObject:
     """Reopen a resolved prediction; 409 when it is open already."""
-    from tracker.inputs import clean_text
+    from tracker.domain.inputs import clean_text
 
     record = service.reopen(
         ctx.engine,
@@ -225,8 +226,8 @@ def summary(
     bins: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> JSONObject:
     """Hit rate, Brier score, log loss, calibration and timeliness, as `tracker summary`."""
-    from tracker.deadlines import parse_instant
-    from tracker.summary import summarize
+    from tracker.domain.deadlines import parse_instant
+    from tracker.reporting.summary import summarize
 
     try:
         since_at = parse_instant(since, ctx.settings.tz) if since else None

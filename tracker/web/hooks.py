@@ -107,13 +107,13 @@ async def resolve_hook(
     )
     if record is None:
         return {"duplicate": True, "detail": f"webhook-id {webhook_id} was handled already"}
-    from tracker.records import prediction_json
+    from tracker.io.records import prediction_json
 
     return {"duplicate": False, "prediction": prediction_json(record, tz=ctx.settings.tz, now=now)}
 
 
 def _parse(body: bytes) -> ResolveHook:
-    from tracker.inputs import clean_text, parse_url
+    from tracker.domain.inputs import clean_text, parse_url
 
     data = read_json(body, "the body")
     try:

@@ -22,14 +22,15 @@ import jinja2
 from fastapi import APIRouter, Depends, HTTPException, Response
 from fastapi.responses import HTMLResponse
 
-from tracker import checks, service
+from tracker import service
 from tracker.channels.text import format_probability
-from tracker.deadlines import format_duration
+from tracker.delivery import admin as checks
+from tracker.domain.deadlines import format_duration
+from tracker.domain.scoring import CalibrationBin
 from tracker.enums import DeliveryStatus
-from tracker.models import Delivery
-from tracker.records import PredictionRecord, prediction_json
-from tracker.scoring import CalibrationBin
-from tracker.summary import summarize
+from tracker.io.records import PredictionRecord, prediction_json
+from tracker.persistence.models import Delivery
+from tracker.reporting.summary import summarize
 from tracker.web.deps import WebContext, context, request_now
 
 router = APIRouter()

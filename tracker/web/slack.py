@@ -21,7 +21,7 @@ from tracker import service
 from tracker.channels import slack as slack_messages
 from tracker.enums import Outcome, ResolvedVia
 from tracker.errors import AlreadyResolved, InvalidInput, NotFound
-from tracker.records import prediction_json
+from tracker.io.records import prediction_json
 from tracker.signatures import BadSignature, verify_slack
 from tracker.web.deps import (
     WebContext,

@@ -19,7 +19,7 @@ import httpx
 from tracker.channels.base import Attempt, AttemptOutcome, Channel, OutgoingMessage
 from tracker.channels.http import new_client
 from tracker.clock import utcnow
-from tracker.leases import AttemptResult
+from tracker.delivery.leases import AttemptResult
 
 log = logging.getLogger("tracker.dispatch")
 RECORD_EVERY = 0.25  # seconds between ledger writes while sends complete

@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tracker.deadlines import Precision, describe_due, parse_period, parse_zone, stored_zone
-from tracker.errors import InvalidInput
-from tracker.importchecks import file_via, over_long, tag_list
-from tracker.inputs import (
+from tracker.domain.deadlines import Precision, describe_due, parse_period, parse_zone, stored_zone
+from tracker.domain.inputs import (
     ImportedPrediction,
     PredictionInput,
     ResolutionInput,
@@ -35,7 +33,9 @@ from tracker.inputs import (
     parse_probability,
     parse_url,
 )
-from tracker.models import Delivery, Prediction, PredictionStatus, Resolution, Source
+from tracker.errors import InvalidInput
+from tracker.io.importchecks import file_via, over_long, tag_list
+from tracker.persistence.models import Delivery, Prediction, PredictionStatus, Resolution, Source
 
 PREDICTION_FIELDS = frozenset(
     {

@@ -16,11 +16,13 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from tracker import checks, outbox, queueing
 from tracker.channels.base import Channel
 from tracker.clock import utcnow
 from tracker.config import Settings
-from tracker.dispatch import Dispatcher, DispatchStats
+from tracker.delivery import admin as checks
+from tracker.delivery import ledger as outbox
+from tracker.delivery import plan as queueing
+from tracker.delivery.sender import Dispatcher, DispatchStats
 
 log = logging.getLogger("tracker.worker")
 

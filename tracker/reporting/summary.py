@@ -1,7 +1,7 @@
 """The accuracy summary: counts, hit rates, scores, calibration and timeliness.
 
 Only resolved yes/no predictions are scored; open and annulled ones never are. The database
-does the grouping; tracker.scoring does the arithmetic.
+does the grouping; tracker.domain.scoring does the arithmetic.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
-from tracker import scoring, store
-from tracker.db import transaction
-from tracker.deadlines import local_date, stored_zone
-from tracker.records import iso
+from tracker.domain import scoring
+from tracker.domain.deadlines import local_date, stored_zone
+from tracker.io.records import iso
+from tracker.persistence import store
+from tracker.persistence.db import transaction
 
 GROUPINGS = ("forecaster", "source", "tag")
 COUNT_NAMES = ("open", "due_soon", "overdue", "resolved_yes", "resolved_no", "annulled")

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from tracker.worker import PassReport
+from tracker.delivery.worker import PassReport
 
 log = logging.getLogger("tracker.scheduler")
 TICK_JOB = "tick"

@@ -19,14 +19,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from tracker import leases, outbox, store
 from tracker.channels.base import OutgoingMessage
 from tracker.config import ChannelSettings
-from tracker.db import transaction
-from tracker.dispatch import Dispatcher, DispatchStats, Job
+from tracker.delivery import leases
+from tracker.delivery import ledger as outbox
+from tracker.delivery.sender import Dispatcher, DispatchStats, Job
 from tracker.errors import Conflict, InvalidInput, NotFound
-from tracker.models import Delivery, DeliveryStatus, Prediction
-from tracker.records import iso
+from tracker.io.records import iso
+from tracker.persistence import store
+from tracker.persistence.db import transaction
+from tracker.persistence.models import Delivery, DeliveryStatus, Prediction
 
 
 def worker_name() -> str:

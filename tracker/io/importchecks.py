@@ -11,15 +11,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from tracker.errors import InvalidInput
-from tracker.inputs import (
+from tracker.domain.inputs import (
     ImportedPrediction,
     PredictionInput,
     ResolutionInput,
     SourceInput,
     clean_text,
 )
-from tracker.models import Prediction, PredictionTag, Resolution, ResolvedVia, Source
+from tracker.errors import InvalidInput
+from tracker.persistence.models import Prediction, PredictionTag, Resolution, ResolvedVia, Source
 
 _VIAS = {via.value: via.value for via in ResolvedVia}
 

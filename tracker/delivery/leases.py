@@ -26,9 +26,15 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.channels.base import Attempt, AttemptOutcome
+from tracker.delivery.ledger import WAITING, RetryPolicy, prediction_is_open
 from tracker.enums import REMINDER_KINDS
-from tracker.models import Delivery, DeliveryStatus, Prediction, PredictionStatus, UTCDateTime
-from tracker.outbox import WAITING, RetryPolicy, prediction_is_open
+from tracker.persistence.models import (
+    Delivery,
+    DeliveryStatus,
+    Prediction,
+    PredictionStatus,
+    UTCDateTime,
+)
 
 # What a worker's lease covers: its own claim, or a claim retired while the send was out.
 HELD = (DeliveryStatus.SENDING, DeliveryStatus.CANCELLED, DeliveryStatus.SKIPPED)

@@ -23,7 +23,7 @@ down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# What tracker.inputs refuses, as it stood when this migration was written.
+# What tracker.domain.inputs refuses, as it stood when this migration was written.
 _BIDI = "\u202a-\u202e\u2066-\u2069"
 _ANY_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
 _NOT_MULTILINE = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f{_BIDI}]|\r(?!\n)")

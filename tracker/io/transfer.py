@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tracker.domain.inputs import ImportedPrediction, SourceInput
 from tracker.errors import InvalidInput
-from tracker.inputs import ImportedPrediction, SourceInput
-from tracker.jsonfile import EXPORT_FORMAT, EXPORT_VERSION, json_records
-from tracker.records import (
+from tracker.io.jsonfile import EXPORT_FORMAT, EXPORT_VERSION, json_records
+from tracker.io.records import (
     FieldError,
     PredictionRecord,
     naming,

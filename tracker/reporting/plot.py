@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tracker.summary import Summary
+from tracker.reporting.summary import Summary
 
 
 def draw_calibration(summary: Summary, path: Path) -> None:

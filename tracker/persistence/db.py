@@ -225,7 +225,9 @@ def transaction(engine: Engine, *, commit: bool = True) -> Iterator[Session]:
 
 def alembic_config(engine: Engine | None = None, *, timezone: str = "UTC") -> Config:
     config = Config()
-    config.set_main_option("script_location", str(resources.files("tracker") / "migrations"))
+    config.set_main_option(
+        "script_location", str(resources.files("tracker.persistence") / "migrations")
+    )
     if engine is not None:
         # Handed over as an object: a URL in the config would go through configparser's
         # %-interpolation (percent-encoded passwords) and could end up in its error texts.

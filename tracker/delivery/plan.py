@@ -20,11 +20,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tracker import outbox, store
-from tracker.db import transaction
-from tracker.models import DeliveryStatus, Resolution
-from tracker.records import PredictionRecord, iso, prediction_json, resolution_json
-from tracker.reminders import ReminderPolicy, due_reminders, policy_fingerprint
+from tracker.delivery import ledger as outbox
+from tracker.domain.reminders import ReminderPolicy, due_reminders, policy_fingerprint
+from tracker.io.records import PredictionRecord, iso, prediction_json, resolution_json
+from tracker.persistence import store
+from tracker.persistence.db import transaction
+from tracker.persistence.models import DeliveryStatus, Resolution
 
 QUEUE_BATCH = 500
 POLICY_STATE = "reminder_policy"

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from tracker.deadlines import (
+from tracker.domain.deadlines import (
     EARLIEST_YEAR,
     LATEST_YEAR,
     DueWindow,
@@ -28,7 +28,7 @@ from tracker.deadlines import (
     period_containing,
 )
 from tracker.errors import InvalidInput
-from tracker.models import Outcome
+from tracker.persistence.models import Outcome
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
 TAG_PATTERN = re.compile(r"^[\w][\w .:/+-]{0,99}$")

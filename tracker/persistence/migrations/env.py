@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import context
 from sqlmodel import SQLModel
 
-from tracker import models  # noqa: F401 - registers the tables on the metadata
+from tracker.persistence import models  # noqa: F401 - registers the tables on the metadata
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import context, op
 
-from tracker.deadlines import Precision, period_containing, stored_zone
+from tracker.domain.deadlines import Precision, period_containing, stored_zone
 
 revision: str = "0007"
 down_revision: str | None = "0006"

@@ -13,11 +13,12 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker.deadlines import stored_zone, within_window
+from tracker.domain.deadlines import stored_zone, within_window
+from tracker.domain.inputs import PredictionInput, ResolutionInput, SourceInput
 from tracker.enums import REMINDER_KINDS
 from tracker.errors import NotFound
-from tracker.inputs import PredictionInput, ResolutionInput, SourceInput
-from tracker.models import (
+from tracker.io.records import PredictionRecord
+from tracker.persistence.models import (
     Delivery,
     DeliveryStatus,
     InboundWebhook,
@@ -29,7 +30,6 @@ from tracker.models import (
     ServiceState,
     Source,
 )
-from tracker.records import PredictionRecord
 
 # Ids are INTEGER columns: 32 bits on PostgreSQL.
 MAX_ID = 2**31 - 1

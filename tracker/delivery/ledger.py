@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.enums import REMINDER_KINDS
-from tracker.models import Delivery, DeliveryStatus, Prediction, PredictionStatus
+from tracker.persistence.models import Delivery, DeliveryStatus, Prediction, PredictionStatus
 
 CLAIMABLE = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING, DeliveryStatus.SENDING)
 WAITING = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)

@@ -17,8 +17,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from tracker.inputs import ImportedPrediction
-from tracker.models import (
+from tracker.domain.inputs import ImportedPrediction
+from tracker.domain.reminders import ReminderPolicy, first_reminder_at
+from tracker.persistence.models import (
     Outcome,
     Prediction,
     PredictionStatus,
@@ -26,8 +27,7 @@ from tracker.models import (
     Resolution,
     UTCDateTime,
 )
-from tracker.reminders import ReminderPolicy, first_reminder_at
-from tracker.store import resolution_row, upsert_source
+from tracker.persistence.store import resolution_row, upsert_source
 
 
 def insert_imported(
