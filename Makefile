@@ -30,10 +30,11 @@ test-postgres: install
 bench: install  ## the benchmarks (minutes: they build a million predictions)
 	$(BIN)/python -m bench
 
-lint: install  ## ruff (lint and format) and mypy
+lint: install  ## ruff (lint and format), mypy and the import contracts (the layers)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

@@ -20,10 +20,10 @@ import httpx
 
 from bench.data import insert_predictions, insert_resolutions
 from bench.databases import Database
+from tracker.bootstrap import build_worker
 from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
 from tracker.config import load_settings
 from tracker.delivery import ledger as outbox
-from tracker.delivery.worker import Worker
 from tracker.persistence.db import transaction
 from tracker.persistence.models import DeliveryStatus, Prediction
 
@@ -65,7 +65,7 @@ def check_scale(database: Database, *, quick: bool) -> list[Row]:
         times = []
         for _ in range(3):
             _make_first_thousand_due(engine, now)
-            worker = Worker(engine=engine, settings=settings, channels={"null": NullChannel()})
+            worker = build_worker(settings, engine, channels={"null": NullChannel()})
             started = time.perf_counter()
             report = worker.run_pass()
             times.append(time.perf_counter() - started)
@@ -118,9 +118,7 @@ def dispatch(database: Database, *, quick: bool) -> list[Row]:
                 delivery_concurrency=32,
             )
             _queue_deliveries(engine, 2000)
-            from tracker.channels import build_channels
-
-            worker = Worker(engine=engine, settings=settings, channels=build_channels(settings))
+            worker = build_worker(settings, engine)
             started = time.perf_counter()
             report = worker.run_pass()
             elapsed = time.perf_counter() - started

@@ -11,7 +11,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from tracker.persistence.db import make_engine, upgrade_to_head
+from tracker.bootstrap import open_database
+from tracker.config import load_settings
 
 
 @dataclass
@@ -25,9 +26,7 @@ class Database:
 
     def fresh(self) -> tuple[str, sa.Engine]:
         url = self.new_url()
-        engine = make_engine(url)
-        upgrade_to_head(engine)
-        return url, engine
+        return url, open_database(load_settings(database_url=url), create=True)
 
 
 def databases(folder: Path, postgres_url: str) -> Iterator[Database]:

@@ -335,7 +335,7 @@ def channel_settings(settings: Settings) -> list[ChannelSettings]:
     duplicate = next((n for n in names if names.count(n) > 1), None)
     if duplicate is not None:
         raise ConfigError(f"two channels are named {duplicate!r}; give each its own name")
-    from tracker.channels.rules import check_channel, plain  # (channels imports this module)
+    from tracker.domain.channel_rules import check_channel, plain
 
     for channel in channels:
         check_channel(channel.name, channel.kind, plain(channel.url), plain(channel.secret))

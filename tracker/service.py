@@ -30,13 +30,13 @@ from tracker.domain.reminders import ReminderPolicy, first_reminder_at, next_rem
 from tracker.enums import ListStatus
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput
 from tracker.io import transfer
-from tracker.io.records import PredictionRecord
 from tracker.persistence import bulk, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import (
     InboundWebhook,
     Outcome,
     Prediction,
+    PredictionRecord,
     PredictionStatus,
     Resolution,
     ResolvedVia,

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import hmac
 import re
+import uuid
 from collections.abc import Mapping
 
 from tracker.errors import TrackerError
@@ -77,3 +78,9 @@ def verify_standard_webhook(
         if version == "v1" and hmac.compare_digest(mac.encode(), expected_mac):
             return msg_id
     raise BadSignature("no webhook-signature matches")
+
+
+def new_webhook_id() -> str:
+    """A Standard Webhooks message id: the same across a delivery's retries, so that receivers
+    can deduplicate."""
+    return f"msg_{uuid.uuid4().hex}"

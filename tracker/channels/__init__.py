@@ -17,9 +17,9 @@ __all__ = ["Attempt", "Channel", "OutgoingMessage", "build_channels", "send_once
 def build_channels(settings: Settings) -> dict[str, Channel]:
     """Every configured channel, by name; a bad one stops here with one ConfigError line."""
     from tracker.channels.console import ConsoleChannel
-    from tracker.channels.rules import plain
     from tracker.channels.slack import SlackChannel
     from tracker.channels.webhook import WebhookChannel
+    from tracker.domain.channel_rules import plain
 
     built: dict[str, Channel] = {}
     for config in channel_settings(settings):  # validated there, for every command alike
@@ -45,7 +45,7 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
 
 def test_message(now: dt.datetime) -> OutgoingMessage:
     """What `tracker channels test` sends."""
-    from tracker.delivery.ledger import new_webhook_id
+    from tracker.signatures import new_webhook_id
 
     return OutgoingMessage(
         webhook_id=new_webhook_id(),

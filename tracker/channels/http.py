@@ -20,7 +20,9 @@ from urllib.parse import quote, quote_plus, unquote, urlsplit
 import httpx
 
 from tracker.channels.base import Attempt, AttemptOutcome
-from tracker.channels.rules import redact_url as redact_url  # the channels import it from here
+from tracker.domain.channel_rules import (
+    redact_url as redact_url,  # the channels import it from here
+)
 
 USER_AGENT = "tracker/0.1"
 MASK = "***"

@@ -14,7 +14,7 @@ from standardwebhooks import Webhook
 
 from tracker.channels.base import Attempt, OutgoingMessage
 from tracker.channels.http import USER_AGENT, post_json, redact_url, secret_forms, url_secrets
-from tracker.channels.rules import SECRET_PREFIX, validate_url, validate_webhook_secret
+from tracker.domain.channel_rules import SECRET_PREFIX, validate_url, validate_webhook_secret
 
 __all__ = ["SECRET_PREFIX", "WebhookChannel", "validate_url", "validate_webhook_secret"]
 

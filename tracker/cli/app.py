@@ -58,12 +58,9 @@ class Runtime:
 
     @cached_property
     def engine(self) -> Engine:
-        from tracker.persistence.db import make_engine, upgrade_to_head
+        from tracker.bootstrap import open_database
 
-        engine = make_engine(self.settings.database_url, create=self._create)
-        if self._migrate:
-            upgrade_to_head(engine, timezone=self.settings.timezone)
-        return engine
+        return open_database(self.settings, migrate=self._migrate, create=self._create)
 
     @property
     def policy(self) -> ReminderPolicy:

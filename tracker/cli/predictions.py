@@ -13,7 +13,7 @@ from tracker.enums import ListStatus, Outcome
 from tracker.errors import InvalidInput
 
 if TYPE_CHECKING:
-    from tracker.io.records import PredictionRecord
+    from tracker.persistence.models import PredictionRecord
 
 REF_HELP = "The prediction's id or key."
 SOURCE_OPTIONS = {

@@ -29,11 +29,10 @@ app.add_typer(channels_app, name="channels")
 
 
 def _worker(rt: Runtime) -> Worker:
-    from tracker.channels import build_channels
-    from tracker.delivery.worker import Worker
+    from tracker.bootstrap import build_worker, configured_channels
 
-    channels = build_channels(rt.settings)  # a bad channel stops us before the database opens
-    return Worker(engine=rt.engine, settings=rt.settings, channels=channels)
+    channels = configured_channels(rt.settings)  # a bad channel stops us before the database
+    return build_worker(rt.settings, rt.engine, channels=channels)
 
 
 @app.command()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from tracker.enums import REMINDER_KINDS
 from tracker.persistence.models import Delivery, DeliveryStatus, Prediction, PredictionStatus
+from tracker.signatures import new_webhook_id
 
 CLAIMABLE = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING, DeliveryStatus.SENDING)
 WAITING = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
@@ -47,10 +47,6 @@ class NewDelivery:
     event_type: str
     data: dict[str, Any]
     scheduled_for: dt.datetime
-
-
-def new_webhook_id() -> str:
-    return f"msg_{uuid.uuid4().hex}"
 
 
 @dataclass(frozen=True)

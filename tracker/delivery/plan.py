@@ -22,10 +22,10 @@ from sqlmodel import Session
 
 from tracker.delivery import ledger as outbox
 from tracker.domain.reminders import ReminderPolicy, due_reminders, policy_fingerprint
-from tracker.io.records import PredictionRecord, iso, prediction_json, resolution_json
+from tracker.io.records import iso, prediction_json, resolution_json
 from tracker.persistence import store
 from tracker.persistence.db import transaction
-from tracker.persistence.models import DeliveryStatus, Resolution
+from tracker.persistence.models import DeliveryStatus, PredictionRecord, Resolution
 
 QUEUE_BATCH = 500
 POLICY_STATE = "reminder_policy"

@@ -27,8 +27,8 @@ from tracker.domain.deadlines import (
     parse_instant,
     period_containing,
 )
+from tracker.enums import Outcome
 from tracker.errors import InvalidInput
-from tracker.persistence.models import Outcome
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
 TAG_PATTERN = re.compile(r"^[\w][\w .:/+-]{0,99}$")

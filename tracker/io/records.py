@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 import functools
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,7 +34,12 @@ from tracker.domain.inputs import (
 )
 from tracker.errors import InvalidInput
 from tracker.io.importchecks import file_via, over_long, tag_list
-from tracker.persistence.models import Delivery, Prediction, PredictionStatus, Resolution, Source
+from tracker.persistence.models import (
+    Delivery,
+    PredictionRecord,
+    PredictionStatus,
+    Resolution,
+)
 
 PREDICTION_FIELDS = frozenset(
     {
@@ -52,17 +56,6 @@ RESOLUTION_FIELDS = frozenset(
         "superseded_at", "superseded_note", "came_true",
     }
 )  # fmt: skip
-
-
-@dataclass
-class PredictionRecord:
-    """A prediction with what hangs off it, loaded in bulk by the store."""
-
-    prediction: Prediction
-    source: Source | None = None
-    tags: list[str] = field(default_factory=list)
-    resolution: Resolution | None = None  # the current one
-    history: list[Resolution] | None = None  # every resolution, oldest first, when loaded
 
 
 class FieldError(InvalidInput):

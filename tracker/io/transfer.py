@@ -23,12 +23,12 @@ from tracker.errors import InvalidInput
 from tracker.io.jsonfile import EXPORT_FORMAT, EXPORT_VERSION, json_records
 from tracker.io.records import (
     FieldError,
-    PredictionRecord,
     naming,
     prediction_from_mapping,
     prediction_json,
     source_from_mapping,
 )
+from tracker.persistence.models import PredictionRecord
 
 SEED_TOP_LEVEL = frozenset({"source", "predictions"})
 CSV_SOURCE_COLUMNS = ("title", "url", "publisher", "author", "published_at")

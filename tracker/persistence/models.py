@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ __all__ = [
     "InboundWebhook",
     "Outcome",
     "Prediction",
+    "PredictionRecord",
     "PredictionStatus",
     "PredictionTag",
     "Resolution",
@@ -209,3 +211,14 @@ class ServiceState(SQLModel, table=True):
     name: str = Field(sa_type=sa.String(100), primary_key=True)
     value: str = Field(sa_type=sa.Text)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+@dataclass
+class PredictionRecord:
+    """A prediction with what hangs off it, loaded in bulk by the store."""
+
+    prediction: Prediction
+    source: Source | None = None
+    tags: list[str] = field(default_factory=list)
+    resolution: Resolution | None = None  # the current one
+    history: list[Resolution] | None = None  # every resolution, oldest first, when loaded

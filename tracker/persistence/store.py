@@ -17,13 +17,13 @@ from tracker.domain.deadlines import stored_zone, within_window
 from tracker.domain.inputs import PredictionInput, ResolutionInput, SourceInput
 from tracker.enums import REMINDER_KINDS
 from tracker.errors import NotFound
-from tracker.io.records import PredictionRecord
 from tracker.persistence.models import (
     Delivery,
     DeliveryStatus,
     InboundWebhook,
     Outcome,
     Prediction,
+    PredictionRecord,
     PredictionStatus,
     PredictionTag,
     Resolution,

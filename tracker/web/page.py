@@ -28,8 +28,8 @@ from tracker.delivery import admin as checks
 from tracker.domain.deadlines import format_duration
 from tracker.domain.scoring import CalibrationBin
 from tracker.enums import DeliveryStatus
-from tracker.io.records import PredictionRecord, prediction_json
-from tracker.persistence.models import Delivery
+from tracker.io.records import prediction_json
+from tracker.persistence.models import Delivery, PredictionRecord
 from tracker.reporting.summary import summarize
 from tracker.web.deps import WebContext, context, request_now
 

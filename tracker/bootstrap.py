@@ -1,0 +1,46 @@
+"""The one composition root: settings become a database engine, channels and a worker here.
+
+The command line, the web server's launcher and the benchmarks build what they run through
+these functions, so that how the service is wired is written once. Nothing below this layer
+reads settings to decide what to build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from tracker.channels.base import Channel
+    from tracker.config import Settings
+    from tracker.delivery.worker import Worker
+
+
+def open_database(settings: Settings, *, migrate: bool = True, create: bool = False) -> Engine:
+    """The configured database, brought to the latest migration. Only `create` may make a
+    SQLite file that is not there (commands that store what they are given)."""
+    from tracker.persistence.db import make_engine, upgrade_to_head
+
+    engine = make_engine(settings.database_url, create=create)
+    if migrate:
+        upgrade_to_head(engine, timezone=settings.timezone)
+    return engine
+
+
+def configured_channels(settings: Settings) -> dict[str, Channel]:
+    """The channels the settings name; a bad one is refused here, before any database opens."""
+    from tracker.channels import build_channels
+
+    return build_channels(settings)
+
+
+def build_worker(
+    settings: Settings, engine: Engine, *, channels: Mapping[str, Channel] | None = None
+) -> Worker:
+    """The delivery worker: passes that queue what is due and send what is pending."""
+    from tracker.delivery.worker import Worker
+
+    chosen = channels if channels is not None else configured_channels(settings)
+    return Worker(engine=engine, settings=settings, channels=chosen)
