@@ -1,1 +1,3 @@
-"""io"""
+"""Predictions in and out as data: the JSON prediction object (records), export and import
+files in JSON and CSV (transfer, jsonfile), and the checks only files need (importchecks).
+"""
