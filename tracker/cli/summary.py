@@ -62,7 +62,7 @@ def summary(
         due_soon=rt.settings.due_soon,
         since=since_at,
         forecaster=forecaster,
-        by=by.value if by else None,
+        by=by,
         exclude_early=exclude_early,
         bins=bins,
     )
