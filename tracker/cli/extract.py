@@ -214,7 +214,7 @@ def _store(
 def _print_table(candidates: Sequence[Candidate], rt: Runtime) -> None:
     from rich.table import Table
 
-    from tracker.domain.deadlines import describe_due
+    from tracker.domain.deadline_labels import describe_due
 
     if not candidates:
         say("No forecasts with a deadline found (--include-undated lists those without one).")
