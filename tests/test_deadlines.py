@@ -8,19 +8,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from tracker.domain.deadline_labels import describe_due
 from tracker.domain.deadlines import (
     ACCEPTED_FORMS,
     DueWindow,
     Period,
     Precision,
-    describe_due,
-    format_duration,
     parse_day,
     parse_due,
-    parse_duration,
     parse_instant,
     parse_period,
 )
+from tracker.domain.durations import format_duration, parse_duration
 from tracker.errors import InvalidInput
 
 UTC_ZONE = ZoneInfo("UTC")

@@ -19,7 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import Result, Web, assert_one_line_error
-from tracker.domain.deadlines import Precision, describe_due, local_date, parse_zone, within_window
+from tracker.domain.deadline_labels import describe_due
+from tracker.domain.deadlines import Precision, local_date, parse_zone, within_window
 
 NOW = "2026-11-29T12:00:00Z"
 CONSOLE = json.dumps([{"name": "log", "kind": "console"}])

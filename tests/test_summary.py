@@ -127,6 +127,14 @@ def test_table_output(history: Callable[..., Result]) -> None:
         assert text in result.out, text
 
 
+def test_the_last_calibration_bin_includes_100_percent(history: Callable[..., Result]) -> None:
+    with freeze_time(NOW):
+        result = history("summary")
+    assert result.code == 0
+    assert "[90%, 100%]" in result.out  # 100% falls in the last bin, so it closes with "]"
+    assert "[70%, 80%)" in result.out
+
+
 def test_empty_database_is_friendly(cli: Callable[..., Result]) -> None:
     assert cli("db", "upgrade").code == 0  # summary, which only reads, creates no database
     result = cli("summary")

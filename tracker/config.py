@@ -31,7 +31,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-from tracker.domain.deadlines import parse_duration
+from tracker.domain.durations import parse_duration
 from tracker.domain.reminders import ReminderPolicy
 from tracker.errors import ConfigError, InvalidInput
 

@@ -7,7 +7,9 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tracker.domain.deadlines import Precision, describe_due, format_duration, stored_zone
+from tracker.domain.deadline_labels import describe_due
+from tracker.domain.deadlines import Precision, stored_zone
+from tracker.domain.durations import format_duration
 
 RESOLVE_OUTCOMES = "yes|no|annulled"
 UTC_ZONE = ZoneInfo("UTC")

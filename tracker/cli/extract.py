@@ -59,44 +59,72 @@ def extract(
 ) -> None:
     """Propose the forecasts in an article: sentences that look ahead to a deadline."""
     from tracker.domain.inputs import clean_text, parse_url
-    from tracker.extract import extract_candidates, headline
 
     text = _read_article(file)
     day = _published_day(published)
     default_forecaster = clean_text(forecaster, "--forecaster")
     url = parse_url(source_url, "--source-url")
-    title = clean_text(source_title, "--source-title", limit=500) or headline(text)
-    if title is None and url is None:
-        # A source needs a URL or a title to be found again, or every --add would make a new one.
-        title = Path(file).name if file != "-" else f"Untitled article published {day}"
+    title = _source_title(source_title, text=text, url=url, file=file, published=day)
     rt = Runtime(create=add)
-    candidates = [
-        candidate
-        for candidate in extract_candidates(
-            text,
-            published=day,
-            tz=rt.settings.tz,
-            forecaster=default_forecaster,
-            include_undated=include_undated,
-        )
-        if _storable(candidate)
-    ]
+    candidates = _candidates(
+        text, rt, published=day, forecaster=default_forecaster, include_undated=include_undated
+    )
     if as_json:
         print_json([candidate.to_json() for candidate in candidates])
     else:
         _print_table(candidates, rt)
     if add:
         report = _store(candidates, rt, published=day, url=url, title=title)
-        undated = sum(candidate.due is None for candidate in candidates)
-        message = (
-            f"Added from {'stdin' if file == '-' else file}: {len(report.created)} created, "
-            f"{len(report.updated)} updated, {len(report.unchanged)} unchanged."
-            + (f" {undated} without a date not stored." if undated else "")
-        )
-        if as_json:  # stdout holds the JSON
-            print(message, file=sys.stderr)
-        else:
-            say(message)
+        _say_added(report, candidates, file=file, as_json=as_json)
+
+
+def _source_title(
+    given: str | None, *, text: str, url: str | None, file: str, published: dt.date
+) -> str | None:
+    """The title of the article's source: the one given, else the article's headline."""
+    from tracker.domain.inputs import clean_text
+    from tracker.extract import headline
+
+    title = clean_text(given, "--source-title", limit=500) or headline(text)
+    if title is None and url is None:
+        # A source needs a URL or a title to be found again, or every --add would make a new one.
+        title = Path(file).name if file != "-" else f"Untitled article published {published}"
+    return title
+
+
+def _candidates(
+    text: str,
+    rt: Runtime,
+    *,
+    published: dt.date,
+    forecaster: str | None,
+    include_undated: bool,
+) -> list[Candidate]:
+    from tracker.extract import extract_candidates
+
+    found = extract_candidates(
+        text,
+        published=published,
+        tz=rt.settings.tz,
+        forecaster=forecaster,
+        include_undated=include_undated,
+    )
+    return [candidate for candidate in found if _storable(candidate)]
+
+
+def _say_added(
+    report: ImportReport, candidates: Sequence[Candidate], *, file: str, as_json: bool
+) -> None:
+    undated = sum(candidate.due is None for candidate in candidates)
+    message = (
+        f"Added from {'stdin' if file == '-' else file}: {len(report.created)} created, "
+        f"{len(report.updated)} updated, {len(report.unchanged)} unchanged."
+        + (f" {undated} without a date not stored." if undated else "")
+    )
+    if as_json:  # stdout holds the JSON
+        print(message, file=sys.stderr)
+    else:
+        say(message)
 
 
 def _published_day(text: str) -> dt.date:
@@ -186,7 +214,7 @@ def _store(
 def _print_table(candidates: Sequence[Candidate], rt: Runtime) -> None:
     from rich.table import Table
 
-    from tracker.domain.deadlines import describe_due
+    from tracker.domain.deadline_labels import describe_due
 
     if not candidates:
         say("No forecasts with a deadline found (--include-undated lists those without one).")

@@ -205,7 +205,8 @@ def percent(probability: float | None) -> str:
 
 
 def due_label(record: PredictionRecord, rt: Runtime) -> str:
-    from tracker.domain.deadlines import Precision, describe_due, stored_zone
+    from tracker.domain.deadline_labels import describe_due
+    from tracker.domain.deadlines import Precision, stored_zone
 
     p = record.prediction
     return describe_due(p.due_at, p.window_start, Precision(p.precision), stored_zone(p.timezone))
@@ -257,7 +258,7 @@ def _describe_resolution(res: dict[str, Any]) -> str:
 
 
 def timing(record: PredictionRecord, rt: Runtime) -> str:
-    from tracker.domain.deadlines import format_duration
+    from tracker.domain.durations import format_duration
 
     p = record.prediction
     if p.status != "open":

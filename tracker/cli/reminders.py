@@ -11,6 +11,8 @@ from tracker.cli.terminal import cell, utf8
 from tracker.enums import DeliveryStatus
 
 if TYPE_CHECKING:
+    import logging
+
     from tracker.delivery.worker import Worker
     from tracker.web.server import HttpServer
 
@@ -65,23 +67,13 @@ def run(
     import signal
 
     from tracker.clock import utcnow
-    from tracker.config import channel_settings
     from tracker.delivery.scheduler import Service
-    from tracker.domain.reminders import compact_duration
-    from tracker.persistence.db import display_url
 
     setup_logging()
     rt = Runtime(create=True)
     worker = _worker(rt)
     server = _http_server(rt) if http else None
     log = logging.getLogger("tracker")
-    configured = channel_settings(rt.settings)
-    if [c.kind for c in configured] == ["console"]:
-        log.warning(
-            "no webhook or Slack channel is configured, so reminders are written to this log. "
-            "Set TRACKER_WEBHOOK_URL (and TRACKER_WEBHOOK_SECRET) or TRACKER_SLACK_WEBHOOK_URL, "
-            "or add [[channels]] to config/tracker.toml."
-        )
     service = Service(
         run_pass=worker.run_pass,
         next_wake_at=worker.next_wake_at,
@@ -98,13 +90,7 @@ def run(
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    log.info(
-        "tracker running on %s as %s; channels: %s; checking every %s",
-        display_url(rt.engine.url),
-        worker.owner,
-        ", ".join(f"{c.name} ({c.kind})" for c in configured),
-        compact_duration(rt.settings.check_interval),
-    )
+    _log_start(log, rt, worker)
     thread = None
     if server is not None:
         # If the HTTP side dies, the whole service stops and says so: half a service that
@@ -116,6 +102,29 @@ def run(
         thread.join(timeout=10)
         _fail_if_died(server)
     log.info("stopped")
+
+
+def _log_start(log: logging.Logger, rt: Runtime, worker: Worker) -> None:
+    """Where the service runs and where its reminders go; a warning when only the log gets
+    them, which is easy to miss otherwise."""
+    from tracker.config import channel_settings
+    from tracker.domain.reminders import compact_duration
+    from tracker.persistence.db import display_url
+
+    configured = channel_settings(rt.settings)
+    if [c.kind for c in configured] == ["console"]:
+        log.warning(
+            "no webhook or Slack channel is configured, so reminders are written to this log. "
+            "Set TRACKER_WEBHOOK_URL (and TRACKER_WEBHOOK_SECRET) or TRACKER_SLACK_WEBHOOK_URL, "
+            "or add [[channels]] to config/tracker.toml."
+        )
+    log.info(
+        "tracker running on %s as %s; channels: %s; checking every %s",
+        display_url(rt.engine.url),
+        worker.owner,
+        ", ".join(f"{c.name} ({c.kind})" for c in configured),
+        compact_duration(rt.settings.check_interval),
+    )
 
 
 def _fail_if_died(server: HttpServer) -> None:

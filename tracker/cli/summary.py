@@ -13,7 +13,10 @@ from tracker.enums import GroupBy
 from tracker.errors import EnvironmentFailure, InvalidInput
 
 if TYPE_CHECKING:
-    from tracker.reporting.summary import Summary
+    from rich.table import Table
+
+    from tracker.domain.scoring import CalibrationBin, Scores, Timeliness
+    from tracker.reporting.summary import GroupSummary, Summary
 
 
 @app.command()
@@ -62,7 +65,7 @@ def summary(
         due_soon=rt.settings.due_soon,
         since=since_at,
         forecaster=forecaster,
-        by=by.value if by else None,
+        by=by,
         exclude_early=exclude_early,
         bins=bins,
     )
@@ -101,9 +104,6 @@ def _num(value: float | None, digits: int = 3) -> str:
 
 
 def _print_summary(result: Summary) -> None:
-    from rich.table import Table
-
-    out = console()
     c = result.counts
     say(
         f"Predictions: {c['open']} open ({c['due_soon']} due soon, {c['overdue']} overdue and "
@@ -117,64 +117,91 @@ def _print_summary(result: Summary) -> None:
         f"Hit rate: {result.hits} of {result.resolved} resolved predictions came true in "
         f"their window ({_pct(result.hit_rate)})."
     )
-    scores = result.scores
-    if scores is None:
+    if result.scores is None:
         say("No resolved prediction carries a probability, so there are no scores.")
     else:
-        table = Table(title=f"Scores of {scores.n} forecasts with a probability", box=None,
-                      header_style="bold", title_justify="left")  # fmt: skip
-        for column in ("", "Brier (0-1, lower is better)", "Log loss (bits, lower is better)"):
-            table.add_column(column)
-        table.add_row("These forecasts", _num(scores.brier), _num(scores.log_loss_bits))
-        table.add_row(
-            f"Always the base rate ({_pct(scores.base_rate)})",
-            _num(scores.base_rate_brier),
-            _num(scores.base_rate_log_loss_bits),
-        )
-        table.add_row("Always 50%", "0.250", "1.000")
-        out.print(table)
-        say(
-            f"Murphy decomposition: Brier = reliability {_num(scores.reliability, 4)} "
-            f"- resolution {_num(scores.resolution, 4)} + uncertainty "
-            f"{_num(scores.uncertainty, 4)} (reliability: lower is better; resolution: higher)."
-        )
-        calibration = Table(title="Calibration (90% Wilson intervals)", box=None,
-                            header_style="bold", title_justify="left")  # fmt: skip
-        for column in ("Forecast", "Count", "Mean forecast", "Came true", "90% interval"):
-            calibration.add_column(column)
-        for b in result.calibration:
-            if not b.count:
-                continue
-            upper = "100%" if b.high == 100 else f"{b.high}%)"
-            calibration.add_row(
-                f"[{b.low}%, {upper}",
-                str(b.count),
-                _pct(b.mean_forecast),
-                _pct(b.observed),
-                f"{_pct(b.wilson_low)}-{_pct(b.wilson_high)}",
-            )
-        out.print(calibration)
+        _print_scores(result.scores)
+        _print_calibration(result.calibration)
     if result.groups:
-        groups = Table(title=f"By {result.filters['by']}", box=None, header_style="bold",
-                       title_justify="left")  # fmt: skip
-        for column in ("", "Resolved", "Came true", "Hit rate", "Brier", "Log loss"):
-            groups.add_column(column)
-        for g in result.groups:
-            groups.add_row(
-                cell(g.name),
-                str(g.resolved),
-                str(g.hits),
-                _pct(g.hit_rate),
-                _num(g.scores.brier) if g.scores else "",
-                _num(g.scores.log_loss_bits) if g.scores else "",
-            )
-        out.print(groups)
-    t = result.timeliness
-    if t is not None:
-        say(
-            f"Timeliness of {t.count} 'yes' outcomes with a date: {t.early} before the "
-            f"deadline's day, {t.on_the_day} on it, {t.late} after; median "
-            f"{t.median_days:+g} days, from {t.min_days:+d} to {t.max_days:+d}."
-        )
+        _print_groups(result.groups, by=result.filters["by"])
+    if result.timeliness is not None:
+        _print_timeliness(result.timeliness)
     for note in result.notes:
         say(f"Note: {note}")
+
+
+def _table(title: str, columns: tuple[str, ...]) -> Table:
+    from rich.table import Table
+
+    table = Table(title=title, box=None, header_style="bold", title_justify="left")
+    for column in columns:
+        table.add_column(column)
+    return table
+
+
+def _print_scores(scores: Scores) -> None:
+    """Brier score and log loss beside the two forecasters anyone could be: the base rate
+    every time, and 50% every time."""
+    table = _table(
+        f"Scores of {scores.n} forecasts with a probability",
+        ("", "Brier (0-1, lower is better)", "Log loss (bits, lower is better)"),
+    )
+    table.add_row("These forecasts", _num(scores.brier), _num(scores.log_loss_bits))
+    table.add_row(
+        f"Always the base rate ({_pct(scores.base_rate)})",
+        _num(scores.base_rate_brier),
+        _num(scores.base_rate_log_loss_bits),
+    )
+    table.add_row("Always 50%", "0.250", "1.000")
+    console().print(table)
+    say(
+        f"Murphy decomposition: Brier = reliability {_num(scores.reliability, 4)} "
+        f"- resolution {_num(scores.resolution, 4)} + uncertainty "
+        f"{_num(scores.uncertainty, 4)} (reliability: lower is better; resolution: higher)."
+    )
+
+
+def _print_calibration(bins: list[CalibrationBin]) -> None:
+    table = _table(
+        "Calibration (90% Wilson intervals)",
+        ("Forecast", "Count", "Mean forecast", "Came true", "90% interval"),
+    )
+    for b in bins:
+        if not b.count:
+            continue
+        table.add_row(
+            _bin_label(b),
+            str(b.count),
+            _pct(b.mean_forecast),
+            _pct(b.observed),
+            f"{_pct(b.wilson_low)}-{_pct(b.wilson_high)}",
+        )
+    console().print(table)
+
+
+def _bin_label(b: CalibrationBin) -> str:
+    """ "[70%, 80%)": each bin holds its lower edge, not its upper one; the last bin holds
+    100% too, so it closes with "]"."""
+    return f"[{b.low}%, {b.high}%" + ("]" if b.high == 100 else ")")
+
+
+def _print_groups(groups: list[GroupSummary], *, by: str) -> None:
+    table = _table(f"By {by}", ("", "Resolved", "Came true", "Hit rate", "Brier", "Log loss"))
+    for g in groups:
+        table.add_row(
+            cell(g.name),
+            str(g.resolved),
+            str(g.hits),
+            _pct(g.hit_rate),
+            _num(g.scores.brier) if g.scores else "",
+            _num(g.scores.log_loss_bits) if g.scores else "",
+        )
+    console().print(table)
+
+
+def _print_timeliness(t: Timeliness) -> None:
+    say(
+        f"Timeliness of {t.count} 'yes' outcomes with a date: {t.early} before the "
+        f"deadline's day, {t.on_the_day} on it, {t.late} after; median "
+        f"{t.median_days:+g} days, from {t.min_days:+d} to {t.max_days:+d}."
+    )

@@ -1,11 +1,12 @@
-"""Read and describe forecast deadlines.
+"""Read forecast deadlines, and the calendar arithmetic on them (periods, windows, zones).
 
 A due phrase names a calendar period in a configured time zone: "February 2025", "2025-Q1",
 "spring 2025". We keep that precision instead of rounding it to a made-up day, so "by February
 2025" means on or before the last instant of February 2025 in the zone (23:59:59.999999 local).
 
 Pure on purpose: standard library only, no clock (callers pass `now` where one is needed), so
-every rule here can be tested with plain values.
+every rule here can be tested with plain values. The labels people see are made in
+tracker.domain.deadline_labels; lengths of time ("7d", "1 day 4 hours") in tracker.domain.durations.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from __future__ import annotations
 import enum
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
-from typing import assert_never
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker.errors import InvalidInput
@@ -75,21 +76,20 @@ _DAY_FORMS = "2025-02-20, 20 February 2025 or Feb 20, 2025"
 # zone; near year 1 or 9999 that arithmetic overflows, and no forecast we track lives there.
 EARLIEST_YEAR, LATEST_YEAR = 1000, 9000
 _TICK = timedelta(microseconds=1)
-_DASH = "\N{EN DASH}"  # spelled out so the source stays ASCII
+EN_DASH = "\N{EN DASH}"  # spelled out so the source stays ASCII
 
-_MONTH_NAMES = (
+MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
 )  # fmt: skip
 _MONTHS: dict[str, int] = {
-    **{name.lower(): number for number, name in enumerate(_MONTH_NAMES, 1)},
-    **{name[:3].lower(): number for number, name in enumerate(_MONTH_NAMES, 1)},
+    **{name.lower(): number for number, name in enumerate(MONTH_NAMES, 1)},
+    **{name[:3].lower(): number for number, name in enumerate(MONTH_NAMES, 1)},
     "sept": 9,
 }
 # Meteorological seasons, northern hemisphere: whole months, each season starting on the 1st of
 # its first month. Winter belongs to the year of its December (winter 2025 = Dec 2025-Feb 2026).
 _SEASON_FIRST_MONTH = {"spring": 3, "summer": 6, "autumn": 9, "fall": 9, "winter": 12}
-_SEASON_NAMES = {3: "spring", 6: "summer", 9: "autumn", 12: "winter"}
 _MONTHS_IN = {Precision.MONTH: 1, Precision.QUARTER: 3, Precision.SEASON: 3,
                Precision.HALF: 6, Precision.YEAR: 12}  # fmt: skip
 
@@ -108,16 +108,13 @@ _ISO_DAY = re.compile(rf"{_Y}-([0-9]{{2}})-([0-9]{{2}})")
 _DAY_MONTH_YEAR = re.compile(rf"([0-9]{{1,2}}){_ORDINAL} {_WORD},? {_Y}")
 _MONTH_DAY_YEAR = re.compile(rf"{_WORD} ([0-9]{{1,2}}){_ORDINAL},? {_Y}")
 _ISO_WEEK = re.compile(rf"{_Y}-?w([0-9]{{1,2}})")
-_WEEK_OF = re.compile(rf"week ([0-9]{{1,2}}) of {_Y}")  # what describe_due prints
+_WEEK_OF = re.compile(rf"week ([0-9]{{1,2}}) of {_Y}")  # as labels print it
 _ISO_MONTH = re.compile(rf"{_Y}-([0-9]{{2}})")
 _NAMED_MONTH_OR_SEASON = re.compile(rf"{_WORD},? {_Y}")
-_WINTER_SPAN = re.compile(rf"winter {_Y}[-{_DASH}/]([0-9]{{2}}|[0-9]{{4}})")  # "winter 2025-26"
+_WINTER_SPAN = re.compile(rf"winter {_Y}[-{EN_DASH}/]([0-9]{{2}}|[0-9]{{4}})")  # "winter 2025-26"
 _PART_YEAR = re.compile(rf"{_Y}-([qh])([0-9])|([qh])([0-9]) {_Y}")
 _YEAR = re.compile(_Y)
 _DUE_PREFIX = re.compile(r"\s*(by|until|in|during)\s+(\S.*)", re.IGNORECASE | re.DOTALL)
-_DURATION = re.compile(
-    "(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?", re.IGNORECASE
-)
 
 
 @dataclass(frozen=True)
@@ -218,79 +215,6 @@ def parse_day(text: str) -> date:
     raise InvalidInput(f"{problem}; use a calendar day such as {_DAY_FORMS}")
 
 
-def describe_due(
-    due_at: datetime, window_start: datetime | None, precision: Precision, tz: ZoneInfo
-) -> str:
-    """The label people see, computed in `tz`: the inverse of parse_due.
-
-    A window that is exactly the due period ("in March 2025") reads as that period alone.
-    """
-    if due_at.tzinfo is None or (window_start is not None and window_start.tzinfo is None):
-        raise ValueError("describe_due needs aware datetimes")
-    try:
-        return _describe(due_at, window_start, precision, tz)
-    except (OverflowError, ValueError):
-        # A stored time at the edge of the calendar (year 1 read in a zone east of UTC) has no
-        # local date. A label must never stop a list, a page or a reminder pass: show UTC.
-        end_label = due_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-        if window_start is None:
-            return end_label
-        return (
-            f"{window_start.astimezone(UTC).isoformat().replace('+00:00', 'Z')} {_DASH} {end_label}"
-        )
-
-
-def _describe(
-    due_at: datetime, window_start: datetime | None, precision: Precision, tz: ZoneInfo
-) -> str:
-    end_label = _label(due_at, precision, tz)
-    if window_start is None or _utc(window_start) == _period_start(due_at, precision, tz):
-        return end_label
-    # A window opening at local midnight reads as a day; any other moment keeps its time.
-    at_midnight = _utc(window_start) == _period_start(window_start, Precision.DAY, tz)
-    start_label = _label(window_start, Precision.DAY if at_midnight else Precision.INSTANT, tz)
-    return f"{start_label} {_DASH} {end_label}"
-
-
-def parse_duration(text: str) -> timedelta:
-    """Read "7d", "12h", "30m", "45s", "2w" or a combination in that order, e.g. "1d12h"."""
-    compact = "".join(text.split())
-    match = _DURATION.fullmatch(compact)
-    try:
-        if not compact or match is None:
-            raise ValueError(text)
-        weeks, days, hours, minutes, seconds = (int(group or 0) for group in match.groups())
-        delta = timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
-    except (ValueError, OverflowError):
-        raise InvalidInput(
-            f"cannot read the duration {text!r}; use a number and a unit such as "
-            "7d, 12h, 30m, 45s, 2w or 1d12h"
-        ) from None
-    if delta <= timedelta(0):
-        raise InvalidInput(f"the duration {text!r} must be longer than zero")
-    return delta
-
-
-def format_duration(delta: timedelta) -> str:
-    """A coarse human length: the largest unit among days/hours/minutes plus the next one down.
-
-    "1 day 4 hours", "301 days", "45 minutes"; under a minute counts seconds. The unit below is
-    dropped when it is zero (2 days 0 hours 5 minutes reads "2 days"): this is a hint, not a clock.
-    """
-    if delta < timedelta(0):
-        return f"-{format_duration(-delta)}"
-    seconds = delta.days * 86_400 + delta.seconds  # microseconds do not matter to people
-    if seconds < 60:
-        return _plural(seconds, "second")
-    days, rest = divmod(seconds, 86_400)
-    units = [(days, "day"), (rest // 3600, "hour"), (rest % 3600 // 60, "minute")]
-    largest = next(index for index, (count, _) in enumerate(units) if count)
-    # Past two days the hours are noise ("overdue by 642 days", not "642 days 4 hours").
-    finer = units[largest + 1 : largest + 2] if days < 2 else []
-    kept = [units[largest], *(unit for unit in finer if unit[0])]
-    return " ".join(_plural(count, name) for count, name in kept)
-
-
 def _clean(text: str) -> str:
     # Case and spacing carry no meaning: "Feb 20,2025" and " feb  20 , 2025" read the same.
     return re.sub(r" ?, ?", ", ", " ".join(text.split()).lower())
@@ -300,39 +224,80 @@ def _read(cleaned: str) -> _Named | datetime:
     """Recognize one form. Raises ValueError when nothing matches or the calendar refuses it."""
     if _INSTANT.fullmatch(cleaned):  # naive when no offset was written: local to tz
         return datetime.fromisoformat(cleaned.upper())
-    if match := _ISO_DAY.fullmatch(cleaned):
-        return _Named(Precision.DAY, date(int(match[1]), int(match[2]), int(match[3])))
-    if match := _DAY_MONTH_YEAR.fullmatch(cleaned):
-        return _Named(Precision.DAY, date(int(match[3]), _month(match[2]), int(match[1])))
-    if match := _MONTH_DAY_YEAR.fullmatch(cleaned):
-        return _Named(Precision.DAY, date(int(match[3]), _month(match[1]), int(match[2])))
-    if match := _ISO_WEEK.fullmatch(cleaned) or _WEEK_OF.fullmatch(cleaned):
-        year, week = (match[1], match[2]) if match.re is _ISO_WEEK else (match[2], match[1])
-        return _Named(Precision.WEEK, date.fromisocalendar(int(year), int(week), 1))
-    if match := _ISO_MONTH.fullmatch(cleaned):
-        return _Named(Precision.MONTH, date(int(match[1]), int(match[2]), 1))
-    if match := _NAMED_MONTH_OR_SEASON.fullmatch(cleaned):
-        word, year = match[1], int(match[2])
-        if word in _SEASON_FIRST_MONTH:
-            return _Named(Precision.SEASON, date(year, _SEASON_FIRST_MONTH[word], 1))
-        return _Named(Precision.MONTH, date(year, _month(word), 1))
-    if match := _WINTER_SPAN.fullmatch(cleaned):
-        year, following = int(match[1]), match[2]
-        if str(year + 1)[-len(following) :] != following:  # "winter 2025-27" is no winter
-            raise ValueError(cleaned)
-        return _Named(Precision.SEASON, date(year, 12, 1))
-    if match := _PART_YEAR.fullmatch(cleaned):
-        year, letter, number = (
-            (match[1], match[2], match[3]) if match[1] else (match[6], match[4], match[5])
-        )
-        precision, count = (Precision.QUARTER, 4) if letter == "q" else (Precision.HALF, 2)
-        if not 1 <= int(number) <= count:
-            raise ValueError(cleaned)
-        first_month = (int(number) - 1) * _MONTHS_IN[precision] + 1
-        return _Named(precision, date(int(year), first_month, 1))
-    if match := _YEAR.fullmatch(cleaned):
-        return _Named(Precision.YEAR, date(int(match[1]), 1, 1))
+    # The first form that matches decides: a match the calendar refuses ("2025-02-30") is an
+    # error, not a reason to try the next form.
+    for pattern, named in _FORMS:
+        if match := pattern.fullmatch(cleaned):
+            return named(match)
     raise ValueError(cleaned)
+
+
+def _iso_day(match: re.Match[str]) -> _Named:
+    return _Named(Precision.DAY, date(int(match[1]), int(match[2]), int(match[3])))
+
+
+def _day_month_year(match: re.Match[str]) -> _Named:
+    return _Named(Precision.DAY, date(int(match[3]), _month(match[2]), int(match[1])))
+
+
+def _month_day_year(match: re.Match[str]) -> _Named:
+    return _Named(Precision.DAY, date(int(match[3]), _month(match[1]), int(match[2])))
+
+
+def _iso_week(match: re.Match[str]) -> _Named:
+    return _Named(Precision.WEEK, date.fromisocalendar(int(match[1]), int(match[2]), 1))
+
+
+def _week_of(match: re.Match[str]) -> _Named:
+    return _Named(Precision.WEEK, date.fromisocalendar(int(match[2]), int(match[1]), 1))
+
+
+def _iso_month(match: re.Match[str]) -> _Named:
+    return _Named(Precision.MONTH, date(int(match[1]), int(match[2]), 1))
+
+
+def _named_month_or_season(match: re.Match[str]) -> _Named:
+    word, year = match[1], int(match[2])
+    if word in _SEASON_FIRST_MONTH:
+        return _Named(Precision.SEASON, date(year, _SEASON_FIRST_MONTH[word], 1))
+    return _Named(Precision.MONTH, date(year, _month(word), 1))
+
+
+def _winter_span(match: re.Match[str]) -> _Named:
+    year, following = int(match[1]), match[2]
+    if str(year + 1)[-len(following) :] != following:  # "winter 2025-27" is no winter
+        raise ValueError(match[0])
+    return _Named(Precision.SEASON, date(year, 12, 1))
+
+
+def _part_year(match: re.Match[str]) -> _Named:
+    year, letter, number = (
+        (match[1], match[2], match[3]) if match[1] else (match[6], match[4], match[5])
+    )
+    precision, count = (Precision.QUARTER, 4) if letter == "q" else (Precision.HALF, 2)
+    if not 1 <= int(number) <= count:
+        raise ValueError(match[0])
+    first_month = (int(number) - 1) * _MONTHS_IN[precision] + 1
+    return _Named(precision, date(int(year), first_month, 1))
+
+
+def _year(match: re.Match[str]) -> _Named:
+    return _Named(Precision.YEAR, date(int(match[1]), 1, 1))
+
+
+# The forms after an instant, in the order they are tried.
+_FORMS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], _Named]], ...] = (
+    (_ISO_DAY, _iso_day),
+    (_DAY_MONTH_YEAR, _day_month_year),
+    (_MONTH_DAY_YEAR, _month_day_year),
+    (_ISO_WEEK, _iso_week),
+    (_WEEK_OF, _week_of),
+    (_ISO_MONTH, _iso_month),
+    (_NAMED_MONTH_OR_SEASON, _named_month_or_season),
+    (_WINTER_SPAN, _winter_span),
+    (_PART_YEAR, _part_year),
+    (_YEAR, _year),
+)
 
 
 def _month(word: str) -> int:
@@ -341,7 +306,7 @@ def _month(word: str) -> int:
     return _MONTHS[word]
 
 
-def _bounds(day: date, precision: Precision) -> tuple[date, date]:
+def period_bounds(day: date, precision: Precision) -> tuple[date, date]:
     """First day of the period at `precision` holding `day`, and first day of the next one."""
     if precision is Precision.DAY:
         return day, day + timedelta(days=1)
@@ -364,7 +329,7 @@ def _month_start(index: int) -> date:
 
 
 def _local_period(day: date, precision: Precision, tz: ZoneInfo) -> Period:
-    first, following = _bounds(day, precision)
+    first, following = period_bounds(day, precision)
     # Local midnight exists in practically every zone; where DST skips it, zoneinfo reads it with
     # the old offset, which is the instant the day really begins. The UTC round trip then gives
     # it a real wall time.
@@ -416,56 +381,3 @@ def period_containing(moment: datetime, precision: Precision, tz: ZoneInfo) -> P
     if precision is Precision.INSTANT:
         return Period(moment, moment, precision)
     return _local_period(moment.astimezone(tz).date(), precision, tz)
-
-
-def _period_start(moment: datetime, precision: Precision, tz: ZoneInfo) -> datetime:
-    """Start (UTC) of the period at `precision`, read in tz, that holds `moment`."""
-    if precision is Precision.INSTANT:
-        return _utc(moment)
-    return _utc(_local_period(moment.astimezone(tz).date(), precision, tz).start)
-
-
-def _label(moment: datetime, precision: Precision, tz: ZoneInfo) -> str:
-    local = moment.astimezone(tz)
-    day = local.date()
-    month_name = _MONTH_NAMES[day.month - 1]
-    match precision:
-        case Precision.INSTANT:
-            clock = f"{local:%H:%M}"
-            if local.second or local.microsecond:  # never hide what was given
-                clock += f":{local:%S}" + (f".{local:%f}" if local.microsecond else "")
-            return f"{day.day} {month_name} {day.year} {clock} {_offset_label(local)}"
-        case Precision.DAY:
-            return f"{day.day} {month_name} {day.year}"
-        case Precision.WEEK:
-            iso = day.isocalendar()
-            return f"week {iso.week} of {iso.year}"
-        case Precision.MONTH:
-            return f"{month_name} {day.year}"
-        case Precision.QUARTER:
-            return f"Q{(day.month - 1) // 3 + 1} {day.year}"
-        case Precision.HALF:
-            return f"H{(day.month - 1) // 6 + 1} {day.year}"
-        case Precision.SEASON:
-            first, _ = _bounds(day, Precision.SEASON)
-            if first.month != 12:
-                return f"{_SEASON_NAMES[first.month]} {first.year}"
-            following = str(first.year + 1)
-            # "winter 2025-26", but "winter 2099-2100" where the century changes.
-            short = following[-2:] if following[:-2] == str(first.year)[:-2] else following
-            return f"winter {first.year}{_DASH}{short}"
-        case Precision.YEAR:
-            return str(day.year)
-        case _:
-            assert_never(precision)
-
-
-def _offset_label(local: datetime) -> str:
-    # Rounded to the minute: only pre-1900 local mean times had odd seconds.
-    minutes = round((local.utcoffset() or timedelta(0)).total_seconds() / 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}" if minutes else "UTC"
-
-
-def _plural(count: int, unit: str) -> str:
-    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"

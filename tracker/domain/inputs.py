@@ -16,12 +16,12 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from tracker.domain.deadline_labels import describe_due
 from tracker.domain.deadlines import (
     EARLIEST_YEAR,
     LATEST_YEAR,
     DueWindow,
     Precision,
-    describe_due,
     parse_day,
     parse_due,
     parse_instant,

@@ -13,7 +13,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tracker.domain.deadlines import Precision, describe_due, parse_period, parse_zone, stored_zone
+from tracker.domain.deadline_labels import describe_due
+from tracker.domain.deadlines import Precision, parse_period, parse_zone, stored_zone
 from tracker.domain.inputs import (
     ImportedPrediction,
     PredictionInput,

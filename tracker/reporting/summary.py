@@ -17,13 +17,19 @@ from sqlalchemy.engine import Engine
 
 from tracker.domain import scoring
 from tracker.domain.deadlines import local_date, stored_zone
+from tracker.enums import GroupBy
+from tracker.errors import InvalidInput
 from tracker.io.records import iso
 from tracker.persistence import store
 from tracker.persistence.db import transaction
 
-GROUPINGS = ("forecaster", "source", "tag")
+GROUPINGS = tuple(grouping.value for grouping in GroupBy)
 COUNT_NAMES = ("open", "due_soon", "overdue", "resolved_yes", "resolved_no", "annulled")
-NO_GROUP = {"forecaster": "(no forecaster)", "source": "(no source)", "tag": "(untagged)"}
+NO_GROUP = {
+    GroupBy.forecaster: "(no forecaster)",
+    GroupBy.source: "(no source)",
+    GroupBy.tag: "(untagged)",
+}
 
 
 @dataclass
@@ -109,52 +115,112 @@ def summarize(
     due_soon: dt.timedelta,
     since: dt.datetime | None = None,
     forecaster: str | None = None,
-    by: str | None = None,
+    by: GroupBy | None = None,
     exclude_early: bool = False,
     bins: int = 10,
 ) -> Summary:
-    if by is not None and by not in GROUPINGS:
-        raise ValueError(f"by must be one of {GROUPINGS}")
+    """The summary of the predictions the filters keep, read in one transaction."""
+    grouping = _grouping(by)
     filters = store.SummaryFilter(
         since=since, forecaster=forecaster, exclude_early_before=now if exclude_early else None
     )
-    with transaction(engine) as session:
-        counts = store.summary_counts(session, filters=filters, now=now, due_soon=due_soon)
-        grouped = store.summary_rows(session, filters=filters, by=by, now=now) if by else []
-        # A prediction has one forecaster and one source: their groups add up to the whole. A
-        # prediction has any number of tags, so "by tag" needs the whole read on its own.
-        if by in ("forecaster", "source"):
-            every = [dc_replace(row, group=None) for row in grouped]
-        else:
-            every = store.summary_rows(session, filters=filters, by=None, now=now)
-        occurred = store.occurred_rows(session, filters=filters)
-    counts["resolved_yes"] = sum(r.count for r in every if r.yes)
-    counts["resolved_no"] = sum(r.count for r in every if not r.yes)
-    counts = {name: counts[name] for name in COUNT_NAMES}
-    rows = [r for r in every if not (exclude_early and r.early)]
+    read = _read(engine, filters, grouping, now=now, due_soon=due_soon)
+    rows = _scored(read.every, exclude_early=exclude_early)
     forecasts = _forecasts(rows)
-    days: dict[int, int] = defaultdict(int)
-    for day, due_at, zone, count in occurred:
-        days[(day - local_date(due_at, stored_zone(zone))).days] += count
     summary = Summary(
         generated_at=now,
         filters={
             "since": iso(since),
             "forecaster": forecaster,
-            "by": by,
+            "by": grouping.value if grouping else None,
             "exclude_early": exclude_early,
             "bins": bins,
         },
-        counts=counts,
+        counts=_counts(read.counts, read.every),
         resolved=sum(r.count for r in rows),
         hits=sum(r.count for r in rows if r.came_true),
         scores=scoring.scores(forecasts),
         calibration=scoring.calibration(forecasts, bins),
-        timeliness=scoring.timeliness(days.items()),
-        groups=_groups([r for r in grouped if not (exclude_early and r.early)], by) if by else [],
+        timeliness=scoring.timeliness(_days_after_deadline(read.occurred).items()),
+        groups=(
+            _groups(_scored(read.grouped, exclude_early=exclude_early), grouping)
+            if grouping
+            else []
+        ),
     )
     summary.notes = _notes(summary, rows)
     return summary
+
+
+def _grouping(by: GroupBy | str | None) -> GroupBy | None:
+    """`by` as the enum: a script may still pass its plain value ("tag"), and anything else is
+    the caller's mistake to report, not a crash."""
+    if by is None:
+        return None
+    try:
+        return GroupBy(by)
+    except ValueError:
+        raise InvalidInput(f"by must be one of {GROUPINGS}") from None
+
+
+@dataclass
+class _Read:
+    """What the database hands back for one summary; the arithmetic happens after the
+    transaction ends."""
+
+    counts: dict[str, int]  # open, due soon, overdue, annulled
+    grouped: list[store.OutcomeCount]  # per group; empty without a grouping
+    every: list[store.OutcomeCount]  # the whole, ungrouped
+    occurred: list[tuple[dt.date, dt.datetime, str, int]]
+
+
+def _read(
+    engine: Engine,
+    filters: store.SummaryFilter,
+    grouping: GroupBy | None,
+    *,
+    now: dt.datetime,
+    due_soon: dt.timedelta,
+) -> _Read:
+    with transaction(engine) as session:
+        counts = store.summary_counts(session, filters=filters, now=now, due_soon=due_soon)
+        grouped = (
+            store.summary_rows(session, filters=filters, by=grouping, now=now) if grouping else []
+        )
+        # A prediction has one forecaster and one source: their groups add up to the whole. A
+        # prediction has any number of tags, so "by tag" needs the whole read on its own.
+        if grouping in (GroupBy.forecaster, GroupBy.source):
+            every = [dc_replace(row, group=None) for row in grouped]
+        else:
+            every = store.summary_rows(session, filters=filters, by=None, now=now)
+        occurred = store.occurred_rows(session, filters=filters)
+    return _Read(counts=counts, grouped=grouped, every=every, occurred=occurred)
+
+
+def _scored(rows: list[store.OutcomeCount], *, exclude_early: bool) -> list[store.OutcomeCount]:
+    return [r for r in rows if not (exclude_early and r.early)]
+
+
+def _counts(counts: dict[str, int], every: list[store.OutcomeCount]) -> dict[str, int]:
+    """Every count, in COUNT_NAMES order; the resolved ones come from the grouped rows, which
+    are read anyway (and, unlike the scores, never leave out the early ones)."""
+    counts = {
+        **counts,
+        "resolved_yes": sum(r.count for r in every if r.yes),
+        "resolved_no": sum(r.count for r in every if not r.yes),
+    }
+    return {name: counts[name] for name in COUNT_NAMES}
+
+
+def _days_after_deadline(
+    occurred: list[tuple[dt.date, dt.datetime, str, int]],
+) -> dict[int, int]:
+    """How many "yes" outcomes happened how many days after their deadline's day (negative:
+    before it), each deadline's day read in the zone it was stated in."""
+    days: dict[int, int] = defaultdict(int)
+    for day, due_at, zone, count in occurred:
+        days[(day - local_date(due_at, stored_zone(zone))).days] += count
+    return days
 
 
 def _forecasts(rows: list[store.OutcomeCount]) -> list[scoring.ForecastCount]:
@@ -165,7 +231,7 @@ def _forecasts(rows: list[store.OutcomeCount]) -> list[scoring.ForecastCount]:
     ]
 
 
-def _groups(rows: list[store.OutcomeCount], by: str) -> list[GroupSummary]:
+def _groups(rows: list[store.OutcomeCount], by: GroupBy) -> list[GroupSummary]:
     by_name: dict[str, list[store.OutcomeCount]] = defaultdict(list)
     for row in rows:
         by_name[row.group if row.group is not None else NO_GROUP[by]].append(row)

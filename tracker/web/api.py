@@ -240,7 +240,7 @@ def summary(
         due_soon=ctx.settings.due_soon,
         since=since_at,
         forecaster=forecaster,
-        by=by.value if by else None,
+        by=by,
         exclude_early=exclude_early,
         bins=bins,
     )

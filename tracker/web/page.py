@@ -25,7 +25,7 @@ from fastapi.responses import HTMLResponse
 from tracker import service
 from tracker.channels.text import format_probability
 from tracker.delivery import admin as checks
-from tracker.domain.deadlines import format_duration
+from tracker.domain.durations import format_duration
 from tracker.domain.scoring import CalibrationBin
 from tracker.enums import DeliveryStatus
 from tracker.io.records import prediction_json
