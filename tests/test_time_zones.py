@@ -222,7 +222,9 @@ def test_the_migration_gives_old_rows_the_configured_zone(
                 )  # fmt: skip
         assert upgrade_to_head(engine, timezone="Europe/Kyiv")
         with engine.connect() as connection:
-            zones = dict(connection.execute(sa.text("SELECT key, timezone FROM prediction")).all())
+            zones: dict[str, str] = dict(
+                connection.execute(sa.text("SELECT key, timezone FROM prediction")).all()
+            )
         assert zones == {"kyiv": "Europe/Kyiv", "tokyo": "Etc/GMT-9", "instant": "Europe/Kyiv"}
     finally:
         engine.dispose()
