@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import standardwebhooks
 from freezegun import freeze_time
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tests.conftest import SEEDS, Result, assert_one_line_error
 from tests.sink import Answer, Sink
@@ -43,7 +43,7 @@ def make_worker(database_url: str, **overrides: Any) -> Worker:
 
 def ledger(database_url: str) -> list[Delivery]:
     with transaction(make_engine(database_url)) as session:
-        return list(session.exec(select(Delivery).order_by(Delivery.id)).all())  # type: ignore[arg-type]
+        return list(session.exec(select(Delivery).order_by(col(Delivery.id))).all())
 
 
 def statuses(database_url: str) -> dict[str, int]:
