@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import sqlalchemy as sa
 
-from bench.data import insert_predictions, insert_resolutions
+from bench.data import insert_predictions, insert_resolutions, table_of
 from bench.databases import Database
 from tracker.bootstrap import build_worker
 from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
@@ -89,10 +90,10 @@ def _open_row(i: int, now: dt.datetime) -> dict[str, Any]:
     return {"due_at": due, "next_reminder_at": due - dt.timedelta(days=7)}
 
 
-def _make_first_thousand_due(engine: Any, now: dt.datetime) -> None:
+def _make_first_thousand_due(engine: sa.Engine, now: dt.datetime) -> None:
     with engine.begin() as connection:
         connection.exec_driver_sql("DELETE FROM delivery")
-        table: Any = Prediction.__table__  # type: ignore[attr-defined]
+        table = table_of(Prediction)
         connection.execute(
             table.update()
             .where(table.c.id <= 1000)
@@ -133,7 +134,7 @@ def dispatch(database: Database, *, quick: bool) -> list[Row]:
     return rows
 
 
-def _queue_deliveries(engine: Any, count: int) -> None:
+def _queue_deliveries(engine: sa.Engine, count: int) -> None:
     now = dt.datetime.now(dt.UTC)  # noqa: TID251
     with transaction(engine) as session:
         prediction = Prediction(key="k", claim="c", due_at=now, precision="day", due_text="x")
@@ -224,7 +225,7 @@ def summary(database: Database, *, quick: bool) -> list[Row]:
     ]  # fmt: skip
 
 
-def _analyze(engine: Any) -> None:
+def _analyze(engine: sa.Engine) -> None:
     """What autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) would have done by now."""
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         if engine.dialect.name == "postgresql":

@@ -8,10 +8,19 @@ from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import class_mapper
+from sqlmodel import SQLModel
 
 from tracker.persistence.models import Prediction, Resolution
 
 BATCH = 20_000
+
+
+def table_of(model: type[SQLModel]) -> sa.Table:
+    """The Core table behind a model (SQLModel declares no `__table__` for a type checker)."""
+    table = class_mapper(model).local_table
+    assert isinstance(table, sa.Table)
+    return table
 
 
 def insert_predictions(
@@ -21,7 +30,7 @@ def insert_predictions(
     row: Callable[[int], dict[str, Any]],
 ) -> None:
     """`row(i)` gives the varying columns of prediction i (1-based ids in insertion order)."""
-    table: Any = Prediction.__table__  # type: ignore[attr-defined]
+    table = table_of(Prediction)
     now = dt.datetime.now(dt.UTC)  # noqa: TID251 - benchmark data, not service logic
     base = {
         "quote": None, "forecaster": None, "probability": None, "window_start": None,
@@ -39,7 +48,7 @@ def insert_predictions(
 
 def insert_resolutions(engine: sa.Engine, count: int, *, seed: int = 1) -> None:
     """A current resolution for predictions 1..count, yes more often when p is high."""
-    table: Any = Resolution.__table__  # type: ignore[attr-defined]
+    table = table_of(Resolution)
     probabilities: dict[int, float] = {}
     rng = random.Random(seed)
     with engine.connect() as connection:

@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+# Loopback only: the sink is reached by the process under test on this machine, never beyond it.
+HOST = "127.0.0.1"
+
 
 @dataclass
 class Answer:
@@ -85,14 +88,13 @@ class Sink:
         class Server(ThreadingHTTPServer):
             request_queue_size = 256  # many workers connect at once; the default 5 drops them
 
-        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server = Server((HOST, 0), Handler)
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{HOST}:{self.server.server_port}"
 
     def answer(self, path: str, *answers: Answer) -> None:
         with self._lock:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 import yaml
@@ -11,8 +12,9 @@ from tests.conftest import REPO
 from tracker.config import Settings
 
 
-def _compose() -> dict:  # type: ignore[type-arg]
-    return yaml.safe_load((REPO / "docker-compose.yml").read_text())  # type: ignore[no-any-return]
+def _compose() -> dict[str, Any]:
+    compose: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text())
+    return compose
 
 
 def test_services_and_their_wiring() -> None:
@@ -47,7 +49,8 @@ def test_tracker_variables_are_real_settings(service: str) -> None:
 
 
 def services_tracker_env() -> dict[str, str]:
-    return _compose()["services"]["tracker"]["environment"]  # type: ignore[no-any-return]
+    environment: dict[str, str] = _compose()["services"]["tracker"]["environment"]
+    return environment
 
 
 def test_the_web_service_serves_on_the_hosts_loopback() -> None:

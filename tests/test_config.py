@@ -106,7 +106,9 @@ def test_the_api_token_is_stripped_and_long_enough(
     cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
     token = "a-token-read-from-a-file-0123"
-    assert load_settings(api_token=f"  {token}\n").api_token.get_secret_value() == token  # type: ignore[union-attr]
+    api_token = load_settings(api_token=f"  {token}\n").api_token
+    assert api_token is not None
+    assert api_token.get_secret_value() == token
     assert load_settings(api_token="   ").api_token is None
     monkeypatch.setenv("TRACKER_API_TOKEN", "short-secret")
     result = cli("serve", "--port", "0")

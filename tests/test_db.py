@@ -15,7 +15,7 @@ from sqlmodel import SQLModel, select
 
 from tests.conftest import TEST_DATABASE_URL, Result, assert_one_line_error, is_sqlite
 from tracker import service
-from tracker.domain.deadlines import parse_due
+from tracker.domain.deadlines import UTC_ZONE, parse_due
 from tracker.domain.inputs import PredictionInput
 from tracker.errors import EnvironmentFailure
 from tracker.persistence.db import (
@@ -75,7 +75,7 @@ def test_a_database_newer_than_the_code_is_refused(
 
 
 def _add(engine: sa.Engine, claim: str, now: dt.datetime) -> None:
-    due = parse_due("2025-02", dt.UTC)
+    due = parse_due("2025-02", UTC_ZONE)
     data = PredictionInput(key=f"k-{claim}", claim=claim, due=due, due_text="by February 2025")
     service.add_prediction(engine, data=data, now=now)
 
@@ -110,7 +110,7 @@ def test_sqlite_pragmas(database_url: str) -> None:
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar_one() >= 5000
 
 
 def _writer(url: str, worker: int, rounds: int) -> None:
@@ -121,7 +121,7 @@ def _writer(url: str, worker: int, rounds: int) -> None:
         _add(engine, claim, now)
         # read, then write: the pattern that fails with "database is locked" when a
         # transaction starts deferred and another process writes in between
-        service.resolve(engine, ref=f"k-{claim}", outcome=Outcome.YES, now=now, tz=dt.UTC)
+        service.resolve(engine, ref=f"k-{claim}", outcome=Outcome.YES, now=now, tz=UTC_ZONE)
         service.reopen(engine, ref=f"k-{claim}", now=now)
 
 

@@ -290,7 +290,7 @@ def test_precision_values_are_stable_strings() -> None:
 def test_results_are_frozen() -> None:
     period = parse_period("2025", UTC_ZONE)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        period.precision = Precision.DAY  # type: ignore[misc]
+        period.precision = Precision.DAY  # type: ignore[misc]  # the very write the test forbids
 
 
 # --- parse_due --------------------------------------------------------------------------------

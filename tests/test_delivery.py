@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import standardwebhooks
 from freezegun import freeze_time
-from sqlmodel import select
+from sqlmodel import col, select
 
 from tests.conftest import SEEDS, Result, assert_one_line_error
 from tests.sink import Answer, Sink
@@ -21,6 +21,7 @@ from tracker.channels import build_channels
 from tracker.channels.base import Attempt, AttemptOutcome
 from tracker.config import load_settings
 from tracker.delivery.worker import Worker
+from tracker.domain.deadlines import UTC_ZONE
 from tracker.persistence.db import make_engine, transaction, upgrade_to_head
 from tracker.persistence.models import Delivery
 
@@ -42,7 +43,7 @@ def make_worker(database_url: str, **overrides: Any) -> Worker:
 
 def ledger(database_url: str) -> list[Delivery]:
     with transaction(make_engine(database_url)) as session:
-        return list(session.exec(select(Delivery).order_by(Delivery.id)).all())  # type: ignore[arg-type]
+        return list(session.exec(select(Delivery).order_by(col(Delivery.id))).all())
 
 
 def statuses(database_url: str) -> dict[str, int]:
@@ -211,7 +212,7 @@ def queue_now(worker: Worker, now: dt.datetime = T0) -> None:
     from tracker.delivery import plan as queueing
 
     queueing.queue_due(worker.engine, policy=worker.settings.reminder_policy,
-                       channels=list(worker.channels), tz=dt.UTC, now=now)  # fmt: skip
+                       channels=list(worker.channels), tz=UTC_ZONE, now=now)  # fmt: skip
 
 
 def _add_due_prediction(worker: Worker, key: str = "p") -> None:
@@ -219,7 +220,7 @@ def _add_due_prediction(worker: Worker, key: str = "p") -> None:
     from tracker.domain.deadlines import parse_due
     from tracker.domain.inputs import PredictionInput
 
-    due = parse_due("2026-11-20", dt.UTC)
+    due = parse_due("2026-11-20", UTC_ZONE)
     data = PredictionInput(key=key, claim=f"Claim {key}", due=due, due_text="by 20 November 2026")
     service.add_prediction(worker.engine, data=data, now=T0 - dt.timedelta(days=30))
 

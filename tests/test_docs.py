@@ -10,13 +10,22 @@ from pathlib import Path
 
 import pytest
 import typer
+from typer.models import CommandInfo
 
 from tests.conftest import REPO, Result
 from tracker.cli import app
 
 
+def _command_name(command: CommandInfo) -> str:
+    """The name typer shows: the one given, else the function's."""
+    if command.name:
+        return command.name
+    assert command.callback is not None  # every command tracker registers has a function
+    return command.callback.__name__
+
+
 def _commands(group: typer.Typer = app, prefix: str = "") -> list[str]:
-    names = [f"{prefix}{c.name or c.callback.__name__}".strip() for c in group.registered_commands]  # type: ignore[union-attr]
+    names = [f"{prefix}{_command_name(c)}".strip() for c in group.registered_commands]
     for sub in group.registered_groups:
         assert sub.typer_instance is not None
         names += _commands(sub.typer_instance, f"{prefix}{sub.name} ")

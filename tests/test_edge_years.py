@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
@@ -142,15 +143,18 @@ def test_a_row_whose_reminders_cannot_be_planned_is_postponed_not_fatal(
 ) -> None:
     """Whatever else an old row may hold that no rule foresees: the others are reminded."""
     from tracker.delivery import plan as queueing
+    from tracker.io.records import prediction_json as real
+    from tracker.persistence.models import PredictionRecord
 
     for key in ("bad", "good", "fine"):
         assert cli("add", key, "--due", "2026-11-20", "--key", key).code == 0
-    real = queueing.prediction_json
 
-    def failing_for_bad(record: Any, **kwargs: Any) -> dict[str, Any]:
+    def failing_for_bad(
+        record: PredictionRecord, *, tz: ZoneInfo, now: dt.datetime
+    ) -> dict[str, Any]:
         if record.prediction.key == "bad":
             raise OverflowError("date value out of range")
-        return real(record, **kwargs)
+        return real(record, tz=tz, now=now)
 
     monkeypatch.setattr(queueing, "prediction_json", failing_for_bad)
     monkeypatch.setenv("TRACKER_CHANNELS", CONSOLE)

@@ -11,13 +11,12 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from freezegun import freeze_time
 
 from tests.conftest import SEEDS, Result, import_due_predictions, process_env
-from tests.sink import Answer, Sink
+from tests.sink import Answer, Received, Sink
 from tests.test_delivery import T0, _add_due_prediction, ledger, make_worker
 
 SLACK_TOKEN = "T0SECRET/B0SECRET/xoxbSuperSecretTokenValue"
@@ -147,8 +146,9 @@ def test_resolving_while_the_service_sends(
             assert done.returncode == 0, done.stderr
             resolved_at[key] = time.monotonic()
 
-        def announced(received: list[Any]) -> bool:
-            return sum(r.json()["type"] == "prediction.resolved" for r in received) == 3
+        def announced(received: list[Received]) -> bool:
+            events: list[str] = [r.json()["type"] for r in received]
+            return events.count("prediction.resolved") == 3
 
         assert sink.wait_until(announced, timeout=90), "the resolutions were not announced"
     finally:

@@ -7,7 +7,7 @@ import datetime as dt
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from urllib.parse import urlencode
 
 import httpx
@@ -47,7 +47,7 @@ def _key(cli: Callable[..., Result]) -> str:
 
 
 def signed(
-    body: dict[str, object] | bytes,
+    body: Mapping[str, object] | bytes,
     *,
     msg_id: str = "msg_1",
     at: dt.datetime = NOW,
@@ -441,7 +441,9 @@ def test_slack_gets_its_answer_before_the_message_update_goes_out(
         response = httpx.post(f"{url}/slack/actions", content=body, headers=headers, timeout=30)
         answered_at = time.monotonic()
         assert response.status_code == 200
-        assert sink.wait_until(lambda received: received and received[0].done_at > 0, timeout=30)
+        assert sink.wait_until(
+            lambda received: bool(received) and received[0].done_at > 0, timeout=30
+        )
     update = sink.on("/slow")[0]
     assert answered_at < update.done_at
     assert _history(cli, key) == [("yes", "slack", "alice")]

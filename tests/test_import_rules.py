@@ -8,9 +8,10 @@ import csv
 import datetime as dt
 import io
 import json
+import operator
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, SupportsIndex
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -19,8 +20,11 @@ from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import class_mapper
+from sqlmodel import SQLModel
 
 from tests.conftest import TEST_DATABASE_URL, Result, assert_one_line_error, count_rows
+from tracker.errors import InvalidInput
 from tracker.io import transfer
 from tracker.persistence.models import Prediction, PredictionTag, Resolution, Source
 
@@ -46,9 +50,11 @@ class CountingText(str):
 
     scanned = 0
 
-    def count(self, sub: str, start: Any = None, end: Any = None) -> int:  # type: ignore[override]
-        first = 0 if start is None else start
-        last = len(self) if end is None else end
+    def count(
+        self, sub: str, start: SupportsIndex | None = None, end: SupportsIndex | None = None, /
+    ) -> int:
+        first = 0 if start is None else operator.index(start)
+        last = len(self) if end is None else operator.index(end)
         CountingText.scanned += max(0, last - first)
         return super().count(sub, start, end)
 
@@ -70,7 +76,7 @@ def test_numbering_a_json_files_records_reads_it_once(
     # ... and the lines named are still right at the end of the file
     broken = text.replace('"key": "k1999", "claim": "A claim"', '"key": "k1999", "claim": 5')
     monkeypatch.setattr(transfer, "_read_text", lambda _path: CountingText(broken))
-    with pytest.raises(transfer.InvalidInput, match=rf"many.json:{size + 3}: claim"):
+    with pytest.raises(InvalidInput, match=rf"many.json:{size + 3}: claim"):
         transfer.read_export(path, tz=tz, now=now)
 
 
@@ -218,11 +224,11 @@ NOT_FROM_FILES = {"prediction.status"}
 
 
 def test_every_string_column_an_import_fills_has_an_over_long_case() -> None:
-    tables = [Prediction, Source, PredictionTag, Resolution]
+    tables: list[type[SQLModel]] = [Prediction, Source, PredictionTag, Resolution]
     columns = {
         f"{table.__tablename__}.{column.name}"
         for table in tables
-        for column in table.__table__.columns  # type: ignore[attr-defined]
+        for column in class_mapper(table).local_table.columns
         if isinstance(column.type, sa.String) and column.type.length
     }
     assert columns - NOT_FROM_FILES == set(OVER_LONG)

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import SEEDS, Result, assert_one_line_error
 
-EXPECTED = {
+EXPECTED: dict[str, dict[str, str | None]] = {
     "russia-full-withdrawal-from-syria-2025-02": {
         "due_at": "2025-02-28T23:59:59.999999Z",
         "window_start": None,

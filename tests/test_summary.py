@@ -7,6 +7,7 @@ import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from freezegun import freeze_time
@@ -45,11 +46,12 @@ def history(cli: Callable[..., Result]) -> Callable[..., Result]:
     return cli
 
 
-def _summary(cli: Callable[..., Result], *args: str) -> dict:  # type: ignore[type-arg]
+def _summary(cli: Callable[..., Result], *args: str) -> dict[str, Any]:
     with freeze_time(NOW):
         result = cli("summary", "--json", *args)
     assert result.code == 0, result.err
-    return result.json()  # type: ignore[no-any-return]
+    summary: dict[str, Any] = result.json()
+    return summary
 
 
 def test_counts_hit_rate_and_scores(history: Callable[..., Result]) -> None:

@@ -7,6 +7,7 @@ import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,7 +29,7 @@ def _add(cli: Callable[..., Result], *args: str) -> dict[str, object]:
     return dict(result.json())
 
 
-def _shown(cli: Callable[..., Result], key: str) -> dict[str, object]:
+def _shown(cli: Callable[..., Result], key: str) -> dict[str, Any]:
     result = cli("show", key, "--json")
     assert result.code == 0, result.err
     return dict(result.json())
@@ -161,7 +162,7 @@ def test_the_window_a_yes_falls_in_is_counted_in_the_deadlines_zone(
     monkeypatch.setenv("TRACKER_TIMEZONE", "America/Los_Angeles")
     # 20 February in Tokyo ends at 06:59 on 20 February in Los Angeles; the day still counts.
     assert cli("resolve", "tokyo-day", "yes", "--occurred-on", "2025-02-20").code == 0
-    assert _shown(cli, "tokyo-day")["resolutions"][0]["came_true"] is True  # type: ignore[index]
+    assert _shown(cli, "tokyo-day")["resolutions"][0]["came_true"] is True
 
 
 @freeze_time(NOW)
@@ -222,7 +223,9 @@ def test_the_migration_gives_old_rows_the_configured_zone(
                 )  # fmt: skip
         assert upgrade_to_head(engine, timezone="Europe/Kyiv")
         with engine.connect() as connection:
-            zones = dict(connection.execute(sa.text("SELECT key, timezone FROM prediction")).all())
+            zones: dict[str, str] = dict(
+                connection.execute(sa.text("SELECT key, timezone FROM prediction")).all()
+            )
         assert zones == {"kyiv": "Europe/Kyiv", "tokyo": "Etc/GMT-9", "instant": "Europe/Kyiv"}
     finally:
         engine.dispose()
