@@ -28,7 +28,7 @@ from tracker.domain.inputs import (
 )
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at, next_reminder_after
 from tracker.enums import ListStatus
-from tracker.errors import AlreadyResolved, Conflict, InvalidInput
+from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
 from tracker.io import transfer
 from tracker.persistence import bulk, store
 from tracker.persistence.db import transaction
@@ -62,10 +62,7 @@ def add_prediction(
     with transaction(engine) as session:
         existing = store.find_by_key(session, key=data.key)
         if existing is not None:
-            raise Conflict(
-                f"a prediction with key {data.key!r} exists already (id {existing.id}); "
-                "pass another --key to add it anyway"
-            )
+            raise KeyTaken(key=data.key, existing_id=existing.id)
         prediction = _create(session, data=data, now=now, policy=policy)
         return store.load_records(session, predictions=[prediction])[0]
 
@@ -212,6 +209,7 @@ def snooze_once(
             raise AlreadyResolved(
                 f"prediction {prediction.key!r} is already resolved {current.outcome}; "
                 "there is nothing to snooze",
+                key=prediction.key,
                 outcome=current.outcome,
                 resolved_by=current.resolved_by,
             )
@@ -292,10 +290,11 @@ def _resolve(
         if not force:
             raise AlreadyResolved(
                 f"prediction {prediction.key!r} is already resolved {current.outcome} "
-                f"(on {current.resolved_at:%Y-%m-%d}); pass --force to replace that, "
-                "or use `tracker reopen`",
+                f"(on {current.resolved_at:%Y-%m-%d})",
+                key=prediction.key,
                 outcome=current.outcome,
                 resolved_by=current.resolved_by,
+                resolved_at=current.resolved_at,
             )
         current.superseded_at = now
         current.superseded_note = f"replaced by a new resolution ({outcome.value})"

@@ -10,7 +10,7 @@ import typer
 from tracker.cli.app import Runtime, app, console, print_json, say
 from tracker.cli.terminal import cell, utf8
 from tracker.enums import ListStatus, Outcome
-from tracker.errors import InvalidInput
+from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
 
 if TYPE_CHECKING:
     from tracker.persistence.models import PredictionRecord
@@ -114,7 +114,12 @@ def add(
         item = prediction_from_mapping(fields, tz=rt.settings.tz, now=rt.now)
     except FieldError as exc:
         raise InvalidInput(f"{_option_for(exc.field, exc.reason)}: {exc.reason}") from None
-    record = service.add_prediction(rt.engine, data=item.prediction, now=rt.now, policy=rt.policy)
+    try:
+        record = service.add_prediction(
+            rt.engine, data=item.prediction, now=rt.now, policy=rt.policy
+        )
+    except KeyTaken as exc:
+        raise Conflict(f"{exc}; pass another --key to add it anyway") from None
     if as_json:
         print_json(records_json([record], rt)[0])
         return
@@ -298,18 +303,21 @@ def resolve(
         occurred = parse_day(occurred_on) if occurred_on else None
     except InvalidInput as exc:
         raise InvalidInput(f"--occurred-on: {exc}") from None
-    record = service.resolve(
-        rt.engine,
-        ref=ref,
-        outcome=outcome,
-        now=rt.now,
-        tz=rt.settings.tz,
-        note=clean_text(note, "--note", limit=5000, multiline=True),
-        evidence_url=parse_url(evidence, "--evidence"),
-        occurred_on=occurred,
-        resolved_by=clean_text(by, "--by") or _user_name(),
-        force=force,
-    )
+    try:
+        record = service.resolve(
+            rt.engine,
+            ref=ref,
+            outcome=outcome,
+            now=rt.now,
+            tz=rt.settings.tz,
+            note=clean_text(note, "--note", limit=5000, multiline=True),
+            evidence_url=parse_url(evidence, "--evidence"),
+            occurred_on=occurred,
+            resolved_by=clean_text(by, "--by") or _user_name(),
+            force=force,
+        )
+    except AlreadyResolved as exc:
+        raise Conflict(f"{exc}; pass --force to replace that, or use `tracker reopen`") from None
     if as_json:
         print_json(records_json([record], rt)[0])
         return
