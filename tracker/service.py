@@ -41,6 +41,7 @@ from tracker.persistence.models import (
     Resolution,
     ResolvedVia,
 )
+from tracker.persistence.rows import prediction_columns
 
 DEFAULT_POLICY = ReminderPolicy()
 
@@ -70,14 +71,12 @@ def add_prediction(
 def _create(
     session: Session, *, data: PredictionInput, now: dt.datetime, policy: ReminderPolicy
 ) -> Prediction:
+    # The columns are the input's, as an import's (rows.prediction_columns); apply_prediction
+    # adds the source, tags and times.
     prediction = Prediction(
         key=data.key,
-        claim=data.claim,
-        due_at=data.due.due_at,
-        precision=data.due.precision.value,
-        timezone=data.due.zone,
-        due_text=data.due_text,
         next_reminder_at=first_reminder_at(data.due.due_at, policy),
+        **prediction_columns(data, source_id=None),
     )
     store.apply_prediction(session, prediction=prediction, data=data, now=now)
     return prediction

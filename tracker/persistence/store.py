@@ -8,20 +8,19 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker.domain.deadlines import stored_zone, within_window
+from tracker.domain.deadlines import stored_zone
 from tracker.domain.inputs import PredictionInput, ResolutionInput, SourceInput
+from tracker.domain.resolutions import resolution_row
 from tracker.enums import REMINDER_KINDS
 from tracker.errors import NotFound
 from tracker.persistence.models import (
     Delivery,
     DeliveryStatus,
     InboundWebhook,
-    Outcome,
     Prediction,
     PredictionRecord,
     PredictionStatus,
@@ -30,6 +29,7 @@ from tracker.persistence.models import (
     ServiceState,
     Source,
 )
+from tracker.persistence.rows import creation_times, prediction_columns
 
 # Ids are INTEGER columns: 32 bits on PostgreSQL.
 MAX_ID = 2**31 - 1
@@ -187,26 +187,15 @@ def apply_prediction(
         if data.source is not None and not data.source.is_empty()
         else None
     )
-    wanted = {
-        "claim": data.claim,
-        "quote": data.quote,
-        "forecaster": data.forecaster,
-        "probability": data.probability,
-        "due_at": data.due.due_at,
-        "window_start": data.due.window_start,
-        "precision": data.due.precision.value,
-        "timezone": data.due.zone,
-        "due_text": data.due_text,
-        "source_id": source_id,
-    }
+    wanted = prediction_columns(data, source_id=source_id)
     changed = False
     for name, value in wanted.items():
         if getattr(prediction, name) != value:
             setattr(prediction, name, value)
             changed = True
     if is_new:
-        prediction.created_at = data.created_at or now
-        prediction.updated_at = data.updated_at or now
+        for name, value in creation_times(data, now).items():
+            setattr(prediction, name, value)
         session.add(prediction)
         session.flush()
     assert prediction.id is not None
@@ -502,38 +491,3 @@ def predictions_by_key(session: Session, *, keys: Sequence[str]) -> dict[str, Pr
         for prediction in session.exec(query, params={"keys": chunk}):
             found[prediction.key] = prediction
     return found
-
-
-def resolution_row(
-    prediction_id: int,
-    due_at: dt.datetime,
-    window_start: dt.datetime | None,
-    resolution: ResolutionInput,
-    tz: ZoneInfo,
-) -> dict[str, Any]:
-    return {
-        "prediction_id": prediction_id,
-        "outcome": resolution.outcome.value,
-        "resolved_at": resolution.resolved_at,
-        "occurred_on": resolution.occurred_on,
-        "note": resolution.note,
-        "evidence_url": resolution.evidence_url,
-        "resolved_by": resolution.resolved_by,
-        "via": resolution.via,
-        "superseded_at": resolution.superseded_at,
-        "superseded_note": resolution.superseded_note,
-        "came_true": came_true(resolution, due_at, window_start, tz),
-    }
-
-
-def came_true(
-    resolution: ResolutionInput,
-    due_at: dt.datetime,
-    window_start: dt.datetime | None,
-    tz: ZoneInfo,
-) -> bool:
-    """Yes, and (when we know the day it happened) inside the window."""
-    return resolution.outcome == Outcome.YES and (
-        resolution.occurred_on is None
-        or within_window(resolution.occurred_on, due_at, window_start, tz)
-    )
