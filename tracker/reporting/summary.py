@@ -18,8 +18,8 @@ from sqlalchemy.engine import Engine
 from tracker.domain import scoring
 from tracker.domain.deadlines import local_date, stored_zone
 from tracker.io.records import iso
-from tracker.persistence import store
 from tracker.persistence.db import transaction
+from tracker.reporting import queries as store
 
 GROUPINGS = ("forecaster", "source", "tag")
 COUNT_NAMES = ("open", "due_soon", "overdue", "resolved_yes", "resolved_no", "annulled")
