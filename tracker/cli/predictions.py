@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -13,12 +15,28 @@ from tracker.enums import ListStatus, Outcome
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
 
 if TYPE_CHECKING:
+    from zoneinfo import ZoneInfo
+
+    from tracker.domain.inputs import PredictionInput, SourceInput
     from tracker.persistence.models import PredictionRecord
 
 REF_HELP = "The prediction's id or key."
-SOURCE_OPTIONS = {
-    "url": "--source-url",
+# The flag that gives each field of a prediction, so that an error can name what was typed.
+FIELD_FLAGS = {
+    "claim": "CLAIM",
+    "due": "--due",
+    "window_start": "--window-start",
+    "tz": "--tz",
+    "forecaster": "--forecaster",
+    "probability": "--probability",
+    "quote": "--quote",
+    "due_text": "--due-text",
+    "tags": "--tag",
+    "key": "--key",
+}
+SOURCE_FLAGS = {
     "title": "--source-title",
+    "url": "--source-url",
     "publisher": "--source-publisher",
     "published_at": "--source-published",
 }
@@ -30,40 +48,143 @@ def records_json(records: Sequence[PredictionRecord], rt: Runtime) -> list[dict[
     return [prediction_json(r, tz=rt.settings.tz, now=rt.now) for r in records]
 
 
-def _option_for(field: str, reason: str) -> str:
-    """The command-line name of a record field, for error messages."""
-    if field == "source":
-        return next(
-            (option for name, option in SOURCE_OPTIONS.items() if reason.startswith(name)),
-            "--source-url",
+@dataclass(frozen=True)
+class AddOptions:
+    """What `tracker add` was given, as typed (None: not given)."""
+
+    claim: str
+    due: str
+    window_start: str | None = None
+    tz: str | None = None
+    forecaster: str | None = None
+    probability: str | None = None
+    quote: str | None = None
+    due_text: str | None = None
+    tags: tuple[str, ...] = ()
+    key: str | None = None
+    source: dict[str, str | None] = field(default_factory=dict)  # SOURCE_FLAGS' fields
+
+
+@contextlib.contextmanager
+def _flag(flag: str, field_name: str = "") -> Iterator[None]:
+    """Errors raised inside name the flag: "--due: ...". The validators word their messages
+    for any front end, starting with the field's name, which gives way to the flag's."""
+    try:
+        yield
+    except InvalidInput as exc:
+        reason = str(exc)
+        if field_name:
+            reason = reason.removeprefix(f"{field_name}: ").removeprefix(f"{field_name} ")
+        raise InvalidInput(f"{flag}: {reason}") from None
+    except OverflowError:
+        raise InvalidInput(f"{flag}: is out of range") from None
+
+
+def _field(name: str) -> Any:
+    """The flag of a field, for errors in it."""
+    return _flag(FIELD_FLAGS[name], name)
+
+
+def validated_prediction(options: AddOptions, *, default_tz: ZoneInfo) -> PredictionInput:
+    """The input `tracker add` describes, each option read by its own validator; the first
+    error names its flag."""
+    from tracker.domain import inputs
+    from tracker.domain.deadlines import parse_period, parse_zone
+
+    o = options
+    with _field("tz"):
+        tz = parse_zone(o.tz) if o.tz else default_tz
+    with _field("claim"):
+        claim = inputs.clean_text(o.claim, "claim", required=True, limit=2000, multiline=True)
+        assert claim is not None
+    if o.window_start:
+        with _field("window_start"):  # read alone first, so that its errors name it
+            inputs.in_range(parse_period(o.window_start, tz).start, "window_start")
+    with _field("due"):
+        due = inputs.due_window_from(
+            due=o.due, window_start=o.window_start, due_at=None, precision=None, tz=tz
         )
-    return {"claim": "CLAIM", "tags": "--tag"}.get(field, "--" + field.replace("_", "-"))
+    with _field("forecaster"):
+        forecaster = inputs.clean_text(o.forecaster, "forecaster")
+    with _field("probability"):
+        probability = inputs.parse_probability(o.probability)
+    with _field("tags"):
+        tags = inputs.normalize_tags(list(o.tags))
+    with _field("quote"):
+        quote = inputs.clean_text(o.quote, "quote", limit=5000, multiline=True)
+    with _field("due_text"):
+        due_text = inputs.clean_text(o.due_text, "due_text") or inputs.default_due_text(due, tz)
+    with _field("key"):
+        key = inputs.normalize_key(o.key) if o.key else inputs.make_key(claim, due, forecaster)
+    prediction = inputs.PredictionInput(
+        key=key, claim=claim, due=due, due_text=due_text, quote=quote, forecaster=forecaster,
+        probability=probability, tags=tags, source=_source(o.source, tz),
+    )  # fmt: skip
+    _refuse_over_long(prediction)
+    return prediction
+
+
+def _source(given: dict[str, str | None], tz: ZoneInfo) -> SourceInput | None:
+    from tracker.domain.inputs import SourceInput, clean_text, parse_aware, parse_url
+
+    with _flag(SOURCE_FLAGS["title"]):
+        title = clean_text(given.get("title"), "title", limit=500)
+    with _flag(SOURCE_FLAGS["url"]):
+        url = parse_url(given.get("url"), "url")
+    with _flag(SOURCE_FLAGS["publisher"]):
+        publisher = clean_text(given.get("publisher"), "publisher")
+    with _flag(SOURCE_FLAGS["published_at"]):
+        published_at = parse_aware(given.get("published_at"), "published_at", tz)
+    source = SourceInput(title=title, url=url, publisher=publisher, published_at=published_at)
+    return None if source.is_empty() else source
+
+
+def _refuse_over_long(prediction: PredictionInput) -> None:
+    """Texts longer than their columns hold, named by flag (a source's reason starts with the
+    name of its field: "title is too long ...")."""
+    from tracker.domain.inputs import ImportedPrediction
+    from tracker.io.importchecks import over_long
+
+    problem = over_long(ImportedPrediction(prediction=prediction))
+    if problem is None:
+        return
+    name, reason = problem
+    if name == "source":
+        flag = SOURCE_FLAGS.get(reason.split(" ", 1)[0], SOURCE_FLAGS["url"])
+    else:
+        flag = FIELD_FLAGS.get(name, "--" + name.replace("_", "-"))
+    raise InvalidInput(f"{flag}: {reason}")
+
+
+ClaimArgument = Annotated[
+    str, typer.Argument(metavar="CLAIM", help="What will happen, as a checkable statement.")
+]
+DueOption = Annotated[
+    str,
+    typer.Option(
+        "--due",
+        help="When it must have happened by: 2025-02-20, 2025-02, 'February 2025', "
+        "'Feb 20, 2025', 2025-Q1, 2025-H1, 2025, 'in March 2025' or 2025-03-01..2025-03-31.",
+    ),
+]
+ZoneOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tz",
+        help="The time zone the deadline is stated in, e.g. Asia/Tokyo (default: "
+        "TRACKER_TIMEZONE). The deadline keeps it.",
+    ),
+]
 
 
 @app.command()
 def add(
-    claim: Annotated[
-        str, typer.Argument(metavar="CLAIM", help="What will happen, as a checkable statement.")
-    ],
-    due: Annotated[
-        str,
-        typer.Option(
-            "--due",
-            help="When it must have happened by: 2025-02-20, 2025-02, 'February 2025', "
-            "'Feb 20, 2025', 2025-Q1, 2025-H1, 2025, 'in March 2025' or 2025-03-01..2025-03-31.",
-        ),
-    ],
+    claim: ClaimArgument,
+    due: DueOption,
     window_start: Annotated[
         str | None, typer.Option(help="Start of the window, if it may not happen earlier.")
     ] = None,
-    tz: Annotated[
-        str | None,
-        typer.Option(
-            "--tz",
-            help="The time zone the deadline is stated in, e.g. Asia/Tokyo (default: "
-            "TRACKER_TIMEZONE). The deadline keeps it.",
-        ),
-    ] = None,
+    tz: ZoneOption = None,
     forecaster: Annotated[str | None, typer.Option(help="Who made the forecast.")] = None,
     probability: Annotated[
         str | None, typer.Option(help="The forecaster's probability: 0.7 or 70%.")
@@ -88,36 +209,18 @@ def add(
 ) -> None:
     """Add a prediction."""
     from tracker import service
-    from tracker.io.records import FieldError, prediction_from_mapping
 
     rt = Runtime(create=True)
-    source = {
-        "url": source_url,
-        "title": source_title,
-        "publisher": source_publisher,
-        "published_at": source_published,
-    }
-    fields = {
-        "claim": claim,
-        "due": due,
-        "window_start": window_start,
-        "tz": tz,
-        "forecaster": forecaster,
-        "probability": probability,
-        "quote": quote,
-        "due_text": due_text,
-        "tags": list(tag or []),
-        "key": key,
-        "source": source if any(source.values()) else None,
-    }
+    source = {"url": source_url, "title": source_title, "publisher": source_publisher,
+              "published_at": source_published}  # fmt: skip
+    options = AddOptions(
+        claim=claim, due=due, window_start=window_start, tz=tz, forecaster=forecaster,
+        probability=probability, quote=quote, due_text=due_text, tags=tuple(tag or ()),
+        key=key, source=source,
+    )  # fmt: skip
+    data = validated_prediction(options, default_tz=rt.settings.tz)
     try:
-        item = prediction_from_mapping(fields, tz=rt.settings.tz, now=rt.now)
-    except FieldError as exc:
-        raise InvalidInput(f"{_option_for(exc.field, exc.reason)}: {exc.reason}") from None
-    try:
-        record = service.add_prediction(
-            rt.engine, data=item.prediction, now=rt.now, policy=rt.policy
-        )
+        record = service.add_prediction(rt.engine, data=data, now=rt.now, policy=rt.policy)
     except KeyTaken as exc:
         raise Conflict(f"{exc}; pass another --key to add it anyway") from None
     if as_json:
