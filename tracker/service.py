@@ -25,13 +25,13 @@ from tracker.domain.inputs import (
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at, next_reminder_after
 from tracker.enums import DeliveryStatus, ListStatus
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
-from tracker.importing import (
-    ImportReport,
-    export_records,
-    import_file,
-    seed,
-    store_predictions,
-)
+
+# The bulk use cases, re-exported where their callers have always found them.
+from tracker.importing import ImportReport as ImportReport
+from tracker.importing import export_records as export_records
+from tracker.importing import import_file as import_file
+from tracker.importing import seed as seed
+from tracker.importing import store_predictions as store_predictions
 from tracker.persistence import inbound, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import (
@@ -45,14 +45,6 @@ from tracker.persistence.models import (
 from tracker.persistence.rows import prediction_columns
 
 DEFAULT_POLICY = ReminderPolicy()
-
-__all__ = [  # the bulk use cases, where callers have always found them
-    "ImportReport",
-    "export_records",
-    "import_file",
-    "seed",
-    "store_predictions",
-]
 
 
 def add_prediction(
