@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 
 class TrackerError(Exception):
     """Something the user can act on; the message is shown as it is, so it must hold no secret."""
@@ -21,14 +23,35 @@ class Conflict(TrackerError):
     """The request clashes with the current state (already resolved, key taken)."""
 
 
-class AlreadyResolved(Conflict):
-    """The prediction has a current resolution: its outcome and who recorded it (plain values:
-    the row itself is gone with the rolled-back session)."""
+class KeyTaken(Conflict):
+    """A new prediction's key is another prediction's already. The message says what clashed;
+    each front end adds how to get past it in its own words (a flag, a JSON field)."""
 
-    def __init__(self, message: str, *, outcome: str, resolved_by: str | None) -> None:
+    def __init__(self, *, key: str, existing_id: int | None) -> None:
+        super().__init__(f"a prediction with key {key!r} exists already (id {existing_id})")
+        self.key = key
+        self.existing_id = existing_id
+
+
+class AlreadyResolved(Conflict):
+    """The prediction has a current resolution: its key, outcome, when and who recorded it
+    (plain values: the row itself is gone with the rolled-back session). The message says what
+    is so; each front end adds its own hint (the CLI's --force, the API's "force": true)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: str,
+        outcome: str,
+        resolved_by: str | None,
+        resolved_at: dt.datetime | None = None,
+    ) -> None:
         super().__init__(message)
+        self.key = key
         self.outcome = outcome
         self.resolved_by = resolved_by
+        self.resolved_at = resolved_at
 
 
 class ConfigError(TrackerError):

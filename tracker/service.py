@@ -1,4 +1,6 @@
-"""Use cases for predictions. Each is one transaction: it commits whole or changes nothing.
+"""Use cases for predictions: add, list, show, resolve, snooze, reopen. Each is one
+transaction: it commits whole or changes nothing. (Seeding, importing and exporting many at
+once are in tracker.importing, re-exported here for `service.import_file` and its kin.)
 
 Resolving cancels the prediction's waiting reminders and queues a "resolved" event for every
 channel in the same transaction; adding and reopening schedule reminders.
@@ -6,34 +8,33 @@ channel in the same transaction; adding and reopening schedule reminders.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from dataclasses import replace as dc_replace
-from pathlib import Path
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from tracker.delivery import admin as delivery_admin
 from tracker.delivery import ledger as outbox
-from tracker.domain.deadlines import restate, stored_zone
 from tracker.domain.inputs import (
-    ImportedPrediction,
     PredictionInput,
     ResolutionInput,
     check_occurred_on,
 )
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at, next_reminder_after
-from tracker.enums import ListStatus
-from tracker.errors import AlreadyResolved, Conflict, InvalidInput
-from tracker.io import transfer
-from tracker.persistence import bulk, store
+from tracker.enums import DeliveryStatus, ListStatus
+from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
+
+# The bulk use cases, re-exported where their callers have always found them.
+from tracker.importing import ImportReport as ImportReport
+from tracker.importing import export_records as export_records
+from tracker.importing import import_file as import_file
+from tracker.importing import seed as seed
+from tracker.importing import store_predictions as store_predictions
+from tracker.persistence import inbound, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import (
-    InboundWebhook,
     Outcome,
     Prediction,
     PredictionRecord,
@@ -41,15 +42,9 @@ from tracker.persistence.models import (
     Resolution,
     ResolvedVia,
 )
+from tracker.persistence.rows import prediction_columns
 
 DEFAULT_POLICY = ReminderPolicy()
-
-
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
 
 
 def add_prediction(
@@ -62,10 +57,7 @@ def add_prediction(
     with transaction(engine) as session:
         existing = store.find_by_key(session, key=data.key)
         if existing is not None:
-            raise Conflict(
-                f"a prediction with key {data.key!r} exists already (id {existing.id}); "
-                "pass another --key to add it anyway"
-            )
+            raise KeyTaken(key=data.key, existing_id=existing.id)
         prediction = _create(session, data=data, now=now, policy=policy)
         return store.load_records(session, predictions=[prediction])[0]
 
@@ -73,14 +65,12 @@ def add_prediction(
 def _create(
     session: Session, *, data: PredictionInput, now: dt.datetime, policy: ReminderPolicy
 ) -> Prediction:
+    # The columns are the input's, as an import's (rows.prediction_columns); apply_prediction
+    # adds the source, tags and times.
     prediction = Prediction(
         key=data.key,
-        claim=data.claim,
-        due_at=data.due.due_at,
-        precision=data.due.precision.value,
-        timezone=data.due.zone,
-        due_text=data.due_text,
         next_reminder_at=first_reminder_at(data.due.due_at, policy),
+        **prediction_columns(data, source_id=None),
     )
     store.apply_prediction(session, prediction=prediction, data=data, now=now)
     return prediction
@@ -212,6 +202,7 @@ def snooze_once(
             raise AlreadyResolved(
                 f"prediction {prediction.key!r} is already resolved {current.outcome}; "
                 "there is nothing to snooze",
+                key=prediction.key,
                 outcome=current.outcome,
                 resolved_by=current.resolved_by,
             )
@@ -235,19 +226,16 @@ def _first_time(
     # Lock the prediction first: a second request with the same id waits here, and then sees
     # the first one's row (on PostgreSQL as on SQLite).
     prediction = store.get_prediction(session, ref=ref, for_update=True)
-    store.forget_requests(session, before=now - REQUEST_MEMORY)
-    return prediction if session.get(InboundWebhook, request_id) is None else None
+    inbound.forget_requests(session, before=now - REQUEST_MEMORY)
+    return None if inbound.was_seen(session, request_id=request_id) else prediction
 
 
 def _remember(
     session: Session, *, request_id: str, record: PredictionRecord, what: str, now: dt.datetime
 ) -> None:
-    session.add(
-        InboundWebhook(
-            webhook_id=request_id, received_at=now, prediction_id=record.prediction.id,
-            outcome=what,
-        )
-    )  # fmt: skip
+    inbound.remember(
+        session, request_id=request_id, prediction_id=record.prediction.id, what=what, now=now
+    )
 
 
 def _new_resolution(
@@ -292,10 +280,11 @@ def _resolve(
         if not force:
             raise AlreadyResolved(
                 f"prediction {prediction.key!r} is already resolved {current.outcome} "
-                f"(on {current.resolved_at:%Y-%m-%d}); pass --force to replace that, "
-                "or use `tracker reopen`",
+                f"(on {current.resolved_at:%Y-%m-%d})",
+                key=prediction.key,
                 outcome=current.outcome,
                 resolved_by=current.resolved_by,
+                resolved_at=current.resolved_at,
             )
         current.superseded_at = now
         current.superseded_note = f"replaced by a new resolution ({outcome.value})"
@@ -345,110 +334,37 @@ def _status_for(outcome: Outcome) -> PredictionStatus:
     return PredictionStatus.ANNULLED if outcome is Outcome.ANNULLED else PredictionStatus.RESOLVED
 
 
-def seed(
-    engine: Engine,
-    *,
-    directory: Path,
-    tz: ZoneInfo,
-    now: dt.datetime,
-    policy: ReminderPolicy = DEFAULT_POLICY,
-) -> ImportReport:
-    """Load every seeds file in a folder; running it twice changes nothing."""
-    items = transfer.read_seed_dir(directory, tz=tz, now=now)
-    return _store_all(engine, items=items, now=now, policy=policy, tz=tz)
+@dataclass(frozen=True)
+class DeliveryProblem:
+    """A delivery that is dead or being retried, as a public view (the web page) may show it:
+    plain values, and the receiver's own error text left out (admin.public_error)."""
+
+    channel: str
+    prediction_key: str
+    reminder: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    public_error: str | None
+    last_attempt_at: dt.datetime | None
+    next_attempt_at: dt.datetime | None
 
 
-def import_file(
-    engine: Engine,
-    *,
-    path: Path,
-    tz: ZoneInfo,
-    now: dt.datetime,
-    file_format: str | None = None,
-    policy: ReminderPolicy = DEFAULT_POLICY,
-) -> ImportReport:
-    with _collector_paused():
-        items = transfer.read_export(path, tz=tz, now=now, file_format=file_format)
-        return _store_all(engine, items=items, now=now, policy=policy, tz=tz)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """An import builds a few objects per row and no reference cycles, yet every so often
-    the cycle collector walks all of them: a tenth of a 100,000-row import's time."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def export_records(engine: Engine) -> list[PredictionRecord]:
-    with transaction(engine) as session:
-        return store.load_records(
-            session, predictions=store.all_predictions(session), with_history=True
+def deliveries_in_trouble(
+    engine: Engine, *, status: DeliveryStatus, limit: int
+) -> list[DeliveryProblem]:
+    """The newest `limit` deliveries with this status (dead or retrying)."""
+    return [
+        DeliveryProblem(
+            channel=row.channel,
+            prediction_key=key,
+            reminder=row.reminder,
+            status=row.status,
+            attempts=row.attempts,
+            last_status_code=row.last_status_code,
+            public_error=delivery_admin.public_error(row),
+            last_attempt_at=row.last_attempt_at,
+            next_attempt_at=row.next_attempt_at,
         )
-
-
-def store_predictions(
-    engine: Engine,
-    *,
-    items: Sequence[ImportedPrediction],
-    now: dt.datetime,
-    policy: ReminderPolicy = DEFAULT_POLICY,
-    tz: ZoneInfo,
-) -> ImportReport:
-    """Store validated predictions (from `tracker extract --add`) as seed and import do."""
-    return _store_all(engine, items=items, now=now, policy=policy, tz=tz)
-
-
-def _in_stored_zone(data: PredictionInput, prediction: Prediction) -> PredictionInput:
-    """A record that names no zone (a seeds file, an older export) is read, for a key already
-    stored, in the zone that prediction's deadline was stated in, not today's default: seeding
-    again after TRACKER_TIMEZONE changed moves no deadline."""
-    if data.zone_stated or prediction.timezone == data.due.zone:
-        return data
-    zone = stored_zone(prediction.timezone)
-    source = data.source
-    if source is not None and source.published_at is not None:
-        # A publication day ("published = 2024-12-24") was read in the default zone too.
-        local = source.published_at.astimezone(data.due.tz)
-        if local.time() == dt.time():
-            midnight = dt.datetime.combine(local.date(), dt.time(), zone)
-            source = dc_replace(source, published_at=midnight.astimezone(dt.UTC))
-    return dc_replace(data, due=restate(data.due, zone), source=source)
-
-
-def _store_all(
-    engine: Engine,
-    *,
-    items: Sequence[ImportedPrediction],
-    now: dt.datetime,
-    policy: ReminderPolicy,
-    tz: ZoneInfo,
-) -> ImportReport:
-    """Create new keys, update changed ones; resolution history is taken only for new keys,
-    so an import never rewrites how a stored prediction resolved."""
-    report = ImportReport()
-    with transaction(engine) as session:
-        stored = store.predictions_by_key(session, keys=[i.prediction.key for i in items])
-        new = [item for item in items if item.prediction.key not in stored]
-        bulk.insert_imported(session, items=new, now=now, policy=policy, tz=tz)
-        report.created = [item.prediction.key for item in new]
-        for item in items:
-            prediction = stored.get(item.prediction.key)
-            if prediction is None:
-                continue
-            old_due = prediction.due_at
-            data = _in_stored_zone(item.prediction, prediction)
-            if store.apply_prediction(session, prediction=prediction, data=data, now=now):
-                if prediction.due_at != old_due and prediction.status == PredictionStatus.OPEN:
-                    # A moved deadline has a schedule of its own (the ledger keys reminders by
-                    # deadline), so its reminders start over.
-                    prediction.next_reminder_at = first_reminder_at(prediction.due_at, policy)
-                report.updated.append(item.prediction.key)
-            else:
-                report.unchanged.append(item.prediction.key)
-    return report
+        for row, key in delivery_admin.list_deliveries(engine, status=status, limit=limit)
+    ]

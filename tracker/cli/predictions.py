@@ -7,21 +7,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from tracker.cli.add_input import AddOptions, validated_prediction
 from tracker.cli.app import Runtime, app, console, print_json, say
 from tracker.cli.terminal import cell, utf8
 from tracker.enums import ListStatus, Outcome
-from tracker.errors import InvalidInput
+from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
 
 if TYPE_CHECKING:
     from tracker.persistence.models import PredictionRecord
 
 REF_HELP = "The prediction's id or key."
-SOURCE_OPTIONS = {
-    "url": "--source-url",
-    "title": "--source-title",
-    "publisher": "--source-publisher",
-    "published_at": "--source-published",
-}
 
 
 def records_json(records: Sequence[PredictionRecord], rt: Runtime) -> list[dict[str, Any]]:
@@ -30,40 +25,35 @@ def records_json(records: Sequence[PredictionRecord], rt: Runtime) -> list[dict[
     return [prediction_json(r, tz=rt.settings.tz, now=rt.now) for r in records]
 
 
-def _option_for(field: str, reason: str) -> str:
-    """The command-line name of a record field, for error messages."""
-    if field == "source":
-        return next(
-            (option for name, option in SOURCE_OPTIONS.items() if reason.startswith(name)),
-            "--source-url",
-        )
-    return {"claim": "CLAIM", "tags": "--tag"}.get(field, "--" + field.replace("_", "-"))
+ClaimArgument = Annotated[
+    str, typer.Argument(metavar="CLAIM", help="What will happen, as a checkable statement.")
+]
+DueOption = Annotated[
+    str,
+    typer.Option(
+        "--due",
+        help="When it must have happened by: 2025-02-20, 2025-02, 'February 2025', "
+        "'Feb 20, 2025', 2025-Q1, 2025-H1, 2025, 'in March 2025' or 2025-03-01..2025-03-31.",
+    ),
+]
+ZoneOption = Annotated[
+    str | None,
+    typer.Option(
+        "--tz",
+        help="The time zone the deadline is stated in, e.g. Asia/Tokyo (default: "
+        "TRACKER_TIMEZONE). The deadline keeps it.",
+    ),
+]
 
 
 @app.command()
 def add(
-    claim: Annotated[
-        str, typer.Argument(metavar="CLAIM", help="What will happen, as a checkable statement.")
-    ],
-    due: Annotated[
-        str,
-        typer.Option(
-            "--due",
-            help="When it must have happened by: 2025-02-20, 2025-02, 'February 2025', "
-            "'Feb 20, 2025', 2025-Q1, 2025-H1, 2025, 'in March 2025' or 2025-03-01..2025-03-31.",
-        ),
-    ],
+    claim: ClaimArgument,
+    due: DueOption,
     window_start: Annotated[
         str | None, typer.Option(help="Start of the window, if it may not happen earlier.")
     ] = None,
-    tz: Annotated[
-        str | None,
-        typer.Option(
-            "--tz",
-            help="The time zone the deadline is stated in, e.g. Asia/Tokyo (default: "
-            "TRACKER_TIMEZONE). The deadline keeps it.",
-        ),
-    ] = None,
+    tz: ZoneOption = None,
     forecaster: Annotated[str | None, typer.Option(help="Who made the forecast.")] = None,
     probability: Annotated[
         str | None, typer.Option(help="The forecaster's probability: 0.7 or 70%.")
@@ -88,33 +78,20 @@ def add(
 ) -> None:
     """Add a prediction."""
     from tracker import service
-    from tracker.io.records import FieldError, prediction_from_mapping
 
     rt = Runtime(create=True)
-    source = {
-        "url": source_url,
-        "title": source_title,
-        "publisher": source_publisher,
-        "published_at": source_published,
-    }
-    fields = {
-        "claim": claim,
-        "due": due,
-        "window_start": window_start,
-        "tz": tz,
-        "forecaster": forecaster,
-        "probability": probability,
-        "quote": quote,
-        "due_text": due_text,
-        "tags": list(tag or []),
-        "key": key,
-        "source": source if any(source.values()) else None,
-    }
+    source = {"url": source_url, "title": source_title, "publisher": source_publisher,
+              "published_at": source_published}  # fmt: skip
+    options = AddOptions(
+        claim=claim, due=due, window_start=window_start, tz=tz, forecaster=forecaster,
+        probability=probability, quote=quote, due_text=due_text, tags=tuple(tag or ()),
+        key=key, source=source,
+    )  # fmt: skip
+    data = validated_prediction(options, default_tz=rt.settings.tz)
     try:
-        item = prediction_from_mapping(fields, tz=rt.settings.tz, now=rt.now)
-    except FieldError as exc:
-        raise InvalidInput(f"{_option_for(exc.field, exc.reason)}: {exc.reason}") from None
-    record = service.add_prediction(rt.engine, data=item.prediction, now=rt.now, policy=rt.policy)
+        record = service.add_prediction(rt.engine, data=data, now=rt.now, policy=rt.policy)
+    except KeyTaken as exc:
+        raise Conflict(f"{exc}; pass another --key to add it anyway") from None
     if as_json:
         print_json(records_json([record], rt)[0])
         return
@@ -299,18 +276,21 @@ def resolve(
         occurred = parse_day(occurred_on) if occurred_on else None
     except InvalidInput as exc:
         raise InvalidInput(f"--occurred-on: {exc}") from None
-    record = service.resolve(
-        rt.engine,
-        ref=ref,
-        outcome=outcome,
-        now=rt.now,
-        tz=rt.settings.tz,
-        note=clean_text(note, "--note", limit=5000, multiline=True),
-        evidence_url=parse_url(evidence, "--evidence"),
-        occurred_on=occurred,
-        resolved_by=clean_text(by, "--by") or _user_name(),
-        force=force,
-    )
+    try:
+        record = service.resolve(
+            rt.engine,
+            ref=ref,
+            outcome=outcome,
+            now=rt.now,
+            tz=rt.settings.tz,
+            note=clean_text(note, "--note", limit=5000, multiline=True),
+            evidence_url=parse_url(evidence, "--evidence"),
+            occurred_on=occurred,
+            resolved_by=clean_text(by, "--by") or _user_name(),
+            force=force,
+        )
+    except AlreadyResolved as exc:
+        raise Conflict(f"{exc}; pass --force to replace that, or use `tracker reopen`") from None
     if as_json:
         print_json(records_json([record], rt)[0])
         return

@@ -21,9 +21,10 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.delivery import ledger as outbox
+from tracker.delivery.lookups import reminders_in_ledger
 from tracker.domain.reminders import ReminderPolicy, due_reminders, policy_fingerprint
 from tracker.io.records import iso, prediction_json, resolution_json
-from tracker.persistence import store
+from tracker.persistence import state, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import DeliveryStatus, PredictionRecord, Resolution
 
@@ -76,12 +77,12 @@ def _notice_policy_change(session: Session, *, policy: ReminderPolicy, now: dt.d
     """When the reminder settings changed since the last pass, every open prediction is looked
     at again once (its stored next time came from the old policy)."""
     fingerprint = policy_fingerprint(policy)
-    stored = store.get_state(session, name=POLICY_STATE)
+    stored = state.get_state(session, name=POLICY_STATE)
     if stored == fingerprint:
         return
     if stored is not None:
         store.recheck_open_predictions(session)
-    store.set_state(session, name=POLICY_STATE, value=fingerprint, now=now)
+    state.set_state(session, name=POLICY_STATE, value=fingerprint, now=now)
 
 
 def _queue_reminder_batch(
@@ -95,7 +96,7 @@ def _queue_reminder_batch(
 ) -> int:
     batch = store.due_for_reminder(session, now=now, limit=QUEUE_BATCH)
     records = store.load_records(session, predictions=batch)
-    handled = store.reminders_in_ledger(session, predictions=batch, channels=channels)
+    handled = reminders_in_ledger(session, predictions=batch, channels=channels)
     queued: list[outbox.Queued] = []
     for record in records:
         queued += _plan_or_postpone(record, handled=handled, policy=policy, tz=tz, now=now)

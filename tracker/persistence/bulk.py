@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from tracker.domain.inputs import ImportedPrediction
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at
+from tracker.domain.resolutions import resolution_row
 from tracker.persistence.models import (
     Outcome,
     Prediction,
@@ -27,7 +28,8 @@ from tracker.persistence.models import (
     Resolution,
     UTCDateTime,
 )
-from tracker.persistence.store import resolution_row, upsert_source
+from tracker.persistence.rows import creation_times, prediction_columns
+from tracker.persistence.store import upsert_source
 
 
 def insert_imported(
@@ -119,17 +121,14 @@ def _prediction_row(
     status = _OPEN if current is None else (
         _ANNULLED if current.outcome == Outcome.ANNULLED else _RESOLVED
     )  # fmt: skip
-    due = data.due
+    source_id = source_ids.get(data.source) if data.source else None
     return {
-        "key": data.key, "claim": data.claim, "quote": data.quote,
-        "forecaster": data.forecaster, "probability": data.probability,
-        "due_at": due.due_at, "window_start": due.window_start,
-        "precision": due.precision.value, "timezone": due.zone,
-        "due_text": data.due_text, "status": status,
-        "source_id": source_ids.get(data.source) if data.source else None,
-        "created_at": data.created_at or now, "updated_at": data.updated_at or now,
-        "next_reminder_at": first_reminder_at(due.due_at, policy) if status == _OPEN else None,
-    }  # fmt: skip
+        "key": data.key,
+        **prediction_columns(data, source_id=source_id),
+        "status": status,
+        **creation_times(data, now),
+        "next_reminder_at": first_reminder_at(data.due.due_at, policy) if status == _OPEN else None,
+    }
 
 
 def _insert_rows(connection: sa.Connection, table: Any, rows: list[dict[str, Any]]) -> None:

@@ -1,4 +1,9 @@
-"""Queries and persistence. Keyword-only functions that take a session; no commits here."""
+"""Predictions, their sources, tags and resolutions: reads and writes for the service and the
+delivery planner. Keyword-only functions that take a session; no commits here.
+
+Elsewhere: the stored shape of a prediction (rows), the memory of signed requests (inbound),
+the service's own settings (state), the summary's aggregates (tracker.reporting.queries) and
+what the ledger holds (tracker.delivery.lookups)."""
 
 from __future__ import annotations
 
@@ -6,30 +11,24 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker.domain.deadlines import stored_zone, within_window
+from tracker.domain.deadlines import stored_zone
 from tracker.domain.inputs import PredictionInput, ResolutionInput, SourceInput
-from tracker.enums import REMINDER_KINDS
+from tracker.domain.resolutions import resolution_row
 from tracker.errors import NotFound
 from tracker.persistence.models import (
-    Delivery,
-    DeliveryStatus,
-    InboundWebhook,
-    Outcome,
     Prediction,
     PredictionRecord,
     PredictionStatus,
     PredictionTag,
     Resolution,
-    ServiceState,
     Source,
 )
+from tracker.persistence.rows import creation_times, prediction_columns
 
 # Ids are INTEGER columns: 32 bits on PostgreSQL.
 MAX_ID = 2**31 - 1
@@ -94,7 +93,7 @@ def load_records(
     tags: dict[int, list[str]] = defaultdict(list)
     resolutions: dict[int, list[Resolution]] = defaultdict(list)
     sources: dict[int, Source] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         for row in session.exec(
             select(PredictionTag)
             .where(col(PredictionTag.prediction_id).in_(chunk))
@@ -107,7 +106,7 @@ def load_records(
         for res in session.exec(query.order_by(col(Resolution.resolved_at), col(Resolution.id))):
             resolutions[res.prediction_id].append(res)
     source_ids = sorted({p.source_id for p in predictions if p.source_id is not None})
-    for chunk in _chunks(source_ids):
+    for chunk in chunks(source_ids):
         for source in session.exec(select(Source).where(col(Source.id).in_(chunk))):
             assert source.id is not None
             sources[source.id] = source
@@ -128,7 +127,7 @@ def load_records(
     return records
 
 
-def _chunks(ids: Sequence[int], size: int = 500) -> list[list[int]]:
+def chunks(ids: Sequence[int], size: int = 500) -> list[list[int]]:
     return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
 
 
@@ -187,26 +186,15 @@ def apply_prediction(
         if data.source is not None and not data.source.is_empty()
         else None
     )
-    wanted = {
-        "claim": data.claim,
-        "quote": data.quote,
-        "forecaster": data.forecaster,
-        "probability": data.probability,
-        "due_at": data.due.due_at,
-        "window_start": data.due.window_start,
-        "precision": data.due.precision.value,
-        "timezone": data.due.zone,
-        "due_text": data.due_text,
-        "source_id": source_id,
-    }
+    wanted = prediction_columns(data, source_id=source_id)
     changed = False
     for name, value in wanted.items():
         if getattr(prediction, name) != value:
             setattr(prediction, name, value)
             changed = True
     if is_new:
-        prediction.created_at = data.created_at or now
-        prediction.updated_at = data.updated_at or now
+        for name, value in creation_times(data, now).items():
+            setattr(prediction, name, value)
         session.add(prediction)
         session.flush()
     assert prediction.id is not None
@@ -268,158 +256,6 @@ def due_for_reminder(session: Session, *, now: dt.datetime, limit: int) -> list[
     )
 
 
-@dataclass(frozen=True)
-class SummaryFilter:
-    since: dt.datetime | None = None  # predictions due at or after this
-    forecaster: str | None = None
-    exclude_early_before: dt.datetime | None = None  # leave out "yes" not yet due at this time
-
-
-def _filtered(query: Any, filters: SummaryFilter) -> Any:
-    if filters.since is not None:
-        query = query.where(col(Prediction.due_at) >= filters.since)
-    if filters.forecaster:
-        query = query.where(
-            sa.func.lower(Prediction.forecaster) == sa.func.lower(filters.forecaster)
-        )
-    return query
-
-
-def _current_resolution_join() -> Any:
-    return sa.and_(
-        col(Resolution.prediction_id) == col(Prediction.id),
-        col(Resolution.superseded_at).is_(None),
-    )
-
-
-def summary_counts(
-    session: Session, *, filters: SummaryFilter, now: dt.datetime, due_soon: dt.timedelta
-) -> dict[str, int]:
-    """Open (due soon, overdue) and annulled: read through the status index, no join. The
-    resolved ones are counted from summary_rows, which reads them anyway."""
-    is_open = col(Prediction.status) == PredictionStatus.OPEN.value
-
-    def count(condition: Any) -> Any:
-        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
-
-    soon = sa.and_(is_open, col(Prediction.due_at) >= now, col(Prediction.due_at) < now + due_soon)
-    query = _filtered(
-        sa.select(
-            count(is_open),
-            count(soon),
-            count(sa.and_(is_open, col(Prediction.due_at) < now)),
-            count(col(Prediction.status) == PredictionStatus.ANNULLED.value),
-        ).where(
-            col(Prediction.status).in_(
-                [PredictionStatus.OPEN.value, PredictionStatus.ANNULLED.value]
-            )
-        ),
-        filters,
-    )
-    values = session.execute(query).one()
-    names = ("open", "due_soon", "overdue", "annulled")
-    return {name: int(value or 0) for name, value in zip(names, values, strict=True)}
-
-
-@dataclass(frozen=True)
-class OutcomeCount:
-    group: str | None
-    probability: float | None
-    yes: bool  # resolved "yes" (whether or not inside its window)
-    came_true: bool  # "yes", and inside its window when the day it happened is known
-    early: bool  # "yes" for a prediction not yet due (at the summary's `now`)
-    count: int
-
-
-def summary_rows(
-    session: Session, *, filters: SummaryFilter, by: str | None, now: dt.datetime
-) -> list[OutcomeCount]:
-    """Resolved yes/no predictions grouped in the database, so that the result grows with
-    distinct probabilities (and groups), not with predictions. One scan serves the counts,
-    the hit rates, the scores and --exclude-early."""
-    yes = sa.case((col(Resolution.outcome) == "yes", 1), else_=0)
-    came_true = sa.case((col(Resolution.came_true), 1), else_=0)
-    early = sa.case(
-        (sa.and_(col(Resolution.outcome) == "yes", col(Prediction.due_at) > now), 1), else_=0
-    )
-    group: Any = sa.literal(None)
-    if by == "source":
-        group = sa.func.coalesce(Source.title, Source.url)
-    elif by == "tag":
-        group = PredictionTag.tag
-    elif by == "forecaster":
-        group = Prediction.forecaster
-    query = (
-        sa.select(group, col(Prediction.probability), yes, came_true, early, sa.func.count())
-        .select_from(Prediction)
-        .join(Resolution, _current_resolution_join())
-    )
-    if by == "source":
-        query = query.outerjoin(Source, col(Source.id) == col(Prediction.source_id))
-    elif by == "tag":
-        query = query.outerjoin(
-            PredictionTag, col(PredictionTag.prediction_id) == col(Prediction.id)
-        )
-    query = query.where(col(Resolution.outcome).in_(["yes", "no"]))
-    query = _filtered(query, filters).group_by(group, Prediction.probability, yes, came_true, early)
-    return [
-        OutcomeCount(name, probability, bool(y), bool(t), bool(e), int(n))
-        for name, probability, y, t, e, n in session.execute(query).all()
-    ]
-
-
-def occurred_rows(
-    session: Session, *, filters: SummaryFilter
-) -> list[tuple[dt.date, dt.datetime, str, int]]:
-    """(occurred_on, due_at, the deadline's zone, count) for "yes" resolutions that say when
-    it happened."""
-    query = (
-        sa.select(
-            col(Resolution.occurred_on),
-            col(Prediction.due_at),
-            col(Prediction.timezone),
-            sa.func.count(),
-        )
-        .select_from(Prediction)
-        .join(Resolution, _current_resolution_join())
-        .where(col(Resolution.outcome) == "yes", col(Resolution.occurred_on).is_not(None))
-    )
-    if filters.exclude_early_before is not None:
-        query = query.where(col(Prediction.due_at) <= filters.exclude_early_before)
-    query = _filtered(query, filters).group_by(
-        Resolution.occurred_on, Prediction.due_at, Prediction.timezone
-    )
-    return [(day, due, zone, int(count)) for day, due, zone, count in session.execute(query).all()]
-
-
-def reminders_in_ledger(
-    session: Session, *, predictions: Sequence[Prediction], channels: Sequence[str]
-) -> dict[int, set[str]]:
-    """For each prediction, the reminder keys the ledger holds for its current deadline on
-    every channel (a row cancelled by a resolution does not count: reopening revives it)."""
-    handled: dict[int, set[str]] = {p.id: set() for p in predictions if p.id is not None}
-    due = {p.id: p.due_at for p in predictions}
-    counts: dict[tuple[int, str], int] = {}
-    for chunk in _chunks(list(handled)):
-        rows = session.execute(
-            sa.select(
-                col(Delivery.prediction_id), col(Delivery.reminder), col(Delivery.due_at)
-            ).where(
-                col(Delivery.prediction_id).in_(chunk),
-                col(Delivery.kind).in_(REMINDER_KINDS),
-                col(Delivery.channel).in_(channels),
-                col(Delivery.status) != DeliveryStatus.CANCELLED.value,
-            )
-        ).all()
-        for prediction_id, reminder, due_at in rows:
-            if due_at == due[prediction_id]:
-                counts[(prediction_id, reminder)] = counts.get((prediction_id, reminder), 0) + 1
-    for (prediction_id, reminder), count in counts.items():
-        if count >= len(channels):
-            handled[prediction_id].add(reminder)
-    return handled
-
-
 def resolutions_to_announce(session: Session, *, limit: int) -> list[Resolution]:
     return list(
         session.exec(
@@ -430,11 +266,6 @@ def resolutions_to_announce(session: Session, *, limit: int) -> list[Resolution]
             .with_for_update(skip_locked=True)
         ).all()
     )
-
-
-def forget_requests(session: Session, *, before: dt.datetime) -> None:
-    """Forget signed requests received before `before` (too old to be accepted again)."""
-    session.execute(sa.delete(InboundWebhook).where(col(InboundWebhook.received_at) < before))
 
 
 def predictions_by_id(session: Session, *, ids: Sequence[int]) -> list[Prediction]:
@@ -451,26 +282,6 @@ def recheck_open_predictions(session: Session) -> None:
 
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-
-
-def get_state(session: Session, *, name: str) -> str | None:
-    row = session.get(ServiceState, name)
-    return None if row is None else row.value
-
-
-def set_state(session: Session, *, name: str, value: str, now: dt.datetime) -> None:
-    """Insert or update in one statement: workers starting together may both write it."""
-    table: Any = ServiceState.__table__  # type: ignore[attr-defined]
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    statement = insert(table).values(name=name, value=value, updated_at=now)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["name"], set_={"value": value, "updated_at": now}
-        )
-    )
 
 
 def next_reminder_time(session: Session) -> dt.datetime | None:
@@ -502,38 +313,3 @@ def predictions_by_key(session: Session, *, keys: Sequence[str]) -> dict[str, Pr
         for prediction in session.exec(query, params={"keys": chunk}):
             found[prediction.key] = prediction
     return found
-
-
-def resolution_row(
-    prediction_id: int,
-    due_at: dt.datetime,
-    window_start: dt.datetime | None,
-    resolution: ResolutionInput,
-    tz: ZoneInfo,
-) -> dict[str, Any]:
-    return {
-        "prediction_id": prediction_id,
-        "outcome": resolution.outcome.value,
-        "resolved_at": resolution.resolved_at,
-        "occurred_on": resolution.occurred_on,
-        "note": resolution.note,
-        "evidence_url": resolution.evidence_url,
-        "resolved_by": resolution.resolved_by,
-        "via": resolution.via,
-        "superseded_at": resolution.superseded_at,
-        "superseded_note": resolution.superseded_note,
-        "came_true": came_true(resolution, due_at, window_start, tz),
-    }
-
-
-def came_true(
-    resolution: ResolutionInput,
-    due_at: dt.datetime,
-    window_start: dt.datetime | None,
-    tz: ZoneInfo,
-) -> bool:
-    """Yes, and (when we know the day it happened) inside the window."""
-    return resolution.outcome == Outcome.YES and (
-        resolution.occurred_on is None
-        or within_window(resolution.occurred_on, due_at, window_start, tz)
-    )

@@ -20,8 +20,8 @@ from tracker.domain.deadlines import local_date, stored_zone
 from tracker.enums import GroupBy
 from tracker.errors import InvalidInput
 from tracker.io.records import iso
-from tracker.persistence import store
 from tracker.persistence.db import transaction
+from tracker.reporting import queries
 
 GROUPINGS = tuple(grouping.value for grouping in GroupBy)
 COUNT_NAMES = ("open", "due_soon", "overdue", "resolved_yes", "resolved_no", "annulled")
@@ -121,7 +121,7 @@ def summarize(
 ) -> Summary:
     """The summary of the predictions the filters keep, read in one transaction."""
     grouping = _grouping(by)
-    filters = store.SummaryFilter(
+    filters = queries.SummaryFilter(
         since=since, forecaster=forecaster, exclude_early_before=now if exclude_early else None
     )
     read = _read(engine, filters, grouping, now=now, due_soon=due_soon)
@@ -169,39 +169,39 @@ class _Read:
     transaction ends."""
 
     counts: dict[str, int]  # open, due soon, overdue, annulled
-    grouped: list[store.OutcomeCount]  # per group; empty without a grouping
-    every: list[store.OutcomeCount]  # the whole, ungrouped
+    grouped: list[queries.OutcomeCount]  # per group; empty without a grouping
+    every: list[queries.OutcomeCount]  # the whole, ungrouped
     occurred: list[tuple[dt.date, dt.datetime, str, int]]
 
 
 def _read(
     engine: Engine,
-    filters: store.SummaryFilter,
+    filters: queries.SummaryFilter,
     grouping: GroupBy | None,
     *,
     now: dt.datetime,
     due_soon: dt.timedelta,
 ) -> _Read:
     with transaction(engine) as session:
-        counts = store.summary_counts(session, filters=filters, now=now, due_soon=due_soon)
+        counts = queries.summary_counts(session, filters=filters, now=now, due_soon=due_soon)
         grouped = (
-            store.summary_rows(session, filters=filters, by=grouping, now=now) if grouping else []
+            queries.summary_rows(session, filters=filters, by=grouping, now=now) if grouping else []
         )
         # A prediction has one forecaster and one source: their groups add up to the whole. A
         # prediction has any number of tags, so "by tag" needs the whole read on its own.
         if grouping in (GroupBy.forecaster, GroupBy.source):
             every = [dc_replace(row, group=None) for row in grouped]
         else:
-            every = store.summary_rows(session, filters=filters, by=None, now=now)
-        occurred = store.occurred_rows(session, filters=filters)
+            every = queries.summary_rows(session, filters=filters, by=None, now=now)
+        occurred = queries.occurred_rows(session, filters=filters)
     return _Read(counts=counts, grouped=grouped, every=every, occurred=occurred)
 
 
-def _scored(rows: list[store.OutcomeCount], *, exclude_early: bool) -> list[store.OutcomeCount]:
+def _scored(rows: list[queries.OutcomeCount], *, exclude_early: bool) -> list[queries.OutcomeCount]:
     return [r for r in rows if not (exclude_early and r.early)]
 
 
-def _counts(counts: dict[str, int], every: list[store.OutcomeCount]) -> dict[str, int]:
+def _counts(counts: dict[str, int], every: list[queries.OutcomeCount]) -> dict[str, int]:
     """Every count, in COUNT_NAMES order; the resolved ones come from the grouped rows, which
     are read anyway (and, unlike the scores, never leave out the early ones)."""
     counts = {
@@ -223,7 +223,7 @@ def _days_after_deadline(
     return days
 
 
-def _forecasts(rows: list[store.OutcomeCount]) -> list[scoring.ForecastCount]:
+def _forecasts(rows: list[queries.OutcomeCount]) -> list[scoring.ForecastCount]:
     return [
         scoring.ForecastCount(r.probability, int(r.came_true), r.count)
         for r in rows
@@ -231,8 +231,8 @@ def _forecasts(rows: list[store.OutcomeCount]) -> list[scoring.ForecastCount]:
     ]
 
 
-def _groups(rows: list[store.OutcomeCount], by: GroupBy) -> list[GroupSummary]:
-    by_name: dict[str, list[store.OutcomeCount]] = defaultdict(list)
+def _groups(rows: list[queries.OutcomeCount], by: GroupBy) -> list[GroupSummary]:
+    by_name: dict[str, list[queries.OutcomeCount]] = defaultdict(list)
     for row in rows:
         by_name[row.group if row.group is not None else NO_GROUP[by]].append(row)
     groups = [
@@ -247,7 +247,7 @@ def _groups(rows: list[store.OutcomeCount], by: GroupBy) -> list[GroupSummary]:
     return sorted(groups, key=lambda g: (-g.resolved, g.name))
 
 
-def _notes(summary: Summary, rows: list[store.OutcomeCount]) -> list[str]:
+def _notes(summary: Summary, rows: list[queries.OutcomeCount]) -> list[str]:
     notes = []
     unscored = sum(r.count for r in rows if r.probability is None)
     if unscored:

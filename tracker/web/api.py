@@ -14,7 +14,7 @@ from tracker import service
 from tracker.config import channel_settings
 from tracker.delivery import admin as checks
 from tracker.enums import DeliveryStatus, GroupBy, ListStatus, Outcome, ResolvedVia
-from tracker.errors import InvalidInput
+from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
 from tracker.io.records import FieldError, delivery_json, prediction_from_mapping, prediction_json
 from tracker.persistence.db import current_revision, display_url
 from tracker.web.deps import FilterText, Ref, WebContext, context, request_now
@@ -140,9 +140,12 @@ def add_prediction(ctx: Context, now: Now, body: NewPrediction) -> JSONObject:
         item = prediction_from_mapping(fields, tz=ctx.settings.tz, now=now)
     except FieldError as exc:
         raise InvalidInput(f"{exc.field}: {exc.reason}") from None
-    record = service.add_prediction(
-        ctx.engine, data=item.prediction, now=now, policy=ctx.settings.reminder_policy
-    )
+    try:
+        record = service.add_prediction(
+            ctx.engine, data=item.prediction, now=now, policy=ctx.settings.reminder_policy
+        )
+    except KeyTaken as exc:
+        raise Conflict(f'{exc}; send another "key" to add it anyway') from None
     return prediction_json(record, tz=ctx.settings.tz, now=now)
 
 
@@ -151,19 +154,25 @@ def resolve_prediction(ctx: Context, now: Now, ref: Ref, body: ResolveBody) -> J
     """Record how a prediction turned out; 409 when it is resolved already (unless `force`)."""
     from tracker.domain.inputs import clean_text, parse_url
 
-    record = service.resolve(
-        ctx.engine,
-        ref=ref,
-        outcome=body.outcome,
-        now=now,
-        tz=ctx.settings.tz,
-        note=clean_text(body.note, "note", limit=5000, multiline=True),
-        evidence_url=parse_url(body.evidence_url, "evidence_url"),
-        occurred_on=body.occurred_on,
-        resolved_by=clean_text(body.resolved_by, "resolved_by") or "api",
-        via=ResolvedVia.API,
-        force=body.force,
-    )
+    try:
+        record = service.resolve(
+            ctx.engine,
+            ref=ref,
+            outcome=body.outcome,
+            now=now,
+            tz=ctx.settings.tz,
+            note=clean_text(body.note, "note", limit=5000, multiline=True),
+            evidence_url=parse_url(body.evidence_url, "evidence_url"),
+            occurred_on=body.occurred_on,
+            resolved_by=clean_text(body.resolved_by, "resolved_by") or "api",
+            via=ResolvedVia.API,
+            force=body.force,
+        )
+    except AlreadyResolved as exc:
+        raise Conflict(
+            f'{exc}; send "force": true to replace that, or POST to '
+            f"/api/v1/predictions/{exc.key}/reopen"
+        ) from None
     return prediction_json(record, tz=ctx.settings.tz, now=now)
 
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from tracker import service
 from tracker.config import Settings
 from tracker.enums import Outcome, ResolvedVia
-from tracker.errors import NotFound
+from tracker.errors import AlreadyResolved, Conflict, NotFound
 from tracker.signatures import BadSignature, verify_standard_webhook
 from tracker.web.deps import (
     NO_NUL,
@@ -90,21 +90,25 @@ async def resolve_hook(
     except BadSignature as exc:
         return error_response(401, f"signature refused: {exc}")
     hook = _parse(body)
-    record = await run_in_threadpool(
-        lambda: service.resolve_once(
-            ctx.engine,
-            request_id=f"hook:{webhook_id}",
-            ref=hook.prediction,
-            outcome=hook.outcome,
-            via=ResolvedVia.WEBHOOK,
-            now=now,
-            tz=ctx.settings.tz,
-            note=hook.note,
-            evidence_url=hook.evidence_url,
-            occurred_on=hook.occurred_on,
-            resolved_by=hook.resolved_by or "webhook",
+    try:
+        record = await run_in_threadpool(
+            lambda: service.resolve_once(
+                ctx.engine,
+                request_id=f"hook:{webhook_id}",
+                ref=hook.prediction,
+                outcome=hook.outcome,
+                via=ResolvedVia.WEBHOOK,
+                now=now,
+                tz=ctx.settings.tz,
+                note=hook.note,
+                evidence_url=hook.evidence_url,
+                occurred_on=hook.occurred_on,
+                resolved_by=hook.resolved_by or "webhook",
+            )
         )
-    )
+    except AlreadyResolved as exc:
+        # A hook cannot force: the one way on is to reopen the prediction first.
+        raise Conflict(f"{exc}; reopen it to record another outcome") from None
     if record is None:
         return {"duplicate": True, "detail": f"webhook-id {webhook_id} was handled already"}
     from tracker.io.records import prediction_json

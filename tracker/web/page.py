@@ -24,12 +24,11 @@ from fastapi.responses import HTMLResponse
 
 from tracker import service
 from tracker.channels.text import format_probability
-from tracker.delivery import admin as checks
 from tracker.domain.durations import format_duration
 from tracker.domain.scoring import CalibrationBin
 from tracker.enums import DeliveryStatus
 from tracker.io.records import prediction_json
-from tracker.persistence.models import Delivery, PredictionRecord
+from tracker.persistence.models import PredictionRecord
 from tracker.reporting.summary import summarize
 from tracker.web.deps import WebContext, context, request_now
 
@@ -119,7 +118,7 @@ def index(ctx: Context, now: Now) -> HTMLResponse:
     ahead = service.open_predictions(ctx.engine, now=now, overdue=False, limit=LIST_LIMIT)
     overdue = service.open_predictions(ctx.engine, now=now, overdue=True, limit=LIST_LIMIT)
     failing = {
-        status: checks.list_deliveries(ctx.engine, status=status, limit=LIST_LIMIT + 1)
+        status: service.deliveries_in_trouble(ctx.engine, status=status, limit=LIST_LIMIT + 1)
         for status in (DeliveryStatus.DEAD, DeliveryStatus.RETRYING)
     }
     counts = summary.counts
@@ -136,7 +135,7 @@ def index(ctx: Context, now: Now) -> HTMLResponse:
         summary=summary,
         chart=_chart(summary.calibration) if summary.scores else None,
         failing=[
-            _failing(row, key, tz) for rows in failing.values() for row, key in rows[:LIST_LIMIT]
+            _failing(problem, tz) for rows in failing.values() for problem in rows[:LIST_LIMIT]
         ],
         failing_more=any(len(rows) > LIST_LIMIT for rows in failing.values()),
         css=_static_url("page.css"),
@@ -190,18 +189,18 @@ def _item(
     )
 
 
-def _failing(row: Delivery, key: str, tz: ZoneInfo) -> Failing:
+def _failing(problem: service.DeliveryProblem, tz: ZoneInfo) -> Failing:
     return Failing(
-        channel=row.channel,
-        prediction=key,
-        reminder=row.reminder,
-        status=row.status,
-        attempts=row.attempts,
-        last_status_code=row.last_status_code,
-        last_error=checks.public_error(row),  # never the receiver's text
-        last_attempt_at=_local(row.last_attempt_at, tz),
-        next_attempt_at=_local(row.next_attempt_at, tz)
-        if row.status == DeliveryStatus.RETRYING
+        channel=problem.channel,
+        prediction=problem.prediction_key,
+        reminder=problem.reminder,
+        status=problem.status,
+        attempts=problem.attempts,
+        last_status_code=problem.last_status_code,
+        last_error=problem.public_error,  # never the receiver's text
+        last_attempt_at=_local(problem.last_attempt_at, tz),
+        next_attempt_at=_local(problem.next_attempt_at, tz)
+        if problem.status == DeliveryStatus.RETRYING
         else None,
     )
 
