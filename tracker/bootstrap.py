@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
     from tracker.channels.base import Channel
     from tracker.config import Settings
+    from tracker.delivery.scheduler import Service
     from tracker.delivery.worker import Worker
 
 
@@ -44,3 +45,18 @@ def build_worker(
 
     chosen = channels if channels is not None else configured_channels(settings)
     return Worker(engine=engine, settings=settings, channels=chosen)
+
+
+def build_service(settings: Settings, worker: Worker) -> Service:
+    """The long-running service: a pass at start, then every TRACKER_CHECK_INTERVAL and at
+    each reminder or retry time the worker reports."""
+    from tracker.clock import utcnow
+    from tracker.delivery.scheduler import Service
+
+    return Service(
+        run_pass=worker.run_pass,
+        next_wake_at=worker.next_wake_at,
+        interval=settings.check_interval,
+        clock=utcnow,
+        stop=worker.stop,
+    )

@@ -16,7 +16,12 @@ class InvalidInput(TrackerError):
 
 
 class NotFound(TrackerError):
-    """A reference (id or key) names nothing."""
+    """A reference (id or key) names nothing. `listing` names what there is to look through
+    ("predictions", "deliveries"), so that each front end can say where to look."""
+
+    def __init__(self, message: str, *, listing: str | None = None) -> None:
+        super().__init__(message)
+        self.listing = listing
 
 
 class Conflict(TrackerError):

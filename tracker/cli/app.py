@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from tracker.cli.terminal import printable
-from tracker.errors import TrackerError
+from tracker.errors import NotFound, TrackerError
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -134,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TrackerError as exc:
         if debug_enabled():
             raise
-        error(str(exc))
+        error(str(exc) + _where_to_look(exc))
         return exc.exit_code
     except KeyboardInterrupt:
         print("tracker: interrupted", file=sys.stderr)
@@ -159,6 +159,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     return result if isinstance(result, int) else 0
+
+
+_LISTING_COMMANDS = {"predictions": "tracker list --status all", "deliveries": "tracker deliveries"}
+
+
+def _where_to_look(exc: TrackerError) -> str:
+    """The command line's hint for a reference that names nothing."""
+    listing = exc.listing if isinstance(exc, NotFound) else None
+    command = _LISTING_COMMANDS.get(listing or "")
+    return f" (see `{command}`)" if command else ""
 
 
 def _is_usage_error(exc: Exception) -> bool:

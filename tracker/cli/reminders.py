@@ -66,21 +66,14 @@ def run(
     import logging
     import signal
 
-    from tracker.clock import utcnow
-    from tracker.delivery.scheduler import Service
+    from tracker.bootstrap import build_service
 
     setup_logging()
     rt = Runtime(create=True)
     worker = _worker(rt)
     server = _http_server(rt) if http else None
     log = logging.getLogger("tracker")
-    service = Service(
-        run_pass=worker.run_pass,
-        next_wake_at=worker.next_wake_at,
-        interval=rt.settings.check_interval,
-        clock=utcnow,
-        stop=worker.stop,
-    )
+    service = build_service(rt.settings, worker)
 
     def _stop(signum: int, _frame: object) -> None:
         log.info("stopping on %s", signal.Signals(signum).name)

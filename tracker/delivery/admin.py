@@ -172,7 +172,7 @@ def retry_deliveries(
             return outbox.retry(session, ids=None, now=now)
         row = session.get(Delivery, delivery_id)
         if row is None:
-            raise NotFound(f"no delivery has id {delivery_id} (see `tracker deliveries`)")
+            raise NotFound(f"no delivery has id {delivery_id}", listing="deliveries")
         retryable = (DeliveryStatus.DEAD, DeliveryStatus.RETRYING)
         if row.status not in retryable:
             raise Conflict(

@@ -33,6 +33,13 @@ class Job:
     message: OutgoingMessage
 
 
+@dataclass(frozen=True)
+class Released:
+    """A claimed delivery handed back unsent, because the worker is stopping."""
+
+    delivery_id: int
+
+
 @dataclass
 class DispatchStats:
     sent: int = 0  # attempts made (whatever their outcome)
@@ -150,8 +157,8 @@ class Dispatcher:
 
     async def _attempt(
         self, client: httpx.AsyncClient, job: Job, pacer: Pacer, stop: threading.Event
-    ) -> AttemptResult | int:
-        """One send; returns the delivery id instead when stopping before it started.
+    ) -> AttemptResult | Released:
+        """One send, or the delivery handed back when stopping before it started.
 
         (claim() never takes more than the free slots, so the concurrency bound holds
         without a semaphore here.)
@@ -174,7 +181,7 @@ class Dispatcher:
                 )
                 return AttemptResult(job.delivery_id, deferred, counted=False)
         if stop.is_set():
-            return job.delivery_id
+            return Released(job.delivery_id)
         try:
             attempt = await channel.send(client, job.message, now=self.clock())
         except Exception as exc:  # a bug in one channel must not sink the whole pass
@@ -252,7 +259,7 @@ class _Sending:
     ) -> None:
         self.dispatcher, self.client, self.lanes, self.stop = dispatcher, client, lanes, stop
         self.pacer = Pacer(dispatcher.slack_min_interval, max_wait=dispatcher.request_timeout)
-        self.in_flight: dict[asyncio.Task[AttemptResult | int], str] = {}
+        self.in_flight: dict[asyncio.Task[AttemptResult | Released], str] = {}
         self.finished: list[AttemptResult] = []
         self.released: list[int] = []
 
@@ -289,11 +296,11 @@ class _Sending:
         for name, room in ledger.rooms.items():
             self.lanes[name].drained = got[name] < room
 
-    def _sent(self, task: asyncio.Task[AttemptResult | int]) -> None:
+    def _sent(self, task: asyncio.Task[AttemptResult | Released]) -> None:
         self.lanes[self.in_flight.pop(task)].in_flight -= 1
         outcome = task.result()
-        if isinstance(outcome, int):
-            self.released.append(outcome)
+        if isinstance(outcome, Released):
+            self.released.append(outcome.delivery_id)
         else:
             self.finished.append(outcome)
 

@@ -50,7 +50,7 @@ def get_prediction(session: Session, *, ref: str, for_update: bool = False) -> P
         query = query.with_for_update()
     prediction = session.exec(query).first()
     if prediction is None:
-        raise NotFound(f"{missing} (see `tracker list --status all`)")
+        raise NotFound(missing, listing="predictions")
     return prediction
 
 
