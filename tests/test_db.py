@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +16,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel, select
 
-from tests.conftest import TEST_DATABASE_URL, Result, assert_one_line_error, is_sqlite
+from tests.conftest import TEST_DATABASE_URL, Result, Web, assert_one_line_error, is_sqlite
 from tracker import service
 from tracker.domain.deadlines import UTC_ZONE, parse_due
 from tracker.domain.inputs import PredictionInput
@@ -265,3 +268,44 @@ def test_after_the_file_is_deleted_list_says_so(cli: Callable[..., Result], tmp_
         (tmp_path / name).unlink(missing_ok=True)
     assert_one_line_error(cli("list", "--status", "all"), code=1, contains="does not exist")
     assert not (tmp_path / "tracker.db").exists()
+
+
+def test_the_revision_commands_compare_with_is_alembics_head() -> None:
+    """Commands check the schema against SCHEMA_REVISION without loading alembic; a new
+    migration must move it too, or every command would migrate on every run."""
+    from alembic.script import ScriptDirectory
+
+    from tracker.persistence.db import SCHEMA_REVISION, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == SCHEMA_REVISION
+
+
+@pytest.mark.parametrize(
+    "command", [("list",), ("show", "1"), ("status",), ("deliveries",), ("resolve", "1", "no")]
+)
+def test_everyday_commands_load_no_migration_http_or_scheduler_code(
+    seeded: Callable[..., Result], database_url: str, command: tuple[str, ...]
+) -> None:
+    """On an up-to-date database, a command people type all day imports only what it uses:
+    alembic alone was a third of its start-up."""
+    code = (
+        "import sys; from tracker.cli import main; code = main(sys.argv[1:]); "
+        "heavy = {'alembic', 'httpx', 'aiohttp', 'fastapi', 'apscheduler', 'matplotlib'}; "
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules})); sys.exit(code)"
+    )
+    env = {**os.environ, "TRACKER_DATABASE_URL": database_url}
+    done = subprocess.run(
+        [sys.executable, "-c", code, *command], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_version_is_reported_everywhere(seeded: Callable[..., Result], web: Web) -> None:
+    from importlib.metadata import version
+
+    installed = version("tracker")
+    shown = seeded("--version")
+    assert (shown.code, shown.out.strip()) == (0, f"tracker {installed}")
+    assert seeded("status", "--json").json()["version"] == installed
+    assert web.client.get("/api/v1/status").json()["version"] == installed

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tracker.delivery import admin as delivery_admin
 from tracker.delivery import ledger as outbox
 from tracker.domain.inputs import (
     PredictionInput,
@@ -354,6 +353,8 @@ def deliveries_in_trouble(
     engine: Engine, *, status: DeliveryStatus, limit: int
 ) -> list[DeliveryProblem]:
     """The newest `limit` deliveries with this status (dead or retrying)."""
+    from tracker.delivery import admin as delivery_admin  # the page's alone: kept off start-up
+
     return [
         DeliveryProblem(
             channel=row.channel,

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -23,12 +23,14 @@ from tracker.channels.base import OutgoingMessage
 from tracker.config import ChannelSettings
 from tracker.delivery import leases
 from tracker.delivery import ledger as outbox
-from tracker.delivery.sender import Dispatcher, DispatchStats, Job
 from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.io.records import iso
 from tracker.persistence import store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import Delivery, DeliveryStatus, Prediction
+
+if TYPE_CHECKING:  # sending loads httpx and aiohttp: `status` and `deliveries` need neither
+    from tracker.delivery.sender import Dispatcher, DispatchStats, Job
 
 
 def worker_name() -> str:
@@ -81,6 +83,8 @@ def dispatch_pending(
 
 
 def _job(row: leases.ClaimedDelivery) -> Job:
+    from tracker.delivery.sender import Job
+
     return Job(
         delivery_id=row.id,
         channel=row.channel,
@@ -198,7 +202,10 @@ class Status:
 
     def as_json(self, *, channels: Sequence[ChannelSettings]) -> dict[str, Any]:
         """As `tracker status --json` and GET /api/v1/status show it."""
+        from tracker.about import version
+
         return {
+            "version": version(),
             "database": self.database,
             "migration": self.revision,
             "channels": [{"name": c.name, "kind": c.kind} for c in channels],
