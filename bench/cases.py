@@ -167,13 +167,12 @@ def _free_port() -> int:
 SUMMARY_SCRIPT = """
 import datetime as dt, json, re, sys, time
 from pathlib import Path
-from zoneinfo import ZoneInfo
 from tracker.persistence.db import make_engine
 from tracker.reporting.summary import summarize
 engine = make_engine(sys.argv[1])
 started = time.perf_counter()
-result = summarize(engine, now=dt.datetime.now(dt.UTC), tz=ZoneInfo("UTC"),
-                   due_soon=dt.timedelta(days=7), by="forecaster")
+result = summarize(engine, now=dt.datetime.now(dt.UTC), due_soon=dt.timedelta(days=7),
+                   by="forecaster")
 elapsed = time.perf_counter() - started
 peak_kb = int(re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text())[1])
 print(json.dumps({"seconds": elapsed, "resolved": result.resolved, "peak_mb": peak_kb / 1024}))

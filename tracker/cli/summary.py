@@ -61,7 +61,6 @@ def summary(
     result = summarize(
         rt.engine,
         now=rt.now,
-        tz=rt.settings.tz,
         due_soon=rt.settings.due_soon,
         since=since_at,
         forecaster=forecaster,

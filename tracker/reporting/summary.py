@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from dataclasses import replace as dc_replace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
 
@@ -111,7 +110,6 @@ def summarize(
     engine: Engine,
     *,
     now: dt.datetime,
-    tz: ZoneInfo,
     due_soon: dt.timedelta,
     since: dt.datetime | None = None,
     forecaster: str | None = None,

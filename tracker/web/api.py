@@ -245,7 +245,6 @@ def summary(
     result = summarize(
         ctx.engine,
         now=now,
-        tz=ctx.settings.tz,
         due_soon=ctx.settings.due_soon,
         since=since_at,
         forecaster=forecaster,

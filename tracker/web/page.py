@@ -114,7 +114,7 @@ class Chart:
 def index(ctx: Context, now: Now) -> HTMLResponse:
     settings = ctx.settings
     tz = settings.tz
-    summary = summarize(ctx.engine, now=now, tz=tz, due_soon=settings.due_soon)
+    summary = summarize(ctx.engine, now=now, due_soon=settings.due_soon)
     ahead = service.open_predictions(ctx.engine, now=now, overdue=False, limit=LIST_LIMIT)
     overdue = service.open_predictions(ctx.engine, now=now, overdue=True, limit=LIST_LIMIT)
     failing = {
