@@ -21,6 +21,7 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlmodel import Session
 
 from tracker.errors import Conflict, EnvironmentFailure
+from tracker.persistence import models
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -60,13 +61,16 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
         ) from None
     try:
         if parsed.get_backend_name() == "sqlite":
-            return _sqlite_engine(parsed, create=create)
-        return sa.create_engine(parsed, pool_pre_ping=True)
+            engine = _sqlite_engine(parsed, create=create)
+        else:
+            engine = sa.create_engine(parsed, pool_pre_ping=True)
     except (ImportError, exc.ArgumentError, TypeError, ValueError) as error:
         raise EnvironmentFailure(
             f"cannot use TRACKER_DATABASE_URL ({parsed.drivername}): "
             f"{type(error).__name__}: {scrub(_first_line(error), parsed)}"
         ) from None
+    models.attach_partial_index_predicates(engine.dialect.name)
+    return engine
 
 
 def _first_line(error: BaseException) -> str:

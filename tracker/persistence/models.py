@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import ConfigDict
 from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
@@ -28,6 +29,12 @@ __all__ = [
     "Source",
     "UTCDateTime",
 ]
+
+
+# Table models are never validated (SQLModel skips validation for them): building their
+# validators on import cost every command 30 ms, so it is left until something asks.
+# (Any: SQLModel types model_config as a TypedDict of its own that it does not export.)
+_TABLE_CONFIG: Any = ConfigDict(defer_build=True)
 
 
 class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
@@ -53,6 +60,8 @@ class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
 
 
 class Source(SQLModel, table=True):
+    model_config = _TABLE_CONFIG
+
     __tablename__ = "source"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -65,6 +74,8 @@ class Source(SQLModel, table=True):
 
 
 class Prediction(SQLModel, table=True):
+    model_config = _TABLE_CONFIG
+
     __tablename__ = "prediction"
     __table_args__ = (
         sa.CheckConstraint(
@@ -102,7 +113,29 @@ class Prediction(SQLModel, table=True):
     snoozed_until: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+# A partial index's predicate is a dialect option. Naming it here (postgresql_where=...) would
+# import that dialect's package on every command, asyncio with it (80 ms): the predicates are
+# attached when an engine for the dialect is made, which loads the dialect anyway.
+_PARTIAL_INDEXES: list[tuple[sa.Index, str]] = []
+
+
+def _partial_index(name: str, column: str, where: str, unique: bool = False) -> sa.Index:
+    index = sa.Index(name, column, unique=unique)
+    _PARTIAL_INDEXES.append((index, where))
+    return index
+
+
+def attach_partial_index_predicates(dialect_name: str) -> None:
+    """Give the partial indexes their WHERE clause for this dialect (idempotent)."""
+    if dialect_name not in ("sqlite", "postgresql"):
+        return
+    for index, where in _PARTIAL_INDEXES:
+        index.dialect_options[dialect_name]["where"] = sa.text(where)
+
+
 class PredictionTag(SQLModel, table=True):
+    model_config = _TABLE_CONFIG
+
     __tablename__ = "prediction_tag"
 
     prediction_id: int = Field(foreign_key="prediction.id", ondelete="CASCADE", primary_key=True)
@@ -112,23 +145,14 @@ class PredictionTag(SQLModel, table=True):
 class Resolution(SQLModel, table=True):
     """How a prediction resolved. Reopening supersedes a resolution; it is never deleted."""
 
+    model_config = _TABLE_CONFIG
+
     __tablename__ = "resolution"
     __table_args__ = (
         # At most one current (not superseded) resolution per prediction.
-        sa.Index(
-            "ux_resolution_current",
-            "prediction_id",
-            unique=True,
-            sqlite_where=sa.text("superseded_at IS NULL"),
-            postgresql_where=sa.text("superseded_at IS NULL"),
-        ),
+        _partial_index("ux_resolution_current", "prediction_id", "superseded_at IS NULL", True),
         # Only the few resolutions whose events are still to be queued: a pass finds them fast.
-        sa.Index(
-            "ix_resolution_events_to_queue",
-            "id",
-            sqlite_where=sa.text("events_queued_at IS NULL"),
-            postgresql_where=sa.text("events_queued_at IS NULL"),
-        ),
+        _partial_index("ix_resolution_events_to_queue", "id", "events_queued_at IS NULL"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -193,6 +217,8 @@ class InboundWebhook(SQLModel, table=True):
     its signature): the same request again does nothing. Kept a day, far past the five minutes
     in which a signature is accepted."""
 
+    model_config = _TABLE_CONFIG
+
     __tablename__ = "inbound_webhook"
 
     webhook_id: str = Field(sa_type=sa.String(200), primary_key=True)
@@ -205,6 +231,8 @@ class InboundWebhook(SQLModel, table=True):
 
 class ServiceState(SQLModel, table=True):
     """Small facts the service keeps between runs, such as the reminder policy it last used."""
+
+    model_config = _TABLE_CONFIG
 
     __tablename__ = "service_state"
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import context
 from sqlmodel import SQLModel
 
-from tracker.persistence import models  # noqa: F401 - registers the tables on the metadata
+from tracker.persistence import models
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -16,6 +16,7 @@ def run_migrations_online() -> None:
     engine = config.attributes.get("engine")
     if engine is None:  # the `alembic` command itself, for developers
         engine = sa.create_engine(config.get_main_option("sqlalchemy.url") or "")
+    models.attach_partial_index_predicates(engine.dialect.name)
     with engine.connect() as connection:
         context.configure(
             connection=connection,
