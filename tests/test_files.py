@@ -247,7 +247,7 @@ def test_an_import_leaves_the_cycle_collector_as_it_found_it(
     import gc
     from zoneinfo import ZoneInfo
 
-    from tracker import service
+    from tracker import importing
     from tracker.errors import InvalidInput
     from tracker.persistence.db import make_engine, upgrade_to_head
 
@@ -258,13 +258,13 @@ def test_an_import_leaves_the_cycle_collector_as_it_found_it(
     bad.write_text(json.dumps([{"key": "b", "claim": "B claim", "due": "not a date"}]))
     now, tz = dt.datetime(2025, 1, 1, tzinfo=dt.UTC), ZoneInfo("UTC")
     try:
-        assert service.import_file(engine, path=good, tz=tz, now=now).created == ["a"]
+        assert importing.import_file(engine, path=good, tz=tz, now=now).created == ["a"]
         assert gc.isenabled()
         with pytest.raises(InvalidInput):
-            service.import_file(engine, path=bad, tz=tz, now=now)
+            importing.import_file(engine, path=bad, tz=tz, now=now)
         assert gc.isenabled()
         gc.disable()  # one that was off stays off
-        service.import_file(engine, path=good, tz=tz, now=now)
+        importing.import_file(engine, path=good, tz=tz, now=now)
         assert not gc.isenabled()
     finally:
         gc.enable()

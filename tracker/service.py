@@ -1,6 +1,6 @@
 """Use cases for predictions: add, list, show, resolve, snooze, reopen. Each is one
 transaction: it commits whole or changes nothing. (Seeding, importing and exporting many at
-once are in tracker.importing, re-exported here for `service.import_file` and its kin.)
+once are in tracker.importing, which an everyday command does not load.)
 
 Resolving cancels the prediction's waiting reminders and queues a "resolved" event for every
 channel in the same transaction; adding and reopening schedule reminders.
@@ -24,13 +24,6 @@ from tracker.domain.inputs import (
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at, next_reminder_after
 from tracker.enums import DeliveryStatus, ListStatus
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
-
-# The bulk use cases, re-exported where their callers have always found them.
-from tracker.importing import ImportReport as ImportReport
-from tracker.importing import export_records as export_records
-from tracker.importing import import_file as import_file
-from tracker.importing import seed as seed
-from tracker.importing import store_predictions as store_predictions
 from tracker.persistence import inbound, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import (

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from tracker.extract import Candidate
-    from tracker.service import ImportReport
+    from tracker.importing import ImportReport
 
 
 @app.command()
@@ -188,7 +188,7 @@ def _store(
     """Store the dated candidates, the article as their source, in one transaction, tagged
     "extracted". Their keys come from claim, deadline and forecaster, so a second run finds
     them all unchanged."""
-    from tracker import service
+    from tracker import importing
     from tracker.io.records import prediction_from_mapping
 
     source = {"url": url, "title": title, "published": published.isoformat()}
@@ -206,7 +206,7 @@ def _store(
                 {**fields, "tags": tags, "source": source}, tz=rt.settings.tz, now=rt.now
             )
         )
-    return service.store_predictions(  # one transaction, as seed and import
+    return importing.store_predictions(  # one transaction, as seed and import
         rt.engine, items=items, now=rt.now, policy=rt.policy, tz=rt.settings.tz
     )
 

@@ -12,7 +12,7 @@ from tracker.cli.app import Runtime, app, say
 from tracker.enums import ExportFormat
 
 if TYPE_CHECKING:
-    from tracker.service import ImportReport
+    from tracker.importing import ImportReport
 
 
 @app.command()
@@ -22,10 +22,10 @@ def seed(
     ] = Path("seeds"),
 ) -> None:
     """Load the predictions in a seeds folder; a second run changes nothing."""
-    from tracker import service
+    from tracker import importing
 
     rt = Runtime(create=True)
-    report = service.seed(
+    report = importing.seed(
         rt.engine, directory=directory, tz=rt.settings.tz, now=rt.now, policy=rt.policy
     )
     _print_report(f"Seeded from {directory}", report)
@@ -41,7 +41,7 @@ def export_(
     ] = None,
 ) -> None:
     """Export every prediction with its source and resolution history."""
-    from tracker import service
+    from tracker import importing
     from tracker.io import transfer
 
     rt = Runtime()
@@ -49,7 +49,7 @@ def export_(
     if chosen is None and output is not None and output.suffix.lower() == ".csv":
         chosen = ExportFormat.CSV
     text = transfer.export_text(
-        service.export_records(rt.engine),
+        importing.export_records(rt.engine),
         file_format=(chosen or ExportFormat.JSON).value,
         tz=rt.settings.tz,
         now=rt.now,
@@ -72,10 +72,10 @@ def import_(
     ] = None,
 ) -> None:
     """Import predictions; known keys are updated, their resolutions left as they are."""
-    from tracker import service
+    from tracker import importing
 
     rt = Runtime(create=True)
-    report = service.import_file(
+    report = importing.import_file(
         rt.engine,
         path=file,
         tz=rt.settings.tz,
