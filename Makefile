@@ -3,18 +3,26 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test test-postgres bench lint format clean
+.PHONY: install install-runtime run test test-postgres bench lint format clean
 
-$(VENV)/.installed: pyproject.toml
+# Two stamps: running needs only the package and its dependencies (about 120 MB); the tests,
+# linters and benchmarks add the dev extras (playwright, schemathesis, scikit-learn, ...).
+$(VENV)/.runtime: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "tracker needs Python 3.11 or newer; set PYTHON=python3.x")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed: $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
-install: $(VENV)/.installed
+install-runtime: $(VENV)/.runtime  ## the package alone (what `make run` needs)
 
-run: install  ## load the seeds into ./tracker.db and run the service (Ctrl-C stops it)
+install: $(VENV)/.installed  ## the package and the dev extras (tests, linters, benchmarks)
+
+run: install-runtime  ## load the seeds into ./tracker.db and run the service (Ctrl-C stops it)
 	$(BIN)/tracker seed
 	$(BIN)/tracker run
 

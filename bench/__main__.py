@@ -16,8 +16,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench.cases import CASES, Row
+from bench.cases import CASES
 from bench.databases import databases
+from bench.rows import Row
 
 
 def main(argv: list[str] | None = None) -> int:

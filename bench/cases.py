@@ -8,35 +8,26 @@ import json
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import sqlalchemy as sa
 
+from bench.commands import command_times
 from bench.data import insert_predictions, insert_resolutions, table_of
 from bench.databases import Database
+from bench.rows import Row
 from tracker.bootstrap import build_worker
 from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
 from tracker.config import load_settings
 from tracker.delivery import ledger as outbox
 from tracker.persistence.db import transaction
 from tracker.persistence.models import DeliveryStatus, Prediction
-
-
-@dataclass
-class Row:
-    database: str
-    name: str
-    measured: str
-    target: str
-    met: bool | None
 
 
 class NullChannel:
@@ -280,25 +271,11 @@ def import_json_rate(database: Database, *, quick: bool, size: int | None = None
     return [_timed_import(database, url, path, size, f"JSON import of {size:,} predictions")]
 
 
-def startup(database: Database, *, quick: bool) -> list[Row]:
-    """`tracker --help`, the median of 7 runs."""
-    if database.label != "sqlite":
-        return []  # no database involved
-    times = []
-    for _ in range(7):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "tracker", "--help"], check=True,
-                       capture_output=True)  # fmt: skip
-        times.append(time.perf_counter() - started)
-    median = statistics.median(times)
-    return [Row("-", "tracker --help", f"{median * 1000:.0f} ms", "<= 300 ms", median <= 0.3)]
-
-
 CASES: dict[str, Callable[..., list[Row]]] = {
     "check": check_scale,
     "dispatch": dispatch,
     "summary": summary,
     "import": import_rate,
     "import-json": import_json_rate,
-    "startup": startup,
+    "startup": command_times,
 }

@@ -29,15 +29,16 @@ if TYPE_CHECKING:
     from tracker.config import Settings
     from tracker.domain.reminders import ReminderPolicy
 
-app = typer.Typer(
-    name="tracker",
-    help="Forecasts with deadlines: reminders before and after they fall due, resolutions, "
+_APP_SETTINGS: dict[str, Any] = {
+    "name": "tracker",
+    "help": "Forecasts with deadlines: reminders before and after they fall due, resolutions, "
     "and scores.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+    "no_args_is_help": True,
+    "add_completion": False,
+    "pretty_exceptions_enable": False,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
+app = typer.Typer(**_APP_SETTINGS)
 
 
 def _print_version(value: bool) -> None:
@@ -144,10 +145,11 @@ def debug_enabled() -> bool:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
-    command = typer.main.get_command(app)
+    args = list(argv) if argv is not None else sys.argv[1:]
+    command = typer.main.get_command(_app_for(args))
     try:
         result = command.main(
-            args=list(argv) if argv is not None else None,
+            args=args,
             prog_name="tracker",
             standalone_mode=False,
         )
@@ -179,6 +181,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     return result if isinstance(result, int) else 0
+
+
+def _app_for(args: Sequence[str]) -> typer.Typer:
+    """The app, holding only the command asked for when the first word names one.
+
+    Typer reads the signature of every command on every run (40 ms for twenty commands); a
+    user running `tracker list` pays for `list` alone. Anything else (help, a group such as
+    `db`, a typo) gets the whole app, and with it the whole help or the list of choices."""
+    name = next((arg for arg in args if not arg.startswith("-")), None)
+    chosen = [info for info in app.registered_commands if _command_name(info) == name]
+    if len(chosen) != 1:
+        return app
+    lean = typer.Typer(**_APP_SETTINGS)
+    lean.registered_callback = app.registered_callback
+    lean.registered_commands = chosen
+    return lean
+
+
+def _command_name(info: typer.models.CommandInfo) -> str | None:
+    if info.name:
+        return info.name
+    callback = info.callback
+    return callback.__name__.lower().replace("_", "-") if callback else None
 
 
 _LISTING_COMMANDS = {"predictions": "tracker list --status all", "deliveries": "tracker deliveries"}

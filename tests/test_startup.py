@@ -1,0 +1,50 @@
+"""What a command loads before it does anything: only the command asked for, and no dialect
+the database does not use."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import typer
+
+from tracker.cli import app, main
+from tracker.cli.app import _app_for
+
+
+def _names(lean: typer.Typer) -> list[str]:
+    group = typer.main.get_command(lean)
+    assert isinstance(group, typer.core.TyperGroup)
+    return sorted(group.commands)
+
+
+def test_each_command_is_built_alone_under_the_name_typer_gives_it() -> None:
+    every = _names(app)
+    plain = [name for name in every if name not in {"db", "channels"}]
+    assert {"list", "show", "add", "resolve", "reopen", "status", "deliveries"} <= set(plain)
+    for name in plain:
+        assert _names(_app_for([name])) == [name], name
+
+
+def test_help_groups_and_unknown_words_get_the_whole_app() -> None:
+    assert _app_for([]) is app
+    assert _app_for(["--help"]) is app
+    assert _app_for(["db", "upgrade"]) is app
+    assert _app_for(["lst"]) is app
+
+
+def test_a_lean_app_still_reports_usage_errors_against_the_command(capsys: object) -> None:
+    assert main(["list", "--no-such-option"]) == 2
+    assert main(["--version"]) == 0
+
+
+def test_importing_the_models_loads_no_database_dialect() -> None:
+    # Naming postgresql_where on an index imported the PostgreSQL dialect (and its asyncpg
+    # module) on every command, SQLite users' included.
+    probe = (
+        "import sys, tracker.persistence.models; "
+        "loaded = [m for m in sys.modules if m.startswith('sqlalchemy.dialects.')]; "
+        "print(loaded); sys.exit(1 if loaded else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
