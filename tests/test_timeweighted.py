@@ -53,6 +53,24 @@ def test_two_forecasters_worked_by_hand() -> None:
     assert b.relative_brier < 0 < a.relative_brier  # B beat the crowd, A did not
 
 
+def test_the_readme_worked_example() -> None:
+    """The numbers in README's "Scores over time: a worked example"."""
+    day = [datetime(2024, 12, 24, tzinfo=UTC) + timedelta(days=n) for n in range(68)]
+    history = [("ISW", day[0], 0.6), ("Desk", day[10], 0.3), ("ISW", day[27], 0.4)]
+    history += [("Desk", day[35], 0.1), ("ISW", day[48], 0.2)]
+    close = day[67] - timedelta(microseconds=1)  # the last instant of 28 February 2025
+    assert day[67] == datetime(2025, 3, 1, tzinfo=UTC)
+    figures = {
+        s.forecaster: (
+            round(s.brier, 3),
+            round(s.log_loss_bits, 3),
+            round(s.relative_brier or 0, 3),
+        )
+        for s in score_question_at(history, close, 0)
+    }
+    assert figures == {"ISW": (0.207, 0.855, 0.057), "Desk": (0.045, 0.311, -0.067)}
+
+
 def test_the_median_of_three_is_the_middle_one() -> None:
     history = [("A", 0, 0.9), ("B", 0, 0.5), ("C", 0, 0.2)]
     a, b, c = score_question(history, close=4, outcome=1)
