@@ -37,7 +37,7 @@ COMMANDS = _commands()
 
 def test_the_commands_are_the_ones_we_document() -> None:
     assert sorted(COMMANDS) == sorted(
-        ["add", "list", "show", "resolve", "reopen", "seed", "export", "import",
+        ["add", "forecast", "edit", "list", "show", "resolve", "reopen", "seed", "export", "import",
          "check", "run", "serve", "deliveries", "retry", "status", "channels test", "summary",
          "extract", "db upgrade", "db current"]
     )  # fmt: skip

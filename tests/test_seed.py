@@ -100,8 +100,8 @@ def _line_of(folder: Path, needle: str) -> int:
     [
         ('due = "2025-02-20"', 'due = "sometime soon"', "predictions[2].due", "sometime soon"),
         (
-            'forecaster = "ISW"\n',
-            'forecaster = "ISW"\nprobability = 1.5\n',
+            "probability = 0.675\n",
+            "probability = 1.5\n",
             "predictions[1].probability",
             "probability = 1.5",
         ),
@@ -152,3 +152,44 @@ def test_missing_or_empty_seed_folder(cli: Callable[..., Result], tmp_path: Path
     assert_one_line_error(cli("seed", tmp_path / "nowhere"), contains="no such folder")
     (tmp_path / "empty").mkdir()
     assert_one_line_error(cli("seed", tmp_path / "empty"), contains="no seeds file")
+
+
+def test_each_seed_question_has_the_forecast_its_words_imply(seeded: Callable[..., Result]) -> None:
+    """Made on the article's date by the forecaster it names, with the probability and basis
+    the extractor reads in the quote (ICD 203's bands)."""
+    from tracker.extract.cues import estimate, find_cues
+
+    for key in EXPECTED:
+        shown = seeded("show", key, "--json").json()
+        [forecast] = shown["forecasts"]
+        implied = estimate(shown["quote"], find_cues(shown["quote"]))
+        assert forecast["forecaster"] == EXPECTED[key]["forecaster"]
+        assert (forecast["probability"], forecast["basis"]) == (implied.probability, implied.basis)
+        assert forecast["made_at"] == "2024-12-24T00:00:00Z"
+        assert shown["probability"] == implied.probability
+    basis = seeded("show", "syria-demands-russian-withdrawal-2025-02-20", "--json").json()
+    assert (
+        basis["forecasts"][0]["basis"] == "implied by 'may' (ICD 203: roughly even chance 45-55%)"
+    )
+    again = seeded("seed", SEEDS)
+    assert "0 created, 0 updated, 3 unchanged" in again.out
+    assert sum(len(p["forecasts"]) for p in seeded("list", "--json").json()) == 3
+
+
+def test_a_database_seeded_by_the_previous_release_gets_each_forecast_once(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Its seeds stated no probabilities, so the upgrade made them no forecast; seeding
+    again adds each one, and a third time nothing."""
+    import shutil
+
+    database = tmp_path / "old.db"
+    shutil.copy(Path(__file__).parent / "fixtures" / "release-0006.db", database)
+    monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{database}")
+    monkeypatch.setenv("TRACKER_TIMEZONE", "Europe/Kyiv")  # as it was seeded
+    first = cli("seed", SEEDS)
+    assert "0 created, 3 updated, 0 unchanged" in first.out, first.err
+    assert "0 created, 0 updated, 3 unchanged" in cli("seed", SEEDS).out
+    for key in EXPECTED:
+        forecasts = cli("show", key, "--json").json()["forecasts"]
+        assert [f["made_at"] for f in forecasts] == ["2024-12-23T22:00:00Z"]  # 24th in Kyiv

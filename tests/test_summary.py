@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from freezegun import freeze_time
 
-from tests.conftest import SEEDS, Result, assert_one_line_error
+from tests.conftest import Result, assert_one_line_error
 
 NOW = dt.datetime(2025, 6, 1, 12, 0, tzinfo=dt.UTC)
 
@@ -148,9 +148,10 @@ def test_empty_database_is_friendly(cli: Callable[..., Result]) -> None:
     assert s["calibration"] == []
 
 
-def test_seeds_without_probabilities(cli: Callable[..., Result]) -> None:
-    assert cli("seed", SEEDS).code == 0
-    assert cli("resolve", "1", "yes", "--occurred-on", "2025-02-25").code == 0
+def test_questions_without_probabilities(cli: Callable[..., Result]) -> None:
+    # (The seeds state probabilities now: a forecaster named without one is scored nowhere.)
+    assert cli("add", "A", "--due", "2025-02", "--forecaster", "ISW", "--key", "a").code == 0
+    assert cli("resolve", "a", "yes", "--occurred-on", "2025-02-25").code == 0
     s = cli("summary", "--json").json()
     assert s["hit_rate"]["resolved"] == 1
     assert s["scores"] is None

@@ -17,12 +17,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from tracker.domain.deadlines import restate, stored_zone
+from tracker.domain.forecasts import first_forecast, stated_at
 from tracker.domain.inputs import ImportedPrediction, PredictionInput
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at
 from tracker.io import transfer
-from tracker.persistence import bulk, store
+from tracker.persistence import bulk, questions, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import Prediction, PredictionRecord, PredictionStatus
 
@@ -134,7 +136,10 @@ def _store_all(
                 continue
             old_due = prediction.due_at
             data = _in_stored_zone(item.prediction, prediction)
-            if store.apply_prediction(session, prediction=prediction, data=data, now=now):
+            changed = store.apply_prediction(session, prediction=prediction, data=data, now=now)
+            if _add_first_forecast(session, prediction=prediction, data=data, now=now):
+                changed = True
+            if changed:
                 if prediction.due_at != old_due and prediction.status == PredictionStatus.OPEN:
                     # A moved deadline has a schedule of its own (the ledger keys reminders by
                     # deadline), so its reminders start over.
@@ -143,3 +148,23 @@ def _store_all(
             else:
                 report.unchanged.append(item.prediction.key)
     return report
+
+
+def _add_first_forecast(
+    session: Session, *, prediction: Prediction, data: PredictionInput, now: dt.datetime
+) -> bool:
+    """A stored question gets the forecast its record states when it lacks one by that
+    forecaster at that time (a question seeded before forecasts had probabilities); True
+    when it was added. Seeding or importing again adds nothing."""
+    assert prediction.id is not None
+    forecast = first_forecast(data, made_at=stated_at(data, now=prediction.created_at))
+    if forecast is None or forecast.made_at is None:
+        return False
+    if questions.has_forecast(
+        session, prediction_id=prediction.id, forecaster=forecast.forecaster, at=forecast.made_at
+    ):
+        return False
+    questions.add_forecast(
+        session, prediction=prediction, forecast=forecast, made_at=forecast.made_at, now=now
+    )
+    return True

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.delivery import ledger as outbox
+from tracker.domain.forecasts import check_made_at, first_forecast
 from tracker.domain.inputs import (
     PredictionInput,
     ResolutionInput,
@@ -24,7 +25,7 @@ from tracker.domain.inputs import (
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at, next_reminder_after
 from tracker.enums import DeliveryStatus, ListStatus
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
-from tracker.persistence import inbound, store
+from tracker.persistence import inbound, questions, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import (
     Outcome,
@@ -65,6 +66,15 @@ def _create(
         **prediction_columns(data, source_id=None),
     )
     store.apply_prediction(session, prediction=prediction, data=data, now=now)
+    forecast = first_forecast(data, made_at=now)
+    if forecast is not None:
+        if data.made_at is not None:
+            # A time stated for it must fall before the deadline; made now, it is kept even
+            # past the deadline (a question added late), and the scores leave it out.
+            check_made_at(data.made_at, close=data.due.due_at, now=now)
+        questions.add_forecast(
+            session, prediction=prediction, forecast=forecast, made_at=data.made_at or now, now=now
+        )
     return prediction
 
 

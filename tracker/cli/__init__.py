@@ -1,6 +1,14 @@
 """The command line. Importing this registers every command on `app`."""
 
-from tracker.cli import database, extract, files, predictions, reminders, summary  # noqa: F401
+from tracker.cli import (  # noqa: F401
+    database,
+    extract,
+    files,
+    predictions,
+    questions,
+    reminders,
+    summary,
+)
 from tracker.cli.app import app, main
 
 __all__ = ["app", "main"]

@@ -27,6 +27,8 @@ FIELD_FLAGS = {
     "due_text": "--due-text",
     "tags": "--tag",
     "key": "--key",
+    "criteria": "--criteria",
+    "made_at": "--made-at",
 }
 SOURCE_FLAGS = {
     "title": "--source-title",
@@ -51,6 +53,8 @@ class AddOptions:
     tags: tuple[str, ...] = ()
     key: str | None = None
     source: dict[str, str | None] = field(default_factory=dict)  # SOURCE_FLAGS' fields
+    criteria: str | None = None
+    made_at: str | None = None
 
 
 @contextlib.contextmanager
@@ -77,7 +81,7 @@ def validated_prediction(options: AddOptions, *, default_tz: ZoneInfo) -> Predic
     """The input `tracker add` describes, each option read by its own validator; the first
     error names its flag."""
     from tracker.domain import inputs
-    from tracker.domain.deadlines import parse_period, parse_zone
+    from tracker.domain.deadlines import UTC_ZONE, parse_period, parse_zone
 
     o = options
     with _field("tz"):
@@ -104,9 +108,14 @@ def validated_prediction(options: AddOptions, *, default_tz: ZoneInfo) -> Predic
         due_text = inputs.clean_text(o.due_text, "due_text") or inputs.default_due_text(due, tz)
     with _field("key"):
         key = inputs.normalize_key(o.key) if o.key else inputs.make_key(claim, due, forecaster)
+    with _field("criteria"):
+        criteria = inputs.clean_text(o.criteria, "criteria", limit=5000, multiline=True)
+    with _field("made_at"):  # UTC unless it has an offset, as `tracker forecast --at`
+        made_at = inputs.parse_aware(o.made_at, "made_at", UTC_ZONE)
     prediction = inputs.PredictionInput(
         key=key, claim=claim, due=due, due_text=due_text, quote=quote, forecaster=forecaster,
-        probability=probability, tags=tags, source=_source(o.source, tz),
+        probability=probability, tags=tags, source=_source(o.source, tz), criteria=criteria,
+        made_at=made_at,
     )  # fmt: skip
     _refuse_over_long(prediction)
     return prediction

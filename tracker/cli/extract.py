@@ -198,14 +198,11 @@ def _store(
             continue
         fields = candidate.to_json()
         basis = fields.pop("probability_basis") or ""
-        # A prediction has no field for where its probability came from; a tag keeps a number
-        # implied by a hedge word from passing for the forecaster's own.
+        # The first forecast keeps where its probability came from; the tag lets a list
+        # tell a number implied by a hedge word from the forecaster's own.
         tags = ["extracted", *(["implied-probability"] if basis.startswith("implied") else [])]
-        items.append(
-            prediction_from_mapping(
-                {**fields, "tags": tags, "source": source}, tz=rt.settings.tz, now=rt.now
-            )
-        )
+        record = {**fields, "tags": tags, "source": source, "basis": basis or None}
+        items.append(prediction_from_mapping(record, tz=rt.settings.tz, now=rt.now))
     return importing.store_predictions(  # one transaction, as seed and import
         rt.engine, items=items, now=rt.now, policy=rt.policy, tz=rt.settings.tz
     )

@@ -19,10 +19,14 @@ if TYPE_CHECKING:
 REF_HELP = "The prediction's id or key."
 
 
-def records_json(records: Sequence[PredictionRecord], rt: Runtime) -> list[dict[str, Any]]:
-    from tracker.io.records import prediction_json
+def records_json(
+    records: Sequence[PredictionRecord], rt: Runtime, *, full: bool = False
+) -> list[dict[str, Any]]:
+    """Each question as JSON with its latest forecast per forecaster (full: every forecast,
+    source and version)."""
+    from tracker.io.questions import question_json
 
-    return [prediction_json(r, tz=rt.settings.tz, now=rt.now) for r in records]
+    return [question_json(r, tz=rt.settings.tz, now=rt.now, full=full) for r in records]
 
 
 ClaimArgument = Annotated[
@@ -56,8 +60,17 @@ def add(
     tz: ZoneOption = None,
     forecaster: Annotated[str | None, typer.Option(help="Who made the forecast.")] = None,
     probability: Annotated[
-        str | None, typer.Option(help="The forecaster's probability: 0.7 or 70%.")
+        str | None,
+        typer.Option(help="The forecaster's probability: 0.7, 70% or 7:3; the first forecast."),
     ] = None,
+    made_at: Annotated[
+        str | None,
+        typer.Option(
+            help="When that forecast was made: an ISO date or time, UTC unless it has "
+            "an offset (default: now)."
+        ),
+    ] = None,
+    criteria: Annotated[str | None, typer.Option(help="How the question will be judged.")] = None,
     source_url: Annotated[str | None, typer.Option(help="Where the forecast was made.")] = None,
     source_title: Annotated[str | None, typer.Option(help="Title of the source.")] = None,
     source_publisher: Annotated[str | None, typer.Option(help="Publisher of the source.")] = None,
@@ -76,7 +89,8 @@ def add(
         bool, typer.Option("--json", help="Print the new prediction as JSON.")
     ] = False,
 ) -> None:
-    """Add a prediction."""
+    """Add a question (a prediction), with its first forecast when --forecaster and
+    --probability are given."""
     from tracker import service
 
     rt = Runtime(create=True)
@@ -85,7 +99,7 @@ def add(
     options = AddOptions(
         claim=claim, due=due, window_start=window_start, tz=tz, forecaster=forecaster,
         probability=probability, quote=quote, due_text=due_text, tags=tuple(tag or ()),
-        key=key, source=source,
+        key=key, source=source, criteria=criteria, made_at=made_at,
     )  # fmt: skip
     data = validated_prediction(options, default_tz=rt.settings.tz)
     try:
@@ -140,22 +154,19 @@ def list_(
 def _print_table(records: Sequence[PredictionRecord], rt: Runtime) -> None:
     from rich.table import Table
 
+    from tracker.cli.questions import forecasters_cell
+
     table = Table(box=None, header_style="bold", pad_edge=False)
-    with_probability = any(r.prediction.probability is not None for r in records)
     table.add_column("ID", no_wrap=True)
     table.add_column("Due", max_width=17, overflow="fold")
     table.add_column("Status", max_width=20, overflow="fold")
-    if with_probability:
-        table.add_column("P", no_wrap=True)
-    table.add_column("Forecaster", max_width=14, overflow="fold")
+    table.add_column("Forecasts", max_width=24, overflow="fold")
     # The claim takes the rest of the width and wraps; rich never has to crop it.
     table.add_column("Claim", ratio=1, overflow="fold")
     for record in records:
         p = record.prediction
         cells = [str(p.id), due_label(record, rt), timing(record, rt)]
-        if with_probability:
-            cells.append(percent(p.probability))
-        cells += [p.forecaster or "", p.claim]
+        cells += [forecasters_cell(record), p.claim]
         table.add_row(*map(cell, cells))
     console().print(table)
 
@@ -165,12 +176,12 @@ def show(
     ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP, callback=utf8)],
     as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON.")] = False,
 ) -> None:
-    """Show one prediction with its source and resolution history."""
+    """Show one question: its forecasts, sources, earlier versions and resolutions."""
     from tracker import service
 
     rt = Runtime()
     record = service.show_prediction(rt.engine, ref=ref)
-    obj = records_json([record], rt)[0]
+    obj = records_json([record], rt, full=True)[0]
     if as_json:
         print_json(obj)
         return
@@ -197,12 +208,14 @@ def _print_record(record: PredictionRecord, obj: dict[str, Any], rt: Runtime) ->
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     source = obj["source"] or {}
+    from tracker.cli.questions import forecast_rows, version_rows
+
     rows = [
-        ("Prediction", f"#{p.id} {p.key}"),
+        ("Question", f"#{p.id} {p.key}"),
         ("Claim", p.claim),
+        ("Criteria", p.criteria),
         ("Quote", p.quote and f"“{p.quote}”"),
-        ("Forecaster", p.forecaster),
-        ("Probability", percent(p.probability)),
+        *forecast_rows(record, obj),
         ("Due", f"{obj['due_label']} ({p.due_text}); {obj['due_at']}"),
         ("Time zone", p.timezone),
         ("Status", timing(record, rt)),
@@ -211,6 +224,7 @@ def _print_record(record: PredictionRecord, obj: dict[str, Any], rt: Runtime) ->
         ("Source URL", source.get("url")),
         ("Published", source.get("published_at")),
     ]
+    rows += version_rows(obj)
     for res in obj.get("resolutions") or []:
         rows.append(("Resolution", _describe_resolution(res)))
     for label, value in rows:

@@ -160,15 +160,22 @@ def supersede_reminders(
     )
 
 
-def cancel_reminders(session: Session, *, prediction_id: int, now: dt.datetime) -> int:
-    """A resolved prediction's reminders not yet sent are cancelled, those a worker holds
-    too: a dead worker's must not be taken over, and a live worker's record of its send
-    still wins (delivered stays delivered; see leases.record)."""
+def cancel_reminders(
+    session: Session,
+    *,
+    prediction_id: int,
+    now: dt.datetime,
+    reason: str = "the prediction was resolved",
+) -> int:
+    """A resolved prediction's reminders not yet sent are cancelled (or a question's whose
+    deadline moved), those a worker holds too: a dead worker's must not be taken over, and a
+    live worker's record of its send still wins (delivered stays delivered; see
+    leases.record)."""
     return _retire_unsent_reminders(
         session,
         col(Delivery.prediction_id) == prediction_id,
         status=DeliveryStatus.CANCELLED,
-        reason="the prediction was resolved",
+        reason=reason,
         now=now,
     )
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -27,6 +26,9 @@ from tracker.domain.deadlines import (
     parse_instant,
     period_containing,
 )
+
+# Re-exported where its callers have always found it.
+from tracker.domain.probability import parse_probability as parse_probability
 from tracker.enums import Outcome
 from tracker.errors import InvalidInput
 
@@ -59,6 +61,11 @@ class PredictionInput:
     quote: str | None = None
     forecaster: str | None = None
     probability: float | None = None
+    criteria: str | None = None  # how the question will be judged
+    # When the first forecast (forecaster, probability, quote) was made, and what its
+    # probability rests on; made_at None: the writer decides (see forecasts.first_forecast).
+    made_at: dt.datetime | None = None
+    basis: str | None = None
     tags: tuple[str, ...] = ()
     source: SourceInput | None = None
     created_at: dt.datetime | None = None
@@ -134,48 +141,6 @@ def clean_text(
         raise InvalidInput(f"{name} is too long ({len(text)} characters; at most {limit})")
     refuse_control_characters(text, name, multiline=multiline)
     return text
-
-
-def parse_probability(value: Any) -> float | None:
-    """0.7, "0.7" or "70%"; None for none. Anything outside [0, 1] is refused, not clamped."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, bool):
-        raise InvalidInput("probability must be a number between 0 and 1, or a percentage")
-    if isinstance(value, int | float):
-        try:
-            number = float(value)
-        except OverflowError:  # an integer of hundreds of digits
-            number = math.inf
-    elif isinstance(value, str):
-        text = value.strip()
-        # float() also reads "1_0" and Arabic-Indic digits, which nobody means as a probability.
-        if not _DECIMAL.fullmatch(text):
-            raise InvalidInput(
-                f"probability {_shortened(value)!r} is not a number; write 0.7 or 70%"
-            )
-        number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    else:
-        raise InvalidInput("probability must be a number between 0 and 1, or a percentage")
-    if not math.isfinite(number) or not 0.0 <= number <= 1.0:
-        raise InvalidInput(f"probability {_shortened(value)!r} is outside [0, 1]; write 0.7 or 70%")
-    return number
-
-
-# ASCII digits only; "nan" and "inf" are read so that they are refused as out of range.
-_DECIMAL = re.compile(
-    r"[+-]?(?:(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:%|e[+-]?[0-9]+)?|nan|inf(?:inity)?)",
-    re.IGNORECASE,
-)
-
-
-def _shortened(value: Any) -> Any:
-    """A value to quote in a message: a 400-digit number is not worth 400 characters."""
-    if isinstance(value, int) and value.bit_length() > 64:
-        return f"{str(value)[:20]}..."
-    if isinstance(value, str) and len(value) > 40:
-        return value[:40] + "..."
-    return value
 
 
 def parse_url(value: Any, name: str) -> str | None:

@@ -53,7 +53,7 @@ PREDICTION_FIELDS = frozenset(
         "id", "key", "claim", "quote", "forecaster", "probability", "due", "due_at",
         "window_start", "precision", "tz", "due_text", "due_label", "tags", "status", "outcome",
         "resolved_at", "occurred_on", "overdue", "snoozed_until", "source", "resolutions",
-        "created_at", "updated_at",
+        "created_at", "updated_at", "criteria", "made_at", "basis",
     }
 )  # fmt: skip
 SOURCE_FIELDS = frozenset({"title", "url", "publisher", "author", "published_at", "published"})
@@ -211,13 +211,30 @@ def prediction_from_mapping(
     prediction = PredictionInput(
         key=key, claim=claim, due=due, due_text=due_text, quote=quote, forecaster=forecaster,
         probability=probability, tags=tags, source=source, created_at=created_at,
-        updated_at=updated_at, zone_stated=zone_stated,
+        updated_at=updated_at, zone_stated=zone_stated, **_question_fields(data, tz),
     )  # fmt: skip
     item = ImportedPrediction(prediction=prediction, history=history)
     problem = over_long(item)
     if problem is not None:
         raise FieldError(*problem)
     return item
+
+
+def _question_fields(data: Mapping[str, Any], tz: ZoneInfo) -> dict[str, Any]:
+    """The criteria, and when the first forecast was made and what it rests on."""
+    return {
+        "criteria": _in_field("criteria", _criteria, data.get("criteria")),
+        "made_at": _in_field("made_at", parse_aware, data.get("made_at"), "made_at", tz),
+        "basis": _in_field("basis", _basis, data.get("basis")),
+    }
+
+
+def _criteria(value: Any) -> str | None:
+    return clean_text(value, "criteria", limit=5000, multiline=True)
+
+
+def _basis(value: Any) -> str | None:
+    return clean_text(value, "basis", limit=500)
 
 
 def _in_field(name: str, parse: Callable[..., _T], *args: Any) -> _T:

@@ -17,12 +17,15 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from tracker.domain.forecasts import stated_at
 from tracker.domain.inputs import ImportedPrediction
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at
 from tracker.domain.resolutions import resolution_row
 from tracker.persistence.models import (
+    Forecast,
     Outcome,
     Prediction,
+    PredictionSource,
     PredictionStatus,
     PredictionTag,
     Resolution,
@@ -80,6 +83,7 @@ def _insert_all(
         ids = _copy_predictions(connection, predictions, rows)
     else:
         ids = _insert_predictions_sqlite(connection, predictions, rows)
+    _insert_forecasts_and_citations(connection, items, rows, ids)
     tags = [
         {"prediction_id": ids[item.prediction.key], "tag": tag}
         for item in items
@@ -101,6 +105,43 @@ def _insert_all(
     ]
     if history:
         _insert_rows(connection, Resolution.__table__, history)  # type: ignore[attr-defined]
+
+
+def _insert_forecasts_and_citations(
+    connection: sa.Connection,
+    items: Sequence[ImportedPrediction],
+    rows: list[dict[str, Any]],
+    ids: dict[str, int],
+) -> None:
+    """Each new question's first forecast (when it names a forecaster and a probability,
+    made when the record says, else when its source was published, else when it was stored:
+    as migration 0009 did) and the source it cites."""
+    forecasts = []
+    citations = []
+    for item, row in zip(items, rows, strict=True):
+        data, prediction_id = item.prediction, ids[item.prediction.key]
+        if row["source_id"] is not None:
+            citations.append(
+                {"prediction_id": prediction_id, "source_id": row["source_id"], "position": 0}
+            )
+        if data.forecaster is None or data.probability is None:
+            continue
+        forecasts.append(
+            {
+                "prediction_id": prediction_id,
+                "forecaster": data.forecaster,
+                "probability": data.probability,
+                "made_at": stated_at(data, now=row["created_at"]),
+                "quote": data.quote,
+                "source_id": row["source_id"],
+                "basis": data.basis,
+                "created_at": row["created_at"],
+            }
+        )
+    if citations:
+        _insert_rows(connection, PredictionSource.__table__, citations)  # type: ignore[attr-defined]
+    if forecasts:
+        _insert_rows(connection, Forecast.__table__, forecasts)  # type: ignore[attr-defined]
 
 
 _OPEN, _RESOLVED, _ANNULLED = (

@@ -1,4 +1,10 @@
-"""Tables and enums. Times are stored in UTC and always read back as aware datetimes."""
+"""Tables and enums. Times are stored in UTC and always read back as aware datetimes.
+
+A question (what users and the CLI call it) is a row of `prediction`: renaming the table would
+rewrite every table that points at it. Its forecasts (who, what probability, when) are rows of
+`forecast`; prediction.forecaster, probability and quote keep the forecast "as first stated"
+for older readers, and the forecast table is what scores read.
+"""
 
 from __future__ import annotations
 
@@ -17,12 +23,15 @@ from tracker.enums import DeliveryStatus, Outcome, PredictionStatus, ResolvedVia
 __all__ = [
     "Delivery",
     "DeliveryStatus",
+    "Forecast",
     "InboundWebhook",
     "Outcome",
     "Prediction",
     "PredictionRecord",
+    "PredictionSource",
     "PredictionStatus",
     "PredictionTag",
+    "QuestionVersion",
     "Resolution",
     "ResolvedVia",
     "ServiceState",
@@ -90,6 +99,9 @@ class Prediction(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_type=sa.String(120), unique=True)
     claim: str = Field(sa_type=sa.Text)
+    # How the question will be judged, in words; NULL when nobody said.
+    criteria: str | None = Field(default=None, sa_type=sa.Text)
+    # The forecast as first stated (the forecast table holds every one).
     quote: str | None = Field(default=None, sa_type=sa.Text)
     forecaster: str | None = Field(default=None, sa_type=sa.String(200), index=True)
     probability: float | None = Field(default=None)
@@ -140,6 +152,70 @@ class PredictionTag(SQLModel, table=True):
 
     prediction_id: int = Field(foreign_key="prediction.id", ondelete="CASCADE", primary_key=True)
     tag: str = Field(sa_type=sa.String(100), primary_key=True, index=True)
+
+
+class Forecast(SQLModel, table=True):
+    """One forecaster's probability for a question, as of made_at. Never edited: a revision
+    is a new row. Of one forecaster's forecasts, the latest by (made_at, id) made at or
+    before a time is the one in force then."""
+
+    model_config = _TABLE_CONFIG
+
+    __tablename__ = "forecast"
+    __table_args__ = (
+        sa.CheckConstraint("probability >= 0 AND probability <= 1", name="ck_forecast_probability"),
+        sa.Index(
+            "ix_forecast_prediction_forecaster_made_at",
+            "prediction_id",
+            "forecaster",
+            "made_at",
+            "id",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    prediction_id: int = Field(foreign_key="prediction.id", ondelete="CASCADE")
+    forecaster: str = Field(sa_type=sa.String(200), index=True)
+    probability: float
+    made_at: dt.datetime = Field(sa_type=UTCDateTime)
+    quote: str | None = Field(default=None, sa_type=sa.Text)
+    source_id: int | None = Field(default=None, foreign_key="source.id", ondelete="SET NULL")
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    basis: str | None = Field(default=None, sa_type=sa.String(500))
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class PredictionSource(SQLModel, table=True):
+    """The sources a question cites, in order; prediction.source_id is the first of them."""
+
+    model_config = _TABLE_CONFIG
+
+    __tablename__ = "prediction_source"
+
+    prediction_id: int = Field(foreign_key="prediction.id", ondelete="CASCADE", primary_key=True)
+    source_id: int = Field(
+        foreign_key="source.id", ondelete="CASCADE", primary_key=True, index=True
+    )
+    position: int
+
+
+class QuestionVersion(SQLModel, table=True):
+    """A question as it was before an edit (version 1 is the original); the prediction row
+    is the current state."""
+
+    model_config = _TABLE_CONFIG
+
+    __tablename__ = "question_version"
+    __table_args__ = (sa.UniqueConstraint("prediction_id", "version", name="uq_question_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    prediction_id: int = Field(foreign_key="prediction.id", ondelete="CASCADE")
+    version: int
+    changed_at: dt.datetime = Field(sa_type=UTCDateTime)
+    note: str = Field(sa_type=sa.Text)  # why it was edited
+    # JSON of the fields as they were: claim, criteria, due_at, window_start, precision,
+    # due_text, tz, tags (sorted).
+    snapshot: str = Field(sa_type=sa.Text)
 
 
 class Resolution(SQLModel, table=True):
@@ -250,3 +326,6 @@ class PredictionRecord:
     tags: list[str] = field(default_factory=list)
     resolution: Resolution | None = None  # the current one
     history: list[Resolution] | None = None  # every resolution, oldest first, when loaded
+    forecasts: list[Forecast] = field(default_factory=list)  # every one, by (made_at, id)
+    sources: list[Source] = field(default_factory=list)  # every source cited, in order
+    versions: list[QuestionVersion] = field(default_factory=list)  # earlier states, oldest first

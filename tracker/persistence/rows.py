@@ -19,6 +19,7 @@ def prediction_columns(data: PredictionInput, *, source_id: int | None) -> dict[
     due = data.due
     return {
         "claim": data.claim,
+        "criteria": data.criteria,
         "quote": data.quote,
         "forecaster": data.forecaster,
         "probability": data.probability,

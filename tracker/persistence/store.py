@@ -20,7 +20,9 @@ from tracker.domain.deadlines import stored_zone
 from tracker.domain.inputs import PredictionInput, ResolutionInput, SourceInput
 from tracker.domain.resolutions import resolution_row
 from tracker.errors import NotFound
+from tracker.persistence import questions
 from tracker.persistence.models import (
+    Forecast,
     Prediction,
     PredictionRecord,
     PredictionStatus,
@@ -77,7 +79,16 @@ def list_predictions(
         query = query.where(Prediction.due_at < due_before)
     if forecaster:
         # lower() on both sides: SQLite's lower() folds ASCII only, Python's folds everything.
-        query = query.where(sa.func.lower(Prediction.forecaster) == sa.func.lower(forecaster))
+        # The forecaster as first stated, or any who forecast on the question since.
+        forecasted = select(Forecast.prediction_id).where(
+            sa.func.lower(Forecast.forecaster) == sa.func.lower(forecaster)
+        )
+        query = query.where(
+            sa.or_(
+                sa.func.lower(Prediction.forecaster) == sa.func.lower(forecaster),
+                col(Prediction.id).in_(forecasted),
+            )
+        )
     if tag:
         tagged = select(PredictionTag.prediction_id).where(PredictionTag.tag == tag.lower())
         query = query.where(col(Prediction.id).in_(tagged))
@@ -88,7 +99,8 @@ def list_predictions(
 def load_records(
     session: Session, *, predictions: Sequence[Prediction], with_history: bool = False
 ) -> list[PredictionRecord]:
-    """Attach sources, tags and resolutions with one query each, not one per prediction."""
+    """Attach sources, tags, resolutions and forecasts with one query each per chunk, not one
+    per prediction; versions, like the resolution history, only with_history."""
     ids = [p.id for p in predictions if p.id is not None]
     tags: dict[int, list[str]] = defaultdict(list)
     resolutions: dict[int, list[Resolution]] = defaultdict(list)
@@ -105,6 +117,7 @@ def load_records(
             query = query.where(col(Resolution.superseded_at).is_(None))
         for res in session.exec(query.order_by(col(Resolution.resolved_at), col(Resolution.id))):
             resolutions[res.prediction_id].append(res)
+    parts = questions.load_parts(session, chunks=chunks(ids), with_versions=with_history)
     source_ids = sorted({p.source_id for p in predictions if p.source_id is not None})
     for chunk in chunks(source_ids):
         for source in session.exec(select(Source).where(col(Source.id).in_(chunk))):
@@ -122,6 +135,9 @@ def load_records(
                 tags=tags.get(p.id, []),
                 resolution=current,
                 history=list(history) if with_history else None,
+                forecasts=parts.forecasts.get(p.id, []),
+                sources=parts.sources.get(p.id, []),
+                versions=parts.versions.get(p.id, []),
             )
         )
     return records
@@ -187,6 +203,7 @@ def apply_prediction(
         else None
     )
     wanted = prediction_columns(data, source_id=source_id)
+    newly_cited = source_id is not None and (is_new or prediction.source_id != source_id)
     changed = False
     for name, value in wanted.items():
         if getattr(prediction, name) != value:
@@ -198,20 +215,27 @@ def apply_prediction(
         session.add(prediction)
         session.flush()
     assert prediction.id is not None
+    if newly_cited:
+        assert source_id is not None
+        questions.cite_source(session, prediction_id=prediction.id, source_id=source_id)
     stored_tags = set(
         session.exec(
             select(PredictionTag.tag).where(PredictionTag.prediction_id == prediction.id)
         ).all()
     )
     if stored_tags != set(data.tags):
-        session.execute(
-            sa.delete(PredictionTag).where(col(PredictionTag.prediction_id) == prediction.id)
-        )
-        session.add_all(PredictionTag(prediction_id=prediction.id, tag=t) for t in data.tags)
+        replace_tags(session, prediction_id=prediction.id, tags=data.tags)
         changed = True
     if changed and not is_new:
         prediction.updated_at = now
     return changed
+
+
+def replace_tags(session: Session, *, prediction_id: int, tags: Sequence[str]) -> None:
+    session.execute(
+        sa.delete(PredictionTag).where(col(PredictionTag.prediction_id) == prediction_id)
+    )
+    session.add_all(PredictionTag(prediction_id=prediction_id, tag=t) for t in tags)
 
 
 def add_resolution(

@@ -15,6 +15,7 @@ from tracker.config import channel_settings
 from tracker.delivery import admin as checks
 from tracker.enums import DeliveryStatus, GroupBy, ListStatus, Outcome, ResolvedVia
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
+from tracker.io.questions import question_json
 from tracker.io.records import FieldError, delivery_json, prediction_from_mapping, prediction_json
 from tracker.persistence.db import current_revision, display_url
 from tracker.web.deps import FilterText, Ref, WebContext, context, request_now
@@ -121,14 +122,14 @@ def list_predictions(
         forecaster=forecaster,
         tag=tag,
     )
-    return [prediction_json(r, tz=ctx.settings.tz, now=now) for r in records]
+    return [question_json(r, tz=ctx.settings.tz, now=now) for r in records]
 
 
 @router.get("/predictions/{ref}", tags=["predictions"])
 def show_prediction(ctx: Context, now: Now, ref: Ref) -> JSONObject:
     """One prediction, by id or key, with its resolution history."""
     record = service.show_prediction(ctx.engine, ref=ref)
-    return prediction_json(record, tz=ctx.settings.tz, now=now)
+    return question_json(record, tz=ctx.settings.tz, now=now, full=True)
 
 
 @router.post("/predictions", status_code=201, dependencies=[Writer], tags=["predictions"])

@@ -1,0 +1,74 @@
+"""A question's forecasts, sources and versions as JSON: what `show --json` and `list --json`
+add to the prediction object (tracker.io.records), which exports of today's format keep as it
+was."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tracker.domain.forecasts import in_force
+from tracker.io.records import iso, prediction_json
+from tracker.persistence.models import Forecast, PredictionRecord, QuestionVersion, Source
+
+
+def source_json(source: Source) -> dict[str, Any]:
+    return {
+        "title": source.title,
+        "url": source.url,
+        "publisher": source.publisher,
+        "author": source.author,
+        "published_at": iso(source.published_at),
+    }
+
+
+def forecast_json(forecast: Forecast, record: PredictionRecord) -> dict[str, Any]:
+    """One forecast; its source named by URL (the question cites it)."""
+    cited = {s.id: s for s in record.sources}
+    source = cited.get(forecast.source_id) if forecast.source_id is not None else None
+    return {
+        "id": forecast.id,
+        "forecaster": forecast.forecaster,
+        "probability": forecast.probability,
+        "made_at": iso(forecast.made_at),
+        "quote": forecast.quote,
+        "source_url": source.url if source is not None else None,
+        "note": forecast.note,
+        "basis": forecast.basis,
+        "created_at": iso(forecast.created_at),
+    }
+
+
+def version_json(version: QuestionVersion) -> dict[str, Any]:
+    return {
+        "version": version.version,
+        "changed_at": iso(version.changed_at),
+        "note": version.note,
+        "snapshot": json.loads(version.snapshot),
+    }
+
+
+def latest_forecasts_json(record: PredictionRecord) -> list[dict[str, Any]]:
+    """Each forecaster's latest forecast, in the order they first forecast."""
+    return [
+        {"forecaster": f.forecaster, "probability": f.probability, "made_at": iso(f.made_at)}
+        for f in in_force(record.forecasts).values()
+    ]
+
+
+def question_json(
+    record: PredictionRecord, *, tz: ZoneInfo, now: dt.datetime, full: bool = False
+) -> dict[str, Any]:
+    """The prediction object with the question's criteria and its latest forecast per
+    forecaster; full: every forecast, source and version instead."""
+    data = prediction_json(record, tz=tz, now=now)
+    data["criteria"] = record.prediction.criteria
+    if not full:
+        data["forecasts"] = latest_forecasts_json(record)
+        return data
+    data["forecasts"] = [forecast_json(f, record) for f in record.forecasts]
+    data["sources"] = [source_json(s) for s in record.sources]
+    data["versions"] = [version_json(v) for v in record.versions]
+    return data
