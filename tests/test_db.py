@@ -281,7 +281,16 @@ def test_the_revision_commands_compare_with_is_alembics_head() -> None:
 
 
 @pytest.mark.parametrize(
-    "command", [("list",), ("show", "1"), ("status",), ("deliveries",), ("resolve", "1", "no")]
+    "command",
+    [
+        ("list",),
+        ("show", "1"),
+        ("status",),
+        ("deliveries",),
+        ("resolve", "1", "no"),
+        ("add", "A claim", "--due", "2031-05"),
+        ("forecast", "1", "40%", "--by", "Desk", "--at", "2025-01-10"),
+    ],
 )
 def test_everyday_commands_load_no_migration_http_or_scheduler_code(
     seeded: Callable[..., Result], database_url: str, command: tuple[str, ...]
