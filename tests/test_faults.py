@@ -137,14 +137,15 @@ def test_resolving_while_the_service_sends(
     )
     try:
         sink.wait_for(1, timeout=30)
-        resolved_at: dict[str, float] = {}
+        resolved_at: dict[str, tuple[float, float]] = {}  # the command's start and end
         for key in ("k09", "k10", "k11"):  # sent last: still waiting when we resolve them
+            started = time.monotonic()
             done = subprocess.run(
                 [sys.executable, "-m", "tracker", "resolve", key, "no"], env=env,
                 capture_output=True, text=True, timeout=60,
             )  # fmt: skip
             assert done.returncode == 0, done.stderr
-            resolved_at[key] = time.monotonic()
+            resolved_at[key] = (started, time.monotonic())
 
         def announced(received: list[Received]) -> bool:
             events: list[str] = [r.json()["type"] for r in received]
@@ -155,16 +156,14 @@ def test_resolving_while_the_service_sends(
         service.terminate()
         _, err = service.communicate(timeout=30)
     assert "locked" not in err
-    for key, when in resolved_at.items():
-        after = [
-            r for r in sink.on("/hook")
-            if r.json()["data"]["prediction"]["key"] == key and r.at > when
-        ]  # fmt: skip
-        kinds = [r.json()["type"] for r in after]
-        # after the resolution commits: its "resolved" event, and at most one reminder that
-        # was already in flight
-        assert kinds.count("prediction.reminder") <= 1, (key, kinds)
-        assert "prediction.resolved" in kinds
+    for key, (started, ended) in resolved_at.items():
+        mine = [r for r in sink.on("/hook") if r.json()["data"]["prediction"]["key"] == key]
+        # after the resolution commits: at most one reminder that was already in flight
+        late = [r.json()["type"] for r in mine if r.at > ended]
+        assert late.count("prediction.reminder") <= 1, (key, late)
+        # and its "resolved" event, which the running service may send before the command has
+        # even exited (it did, on a loaded machine)
+        assert "prediction.resolved" in [r.json()["type"] for r in mine if r.at > started]
     cancelled = cli("deliveries", "--status", "cancelled", "--json").json()
     assert {d["prediction"] for d in cancelled} <= set(resolved_at)
     # The ledger says what happened to each send: a reminder the receiver got reads
