@@ -18,6 +18,7 @@ from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
 from tracker.io.questions import question_json
 from tracker.io.records import FieldError, delivery_json, prediction_from_mapping, prediction_json
 from tracker.persistence.db import current_revision, display_url
+from tracker.persistence.models import PredictionRecord
 from tracker.web.deps import FilterText, Ref, WebContext, context, request_now
 
 router = APIRouter()
@@ -135,28 +136,49 @@ def show_prediction(ctx: Context, now: Now, ref: Ref) -> JSONObject:
 @router.post("/predictions", status_code=201, dependencies=[Writer], tags=["predictions"])
 def add_prediction(ctx: Context, now: Now, body: NewPrediction) -> JSONObject:
     """Add a prediction; 409 when its key is taken."""
+    record = add_from_fields(ctx, now, body.model_dump(exclude_none=True))
+    return prediction_json(record, tz=ctx.settings.tz, now=now)
 
-    fields = body.model_dump(exclude_none=True)
+
+def add_from_fields(ctx: WebContext, now: dt.datetime, fields: JSONObject) -> PredictionRecord:
+    """Add a question from a body's fields, read as a seeds record is; 409 for a taken key."""
     try:
         item = prediction_from_mapping(fields, tz=ctx.settings.tz, now=now)
     except FieldError as exc:
         raise InvalidInput(f"{exc.field}: {exc.reason}") from None
     try:
-        record = service.add_prediction(
+        return service.add_prediction(
             ctx.engine, data=item.prediction, now=now, policy=ctx.settings.reminder_policy
         )
     except KeyTaken as exc:
         raise Conflict(f'{exc}; send another "key" to add it anyway') from None
-    return prediction_json(record, tz=ctx.settings.tz, now=now)
 
 
 @router.post("/predictions/{ref}/resolve", dependencies=[Writer], tags=["predictions"])
 def resolve_prediction(ctx: Context, now: Now, ref: Ref, body: ResolveBody) -> JSONObject:
     """Record how a prediction turned out; 409 when it is resolved already (unless `force`)."""
+    record = resolve_ref(ctx, now, ref, body, collection="predictions")
+    return prediction_json(record, tz=ctx.settings.tz, now=now)
+
+
+@router.post("/predictions/{ref}/reopen", dependencies=[Writer], tags=["predictions"])
+def reopen_prediction(
+    ctx: Context, now: Now, ref: Ref, body: ReopenBody | None = None
+) -> JSONObject:
+    """Reopen a resolved prediction; 409 when it is open already."""
+    record = reopen_ref(ctx, now, ref, body)
+    return prediction_json(record, tz=ctx.settings.tz, now=now)
+
+
+def resolve_ref(
+    ctx: WebContext, now: dt.datetime, ref: str, body: ResolveBody, *, collection: str
+) -> PredictionRecord:
+    """Resolve a question for /predictions and /questions alike; a 409 names the reopen path
+    under `collection`."""
     from tracker.domain.inputs import clean_text, parse_url
 
     try:
-        record = service.resolve(
+        return service.resolve(
             ctx.engine,
             ref=ref,
             outcome=body.outcome,
@@ -172,26 +194,22 @@ def resolve_prediction(ctx: Context, now: Now, ref: Ref, body: ResolveBody) -> J
     except AlreadyResolved as exc:
         raise Conflict(
             f'{exc}; send "force": true to replace that, or POST to '
-            f"/api/v1/predictions/{exc.key}/reopen"
+            f"/api/v1/{collection}/{exc.key}/reopen"
         ) from None
-    return prediction_json(record, tz=ctx.settings.tz, now=now)
 
 
-@router.post("/predictions/{ref}/reopen", dependencies=[Writer], tags=["predictions"])
-def reopen_prediction(
-    ctx: Context, now: Now, ref: Ref, body: ReopenBody | None = None
-) -> JSONObject:
-    """Reopen a resolved prediction; 409 when it is open already."""
+def reopen_ref(
+    ctx: WebContext, now: dt.datetime, ref: str, body: ReopenBody | None
+) -> PredictionRecord:
     from tracker.domain.inputs import clean_text
 
-    record = service.reopen(
+    return service.reopen(
         ctx.engine,
         ref=ref,
         now=now,
         note=clean_text(body.note if body else None, "note", limit=5000, multiline=True),
         policy=ctx.settings.reminder_policy,
     )
-    return prediction_json(record, tz=ctx.settings.tz, now=now)
 
 
 @router.get("/deliveries", tags=["deliveries"])

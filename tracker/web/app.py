@@ -38,7 +38,7 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings, engine: Engine) -> FastAPI:
     from importlib.metadata import version
 
-    from tracker.web import api, hooks, page, slack  # they import this module
+    from tracker.web import api, hooks, page, questions_api, slack  # they import this module
 
     hooks.check_settings(settings)
     channel_settings(settings)  # a half-configured channel stops us here, not in /status
@@ -57,6 +57,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     )
     app.state.context = WebContext(settings=settings, engine=engine)
     app.include_router(api.router, prefix=API_PREFIX)
+    app.include_router(questions_api.router, prefix=API_PREFIX)
     app.include_router(hooks.router)
     app.include_router(slack.router)
     app.include_router(page.router)
