@@ -28,7 +28,7 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from tracker.channels.base import Attempt, AttemptOutcome, Channel, OutgoingMessage
-from tracker.channels.console import ConsoleChannel
+from tracker.channels.console import ConsoleChannel, console_line
 from tracker.channels.http import (
     classify_status,
     mask,
@@ -875,3 +875,49 @@ def test_connections_the_server_closed_in_the_pool_cost_no_delivery() -> None:
         attempts = run(go(f"{sink.url}/hook"))
         assert len(sink.on("/hook")) >= 30
     assert [a.outcome for a in attempts] == [DELIVERED] * 30, [a.error for a in attempts]
+
+
+# --- forecasts in force ---------------------------------------------------------------------------
+
+FORECASTS = [
+    {"forecaster": "ISW", "probability": 0.35, "made_at": "2025-01-10T00:00:00Z"},
+    {"forecaster": "Desk <A>", "probability": 0.6, "made_at": "2025-02-01T09:00:00Z"},
+]
+
+
+def with_forecasts(message: OutgoingMessage) -> OutgoingMessage:
+    return OutgoingMessage(
+        message.webhook_id, message.event_type, message.occurred_at,
+        {**message.data, "forecasts": FORECASTS},
+    )  # fmt: skip
+
+
+def test_slack_shows_each_forecast_in_force_on_one_line() -> None:
+    payload = format_slack(with_forecasts(reminder()), now=NOW, tz=ZoneInfo("UTC"))
+    fields = [field["text"] for field in payload["blocks"][2]["fields"]]
+    assert "*Forecasts*\nISW 35% \N{MIDDLE DOT} Desk &lt;A&gt; 60%" in fields
+    # The line replaces the forecaster and probability first stated, which it includes.
+    assert not any(f.startswith(("*Forecaster*", "*Probability*")) for f in fields)
+    done = format_slack(with_forecasts(resolved()), now=NOW, tz=ZoneInfo("UTC"))
+    assert "ISW 35% \N{MIDDLE DOT} Desk &lt;A&gt; 60%" in " ".join(mrkdwn_texts(done))
+
+
+@pytest.mark.parametrize("forecasts", [None, [], "absent"])
+def test_a_payload_without_forecasts_reads_as_before(forecasts: object) -> None:
+    message = reminder()
+    if forecasts != "absent":  # frozen before reminders carried forecasts: no key at all
+        message = OutgoingMessage(
+            message.webhook_id, message.event_type, message.occurred_at,
+            {**message.data, "forecasts": forecasts},
+        )  # fmt: skip
+    payload = format_slack(message, now=NOW, tz=ZoneInfo("UTC"))
+    fields = " ".join(field["text"] for field in payload["blocks"][2]["fields"])
+    assert "*Forecaster*\nISW" in fields
+    assert "*Probability*\n70%" in fields
+    assert "Forecasts" not in json.dumps(payload)
+    assert "forecaster ISW; 70%" in console_line(message, now=NOW, tz=ZoneInfo("UTC"))
+
+
+def test_the_console_line_names_the_forecasts_in_force() -> None:
+    line = console_line(with_forecasts(reminder()), now=NOW, tz=ZoneInfo("UTC"))
+    assert "(February 2025; forecasts ISW 35% \N{MIDDLE DOT} Desk <A> 60%)" in line

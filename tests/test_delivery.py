@@ -507,3 +507,32 @@ def test_a_bad_channel_stops_the_service_at_start(
         result = cli(*command)
         assert_one_line_error(result, contains=message)
         assert "hunter2" not in result.err
+
+
+def test_reminders_and_resolutions_carry_the_forecasts_in_force(
+    cli: Callable[..., Result], webhook_env: Sink
+) -> None:
+    with freeze_time(T0):
+        assert cli("add", "Talks resume", "--due", "2026-12-05", "--key", "talks",
+                   "--forecaster", "ISW", "--probability", "0.5",
+                   "--made-at", "2026-11-01").code == 0  # fmt: skip
+        for args in (("ISW", "35%", "2026-11-20"), ("Desk", "3:2", "2026-11-24T09:00")):
+            by, probability, at = args
+            assert cli("forecast", "talks", probability, "--by", by, "--at", at).code == 0
+    with freeze_time(T0 + dt.timedelta(days=4)):  # the 7-day reminder
+        assert cli("check").code == 0
+        # Made after the reminder was queued: not in the payload frozen then.
+        assert cli("forecast", "talks", "0.9", "--by", "Desk").code == 0
+        assert cli("resolve", "talks", "yes").code == 0
+        assert cli("check").code == 0
+    reminder, resolved = (r.json()["data"] for r in webhook_env.on("/hook"))
+    assert reminder["reminder"]["key"] == "upcoming-7d"
+    assert reminder["forecasts"] == [
+        {"forecaster": "ISW", "probability": 0.35, "made_at": "2026-11-20T00:00:00Z"},
+        {"forecaster": "Desk", "probability": 0.6, "made_at": "2026-11-24T09:00:00Z"},
+    ]
+    assert reminder["prediction"]["forecaster"] == "ISW"  # the keys it always had stay
+    assert resolved["resolution"]["outcome"] == "yes"
+    assert [(f["forecaster"], f["probability"]) for f in resolved["forecasts"]] == [
+        ("ISW", 0.35), ("Desk", 0.9)
+    ]  # fmt: skip

@@ -206,8 +206,16 @@ def test_resolve_and_reopen_as_the_predictions_ones(web: Web) -> None:
     [
         ({"claim": "x"}, "due: Field required"),
         ({"claim": "x", "due": "2030", "forecaster": "a", "probability": "7:0:1"}, "probability"),
-        ({"claim": "x", "due": "2030", "forecaster": "a", "probability": 0.5,
-          "made_at": "2031-01-01"}, "made_at"),  # fmt: skip
+        (
+            {
+                "claim": "x",
+                "due": "2030",
+                "forecaster": "a",
+                "probability": 0.5,
+                "made_at": "2031-01-01",
+            },
+            "made_at",
+        ),
         ({"claim": "x", "due": "2030", "made_at": "soon"}, "made_at"),
         ({"claim": "x", "due": "2030", "criteria": "\x00"}, "criteria"),
     ],

@@ -17,6 +17,7 @@ from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
 from tracker.channels.text import (
     UTC_ZONE,
     due_label,
+    forecasts_line,
     format_probability,
     resolve_command,
     timing,
@@ -66,10 +67,13 @@ def console_line(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) ->
         prediction = data["prediction"]
         word, when = timing(kind, dt.datetime.fromisoformat(prediction["due_at"]), now)
         details = [due_label(prediction, tz)]
-        if prediction.get("forecaster"):
-            details.append(f"forecaster {_one_line(prediction['forecaster'])}")
-        if prediction.get("probability") is not None:
-            details.append(format_probability(prediction["probability"]))
+        if forecasts_line(data):
+            details.append(f"forecasts {forecasts_line(data)}")
+        else:  # frozen before reminders carried forecasts: as first stated
+            if prediction.get("forecaster"):
+                details.append(f"forecaster {_one_line(prediction['forecaster'])}")
+            if prediction.get("probability") is not None:
+                details.append(format_probability(prediction["probability"]))
         return (
             f"{word.upper()} {when}: {_claim(prediction)} ({'; '.join(details)}) "
             f"{_DASH} resolve: {resolve_command(prediction['key'])}"

@@ -15,7 +15,14 @@ import httpx
 
 from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
 from tracker.channels.http import USER_AGENT, new_client, post_json, redact_url, url_secrets
-from tracker.channels.text import UTC_ZONE, due_label, format_probability, resolve_command, timing
+from tracker.channels.text import (
+    UTC_ZONE,
+    due_label,
+    forecasts_line,
+    format_probability,
+    resolve_command,
+    timing,
+)
 from tracker.channels.webhook import validate_url
 from tracker.enums import REMINDER_KINDS
 from tracker.errors import ConfigError
@@ -127,11 +134,7 @@ def _reminder(
     due = label
     if prediction.get("due_text") and prediction["due_text"] != label:
         due = f'{label} ("{prediction["due_text"]}")'
-    fields = [f"*Due*\n{escape(due, _FIELD_LIMIT)}"]
-    if prediction.get("forecaster"):
-        fields.append(f"*Forecaster*\n{escape(prediction['forecaster'], _FIELD_LIMIT)}")
-    if prediction.get("probability") is not None:
-        fields.append(f"*Probability*\n{format_probability(prediction['probability'])}")
+    fields = [f"*Due*\n{escape(due, _FIELD_LIMIT)}", *_forecast_fields(data)]
     blocks = [
         _header(f"{word} {when}"),
         _section(f"*{escape(prediction['claim'], _SECTION_LIMIT)}*"),
@@ -148,6 +151,20 @@ def _reminder(
     return text, blocks
 
 
+def _forecast_fields(data: dict[str, Any]) -> list[str]:
+    """Each forecaster's forecast in force, on one line; a payload frozen before reminders
+    carried forecasts names the forecaster and probability first stated."""
+    line = forecasts_line(data)
+    if line:
+        return [f"*Forecasts*\n{escape(line, _FIELD_LIMIT)}"]
+    prediction, fields = data["prediction"], []
+    if prediction.get("forecaster"):
+        fields.append(f"*Forecaster*\n{escape(prediction['forecaster'], _FIELD_LIMIT)}")
+    if prediction.get("probability") is not None:
+        fields.append(f"*Probability*\n{format_probability(prediction['probability'])}")
+    return fields
+
+
 def _resolved(data: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[dict[str, Any]]]:
     prediction, resolution = data["prediction"], data.get("resolution") or {}
     outcome = resolution.get("outcome") or prediction.get("outcome") or "?"
@@ -155,6 +172,8 @@ def _resolved(data: dict[str, Any], tz: ZoneInfo) -> tuple[str, list[dict[str, A
     fields = [f"*Due*\n{escape(due_label(prediction, tz))}"]
     if resolution.get("resolved_by"):
         fields.append(f"*Resolved by*\n{escape(resolution['resolved_by'], _FIELD_LIMIT)}")
+    if forecasts_line(data):
+        fields.append(f"*Forecasts*\n{escape(forecasts_line(data), _FIELD_LIMIT)}")
     blocks = [
         _header(f"Resolved: {outcome}"),
         _section(f"*{claim}*"),

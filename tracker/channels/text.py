@@ -4,6 +4,7 @@ the command that resolves it. Pure."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -51,3 +52,14 @@ def resolve_command(key: str) -> str:
 
 def format_probability(probability: float) -> str:
     return f"{round(probability * 100, 1):g}%"
+
+
+def forecasts_line(data: Mapping[str, Any]) -> str:
+    """Each forecaster's forecast in force when the message was queued, on one line ("ISW 35%
+    · Desk 60%"); "" for a payload frozen before reminders carried them, or with none."""
+    parts = []
+    for forecast in data.get("forecasts") or []:
+        name, probability = forecast.get("forecaster"), forecast.get("probability")
+        if name and isinstance(probability, int | float):
+            parts.append(f"{' '.join(str(name).split())} {format_probability(probability)}")
+    return " \N{MIDDLE DOT} ".join(parts)

@@ -23,6 +23,7 @@ from sqlmodel import Session
 from tracker.delivery import ledger as outbox
 from tracker.delivery.lookups import reminders_in_ledger
 from tracker.domain.reminders import ReminderPolicy, due_reminders, policy_fingerprint
+from tracker.io.questions import latest_forecasts_json
 from tracker.io.records import iso, prediction_json, resolution_json
 from tracker.persistence import state, store
 from tracker.persistence.db import transaction
@@ -163,6 +164,7 @@ def _plan(
     if plan.send is None and not plan.skipped:
         return []
     prediction_data = prediction_json(record, tz=tz, now=now)
+    forecasts = latest_forecasts_json(record, now)
     queued = []
     for reminder in (*plan.skipped, *([plan.send] if plan.send else [])):
         item = outbox.NewDelivery(
@@ -179,6 +181,8 @@ def _plan(
                     "number": reminder.number,
                 },
                 "prediction": prediction_data,
+                # Each forecaster's forecast in force as the reminder is queued.
+                "forecasts": forecasts,
             },
             scheduled_for=reminder.at,
         )
@@ -207,6 +211,7 @@ def _queue_resolution_events(
         prediction = record.prediction
         assert prediction.id is not None
         data = prediction_json(record, tz=tz, now=now)
+        forecasts = latest_forecasts_json(record, now)
         for resolution in by_prediction[prediction.id]:
             item = outbox.NewDelivery(
                 prediction_id=prediction.id,
@@ -222,6 +227,7 @@ def _queue_resolution_events(
                     },
                     "prediction": data,
                     "resolution": resolution_json(resolution),
+                    "forecasts": forecasts,
                 },
                 scheduled_for=resolution.resolved_at,
             )

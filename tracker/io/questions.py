@@ -50,11 +50,14 @@ def version_json(version: QuestionVersion) -> dict[str, Any]:
     }
 
 
-def latest_forecasts_json(record: PredictionRecord) -> list[dict[str, Any]]:
-    """Each forecaster's latest forecast, in the order they first forecast."""
+def latest_forecasts_json(
+    record: PredictionRecord, at: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """Each forecaster's latest forecast (at `at`: the one in force then), in the order they
+    first forecast. What a reminder's payload freezes, too."""
     return [
         {"forecaster": f.forecaster, "probability": f.probability, "made_at": iso(f.made_at)}
-        for f in in_force(record.forecasts).values()
+        for f in in_force(record.forecasts, at).values()
     ]
 
 
