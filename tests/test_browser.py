@@ -188,3 +188,60 @@ def test_a_wrong_token_shows_the_servers_message_and_changes_nothing(
     assert record["resolutions"] == []
     assert watch.elsewhere == []
     assert watch.errors == []
+
+
+def test_add_a_forecast_on_a_phone_and_see_the_chart_change(seeded_web: Web, phone: Any) -> None:
+    from playwright.sync_api import expect
+
+    with live_server(seeded_web) as url:
+        watch = Watch(phone, url)
+        phone.goto(url + "/")
+        item = phone.locator('#ahead li[data-key="bridge"]')
+        chart = item.locator("svg.forecast-chart")
+        expect(chart).to_contain_text("No forecasts yet")
+        expect(chart.locator(".fc-dot")).to_have_count(0)
+
+        def add(forecaster: str, probability: str) -> None:
+            item.locator("summary").click()  # closed again after each reload
+            form = item.locator("form.forecast")
+            form.get_by_label("Forecaster").fill(forecaster)
+            form.get_by_label("Probability").fill(probability)
+            form.get_by_label("Note").fill("from the port authority")
+            form.get_by_role("button", name="Add forecast").click()
+
+        add("Desk B", "oops")  # no token yet
+        expect(item.locator(".form-error")).to_contain_text("Type the API token above first")
+        phone.fill("#token", API_TOKEN)
+        item.locator("form.forecast").get_by_role("button", name="Add forecast").click()
+        expect(item.locator(".form-error")).to_contain_text("probability")  # the server's word
+        expect(item.locator(".form-error")).to_contain_text("HTTP 422")
+        expect(chart.locator(".fc-dot")).to_have_count(0)
+
+        item.locator("form.forecast").get_by_label("Probability").fill("35%")
+        item.locator("form.forecast").get_by_role("button", name="Add forecast").click()
+        # The page reloads once the API has answered: the server draws the chart again.
+        expect(phone.locator("#flash")).to_contain_text("Recorded Desk B", timeout=TIMEOUT_MS)
+        expect(chart.locator(".fc-dot")).to_have_count(1)
+        expect(chart.locator(".fc-forecaster")).to_have_count(1)
+        expect(chart).to_contain_text("Desk B")
+        expect(item.locator(".forecasts")).to_have_text("Desk B 35%")
+
+        add("Desk C", "3:1")
+        expect(phone.locator("#flash")).to_contain_text("Recorded Desk C", timeout=TIMEOUT_MS)
+        expect(chart.locator(".fc-forecaster")).to_have_count(2)
+        expect(item.locator(".forecasts")).to_have_text("Desk B 35% \N{MIDDLE DOT} Desk C 75%")
+
+        item.locator("summary").click()
+        expect(chart).to_be_visible()
+        assert_fits(phone)
+        box = chart.bounding_box()
+        assert box is not None
+        assert 0 < box["width"] <= PHONE["width"]
+
+    forecasts = seeded_web.client.get("/api/v1/questions/bridge/forecasts").json()
+    assert [(f["forecaster"], f["probability"], f["note"]) for f in forecasts] == [
+        ("Desk B", 0.35, "from the port authority"),
+        ("Desk C", 0.75, "from the port authority"),
+    ]
+    assert watch.elsewhere == []
+    assert watch.errors == [e for e in watch.errors if "422" in e]  # the refused one, logged

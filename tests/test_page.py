@@ -93,7 +93,7 @@ def test_sections_hold_the_right_predictions(history: Callable[..., Result], web
     assert _text_of(html, "overdue-count") == "3"
     assert _text_of(html, "resolved-count") == "0"
     assert 'id="nothing-resolved"' in html
-    assert "<svg" not in html
+    assert '<svg id="calibration"' not in html  # each question's forecast chart is an <svg>
     assert 'id="deliveries-fine"' in html
 
 
@@ -199,6 +199,7 @@ def test_read_only_server_shows_no_token_field_or_buttons(
     assert 'id="token"' not in html
     assert "data-outcome" not in html
     overdue = _section(html, "overdue")
+    assert 'class="forecast"' not in html  # no form to add a forecast either
     assert f"tracker resolve {SEED_KEYS[0]} yes|no|annulled" in overdue
 
 
@@ -290,7 +291,9 @@ def test_nothing_is_loaded_from_elsewhere(history: Callable[..., Result], web: W
     # The source is a link to follow (a navigation, never a load), and the only absolute URL.
     link = '<a class="source" href="https://news.example/bridge" rel="noopener noreferrer">'
     assert f"{link}Example News \N{EM DASH} Bridge report</a>" in html
-    rest = html.replace(link, "")
+    # A forecast chart's namespace is a name, never loaded.
+    rest = html.replace(link, "").replace(' xmlns="http://www.w3.org/2000/svg"', "")
+    assert "<svg" in rest
     assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}", rest, re.IGNORECASE)
     for attribute, target in re.findall(r'\b(href|src|action)="([^"]*)"', rest):
         assert target == "data:," or not re.match(r"^([a-z][a-z0-9+.-]*:|/)", target), (
@@ -323,3 +326,44 @@ def cli_add_with_source(cli: Callable[..., Result]) -> Result:
         "--source-url", "https://news.example/bridge", "--source-title", "Bridge report",
         "--source-publisher", "Example News",
     )  # fmt: skip
+
+
+def _item(section: str, key: str) -> str:
+    match = re.search(rf'<li class="prediction[^"]*" data-key="{key}">.*?</li>', section, re.DOTALL)
+    assert match, f"no item {key!r}"
+    return match.group(0)
+
+
+def test_each_question_shows_its_forecast_history(history: Callable[..., Result], web: Web) -> None:
+    with freeze_time(NOW - dt.timedelta(days=10)):
+        _ok(history("forecast", "ceasefire", "55%", "--by", "<b>Desk B</b>"))
+        _ok(history("forecast", "ceasefire", "0.6", "--by", "Desk A"))
+    html = _page(web)
+    ceasefire = _item(_section(html, "ahead"), "ceasefire")
+    assert "Forecast history (3)" in ceasefire
+    # Each forecaster's latest, in the order they first forecast.
+    assert '<span class="forecasts">Desk A 60% \N{MIDDLE DOT} &lt;b&gt;Desk B&lt;/b&gt; 55%' in (
+        ceasefire
+    )
+    chart = re.search(r'<svg [^>]*id="forecasts-\d+".*?</svg>', ceasefire, re.DOTALL)
+    assert chart, "no forecast chart"
+    assert 'class="forecast-chart"' in chart.group(0)
+    assert "&lt;b&gt;Desk B&lt;/b&gt;" in chart.group(0)  # escaped, not markup
+    assert "<b>" not in html
+    assert "style=" not in chart.group(0)  # the CSP refuses inline style
+    form = re.search(r'<form class="forecast".*?</form>', ceasefire, re.DOTALL)
+    assert form, "no form to add a forecast"
+    for name in ("forecaster", "probability", "note"):
+        assert f'name="{name}"' in form.group(0)
+    # No chart has another's id, and none carries its own script.
+    ids = re.findall(r'<svg [^>]*id="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    assert "<script" not in "".join(re.findall(r"<svg.*?</svg>", html, re.DOTALL))
+
+    talks = _item(_section(html, "ahead"), "talks")  # no forecast: a form, an empty chart
+    assert "No forecasts yet" in talks
+    assert '<form class="forecast"' in talks
+    # Past its deadline a question takes no forecast: its history, without the form.
+    seed = _item(_section(html, "overdue"), SEED_KEYS[0])
+    assert 'class="forecast-chart"' in seed
+    assert '<form class="forecast"' not in seed

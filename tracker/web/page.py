@@ -1,9 +1,11 @@
 """The web page at /: deadlines ahead, overdue predictions to resolve, scores, failing deliveries.
 
 Rendered on the server with Jinja2 (autoescaped); the only script is static/page.js, which
-sends the resolve buttons' POSTs to the JSON API with the token the user typed. Nothing is
-loaded from anywhere but this app, so the page works offline, and the Content-Security-Policy
-says so to the browser.
+sends the resolve buttons' and the forecast forms' POSTs to the JSON API with the token the
+user typed. Each question's forecast history is an SVG step chart drawn on the server
+(tracker.reporting.forecast_chart), with presentation attributes rather than inline style.
+Nothing is loaded from anywhere but this app, so the page works offline, and the
+Content-Security-Policy says so to the browser.
 """
 
 from __future__ import annotations
@@ -21,14 +23,18 @@ from zoneinfo import ZoneInfo
 import jinja2
 from fastapi import APIRouter, Depends, HTTPException, Response
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup
 
 from tracker import service
 from tracker.channels.text import format_probability
+from tracker.domain.deadlines import Precision
 from tracker.domain.durations import format_duration
+from tracker.domain.forecasts import in_force
 from tracker.domain.scoring import CalibrationBin
 from tracker.enums import DeliveryStatus
 from tracker.io.records import prediction_json
 from tracker.persistence.models import PredictionRecord
+from tracker.reporting.forecast_chart import forecast_chart_svg
 from tracker.reporting.summary import summarize
 from tracker.web.deps import WebContext, context, request_now
 
@@ -74,6 +80,9 @@ class Item:
     probability: str | None
     source: str | None
     source_url: str | None  # a link to read it; the page loads nothing from it
+    forecasts: str | None  # each forecaster's latest: "ISW 35% · Desk 60%"
+    forecast_count: int
+    chart: Markup  # the forecast history, an <svg> drawn here from escaped text
 
 
 @dataclass(frozen=True)
@@ -186,7 +195,29 @@ def _item(
         probability=_percent(record.prediction.probability),
         source=source_text or (source.url if source is not None else None) or None,
         source_url=source.url if source is not None else None,
+        forecasts=" \N{MIDDLE DOT} ".join(
+            f"{f.forecaster} {format_probability(f.probability)}"
+            for f in in_force(record.forecasts).values()
+        )
+        or None,
+        forecast_count=len(record.forecasts),
+        chart=_forecast_chart(record, now),
     )
+
+
+def _forecast_chart(record: PredictionRecord, now: dt.datetime) -> Markup:
+    p = record.prediction
+    svg = forecast_chart_svg(
+        record.forecasts,
+        due_at=p.due_at,
+        tz=p.timezone,
+        now=now,
+        window_start=p.window_start,
+        resolution=record.resolution,
+        precision=Precision(p.precision),
+        chart_id=f"forecasts-{p.id}",  # one per question on the page
+    )
+    return Markup(svg)  # the chart escapes every text that comes from the data
 
 
 def _failing(problem: service.DeliveryProblem, tz: ZoneInfo) -> Failing:

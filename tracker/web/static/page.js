@@ -1,5 +1,6 @@
-// The resolve buttons: POST to the JSON API with the token typed on the page, then reload so
-// that every section is rendered again by the server. The token lives in localStorage only:
+// The resolve buttons and the forecast forms: POST to the JSON API with the token typed on the
+// page, then reload so that every section (and each forecast chart) is rendered again by the
+// server. The token lives in localStorage only:
 // never in a URL, a cookie or the HTML.
 "use strict";
 
@@ -70,11 +71,41 @@
     return response.statusText || "the request failed";
   }
 
+  function currentToken() {
+    return tokenField ? tokenField.value.trim() : "";
+  }
+
+  function askForToken(show) {
+    show("Type the API token above first; this browser keeps it for next time.");
+    if (tokenField) tokenField.focus();
+  }
+
+  // POST body as JSON; resolves to null when the server took it, else to the error to show.
+  async function post(url, body, token) {
+    let response;
+    try {
+      response = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+        body: JSON.stringify(body),
+        cache: "no-store",
+      });
+    } catch (error) {
+      return "Could not reach the server: " + error.message;
+    }
+    if (response.ok) return null;
+    return (await detailOf(response)) + " (HTTP " + response.status + ")";
+  }
+
+  function reloadSaying(text) {
+    store(window.sessionStorage, FLASH_KEY, text);
+    window.location.reload();
+  }
+
   async function resolve(item, outcome) {
-    const token = tokenField ? tokenField.value.trim() : "";
+    const token = currentToken();
     if (!token) {
-      showError(item, "Type the API token above first; this browser keeps it for next time.");
-      if (tokenField) tokenField.focus();
+      askForToken(function (text) { showError(item, text); });
       return;
     }
     const body = { outcome: outcome };
@@ -85,28 +116,47 @@
     const url = "api/v1/predictions/" + encodeURIComponent(item.dataset.key) + "/resolve";
     setBusy(item, true);
     item.querySelector(".error").hidden = true;
-    let response;
-    try {
-      response = await fetch(url, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
-        body: JSON.stringify(body),
-        cache: "no-store",
-      });
-    } catch (error) {
-      setBusy(item, false);
-      showError(item, "Could not reach the server: " + error.message);
-      return;
-    }
-    if (response.ok) {
+    const problem = await post(url, body, token);
+    if (problem === null) {
       const claim = item.querySelector(".claim").textContent;
-      store(window.sessionStorage, FLASH_KEY, "Resolved \u201c" + claim + "\u201d: " + outcome + ".");
-      window.location.reload();
+      reloadSaying("Resolved \u201c" + claim + "\u201d: " + outcome + ".");
       return;
     }
-    const detail = await detailOf(response);
     setBusy(item, false);
-    showError(item, detail + " (HTTP " + response.status + ")");
+    showError(item, problem);
+  }
+
+  async function addForecast(form, item) {
+    const box = form.querySelector(".form-error");
+    function show(text) {
+      box.textContent = text;
+      box.hidden = false;
+    }
+    const token = currentToken();
+    if (!token) {
+      askForToken(show);
+      return;
+    }
+    const body = {};
+    form.querySelectorAll("input[name]").forEach(function (input) {
+      const value = input.value.trim();
+      if (value) body[input.name] = value;
+    });
+    const url = "api/v1/questions/" + encodeURIComponent(item.dataset.key) + "/forecasts";
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    box.hidden = true;
+    const problem = await post(url, body, token);
+    if (problem === null) {
+      const claim = item.querySelector(".claim").textContent;
+      reloadSaying(
+        "Recorded " + body.forecaster + "\u2019s forecast on \u201c" + claim + "\u201d: " +
+          body.probability + "."
+      );
+      return;
+    }
+    button.disabled = false;
+    show(problem);
   }
 
   document.addEventListener("click", function (event) {
@@ -114,5 +164,13 @@
     if (!button) return;
     const item = button.closest("li[data-key]");
     if (item) resolve(item, button.dataset.outcome);
+  });
+
+  document.addEventListener("submit", function (event) {
+    const form = event.target.closest("form.forecast");
+    if (!form) return;
+    event.preventDefault(); // the API takes JSON with the token; the CSP allows no form action
+    const item = form.closest("li[data-key]");
+    if (item) addForecast(form, item);
   });
 })();
