@@ -80,7 +80,9 @@ class NewPrediction(BaseModel):
     )
     forecaster: str | None = None
     # Strict, as the CLI and imports are: pydantic's lax mode would store `true` as 1.0.
-    probability: StrictFloat | StrictStr | None = Field(default=None, description="0.7 or '70%'.")
+    probability: StrictFloat | StrictStr | None = Field(
+        default=None, description="0.7, '70%' or odds '7:3'."
+    )
     quote: str | None = None
     due_text: str | None = None
     tags: list[str] = Field(default_factory=list)
