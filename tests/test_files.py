@@ -50,7 +50,7 @@ def test_round_trip_loses_nothing(
     exported = tmp_path / f"out.{file_format}"
     assert cli("export", "-o", exported).code == 0
     original = cli("export").json()
-    assert len(original["predictions"]) == 4
+    assert len(original["questions"]) == 4
 
     monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
     result = cli("import", exported)
@@ -78,8 +78,8 @@ def test_import_updates_a_changed_prediction_but_not_its_resolution(
 ) -> None:
     _populate(cli)
     document = cli("export").json()
-    document["predictions"][0]["claim"] = "Edited claim"
-    document["predictions"][0]["resolutions"] = []
+    document["questions"][0]["claim"] = "Edited claim"
+    document["questions"][0]["resolutions"] = []
     path = tmp_path / "edited.json"
     path.write_text(json.dumps(document))
     assert "0 created, 1 updated, 3 unchanged" in cli("import", path).out

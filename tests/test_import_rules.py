@@ -90,8 +90,9 @@ def test_numbering_a_json_files_records_reads_it_once(
         ('{"format": "tracker-export", "version": "1", "predictions": []}', 'version "1"'),
         ('{"format": "tracker-export", "version": true, "predictions": []}', "version true"),
         ('{"format": "other-export", "version": 1, "predictions": []}', 'format "other-export"'),
-        ('{"format": "tracker-export", "version": 1}', 'no "predictions" member'),
-        ("{}", 'no "predictions" member'),
+        ('{"format": "tracker-export", "version": 1}', 'no "questions" member'),
+        ("{}", 'no "questions" member'),
+        ('{"version": 2, "questions": [],\n"predictions": []}', ':2: a document has "questions"'),
         ('{"format": "tracker-export", "version": 1, "predictions": [], "x": 1}', '"x" is not'),
         ('{"format": "tracker-export", "version": 1, "predictions": []}\n\ngarbage', ":3: more"),
         ('{"format": "tracker-export", "version": 1, "predictions": []}{}', "more text"),
@@ -121,15 +122,27 @@ def test_an_export_of_the_previous_release_still_imports_whole(
 ) -> None:
     """The fixtures were written by `tracker export` before these checks (and before CSV
     cells were escaped): seeds plus predictions whose texts start with = + @ - and ',
-    a resolution history, a source. Imported and exported again, nothing has changed."""
+    a resolution history, a source. Imported and exported again (format 2), nothing has
+    changed, and each prediction that stated a probability is a question with its forecast."""
     original = json.loads((FIXTURES / "export-v1.json").read_text())
     # That release kept no zone with a deadline: its deadlines take the zone of the import.
-    original["predictions"] = [p | {"tz": "UTC"} for p in original["predictions"]]
+    expected = [p | {"tz": "UTC"} for p in original["predictions"]]
     with freeze_time("2025-04-01 12:00:00"):  # when the fixtures were exported
         result = cli("import", FIXTURES / name)
         assert result.code == 0, result.err
         assert "5 created, 0 updated, 0 unchanged" in result.out
-        assert cli("export").json() == original
+        exported = cli("export").json()
+    assert (exported["format"], exported["version"]) == ("tracker-export", 2)
+    added = ("criteria", "sources", "forecasts", "versions")
+    questions = exported["questions"]
+    assert [{k: v for k, v in q.items() if k not in added} for q in questions] == expected
+    assert [q["sources"] for q in questions] == [[p["source"]] if p["source"] else [] for p in expected]
+    # Only the fourth states a probability; it has no source, so it was made when stored.
+    assert [q["forecasts"] for q in questions] == [[], [], [], [
+        {"forecaster": "@desk; -minus", "probability": 0.35, "made_at": "2025-01-05T10:00:00Z",
+         "quote": "+44 said: 'yes'", "source_url": None, "note": None, "basis": None}
+    ], []]  # fmt: skip
+    assert all(q["versions"] == [] and q["criteria"] is None for q in questions)
 
 
 @pytest.mark.parametrize("suffix", [".json", ".csv"])
@@ -353,4 +366,4 @@ def test_a_document_of_predictions_alone_still_imports(
     path.write_text('{"format": "other", "predictions": []}')
     assert_one_line_error(cli("import", path), contains="format")
     path.write_text('{"version": 1}')
-    assert_one_line_error(cli("import", path), contains='no "predictions" member')
+    assert_one_line_error(cli("import", path), contains='no "questions" member')

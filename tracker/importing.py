@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from dataclasses import replace as dc_replace
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -122,32 +123,95 @@ def _store_all(
     policy: ReminderPolicy,
     tz: ZoneInfo,
 ) -> ImportReport:
-    """Create new keys, update changed ones; resolution history is taken only for new keys,
-    so an import never rewrites how a stored prediction resolved."""
+    """Create new keys, update changed ones; resolution history and versions are taken only
+    for new keys, so an import never rewrites how a stored question resolved or was edited.
+    A stored question gains the forecasts and sources it lacks."""
     report = ImportReport()
     with transaction(engine) as session:
         stored = store.predictions_by_key(session, keys=[i.prediction.key for i in items])
         new = [item for item in items if item.prediction.key not in stored]
         bulk.insert_imported(session, items=new, now=now, policy=policy, tz=tz)
         report.created = [item.prediction.key for item in new]
+        known = questions.forecast_keys(
+            session,
+            prediction_ids=[
+                stored[i.prediction.key].id  # type: ignore[misc]
+                for i in items
+                if i.prediction.key in stored and i.forecasts is not None
+            ],
+        )
+        added: list[dict[str, Any]] = []
         for item in items:
             prediction = stored.get(item.prediction.key)
             if prediction is None:
                 continue
-            old_due = prediction.due_at
-            data = _in_stored_zone(item.prediction, prediction)
-            changed = store.apply_prediction(session, prediction=prediction, data=data, now=now)
-            if _add_first_forecast(session, prediction=prediction, data=data, now=now):
-                changed = True
-            if changed:
-                if prediction.due_at != old_due and prediction.status == PredictionStatus.OPEN:
-                    # A moved deadline has a schedule of its own (the ledger keys reminders by
-                    # deadline), so its reminders start over.
-                    prediction.next_reminder_at = first_reminder_at(prediction.due_at, policy)
+            if _update(session, prediction=prediction, item=item, known=known, added=added,
+                       now=now, policy=policy):  # fmt: skip
                 report.updated.append(item.prediction.key)
             else:
                 report.unchanged.append(item.prediction.key)
+        bulk.insert_forecasts(session, rows=added)
     return report
+
+
+def _update(
+    session: Session,
+    *,
+    prediction: Prediction,
+    item: ImportedPrediction,
+    known: dict[int, set[questions.ForecastKey]],
+    added: list[dict[str, Any]],
+    now: dt.datetime,
+    policy: ReminderPolicy,
+) -> bool:
+    """Bring a stored question up to its record; True when anything changed. Its new
+    forecasts are appended to `added`, to be stored in bulk."""
+    old_due = prediction.due_at
+    data = _in_stored_zone(item.prediction, prediction)
+    changed = store.apply_prediction(session, prediction=prediction, data=data, now=now)
+    if item.forecasts is None:
+        changed = _add_first_forecast(session, prediction=prediction, data=data, now=now) or changed
+    else:
+        changed = _add_listed(session, prediction, dc_replace(item, prediction=data), known,
+                              added, now) or changed  # fmt: skip
+    if changed and prediction.due_at != old_due and prediction.status == PredictionStatus.OPEN:
+        # A moved deadline has a schedule of its own (the ledger keys reminders by
+        # deadline), so its reminders start over.
+        prediction.next_reminder_at = first_reminder_at(prediction.due_at, policy)
+    return changed
+
+
+def _add_listed(
+    session: Session,
+    prediction: Prediction,
+    item: ImportedPrediction,
+    known: dict[int, set[questions.ForecastKey]],
+    added: list[dict[str, Any]],
+    now: dt.datetime,
+) -> bool:
+    """The record's forecasts this question lacks (told apart by forecaster, made_at and
+    probability) and the sources it cites beside its first; True when there were any."""
+    assert prediction.id is not None
+    assert item.forecasts is not None
+    data, stored = item.prediction, known.get(prediction.id, set())
+    missing = tuple(
+        f for f in item.forecasts
+        if (f.forecaster, f.made_at or stated_at(data, now=prediction.created_at),
+            f.probability) not in stored
+    )  # fmt: skip
+    more_sources = [s for s in item.cited() if s != data.source]
+    if not missing and not more_sources:
+        return False
+    item = dc_replace(item, forecasts=missing)
+    source_ids = bulk.store_sources(session, items=[item])
+    cited = [
+        questions.cite_source(session, prediction_id=prediction.id, source_id=source_ids[s])
+        for s in more_sources
+    ]
+    added += bulk.forecast_rows(
+        prediction.id, item, source_ids, stored_at=prediction.created_at, now=now
+    )
+    return bool(missing) or any(cited)
 
 
 def _add_first_forecast(

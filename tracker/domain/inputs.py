@@ -11,7 +11,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -31,6 +31,10 @@ from tracker.domain.deadlines import (
 from tracker.domain.probability import parse_probability as parse_probability
 from tracker.enums import Outcome
 from tracker.errors import InvalidInput
+
+if TYPE_CHECKING:  # (they import this module)
+    from tracker.domain.forecasts import ForecastInput
+    from tracker.domain.versions import VersionInput
 
 KEY_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,119}$")
 TAG_PATTERN = re.compile(r"^[\w][\w .:/+-]{0,99}$")
@@ -90,8 +94,22 @@ class ResolutionInput:
 
 @dataclass(frozen=True)
 class ImportedPrediction:
+    """A question read from a file. forecasts None: the record lists none (seeds, exports of
+    format 1), so its forecaster and probability state its one forecast; sources None: it
+    cites its `source` alone."""
+
     prediction: PredictionInput
     history: tuple[ResolutionInput, ...] = field(default=())
+    forecasts: tuple[ForecastInput, ...] | None = None
+    sources: tuple[SourceInput, ...] | None = None
+    versions: tuple[VersionInput, ...] = ()
+
+    def cited(self) -> tuple[SourceInput, ...]:
+        """The sources the question cites, in order."""
+        if self.sources is not None:
+            return self.sources
+        source = self.prediction.source
+        return () if source is None or source.is_empty() else (source,)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

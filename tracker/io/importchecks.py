@@ -76,6 +76,10 @@ def over_long(item: ImportedPrediction) -> tuple[str, str] | None:
         problem = _over_long(prediction.source, _SOURCE_LIMITS)
         if problem is not None:
             return "source", " ".join(problem)
+    for source in item.sources or ():
+        problem = _over_long(source, _SOURCE_LIMITS)
+        if problem is not None:
+            return "sources", " ".join(problem)
     for resolution in item.history:
         problem = _over_long(resolution, _RESOLUTION_LIMITS)
         if problem is not None:

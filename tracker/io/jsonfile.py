@@ -1,4 +1,4 @@
-"""An export's JSON document read back: its header checked, each prediction with its line.
+"""An export's JSON document read back: its header checked, each question with its line.
 
 The document is walked with the decoder's raw_decode, a value at a time, so that an error can
 name the line a prediction starts on without holding a second copy of the file as objects.
@@ -15,8 +15,12 @@ from typing import Any, NoReturn
 from tracker.errors import InvalidInput
 
 EXPORT_FORMAT = "tracker-export"
-EXPORT_VERSION = 1
-DOCUMENT_MEMBERS = ("format", "version", "predictions")
+EXPORT_VERSION = 2
+READ_VERSIONS = (1, 2)
+# The list of records: "questions" since format 2, "predictions" in format 1 (and in files
+# written by hand or by other tools).
+RECORD_LISTS = ("questions", "predictions")
+DOCUMENT_MEMBERS = ("format", "version", *RECORD_LISTS)
 
 _SPACE = re.compile(r"[ \t\r\n]*")
 
@@ -42,8 +46,9 @@ class LineCounter:
 
 
 def json_records(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    """Each prediction object with the line it starts on: from a bare list (hand-written), or
-    from the "predictions" list of a document that `tracker export` wrote."""
+    """Each question object with the line it starts on: from a bare list (hand-written), or
+    from the "questions" (format 2) or "predictions" (format 1) list of a document that
+    `tracker export` wrote."""
     reader = _Reader(path, text)
     try:
         yield from reader.read()
@@ -73,7 +78,7 @@ class _Reader:
         elif self.text.startswith("{", position):
             position = yield from self._document(position)
         else:
-            self._refuse(position, "expected a list of predictions or an export")
+            self._refuse(position, "expected a list of questions or an export")
         position = self._skip(position)
         if position < len(self.text):
             self._refuse(position, "more text after the end of the document")
@@ -97,7 +102,9 @@ class _Reader:
             if name in seen:
                 self._refuse(start, f"the member {_shown(name)} appears twice")
             seen.add(name)
-            if name == "predictions":
+            if name in RECORD_LISTS:
+                if seen.issuperset(RECORD_LISTS):
+                    self._refuse(start, 'a document has "questions" or "predictions", not both')
                 position = yield from self._records(position)
             else:
                 value, position = self._decode(position)
@@ -110,28 +117,28 @@ class _Reader:
                 position = self._skip(position + 1)
         # Files written by hand or by other tools as {"predictions": [...]} were always read;
         # a document that names a format or version must name ours (_check_member).
-        if "predictions" not in seen:
-            self._refuse(0, 'not a tracker export: it has no "predictions" member')
+        if seen.isdisjoint(RECORD_LISTS):
+            self._refuse(0, 'not a tracker export: it has no "questions" member')
         return position + 1
 
     def _check_member(self, position: int, name: str, value: Any) -> None:
         if name == "format" and value != EXPORT_FORMAT:
             self._refuse(position, f"format {_shown(value)} is not {_shown(EXPORT_FORMAT)}")
-        elif name == "version" and (type(value) is not int or value != EXPORT_VERSION):
+        elif name == "version" and (type(value) is not int or value not in READ_VERSIONS):
             self._refuse(
                 position,
-                f"version {_shown(value)} is not one this tracker reads ({EXPORT_VERSION})",
+                f"version {_shown(value)} is not one this tracker reads (1 or 2)",
             )
         elif name not in DOCUMENT_MEMBERS:
             self._refuse(
                 position, f"{_shown(name)} is not a member of an export (format, version, "
-                "predictions)"
+                "questions)"
             )  # fmt: skip
 
     def _records(self, position: int) -> Generator[tuple[int, dict[str, Any]], None, int]:
-        """The list of prediction objects; returns where the list ends."""
+        """The list of question objects; returns where the list ends."""
         if not self.text.startswith("[", position):
-            self._refuse(position, "predictions must be a list")
+            self._refuse(position, "questions must be a list")
         position = self._skip(position + 1)
         if self.text.startswith("]", position):
             return position + 1
@@ -139,7 +146,7 @@ class _Reader:
             line = self.lines.line_at(position)
             value, position = self._decode(position)
             if not isinstance(value, dict):
-                raise InvalidInput(f"{self.path}:{line}: each prediction must be a JSON object")
+                raise InvalidInput(f"{self.path}:{line}: each question must be a JSON object")
             yield line, value
             position = self._skip(position)
             if self.text.startswith("]", position):

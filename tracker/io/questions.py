@@ -75,3 +75,30 @@ def question_json(
     data["sources"] = [source_json(s) for s in record.sources]
     data["versions"] = [version_json(v) for v in record.versions]
     return data
+
+
+def export_json(record: PredictionRecord, *, tz: ZoneInfo, now: dt.datetime) -> dict[str, Any]:
+    """A question as an export of format 2 writes it: the prediction object (format 1's),
+    then its criteria, every source it cites, every forecast (by made_at) and its earlier
+    versions (oldest first), then its resolution history. Nothing here is numbered by the
+    database it came from, but the question's own id, which format 1 had too."""
+    data = prediction_json(record, tz=tz, now=now)
+    resolutions = data.pop("resolutions", [])
+    urls = {s.id: s.url for s in record.sources}
+    data["criteria"] = record.prediction.criteria
+    data["sources"] = [source_json(s) for s in record.sources]
+    data["forecasts"] = [
+        {
+            "forecaster": f.forecaster,
+            "probability": f.probability,
+            "made_at": iso(f.made_at),
+            "quote": f.quote,
+            "source_url": urls.get(f.source_id) if f.source_id is not None else None,
+            "note": f.note,
+            "basis": f.basis,
+        }
+        for f in record.forecasts
+    ]
+    data["versions"] = [version_json(v) for v in record.versions]
+    data["resolutions"] = resolutions
+    return data

@@ -41,6 +41,8 @@ from tracker.domain.inputs import (
 )
 from tracker.errors import InvalidInput
 from tracker.io.importchecks import file_via, over_long, tag_list
+from tracker.io.questionparts import FieldError as FieldError
+from tracker.io.questionparts import question_parts
 from tracker.persistence.models import (
     Delivery,
     PredictionRecord,
@@ -53,7 +55,8 @@ PREDICTION_FIELDS = frozenset(
         "id", "key", "claim", "quote", "forecaster", "probability", "due", "due_at",
         "window_start", "precision", "tz", "due_text", "due_label", "tags", "status", "outcome",
         "resolved_at", "occurred_on", "overdue", "snoozed_until", "source", "resolutions",
-        "created_at", "updated_at", "criteria", "made_at", "basis",
+        "created_at", "updated_at", "criteria", "made_at", "basis", "sources", "forecasts",
+        "versions",
     }
 )  # fmt: skip
 SOURCE_FIELDS = frozenset({"title", "url", "publisher", "author", "published_at", "published"})
@@ -64,15 +67,6 @@ RESOLUTION_FIELDS = frozenset(
         "superseded_at", "superseded_note", "came_true",
     }
 )  # fmt: skip
-
-
-class FieldError(InvalidInput):
-    """A bad value in a named field of a record (so file loaders can point at its line)."""
-
-    def __init__(self, field_name: str, message: str) -> None:
-        super().__init__(f"{field_name}: {message}")
-        self.field = field_name
-        self.reason = message
 
 
 @contextlib.contextmanager
@@ -208,12 +202,16 @@ def prediction_from_mapping(
     if data.get("source") is not None:
         source = _in_field("source", _source, data["source"], tz)
     history = _in_field("resolutions", _history, data, tz, now)
+    parts = question_parts(data, tz=tz, source=source, read_source=source_from_mapping)
     prediction = PredictionInput(
         key=key, claim=claim, due=due, due_text=due_text, quote=quote, forecaster=forecaster,
         probability=probability, tags=tags, source=source, created_at=created_at,
         updated_at=updated_at, zone_stated=zone_stated, **_question_fields(data, tz),
     )  # fmt: skip
-    item = ImportedPrediction(prediction=prediction, history=history)
+    item = ImportedPrediction(
+        prediction=prediction, history=history, forecasts=parts.forecasts,
+        sources=parts.sources, versions=parts.versions,
+    )  # fmt: skip
     problem = over_long(item)
     if problem is not None:
         raise FieldError(*problem)

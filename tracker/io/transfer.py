@@ -5,52 +5,36 @@ Every error names the file and line, and the field where there is one.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import os
 import re
 import tempfile
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tracker.domain.inputs import ImportedPrediction, SourceInput
 from tracker.errors import InvalidInput
+from tracker.io.csvfile import CSV_COLUMNS as CSV_COLUMNS
+from tracker.io.csvfile import CSV_TEXT_COLUMNS as CSV_TEXT_COLUMNS
+from tracker.io.csvfile import csv_records, csv_text
+from tracker.io.csvfile import escape_cell as escape_cell
+from tracker.io.csvfile import unescape_cell as unescape_cell
 from tracker.io.jsonfile import EXPORT_FORMAT, EXPORT_VERSION, json_records
+from tracker.io.questions import export_json
 from tracker.io.records import (
     FieldError,
     naming,
     prediction_from_mapping,
-    prediction_json,
     source_from_mapping,
 )
 from tracker.persistence.models import PredictionRecord
 
 SEED_TOP_LEVEL = frozenset({"source", "predictions"})
-CSV_SOURCE_COLUMNS = ("title", "url", "publisher", "author", "published_at")
-CSV_COLUMNS = (
-    "id", "key", "claim", "quote", "forecaster", "probability", "due_at", "window_start",
-    "precision", "tz", "due_text", "tags", "status", "outcome", "resolved_at", "occurred_on",
-    *(f"source_{name}" for name in CSV_SOURCE_COLUMNS),
-    "created_at", "updated_at", "resolutions",
-)  # fmt: skip
 EXPORT_FORMATS = ("json", "csv")
-# The columns of free text, which may start with anything. (Numbers, times, enumerations,
-# and the resolutions' JSON, which starts with "[", never start with a formula's first sign.)
-CSV_TEXT_COLUMNS = frozenset(
-    {"key", "claim", "quote", "forecaster", "due_text", "tags", "source_title", "source_url",
-     "source_publisher", "source_author"}
-)  # fmt: skip
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP's "CSV
-# injection"); export puts a "'" before them, and before a "'" already there, so that import
-# can take exactly that one "'" off again.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_ESCAPED_STARTS = (*_FORMULA_STARTS, "'")
-_ESCAPED_SECOND = frozenset(_ESCAPED_STARTS)
 
 
 # Seeds ---------------------------------------------------------------------------------------
@@ -168,44 +152,15 @@ def export_text(
     tz: ZoneInfo,
     now: dt.datetime,
 ) -> str:
-    objects = [prediction_json(r, tz=tz, now=now) for r in records]
-    if file_format == "json":
-        document = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "predictions": objects}
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    """An export of format 2: questions with their sources, forecasts, versions and
+    resolutions (JSON), or the same a row per forecast (CSV: see tracker.io.csvfile)."""
+    if file_format not in EXPORT_FORMATS:
+        raise InvalidInput(f"format {file_format!r} is not one of {', '.join(EXPORT_FORMATS)}")
+    objects = [export_json(r, tz=tz, now=now) for r in records]
     if file_format == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for obj in objects:
-            writer.writerow(_csv_row(obj))
-        return buffer.getvalue()
-    raise InvalidInput(f"format {file_format!r} is not one of {', '.join(EXPORT_FORMATS)}")
-
-
-def _csv_row(obj: Mapping[str, Any]) -> dict[str, str]:
-    row: dict[str, str] = {}
-    for column in CSV_COLUMNS:
-        if column == "tags":
-            value: Any = ";".join(obj["tags"])
-        elif column == "resolutions":
-            value = json.dumps(obj["resolutions"], ensure_ascii=False) if obj["resolutions"] else ""
-        elif column.startswith("source_"):
-            value = (obj["source"] or {}).get(column.removeprefix("source_"))
-        else:
-            value = obj[column]
-        text = "" if value is None else repr(value) if isinstance(value, float) else str(value)
-        row[column] = escape_cell(text) if column in CSV_TEXT_COLUMNS else text
-    return row
-
-
-def escape_cell(text: str) -> str:
-    """A text cell a spreadsheet will show, not run; unescape_cell(escape_cell(t)) == t."""
-    return "'" + text if text.startswith(_ESCAPED_STARTS) else text
-
-
-def unescape_cell(text: str) -> str:
-    """Undo escape_cell. A cell it did not write ("'hello", hand-written) stays as it is."""
-    return text[1:] if text[:1] == "'" and text[1:2] in _ESCAPED_SECOND else text
+        return csv_text(objects)
+    document = {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, "questions": objects}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -237,79 +192,27 @@ def write_atomically(path: Path, text: str) -> None:
 def read_export(
     path: Path, *, tz: ZoneInfo, now: dt.datetime, file_format: str | None = None
 ) -> list[ImportedPrediction]:
+    """The questions of an export (format 2 or 1, JSON or CSV), each checked; the first bad
+    one refuses the file, naming its line (a CSV forecast's own row)."""
     chosen = file_format or path.suffix.lower().lstrip(".")
     if chosen not in EXPORT_FORMATS:
         raise InvalidInput(f"{path}: cannot tell the format; name it with --format json|csv")
     text = _read_text(path)
-    rows = json_records(path, text) if chosen == "json" else _csv_rows(path, text)
+    records: Iterable[tuple[int, Mapping[str, Any], tuple[int, ...]]]
+    if chosen == "json":
+        records = ((line, row, ()) for line, row in json_records(path, text))
+    else:
+        records = csv_records(path, text)
     items = []
-    for line, row in rows:
+    for line, row, forecast_lines in records:
         try:
             items.append(prediction_from_mapping(row, tz=tz, now=now))
         except FieldError as exc:
+            if exc.index is not None and exc.index < len(forecast_lines):
+                reason = re.sub(r"^\[\d+\]: ", "", exc.reason)
+                raise InvalidInput(
+                    f"{path}:{forecast_lines[exc.index]}: forecast: {reason}"
+                ) from None
             raise InvalidInput(f"{path}:{line}: {exc.field}: {exc.reason}") from None
     _refuse_duplicate_keys(items, where=str(path))
     return items
-
-
-def _csv_rows(path: Path, text: str) -> Iterator[tuple[int, Mapping[str, Any]]]:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    start = 1  # the line a record starts on (a quoted field may span lines)
-    try:
-        header = next(reader, [])
-        missing = {"claim"} - set(header)
-        if missing:
-            raise InvalidInput(f"{path}:1: the header has no {sorted(missing)[0]!r} column")
-        unknown = [c for c in header if c not in CSV_COLUMNS]
-        if unknown:
-            raise InvalidInput(f"{path}:1: unknown column {unknown[0]!r}")
-        repeated = [c for i, c in enumerate(header) if c in header[:i]]
-        if repeated:
-            raise InvalidInput(f"{path}:1: the column {repeated[0]!r} appears twice")
-        # Sorted out once per file, not once per cell: an import reads millions of cells.
-        plain = [(i, c) for i, c in enumerate(header) if c != "resolutions" and c[:7] != "source_"]
-        sources = [
-            (i, c.removeprefix("source_")) for i, c in enumerate(header) if c[:7] == "source_"
-        ]
-        # Cells are escaped by the exporter that also writes the tz column; a file without it
-        # (an older release's, or one made by hand) holds its text as written.
-        escaped = "tz" in header
-        texts = [i for i, c in enumerate(header) if c in CSV_TEXT_COLUMNS] if escaped else []
-        history = header.index("resolutions") if "resolutions" in header else None
-        width = len(header)
-        start = reader.line_num + 1
-        for row in reader:
-            if row:  # blank lines separate nothing
-                if len(row) > width:
-                    raise InvalidInput(f"{path}:{start}: more fields than the header has")
-                row += [""] * (width - len(row))
-                for i in texts:
-                    if row[i][:1] == "'":
-                        row[i] = unescape_cell(row[i])
-                yield start, _unflatten(path, start, row, plain, sources, history)
-            start = reader.line_num + 1
-    except csv.Error as exc:
-        raise InvalidInput(f"{path}:{start}: not valid CSV: {exc}") from None
-
-
-def _unflatten(
-    path: Path,
-    line: int,
-    row: list[str],
-    plain: list[tuple[int, str]],
-    sources: list[tuple[int, str]],
-    history: int | None,
-) -> dict[str, Any]:
-    """A CSV record as an export object: empty cells are None, source_* a nested source."""
-    data: dict[str, Any] = {column: row[i] or None for i, column in plain}
-    if history is not None:
-        data["resolutions"] = None
-        if row[history]:
-            try:
-                data["resolutions"] = json.loads(row[history])
-            except ValueError:  # JSONDecodeError, or an integer of more than 4,300 digits
-                raise InvalidInput(f"{path}:{line}: resolutions: not valid JSON") from None
-    source = {name: row[i] or None for i, name in sources}
-    if any(v is not None for v in source.values()):
-        data["source"] = source
-    return data

@@ -10,15 +10,15 @@ import contextlib
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from tracker.domain.forecasts import stated_at
-from tracker.domain.inputs import ImportedPrediction
+from tracker.domain.forecasts import first_forecast, stated_at
+from tracker.domain.inputs import ImportedPrediction, SourceInput
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at
 from tracker.domain.resolutions import resolution_row
 from tracker.persistence.models import (
@@ -28,6 +28,7 @@ from tracker.persistence.models import (
     PredictionSource,
     PredictionStatus,
     PredictionTag,
+    QuestionVersion,
     Resolution,
     UTCDateTime,
 )
@@ -47,15 +48,11 @@ def insert_imported(
     already: it happened where it was exported from.)"""
     if not items:
         return
-    source_ids: dict[Any, int | None] = {}
-    for item in items:
-        source = item.prediction.source
-        if source is not None and not source.is_empty() and source not in source_ids:
-            source_ids[source] = upsert_source(session, source=source).id
+    source_ids = store_sources(session, items=items)
     rows = [_prediction_row(item, source_ids, now, policy) for item in items]
     connection = session.connection()
     with _driver_errors(connection):
-        _insert_all(connection, items, rows, tz)
+        _insert_all(connection, items, rows, source_ids, now)
 
 
 @contextlib.contextmanager
@@ -76,14 +73,15 @@ def _insert_all(
     connection: sa.Connection,
     items: Sequence[ImportedPrediction],
     rows: list[dict[str, Any]],
-    tz: ZoneInfo,
+    source_ids: dict[SourceInput, int],
+    now: dt.datetime,
 ) -> None:
     predictions: Any = Prediction.__table__  # type: ignore[attr-defined]
     if connection.dialect.name == "postgresql":
         ids = _copy_predictions(connection, predictions, rows)
     else:
         ids = _insert_predictions_sqlite(connection, predictions, rows)
-    _insert_forecasts_and_citations(connection, items, rows, ids)
+    _insert_forecasts_and_citations(connection, items, rows, ids, source_ids, now)
     tags = [
         {"prediction_id": ids[item.prediction.key], "tag": tag}
         for item in items
@@ -112,36 +110,93 @@ def _insert_forecasts_and_citations(
     items: Sequence[ImportedPrediction],
     rows: list[dict[str, Any]],
     ids: dict[str, int],
+    source_ids: dict[SourceInput, int],
+    now: dt.datetime,
 ) -> None:
-    """Each new question's first forecast (when it names a forecaster and a probability,
-    made when the record says, else when its source was published, else when it was stored:
-    as migration 0009 did) and the source it cites."""
-    forecasts = []
+    """Each new question's sources, forecasts and earlier versions. A record that lists no
+    forecasts states one by its forecaster and probability, made when the record says, else
+    when its source was published, else when it was stored (as migration 0009 did)."""
     citations = []
+    forecasts = []
+    versions = []
     for item, row in zip(items, rows, strict=True):
-        data, prediction_id = item.prediction, ids[item.prediction.key]
-        if row["source_id"] is not None:
-            citations.append(
-                {"prediction_id": prediction_id, "source_id": row["source_id"], "position": 0}
-            )
-        if data.forecaster is None or data.probability is None:
-            continue
-        forecasts.append(
-            {
-                "prediction_id": prediction_id,
-                "forecaster": data.forecaster,
-                "probability": data.probability,
-                "made_at": stated_at(data, now=row["created_at"]),
-                "quote": data.quote,
-                "source_id": row["source_id"],
-                "basis": data.basis,
-                "created_at": row["created_at"],
-            }
+        prediction_id = ids[item.prediction.key]
+        cited = dict.fromkeys(source_ids[s] for s in item.cited())  # in order, once each
+        citations += [
+            {"prediction_id": prediction_id, "source_id": source_id, "position": position}
+            for position, source_id in enumerate(cited)
+        ]
+        forecasts += forecast_rows(
+            prediction_id, item, source_ids, stored_at=row["created_at"], now=now
         )
+        versions += [
+            {"prediction_id": prediction_id, "version": v.version, "changed_at": v.changed_at,
+             "note": v.note, "snapshot": v.snapshot}
+            for v in item.versions
+        ]  # fmt: skip
     if citations:
         _insert_rows(connection, PredictionSource.__table__, citations)  # type: ignore[attr-defined]
     if forecasts:
         _insert_rows(connection, Forecast.__table__, forecasts)  # type: ignore[attr-defined]
+    if versions:
+        _insert_rows(connection, QuestionVersion.__table__, versions)  # type: ignore[attr-defined]
+
+
+def forecast_rows(
+    prediction_id: int,
+    item: ImportedPrediction,
+    source_ids: Mapping[SourceInput, int],
+    *,
+    stored_at: dt.datetime,
+    now: dt.datetime,
+) -> list[dict[str, Any]]:
+    """The forecast rows a record states (see ImportedPrediction.forecasts); one made at no
+    stated time was made when the question's source was published, else at stored_at. A
+    forecast listed is recorded now; one stated by the question's own fields was recorded
+    with the question (stored_at), as migration 0009 has it."""
+    data = item.prediction
+    if item.forecasts is not None:
+        stated = item.forecasts
+    else:
+        first = first_forecast(data, made_at=stated_at(data, now=stored_at))
+        stated = () if first is None else (first,)
+        now = stored_at
+    return [
+        {
+            "prediction_id": prediction_id,
+            "forecaster": f.forecaster,
+            "probability": f.probability,
+            "made_at": f.made_at or stated_at(data, now=stored_at),
+            "quote": f.quote,
+            "source_id": source_ids[f.source] if f.source is not None else None,
+            "note": f.note,
+            "basis": f.basis,
+            "created_at": now,
+        }
+        for f in stated
+    ]
+
+
+def insert_forecasts(session: Session, *, rows: list[dict[str, Any]]) -> None:
+    """Forecast rows (from forecast_rows) added to stored questions, in bulk."""
+    if rows:
+        connection = session.connection()
+        with _driver_errors(connection):
+            _insert_rows(connection, Forecast.__table__, rows)  # type: ignore[attr-defined]
+
+
+def store_sources(session: Session, *, items: Sequence[ImportedPrediction]) -> dict[Any, int]:
+    """The stored id of every source the items cite or their forecasts name (found by URL,
+    else by title, publisher and date, else stored anew): one lookup per distinct source."""
+    source_ids: dict[Any, int] = {}
+    for item in items:
+        named = [f.source for f in item.forecasts or () if f.source is not None]
+        for source in (item.prediction.source, *item.cited(), *named):
+            if source is not None and not source.is_empty() and source not in source_ids:
+                stored = upsert_source(session, source=source).id
+                assert stored is not None
+                source_ids[source] = stored
+    return source_ids
 
 
 _OPEN, _RESOLVED, _ANNULLED = (
@@ -153,7 +208,7 @@ _OPEN, _RESOLVED, _ANNULLED = (
 
 def _prediction_row(
     item: ImportedPrediction,
-    source_ids: dict[Any, int | None],
+    source_ids: dict[Any, int],
     now: dt.datetime,
     policy: ReminderPolicy,
 ) -> dict[str, Any]:

@@ -94,6 +94,27 @@ def add_forecast(
     return row
 
 
+ForecastKey = tuple[str, dt.datetime, float]  # forecaster, made_at, probability
+
+
+def forecast_keys(
+    session: Session, *, prediction_ids: Sequence[int]
+) -> dict[int, set[ForecastKey]]:
+    """What tells the stored forecasts of these questions apart for an import: a forecast in
+    a file that is among them is there already. One query per few thousand questions."""
+    keys: dict[int, set[ForecastKey]] = defaultdict(set)
+    ids = list(prediction_ids)
+    for start in range(0, len(ids), 2000):
+        rows = session.exec(
+            select(
+                Forecast.prediction_id, Forecast.forecaster, Forecast.made_at, Forecast.probability
+            ).where(col(Forecast.prediction_id).in_(ids[start : start + 2000]))
+        )
+        for prediction_id, forecaster, made_at, probability in rows:
+            keys[prediction_id].add((forecaster, made_at, probability))
+    return keys
+
+
 def has_forecast(session: Session, *, prediction_id: int, forecaster: str, at: dt.datetime) -> bool:
     """Whether the question holds a forecast by this forecaster made at exactly this time."""
     found = session.exec(
@@ -106,8 +127,9 @@ def has_forecast(session: Session, *, prediction_id: int, forecaster: str, at: d
     return found is not None
 
 
-def cite_source(session: Session, *, prediction_id: int, source_id: int) -> None:
-    """Add a source to those a question cites, after the others; nothing if it is there."""
+def cite_source(session: Session, *, prediction_id: int, source_id: int) -> bool:
+    """Add a source to those a question cites, after the others; nothing if it is there.
+    True when it was added."""
     positions = list(
         session.exec(
             select(PredictionSource.source_id, PredictionSource.position).where(
@@ -116,12 +138,13 @@ def cite_source(session: Session, *, prediction_id: int, source_id: int) -> None
         ).all()
     )
     if any(cited == source_id for cited, _ in positions):
-        return
+        return False
     position = max((p for _, p in positions), default=-1) + 1
     session.add(
         PredictionSource(prediction_id=prediction_id, source_id=source_id, position=position)
     )
     session.flush()
+    return True
 
 
 def add_version(
