@@ -136,7 +136,8 @@ def test_an_export_of_the_previous_release_still_imports_whole(
     added = ("criteria", "sources", "forecasts", "versions")
     questions = exported["questions"]
     assert [{k: v for k, v in q.items() if k not in added} for q in questions] == expected
-    assert [q["sources"] for q in questions] == [[p["source"]] if p["source"] else [] for p in expected]
+    cited = [[p["source"]] if p["source"] else [] for p in expected]
+    assert [q["sources"] for q in questions] == cited
     # Only the fourth states a probability; it has no source, so it was made when stored.
     assert [q["forecasts"] for q in questions] == [[], [], [], [
         {"forecaster": "@desk; -minus", "probability": 0.35, "made_at": "2025-01-05T10:00:00Z",

@@ -199,7 +199,7 @@ def _add_listed(
         if (f.forecaster, f.made_at or stated_at(data, now=prediction.created_at),
             f.probability) not in stored
     )  # fmt: skip
-    more_sources = [s for s in item.cited() if s != data.source]
+    more_sources = [s for s in bulk.citing(dc_replace(item, forecasts=missing)) if s != data.source]
     if not missing and not more_sources:
         return False
     item = dc_replace(item, forecasts=missing)

@@ -121,7 +121,7 @@ def _insert_forecasts_and_citations(
     versions = []
     for item, row in zip(items, rows, strict=True):
         prediction_id = ids[item.prediction.key]
-        cited = dict.fromkeys(source_ids[s] for s in item.cited())  # in order, once each
+        cited = dict.fromkeys(source_ids[s] for s in citing(item))  # in order, once each
         citations += [
             {"prediction_id": prediction_id, "source_id": source_id, "position": position}
             for position, source_id in enumerate(cited)
@@ -185,13 +185,20 @@ def insert_forecasts(session: Session, *, rows: list[dict[str, Any]]) -> None:
             _insert_rows(connection, Forecast.__table__, rows)  # type: ignore[attr-defined]
 
 
+def citing(item: ImportedPrediction) -> list[SourceInput]:
+    """The sources a question cites: those its record lists, then any other its forecasts
+    name (as adding a forecast cites its source)."""
+    cited = list(item.cited())
+    named = [f.source for f in item.forecasts or () if f.source is not None]
+    return cited + [source for source in named if source not in cited]
+
+
 def store_sources(session: Session, *, items: Sequence[ImportedPrediction]) -> dict[Any, int]:
     """The stored id of every source the items cite or their forecasts name (found by URL,
     else by title, publisher and date, else stored anew): one lookup per distinct source."""
     source_ids: dict[Any, int] = {}
     for item in items:
-        named = [f.source for f in item.forecasts or () if f.source is not None]
-        for source in (item.prediction.source, *item.cited(), *named):
+        for source in (item.prediction.source, *citing(item)):
             if source is not None and not source.is_empty() and source not in source_ids:
                 stored = upsert_source(session, source=source).id
                 assert stored is not None
