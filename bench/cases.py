@@ -271,11 +271,59 @@ def import_json_rate(database: Database, *, quick: bool, size: int | None = None
     return [_timed_import(database, url, path, size, f"JSON import of {size:,} predictions")]
 
 
+def import_forecasts_rate(database: Database, *, quick: bool) -> list[Row]:
+    """`tracker import` of 100,000 forecasts (20,000 questions, 5 forecasts each: 3
+    forecasters, two of them revising) in export format 2, CSV and JSON, the whole command
+    timed; the rate counts forecasts."""
+    questions = 4_000 if quick else 20_000
+    size = questions * 5
+    rows = []
+    for suffix in ("csv", "json"):
+        url, engine = database.fresh()
+        engine.dispose()
+        path = database.folder / f"forecasts-{size}.{suffix}"
+        path.write_text(_forecasts_file(questions, suffix))
+        label = f"{suffix.upper()} import of {size:,} forecasts"
+        rows.append(_timed_import(database, url, path, size, label))
+    return rows
+
+
+def _forecasts_file(questions: int, suffix: str) -> str:
+    """Questions as `tracker export` writes them (format 2), five forecasts each."""
+    objects: list[dict[str, Any]] = []
+    for i in range(questions):
+        forecasts = [
+            {"forecaster": f"desk {(i + n) % 3}", "probability": ((i * 7 + n * 13) % 99 + 1) / 100,
+             "made_at": f"2025-{1 + n:02d}-{1 + i % 28:02d}T{i % 24:02d}:00:00Z", "quote": None,
+             "source_url": None, "note": "revised" if n > 2 else None, "basis": None}
+            for n in range(5)
+        ]  # fmt: skip
+        objects.append(
+            {"id": i + 1, "key": f"k{i}", "claim": f"Claim number {i}", "criteria": None,
+             "due_at": f"2026-{1 + i % 12:02d}-28T23:59:59.999999Z", "precision": "day",
+             "tz": "UTC", "due_text": "by the 28th", "tags": [f"tag{i % 7}"], "sources": [],
+             "forecasts": forecasts, "versions": [], "resolutions": []}
+        )  # fmt: skip
+    if suffix == "json":
+        document = {"format": "tracker-export", "version": 2, "questions": objects}
+        return json.dumps(document, indent=2)  # indented, as `tracker export` writes it
+    columns = ["key", "claim", "due_at", "precision", "tz", "due_text", "tags"]
+    forecast_columns = ["forecaster", "probability", "made_at", "note"]
+    lines = [",".join(columns + [f"forecast_{c}" for c in forecast_columns])]
+    for obj in objects:
+        cells = [str(obj[c]) if c != "tags" else ";".join(obj["tags"]) for c in columns]
+        for forecast in obj["forecasts"]:
+            extra = ["" if forecast[c] is None else str(forecast[c]) for c in forecast_columns]
+            lines.append(",".join(cells + extra))
+    return "\n".join(lines) + "\n"
+
+
 CASES: dict[str, Callable[..., list[Row]]] = {
     "check": check_scale,
     "dispatch": dispatch,
     "summary": summary,
     "import": import_rate,
     "import-json": import_json_rate,
+    "import-forecasts": import_forecasts_rate,
     "startup": command_times,
 }

@@ -5,6 +5,7 @@ Pure: no database, no clock.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from typing import Any
@@ -35,6 +36,7 @@ def parse_probability(value: Any) -> float | None:
     return number
 
 
+@functools.lru_cache(maxsize=4096)  # an import's probabilities repeat: "0.7", "70%"
 def _from_text(value: str) -> float:
     text = value.strip()
     odds = _ODDS.fullmatch(text)

@@ -155,6 +155,10 @@ class _Layout:
         self.json = [(i, c) for i, c in enumerate(header) if c in JSON_COLUMNS]
         self.forecast = [(i, c[9:]) for i, c in enumerate(header) if c[:9] == "forecast_"]
         self.question = [i for i, c in enumerate(header) if c[:9] != "forecast_"]
+        # As export writes them, the forecast columns come last: rows are cut in two slices.
+        self.split = len(self.question)
+        self.in_order = self.question == list(range(self.split))
+        self.names = [name for _, name in self.forecast]
         self.key = header.index("key") if "key" in header else None
         # Cells are escaped by the exporter that also writes the tz column; a file without it
         # (an older release's, or one made by hand) holds its text as written.
@@ -178,9 +182,14 @@ class _Layout:
         if not self.forecast:  # a question a row
             return None, _Question(line, "", [], self._record(line, row), [])
         key = row[self.key] if self.key is not None else ""
-        cells = [row[i] for i in self.question]
-        forecast = {name: row[i] or None for i, name in self.forecast}
-        stated = any(value is not None for value in forecast.values())
+        if self.in_order:
+            cells, stated_cells = row[: self.split], row[self.split :]
+        else:
+            cells = [row[i] for i in self.question]
+            stated_cells = [row[i] for i, _ in self.forecast]
+        stated = any(stated_cells)
+        # (An empty cell is read as a field left out.)
+        forecast = dict(zip(self.names, stated_cells, strict=True))
         if pending is not None and key and key == pending.key:
             if cells != pending.cells:
                 raise InvalidInput(

@@ -72,7 +72,7 @@ def forecasts_input(
     by_url = {source.url: source for source in cited if source.url}
     forecasts = []
     for index, raw in enumerate(value):
-        if not isinstance(raw, Mapping):
+        if type(raw) is not dict and not isinstance(raw, Mapping):
             raise ForecastError(index, f"[{index + 1}]: each forecast must be a table")
         try:
             forecast = forecast_input(raw, tz=tz)
@@ -80,7 +80,7 @@ def forecasts_input(
             raise ForecastError(index, f"[{index + 1}]: {exc}") from None
         except OverflowError:  # a 400-digit probability cannot be a float
             raise ForecastError(index, f"[{index + 1}]: probability is out of range") from None
-        if forecast.source is not None and forecast.source.url in by_url:
+        if by_url and forecast.source is not None and forecast.source.url in by_url:
             forecast = dc_replace(forecast, source=by_url[forecast.source.url])
         forecasts.append(forecast)
     return tuple(forecasts)
