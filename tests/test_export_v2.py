@@ -296,3 +296,20 @@ def test_a_hand_written_csv_of_forecasts_groups_its_rows_by_key(
         ("A", 0.3),
     ]
     assert cli("show", "h", "--json").json()["forecasts"] == []
+
+
+def test_the_readme_csv_example_imports_as_it_says(
+    cli: Callable[..., Result], tmp_path: Path
+) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme[readme.index("### Export and import files") :]
+    example = section[section.index("```csv\n") + 7 : section.index("```\n", 1)]
+    path = tmp_path / "example.csv"
+    path.write_text(example)
+    assert "2 created" in _ok(cli("import", path)).out
+    shown = cli("show", "syria-pullout", "--json").json()
+    assert [(f["forecaster"], f["note"]) for f in shown["forecasts"]] == [
+        ("ISW", None),
+        ("Desk", "after the talks"),
+    ]
+    assert cli("show", "rates-fall", "--json").json()["forecasts"] == []
