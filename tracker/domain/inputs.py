@@ -234,7 +234,7 @@ def default_due_text(due: DueWindow, tz: ZoneInfo) -> str:
 
 def parse_aware(value: Any, name: str, tz: ZoneInfo) -> dt.datetime | None:
     """An ISO 8601 time (or a date, read in tz) as aware UTC, within the years we store."""
-    if type(value) is str and value[-1:] == "Z":  # as exports write times: the quick way
+    if type(value) is str and value[-1:] == "Z" and "T" in value:  # as exports write them
         try:
             return in_range(dt.datetime.fromisoformat(value), name)  # "Z" reads as UTC
         except ValueError:
