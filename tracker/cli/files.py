@@ -40,7 +40,7 @@ def export_(
         Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
     ] = None,
 ) -> None:
-    """Export every prediction with its source and resolution history."""
+    """Export every question with its sources, forecasts, versions and resolutions."""
     from tracker import importing
     from tracker.io import transfer
 
@@ -71,7 +71,8 @@ def import_(
         typer.Option("--format", help="json or csv (default: from the file name)."),
     ] = None,
 ) -> None:
-    """Import predictions; known keys are updated, their resolutions left as they are."""
+    """Import questions; known keys are updated and gain the forecasts they lack, their
+    resolutions and versions left as they are."""
     from tracker import importing
 
     rt = Runtime(create=True)
