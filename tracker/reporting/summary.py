@@ -213,7 +213,7 @@ def _days_after_deadline(
 
 
 def _forecasts(group: GroupTally) -> list[scoring.ForecastCount]:
-    return [scoring.ForecastCount(p, o, count) for (p, o), count in group.plain.items()]
+    return [scoring.ForecastCount(p, o, count) for p, o, count in group.forecasts()]
 
 
 def _ranking(tally: Tally) -> list[tuple[str, TimeWeightedSummary]]:
@@ -268,7 +268,9 @@ def _notes(summary: Summary, tally: Tally) -> list[str]:
             else f"{unscored} resolved questions have no forecast made before they closed: they "
             "count in the hit rate but not in the scores."
         )
-    few = [f"{name} ({tw.relative_n})" for name, tw in summary.ranking if tw.relative_n < FEW_SHARED]
+    few = [
+        f"{name} ({tw.relative_n})" for name, tw in summary.ranking if tw.relative_n < FEW_SHARED
+    ]
     if few:
         notes.append(
             f"The ranking by relative Brier rests on fewer than {FEW_SHARED} shared questions "

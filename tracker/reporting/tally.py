@@ -13,9 +13,9 @@ Both come out of one pass of score_question over each question's forecasts.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 
 from tracker.domain.timeweighted import ForecasterScore, TimeWeightedTotals, horizon, score_question
 from tracker.enums import GroupBy
@@ -27,17 +27,28 @@ NO_GROUP = {
     GroupBy.tag: "(untagged)",
 }
 _TIMED = itemgetter(1, 2, 3)  # a forecast row as score_question reads it: who, when, p
+_LATEST = attrgetter("latest")
 
 
 @dataclass
 class GroupTally:
     resolved: int = 0  # questions
     hits: int = 0  # of those, came true in their window
-    plain: Counter[tuple[float, int]] = field(default_factory=Counter)  # (p, o) -> forecasts
+    # By outcome (0, 1): probability -> forecasts. Counter.update counts a question's
+    # forecasts in C, which matters at a million (question, forecaster) pairs.
+    plain: tuple[Counter[float], Counter[float]] = field(
+        default_factory=lambda: (Counter(), Counter())
+    )
 
     def count(self, outcome: int) -> None:
         self.resolved += 1
         self.hits += outcome
+
+    def forecasts(self) -> Iterator[tuple[float, int, int]]:
+        """(probability, outcome, count) rows, as tracker.domain.scoring reads them."""
+        for outcome, counts in enumerate(self.plain):
+            for probability, count in counts.items():
+                yield probability, outcome, count
 
 
 class Tally:
@@ -74,9 +85,7 @@ class Tally:
         self.time_weighted.add(scores)
         self.whole.count(outcome)
         self.unscored += not scores
-        plain = self.whole.plain
-        for score in scores:
-            plain[score.latest, outcome] += 1
+        self.whole.plain[outcome].update(map(_LATEST, scores))
         if self.by == GroupBy.forecaster:
             self._by_forecaster(question, scores)
         elif self.by == GroupBy.horizon:
@@ -95,7 +104,7 @@ class Tally:
         for score in scores:
             group = self._group(score.forecaster)
             group.count(outcome)
-            group.plain[score.latest, outcome] += 1
+            group.plain[outcome][score.latest] += 1
         if not scores:  # counted under the name it was stated with, if any, as before forecasts
             named = question.named
             if self.only is None or (named is not None and named.lower() == self.only):
@@ -108,8 +117,7 @@ class Tally:
         for name in question.groups or (None,):
             group = self._group(name if name is not None else NO_GROUP[by])
             group.count(outcome)
-            for score in scores:
-                group.plain[score.latest, outcome] += 1
+            group.plain[outcome].update(map(_LATEST, scores))
 
     def _by_horizon(self, question: ScoredQuestion, forecasts: Iterable[ForecastRow]) -> None:
         """Every forecast made before the close, in the bucket of how long before the deadline
@@ -122,7 +130,7 @@ class Tally:
             if self.only is not None and forecaster.lower() != self.only:
                 continue
             key = horizon(due_at - made_at).key
-            self._group(key).plain[probability, outcome] += 1
+            self._group(key).plain[outcome][probability] += 1
             seen.add(key)
         for key in seen:
             self.groups[key].count(outcome)
