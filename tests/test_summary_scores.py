@@ -143,7 +143,8 @@ def test_forecasts_made_after_the_close_do_not_count(cli: Callable[..., Result])
     assert s["time_weighted"]["brier"] == pytest.approx(0.64)
     assert s["hit_rate"]["resolved"] == 2
     groups = {g["name"]: g for g in s["groups"]}
-    assert groups["B"]["resolved"] == 1 and groups["B"]["scores"] is None
+    assert groups["B"]["resolved"] == 1
+    assert groups["B"]["scores"] is None
     assert any(note.startswith("1 resolved question has no forecast") for note in s["notes"])
 
 
@@ -177,3 +178,24 @@ def test_a_forecaster_filter_keeps_the_crowd(syria: Callable[..., Result]) -> No
     assert isw["relative"]["brier_vs_median"] == pytest.approx(0.0572388)
     assert s["scores"]["n"] == 1
     assert s["time_weighted"]["n"] == 1
+
+
+def test_rows_stream_across_batches(
+    syria: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows come from the cursor a batch at a time (after the one the result reads ahead):
+    batches of 2 lose none and split a question's forecasts anywhere."""
+    from tracker.reporting import forecast_rows
+
+    _question(syria, "more", "2025-03", "ISW 0.5 2025-01-01", "Desk 0.5 2025-01-02",
+              "Kyiv 0.5 2025-01-03")  # fmt: skip
+    with freeze_time(NOW):
+        _ok(syria("resolve", "more", "yes"))
+    whole = _summary(syria, "--by", "forecaster")
+    monkeypatch.setattr(forecast_rows, "BATCH", 2)
+    batched = _summary(syria, "--by", "forecaster")
+    assert batched == whole
+    assert batched["time_weighted"]["n"] == 5
+    isw = next(g for g in batched["groups"] if g["name"] == "ISW")
+    first_question = (27 * 0.36 + 21 * 0.16 + 19 * 0.04) / 67  # the first row is not lost
+    assert isw["time_weighted"]["brier"] == pytest.approx((first_question + 0.25) / 2)

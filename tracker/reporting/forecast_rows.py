@@ -9,7 +9,7 @@ computed in SQL, and are merged one question at a time (merged_by_question).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, groupby
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -146,7 +146,7 @@ def stream(connection: Connection, query: Any) -> Iterator[Any]:
         raise RuntimeError("the result read more than one row ahead; rows would be lost")
     cursor = result.cursor
 
-    def batches() -> Iterator[list[Any]]:
+    def batches() -> Iterator[Sequence[Any]]:
         try:
             yield [tuple(first)]
             while batch := cursor.fetchmany(BATCH):
