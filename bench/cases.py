@@ -6,7 +6,6 @@ import datetime as dt
 import functools
 import json
 import os
-import random
 import socket
 import subprocess
 import sys
@@ -18,8 +17,9 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
+from bench import summary_case
 from bench.commands import command_times
-from bench.data import insert_predictions, insert_resolutions, table_of
+from bench.data import insert_predictions, table_of
 from bench.databases import Database
 from bench.rows import Row
 from tracker.bootstrap import build_worker
@@ -152,79 +152,6 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-# Peak memory is VmHWM, this process's own high-water mark. (ru_maxrss is not: on Linux a
-# child started with fork or vfork inherits its parent's peak, here the benchmark's own
-# million-row data building, and reported it as the summary's.)
-SUMMARY_SCRIPT = """
-import datetime as dt, json, re, sys, time
-from pathlib import Path
-from tracker.persistence.db import make_engine
-from tracker.reporting.summary import summarize
-engine = make_engine(sys.argv[1])
-started = time.perf_counter()
-result = summarize(engine, now=dt.datetime.now(dt.UTC), due_soon=dt.timedelta(days=7),
-                   by="forecaster")
-elapsed = time.perf_counter() - started
-peak_kb = int(re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text())[1])
-print(json.dumps({"seconds": elapsed, "resolved": result.resolved, "peak_mb": peak_kb / 1024}))
-"""
-
-
-def summary(database: Database, *, quick: bool) -> list[Row]:
-    """The summary of 1,000,000 resolved predictions, in its own process (for its memory)."""
-    size = 100_000 if quick else 1_000_000
-    url, engine = database.fresh()
-    rng = random.Random(3)
-    now = dt.datetime.now(dt.UTC)  # noqa: TID251
-    insert_predictions(
-        engine,
-        size,
-        row=lambda i: {
-            "status": "resolved",
-            "probability": rng.randint(1, 99) / 100,
-            "forecaster": f"forecaster {i % 50}",
-            "due_at": now - dt.timedelta(days=1 + i % 700),
-        },
-    )
-    insert_resolutions(engine, size)
-
-    def run_summary() -> dict[str, Any]:
-        done = subprocess.run([sys.executable, "-c", SUMMARY_SCRIPT, url], capture_output=True,
-                              text=True, check=True)  # fmt: skip
-        result: dict[str, Any] = json.loads(done.stdout)
-        assert result["resolved"] == size
-        return result
-
-    # Straight after a bulk load PostgreSQL has no statistics for the new rows and must set
-    # their hint bits on first read; a database that grew to a million resolutions has had
-    # autovacuum's ANALYZE long since. The target is for that settled database; the first
-    # read is shown beside it.
-    cold = run_summary() if database.label == "postgresql" else None
-    _analyze(engine)
-    engine.dispose()
-    result = run_summary()
-    rows = []
-    if cold is not None:
-        rows.append(Row(database.label, f"summary of {size:,} resolved: first read after load",
-                        f"{cold['seconds']:.2f} s", "", None))  # fmt: skip
-    return [
-        *rows,
-        Row(database.label, f"summary of {size:,} resolved: time",
-            f"{result['seconds']:.2f} s", "<= 3 s", result["seconds"] <= 3),
-        Row(database.label, f"summary of {size:,} resolved: peak memory",
-            f"{result['peak_mb']:.0f} MB", "<= 300 MB", result["peak_mb"] <= 300),
-    ]  # fmt: skip
-
-
-def _analyze(engine: sa.Engine) -> None:
-    """What autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) would have done by now."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        if engine.dialect.name == "postgresql":
-            connection.exec_driver_sql("VACUUM ANALYZE")
-        else:
-            connection.exec_driver_sql("ANALYZE")
-
-
 def import_rate(database: Database, *, quick: bool) -> list[Row]:
     """`tracker import` of a 100,000-row CSV, the whole command timed."""
     size = 20_000 if quick else 100_000
@@ -321,7 +248,7 @@ def _forecasts_file(questions: int, suffix: str) -> str:
 CASES: dict[str, Callable[..., list[Row]]] = {
     "check": check_scale,
     "dispatch": dispatch,
-    "summary": summary,
+    "summary": summary_case.summary,
     "import": import_rate,
     "import-json": import_json_rate,
     "import-forecasts": import_forecasts_rate,

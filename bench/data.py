@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
@@ -73,3 +73,36 @@ def insert_resolutions(engine: sa.Engine, count: int, *, seed: int = 1) -> None:
                     }
                 )  # fmt: skip
             connection.execute(sa.insert(table), rows)
+
+
+def insert_forecasts(
+    engine: sa.Engine, rows: Iterable[tuple[int, str, float, dt.datetime]]
+) -> None:
+    """(prediction_id, forecaster, probability, made_at) rows, straight through the driver:
+    COPY on PostgreSQL, executemany on SQLite (which keeps naive UTC text, as UTCDateTime
+    writes it)."""
+    created = dt.datetime.now(dt.UTC)  # noqa: TID251 - benchmark data, not service logic
+    columns = "prediction_id, forecaster, probability, made_at, created_at"
+    with engine.begin() as connection:
+        driver: Any = connection.connection.driver_connection
+        if engine.dialect.name == "postgresql":
+            with (
+                driver.cursor() as cursor,
+                cursor.copy(f"COPY forecast ({columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row((*row, created))
+            return
+        stored = _sqlite_text(created)
+        cursor = driver.cursor()
+        batch: list[tuple[Any, ...]] = []
+        for prediction_id, forecaster, probability, made_at in rows:
+            batch.append((prediction_id, forecaster, probability, _sqlite_text(made_at), stored))
+            if len(batch) == BATCH:
+                cursor.executemany(f"INSERT INTO forecast ({columns}) VALUES (?,?,?,?,?)", batch)
+                batch.clear()
+        cursor.executemany(f"INSERT INTO forecast ({columns}) VALUES (?,?,?,?,?)", batch)
+
+
+def _sqlite_text(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")

@@ -74,7 +74,7 @@ def seeded_web(cli: Callable[..., Result], web: Web) -> Web:
     for args in (
         ("seed", SEEDS),
         ("add", "The ceasefire holds", "--due", "2025-01", "--key", "ceasefire",
-         "--probability", "0.8", "--forecaster", "Desk A"),
+         "--probability", "0.8", "--forecaster", "Desk A", "--made-at", "2024-12-01"),
         ("add", "The bridge reopens", "--due", "2099-06", "--key", "bridge"),
     ):  # fmt: skip
         result = cli(*args)

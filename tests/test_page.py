@@ -102,7 +102,8 @@ def test_a_resolved_prediction_moves_to_the_accuracy_numbers(
 ) -> None:
     with freeze_time(NOW - dt.timedelta(days=20)):
         _ok(history("add", "Elections are held", "--due", "2025-09", "--key", "elections",
-                    "--probability", "0.8"))  # fmt: skip
+                    "--probability", "0.8", "--forecaster", "Desk",
+                    "--made-at", "2025-08-01"))  # fmt: skip
     assert "elections" in _items(_section(_page(web), "overdue"))
     with freeze_time(NOW):
         _ok(history("resolve", "elections", "yes", "--occurred-on", "2025-09-10"))
@@ -127,11 +128,33 @@ def test_a_resolved_prediction_moves_to_the_accuracy_numbers(
     assert "80\N{EN DASH}90%: 1 forecast, mean 80%, came true 100%" in chart.group(0)
 
 
+def test_time_weighted_and_relative_scores_sit_beside_the_plain_ones(
+    cli: Callable[..., Result], web: Web
+) -> None:
+    with freeze_time(NOW):
+        _ok(cli("add", "Claim", "--due", "2025-03", "--key", "q", "--forecaster", "ISW",
+                "--probability", "0.6", "--made-at", "2025-01-01"))  # fmt: skip
+        _ok(cli("forecast", "q", "0.2", "--by", "Desk", "--at", "2025-02-01"))
+        _ok(cli("forecast", "q", "0.2", "--by", "ISW", "--at", "2025-03-01"))
+        _ok(cli("resolve", "q", "no"))
+    accuracy = _section(_page(web), "accuracy")
+    assert _text_of(accuracy, "summary-brier") == "0.040"  # plain: both ended at 0.2
+    # Time-weighted: ISW held 0.6 for 59 of its 90 days, the desk 0.2 all its 59.
+    assert _text_of(accuracy, "summary-tw-brier") == "0.145"  # ((59*.36 + 31*.04)/90 + .04)/2
+    ranking = re.search(r'<table class="ranking" id="ranking">.*?</table>', accuracy, re.DOTALL)
+    assert ranking, "no ranking"
+    rows = re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', ranking[0])
+    assert [name for name, _ in rows] == ["Desk", "ISW"]
+    assert rows[0][1].startswith("-")
+    assert rows[1][1].startswith("+")
+
+
 def test_dots_sit_where_their_bins_say(cli: Callable[..., Result], web: Web) -> None:
     """Two bins: 20% forecasts that came true half the time, 90% ones that always did."""
     with freeze_time(NOW - dt.timedelta(days=30)):
         for n, p in enumerate(("0.2", "0.2", "0.9", "0.9", "0.9", "0.9")):
-            _ok(cli("add", f"Claim {n}", "--due", "2025-06", "--key", f"k{n}", "--probability", p))
+            _ok(cli("add", f"Claim {n}", "--due", "2025-06", "--key", f"k{n}", "--probability", p,
+                    "--forecaster", "Desk", "--made-at", "2025-05-01"))  # fmt: skip
     with freeze_time(NOW):
         for n, outcome in enumerate(("yes", "no", "yes", "yes", "yes", "yes")):
             _ok(cli("resolve", f"k{n}", outcome))
@@ -161,7 +184,7 @@ def test_resolved_without_probabilities_says_there_is_no_chart(
     assert _text_of(html, "summary-hit-rate") == "0%"
     assert 'id="no-chart"' in html
     assert "<svg" not in html
-    assert "carries no probability" in html  # the summary's own note
+    assert "has no forecast made before it closed" in html  # the summary's own note
 
 
 def test_claims_and_names_are_escaped(cli: Callable[..., Result], web: Web) -> None:

@@ -75,7 +75,7 @@ def test_counts_hit_rate_and_scores(history: Callable[..., Result]) -> None:
     assert bins[(70, 80)]["observed"] == pytest.approx(0.5)
     assert s["timeliness"]["count"] == 2
     assert s["timeliness"]["min_days"] == -11  # a: 20 January against 31 January
-    unscored = "1 resolved prediction carries no probability: it counts in the hit rate"
+    unscored = "1 resolved question has no forecast made before it closed: it counts in the hit"
     assert any(note.startswith(unscored) for note in s["notes"])
 
 
@@ -109,7 +109,8 @@ def test_filters(history: Callable[..., Result]) -> None:
 
 def test_a_yes_that_came_after_the_window_did_not_come_true(cli: Callable[..., Result]) -> None:
     with freeze_time(NOW):
-        _add(cli, "late", "2025-02", "--probability", "0.8")
+        _add(cli, "late", "2025-02", "--probability", "0.8", "--forecaster", "ISW",
+             "--made-at", "2025-01-15")  # fmt: skip
         resolved = cli("resolve", "late", "yes", "--occurred-on", "2025-03-10")
         assert "outside its window (February 2025)" in resolved.out
         s = _summary(cli)

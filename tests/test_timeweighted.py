@@ -51,6 +51,7 @@ def test_two_forecasters_worked_by_hand() -> None:
     assert b.relative_brier is not None
     assert a.relative_brier is not None
     assert b.relative_brier < 0 < a.relative_brier  # B beat the crowd, A did not
+    assert (a.latest, b.latest) == (0.2, 0.5)  # in force at the close: the plain scores' own
 
 
 def test_the_readme_worked_example() -> None:

@@ -65,3 +65,4 @@ class GroupBy(enum.StrEnum):
     forecaster = "forecaster"
     source = "source"
     tag = "tag"
+    horizon = "horizon"  # how long before the deadline each forecast was made

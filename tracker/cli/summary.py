@@ -117,12 +117,15 @@ def _print_summary(result: Summary) -> None:
         f"their window ({_pct(result.hit_rate)})."
     )
     if result.scores is None:
-        say("No resolved prediction carries a probability, so there are no scores.")
+        say("No resolved question has a forecast made before it closed, so there are no scores.")
     else:
         _print_scores(result.scores)
+        _print_time_weighted(result)
         _print_calibration(result.calibration)
     if result.groups:
         _print_groups(result.groups, by=result.filters["by"])
+    elif result.ranking:
+        _print_ranking(result)
     if result.timeliness is not None:
         _print_timeliness(result.timeliness)
     for note in result.notes:
@@ -142,7 +145,7 @@ def _print_scores(scores: Scores) -> None:
     """Brier score and log loss beside the two forecasters anyone could be: the base rate
     every time, and 50% every time."""
     table = _table(
-        f"Scores of {scores.n} forecasts with a probability",
+        f"Plain scores of {scores.n} forecasts: each forecaster's latest before the close",
         ("", "Brier (0-1, lower is better)", "Log loss (bits, lower is better)"),
     )
     table.add_row("These forecasts", _num(scores.brier), _num(scores.log_loss_bits))
@@ -158,6 +161,37 @@ def _print_scores(scores: Scores) -> None:
         f"- resolution {_num(scores.resolution, 4)} + uncertainty "
         f"{_num(scores.uncertainty, 4)} (reliability: lower is better; resolution: higher)."
     )
+
+
+def _print_time_weighted(result: Summary) -> None:
+    tw = result.time_weighted
+    if tw.brier is None or tw.log_loss_bits is None:
+        return
+    say(
+        f"Time-weighted scores (each forecast over the time it was held, from a forecaster's "
+        f"first forecast to the close), {tw.n} forecaster-questions on "
+        f"{_plural(result.questions_scored, 'question')}: Brier {_num(tw.brier)}, log loss "
+        f"{_num(tw.log_loss_bits)} bits."
+    )
+
+
+def _print_ranking(result: Summary) -> None:
+    table = _table(
+        "Forecasters ranked by relative Brier (time-weighted, minus the crowd's median; "
+        "negative is better)",
+        ("", "Relative Brier", "Shared questions", "Time-weighted Brier"),
+    )
+    for name, tw in result.ranking:
+        table.add_row(cell(name), _signed(tw.brier_vs_median), str(tw.relative_n), _num(tw.brier))
+    console().print(table)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def _signed(value: float | None) -> str:
+    return "" if value is None else f"{value:+.3f}"
 
 
 def _print_calibration(bins: list[CalibrationBin]) -> None:
@@ -185,6 +219,12 @@ def _bin_label(b: CalibrationBin) -> str:
 
 
 def _print_groups(groups: list[GroupSummary], *, by: str) -> None:
+    if by == "horizon":
+        _print_horizons(groups)
+        return
+    if by == "forecaster":
+        _print_forecasters(groups)
+        return
     table = _table(f"By {by}", ("", "Resolved", "Came true", "Hit rate", "Brier", "Log loss"))
     for g in groups:
         table.add_row(
@@ -192,6 +232,49 @@ def _print_groups(groups: list[GroupSummary], *, by: str) -> None:
             str(g.resolved),
             str(g.hits),
             _pct(g.hit_rate),
+            _num(g.scores.brier) if g.scores else "",
+            _num(g.scores.log_loss_bits) if g.scores else "",
+        )
+    console().print(table)
+
+
+def _print_forecasters(groups: list[GroupSummary]) -> None:
+    """Plain and time-weighted side by side; ranked by relative Brier when several have one."""
+    table = _table(
+        "By forecaster (plain: latest forecast before the close; TW: time-weighted; relative: "
+        "TW Brier minus the crowd's median, negative is better)",
+        ("", "Resolved", "Hit rate", "Brier", "Log loss", "TW Brier", "TW log", "Relative",
+         "Shared"),
+    )  # fmt: skip
+    for g in groups:
+        tw = g.time_weighted
+        table.add_row(
+            cell(g.name),
+            str(g.resolved),
+            _pct(g.hit_rate),
+            _num(g.scores.brier) if g.scores else "",
+            _num(g.scores.log_loss_bits) if g.scores else "",
+            _num(tw.brier) if tw else "",
+            _num(tw.log_loss_bits) if tw else "",
+            _signed(tw.brier_vs_median) if tw else "",
+            str(tw.relative_n) if tw else "",
+        )
+    console().print(table)
+
+
+def _print_horizons(groups: list[GroupSummary]) -> None:
+    from tracker.domain.timeweighted import HORIZONS
+
+    labels = {bucket.key: bucket.label for bucket in HORIZONS}
+    table = _table(
+        "By horizon: every forecast made before the close, by how long before the deadline",
+        ("Made", "Questions", "Forecasts", "Brier", "Log loss"),
+    )
+    for g in groups:
+        table.add_row(
+            f"{labels.get(g.name, g.name)} before",
+            str(g.resolved),
+            str(g.scores.n) if g.scores else "0",
             _num(g.scores.brier) if g.scores else "",
             _num(g.scores.log_loss_bits) if g.scores else "",
         )

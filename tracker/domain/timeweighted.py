@@ -48,6 +48,7 @@ class ForecasterScore(NamedTuple):
     brier: float  # time-weighted Brier, 0-1 (0 is perfect)
     log_loss_bits: float  # time-weighted log score in bits (0 is perfect, 1 is always-50%)
     relative_brier: float | None  # TB minus the crowd's; None with fewer than two forecasters
+    latest: float  # the probability in force at the close: what the plain scores score
 
 
 def score_question(
@@ -63,7 +64,8 @@ def score_question(
     if outcome not in (0, 1):
         raise ValueError("outcome must be 1 (came true) or 0")
     # forecaster -> [first made_at, made_at of the forecast in force, its squared error, its bits,
-    # integral of the squared error from first up to then, the same of the bits, crowd at first]
+    # integral of the squared error from first up to then, the same of the bits, crowd at first,
+    # the probability in force]
     held: dict[str, list[float]] = {}
     errors: list[float] = []  # squared errors of the forecasts in force, sorted
     crowd = 0.0  # integral of the median squared error from the first forecast up to `now`
@@ -85,13 +87,13 @@ def score_question(
         bits = -log2(low if given < low else high if given > high else given)
         state = held.get(forecaster)
         if state is None:
-            held[forecaster] = [made_at, made_at, error, bits, 0.0, 0.0, crowd]
+            held[forecaster] = [made_at, made_at, error, bits, 0.0, 0.0, crowd, probability]
         else:
             span = made_at - state[1]
             state[4] += span * state[2]
             state[5] += span * state[3]
             del errors[bisect_left(errors, state[2])]
-            state[1], state[2], state[3] = made_at, error, bits
+            state[1], state[2], state[3], state[7] = made_at, error, bits, probability
         insort(errors, error)
     if errors:
         crowd += (close - now) * _median(errors)
@@ -108,13 +110,14 @@ def _median(ordered: list[float]) -> float:
 def _finish(held: dict[str, list[float]], close: float, crowd: float) -> list[ForecasterScore]:
     shared = len(held) >= 2
     scores = []
-    for name, (first, since, error, bits, brier_area, log_area, crowd_before) in held.items():
+    for name, state in held.items():
+        first, since, error, bits, brier_area, log_area, crowd_before, latest = state
         duration = close - first  # > 0: only forecasts before close were read
         span = close - since
         brier = (brier_area + span * error) / duration
         log_bits = (log_area + span * bits) / duration
         relative = brier - (crowd - crowd_before) / duration if shared else None
-        scores.append(ForecasterScore(name, first, brier, log_bits, relative))
+        scores.append(ForecasterScore(name, first, brier, log_bits, relative, latest))
     return scores
 
 
@@ -172,7 +175,7 @@ class TimeWeightedTotals:
         self.questions += 1
         shared = scores[0].relative_brier is not None  # all or none of a question's are
         self.shared_questions += shared
-        for name, _, brier, log_bits, relative in scores:
+        for name, _, brier, log_bits, relative, _latest in scores:
             sums = self._sums.get(name)
             if sums is None:
                 sums = self._sums[name] = [0, 0.0, 0.0, 0, 0.0]

@@ -171,6 +171,8 @@ class Forecast(SQLModel, table=True):
             "made_at",
             "id",
         ),
+        # The order a summary reads every forecast of the scored questions in.
+        sa.Index("ix_forecast_prediction_made_at", "prediction_id", "made_at", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,5 +1,6 @@
-"""The summary's queries: counts and outcomes aggregated in the database, so that a summary's
-memory grows with distinct probabilities and groups, not with predictions."""
+"""The summary's filters and its aggregate queries: counts of open and annulled questions, and
+the days on which "yes" outcomes happened, grouped in the database. The scored questions and
+their forecasts are streamed (tracker.reporting.forecast_rows)."""
 
 from __future__ import annotations
 
@@ -10,33 +11,36 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from tracker.persistence.models import (
-    Prediction,
-    PredictionStatus,
-    PredictionTag,
-    Resolution,
-    Source,
-)
+from tracker.persistence.models import Forecast, Prediction, PredictionStatus, Resolution
 
 
 @dataclass(frozen=True)
 class SummaryFilter:
-    since: dt.datetime | None = None  # predictions due at or after this
-    forecaster: str | None = None
+    since: dt.datetime | None = None  # questions due at or after this
+    forecaster: str | None = None  # questions this forecaster forecast, or was first named on
     exclude_early_before: dt.datetime | None = None  # leave out "yes" not yet due at this time
 
 
-def _filtered(query: Any, filters: SummaryFilter) -> Any:
+def filtered(query: Any, filters: SummaryFilter) -> Any:
     if filters.since is not None:
         query = query.where(col(Prediction.due_at) >= filters.since)
     if filters.forecaster:
-        query = query.where(
-            sa.func.lower(Prediction.forecaster) == sa.func.lower(filters.forecaster)
+        # Questions first stated with this forecaster (with or without a probability), or
+        # that they forecast since; names match whatever their case.
+        name = sa.func.lower(filters.forecaster)
+        forecast_by = (
+            sa.select(sa.literal(1))
+            .where(
+                col(Forecast.prediction_id) == col(Prediction.id),
+                sa.func.lower(Forecast.forecaster) == name,
+            )
+            .exists()
         )
+        query = query.where(sa.or_(sa.func.lower(Prediction.forecaster) == name, forecast_by))
     return query
 
 
-def _current_resolution_join() -> Any:
+def current_resolution_join() -> Any:
     return sa.and_(
         col(Resolution.prediction_id) == col(Prediction.id),
         col(Resolution.superseded_at).is_(None),
@@ -47,14 +51,14 @@ def summary_counts(
     session: Session, *, filters: SummaryFilter, now: dt.datetime, due_soon: dt.timedelta
 ) -> dict[str, int]:
     """Open (due soon, overdue) and annulled: read through the status index, no join. The
-    resolved ones are counted from summary_rows, which reads them anyway."""
+    resolved ones are counted from the stream of scored questions, which reads them anyway."""
     is_open = col(Prediction.status) == PredictionStatus.OPEN.value
 
     def count(condition: Any) -> Any:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
     soon = sa.and_(is_open, col(Prediction.due_at) >= now, col(Prediction.due_at) < now + due_soon)
-    query = _filtered(
+    query = filtered(
         sa.select(
             count(is_open),
             count(soon),
@@ -72,53 +76,6 @@ def summary_counts(
     return {name: int(value or 0) for name, value in zip(names, values, strict=True)}
 
 
-@dataclass(frozen=True)
-class OutcomeCount:
-    group: str | None
-    probability: float | None
-    yes: bool  # resolved "yes" (whether or not inside its window)
-    came_true: bool  # "yes", and inside its window when the day it happened is known
-    early: bool  # "yes" for a prediction not yet due (at the summary's `now`)
-    count: int
-
-
-def summary_rows(
-    session: Session, *, filters: SummaryFilter, by: str | None, now: dt.datetime
-) -> list[OutcomeCount]:
-    """Resolved yes/no predictions grouped in the database, so that the result grows with
-    distinct probabilities (and groups), not with predictions. One scan serves the counts,
-    the hit rates, the scores and --exclude-early."""
-    yes = sa.case((col(Resolution.outcome) == "yes", 1), else_=0)
-    came_true = sa.case((col(Resolution.came_true), 1), else_=0)
-    early = sa.case(
-        (sa.and_(col(Resolution.outcome) == "yes", col(Prediction.due_at) > now), 1), else_=0
-    )
-    group: Any = sa.literal(None)
-    if by == "source":
-        group = sa.func.coalesce(Source.title, Source.url)
-    elif by == "tag":
-        group = PredictionTag.tag
-    elif by == "forecaster":
-        group = Prediction.forecaster
-    query = (
-        sa.select(group, col(Prediction.probability), yes, came_true, early, sa.func.count())
-        .select_from(Prediction)
-        .join(Resolution, _current_resolution_join())
-    )
-    if by == "source":
-        query = query.outerjoin(Source, col(Source.id) == col(Prediction.source_id))
-    elif by == "tag":
-        query = query.outerjoin(
-            PredictionTag, col(PredictionTag.prediction_id) == col(Prediction.id)
-        )
-    query = query.where(col(Resolution.outcome).in_(["yes", "no"]))
-    query = _filtered(query, filters).group_by(group, Prediction.probability, yes, came_true, early)
-    return [
-        OutcomeCount(name, probability, bool(y), bool(t), bool(e), int(n))
-        for name, probability, y, t, e, n in session.execute(query).all()
-    ]
-
-
 def occurred_rows(
     session: Session, *, filters: SummaryFilter
 ) -> list[tuple[dt.date, dt.datetime, str, int]]:
@@ -132,12 +89,12 @@ def occurred_rows(
             sa.func.count(),
         )
         .select_from(Prediction)
-        .join(Resolution, _current_resolution_join())
+        .join(Resolution, current_resolution_join())
         .where(col(Resolution.outcome) == "yes", col(Resolution.occurred_on).is_not(None))
     )
     if filters.exclude_early_before is not None:
         query = query.where(col(Prediction.due_at) <= filters.exclude_early_before)
-    query = _filtered(query, filters).group_by(
+    query = filtered(query, filters).group_by(
         Resolution.occurred_on, Prediction.due_at, Prediction.timezone
     )
     return [(day, due, zone, int(count)) for day, due, zone, count in session.execute(query).all()]

@@ -1,7 +1,9 @@
 """The accuracy summary: counts, hit rates, scores, calibration and timeliness.
 
-Only resolved yes/no predictions are scored; open and annulled ones never are. The database
-does the grouping; tracker.domain.scoring does the arithmetic.
+Only questions resolved yes or no are scored; open and annulled ones never are. The plain
+scores take each forecaster's latest forecast before the question closed; the time-weighted
+and relative ones take every forecast over the time it was held (see tracker.reporting.tally).
+Counts are grouped in the database; the forecasts are streamed, a question at a time.
 """
 
 from __future__ import annotations
@@ -9,38 +11,56 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
-from dataclasses import replace as dc_replace
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from tracker.domain import scoring
 from tracker.domain.deadlines import local_date, stored_zone
+from tracker.domain.timeweighted import HORIZONS, TimeWeightedSummary
 from tracker.enums import GroupBy
 from tracker.errors import InvalidInput
 from tracker.io.records import iso
 from tracker.persistence.db import transaction
-from tracker.reporting import queries
+from tracker.reporting import forecast_rows, queries
+from tracker.reporting.tally import NO_GROUP as NO_GROUP
+from tracker.reporting.tally import GroupTally, Tally
 
 GROUPINGS = tuple(grouping.value for grouping in GroupBy)
 COUNT_NAMES = ("open", "due_soon", "overdue", "resolved_yes", "resolved_no", "annulled")
-NO_GROUP = {
-    GroupBy.forecaster: "(no forecaster)",
-    GroupBy.source: "(no source)",
-    GroupBy.tag: "(untagged)",
-}
+# A ranking by relative Brier that rests on fewer shared questions than this is flagged.
+FEW_SHARED = 5
 
 
 @dataclass
 class GroupSummary:
     name: str
-    resolved: int
+    resolved: int  # questions
     hits: int
-    scores: scoring.Scores | None
+    scores: scoring.Scores | None  # plain: latest forecast before the close
+    time_weighted: TimeWeightedSummary | None = None  # by forecaster only
 
     @property
     def hit_rate(self) -> float | None:
         return self.hits / self.resolved if self.resolved else None
+
+    def as_json(self) -> dict[str, Any]:
+        shape: dict[str, Any] = {
+            "name": self.name,
+            "resolved": self.resolved,
+            "hits": self.hits,
+            "hit_rate": self.hit_rate,
+            "scores": _scores_json(self.scores),
+        }
+        if self.time_weighted is not None:
+            tw = self.time_weighted
+            shape["time_weighted"] = {
+                "n": tw.n,
+                "brier": tw.brier,
+                "log_loss_bits": tw.log_loss_bits,
+            }
+            shape["relative"] = {"n": tw.relative_n, "brier_vs_median": tw.brier_vs_median}
+        return shape
 
 
 @dataclass
@@ -50,9 +70,14 @@ class Summary:
     counts: dict[str, int]
     resolved: int
     hits: int
-    scores: scoring.Scores | None
+    scores: scoring.Scores | None  # plain: each forecaster's latest forecast before the close
     calibration: list[scoring.CalibrationBin]
     timeliness: scoring.Timeliness | None
+    time_weighted: TimeWeightedSummary  # every forecaster together
+    questions_scored: int  # questions with a forecast before their close
+    # Forecasters with a relative score, best (lowest relative Brier) first; empty with fewer
+    # than two of them.
+    ranking: list[tuple[str, TimeWeightedSummary]] = field(default_factory=list)
     groups: list[GroupSummary] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -61,24 +86,22 @@ class Summary:
         return self.hits / self.resolved if self.resolved else None
 
     def as_json(self) -> dict[str, Any]:
+        tw = self.time_weighted
         return {
             "generated_at": iso(self.generated_at),
             "filters": self.filters,
             "counts": self.counts,
             "hit_rate": {"resolved": self.resolved, "hits": self.hits, "rate": self.hit_rate},
             "scores": _scores_json(self.scores),
+            "time_weighted": {
+                "n": tw.n,  # (forecaster, question) pairs
+                "questions": self.questions_scored,
+                "brier": tw.brier,
+                "log_loss_bits": tw.log_loss_bits,
+            },
             "calibration": [asdict(b) for b in self.calibration] if self.scores else [],
             "timeliness": asdict(self.timeliness) if self.timeliness else None,
-            "groups": [
-                {
-                    "name": g.name,
-                    "resolved": g.resolved,
-                    "hits": g.hits,
-                    "hit_rate": g.hit_rate,
-                    "scores": _scores_json(g.scores),
-                }
-                for g in self.groups
-            ],
+            "groups": [g.as_json() for g in self.groups],
             "notes": self.notes,
         }
 
@@ -117,14 +140,25 @@ def summarize(
     exclude_early: bool = False,
     bins: int = 10,
 ) -> Summary:
-    """The summary of the predictions the filters keep, read in one transaction."""
+    """The summary of the questions the filters keep, read in one transaction."""
     grouping = _grouping(by)
     filters = queries.SummaryFilter(
         since=since, forecaster=forecaster, exclude_early_before=now if exclude_early else None
     )
-    read = _read(engine, filters, grouping, now=now, due_soon=due_soon)
-    rows = _scored(read.every, exclude_early=exclude_early)
-    forecasts = _forecasts(rows)
+    tally = Tally(
+        by=grouping,
+        forecaster=forecaster,
+        exclude_early_after=now.timestamp() if exclude_early else None,
+    )
+    with transaction(engine) as session:
+        counts = queries.summary_counts(session, filters=filters, now=now, due_soon=due_soon)
+        occurred = queries.occurred_rows(session, filters=filters)
+        connection = session.connection()
+        questions = forecast_rows.scored_questions(connection, filters=filters, by=grouping)
+        forecasts = forecast_rows.scored_forecasts(connection, filters=filters)
+        for question, its_forecasts in forecast_rows.merged_by_question(questions, forecasts):
+            tally.add(question, its_forecasts)
+    plain = _forecasts(tally.whole)
     summary = Summary(
         generated_at=now,
         filters={
@@ -134,19 +168,18 @@ def summarize(
             "exclude_early": exclude_early,
             "bins": bins,
         },
-        counts=_counts(read.counts, read.every),
-        resolved=sum(r.count for r in rows),
-        hits=sum(r.count for r in rows if r.came_true),
-        scores=scoring.scores(forecasts),
-        calibration=scoring.calibration(forecasts, bins),
-        timeliness=scoring.timeliness(_days_after_deadline(read.occurred).items()),
-        groups=(
-            _groups(_scored(read.grouped, exclude_early=exclude_early), grouping)
-            if grouping
-            else []
-        ),
+        counts=_counts(counts, tally),
+        resolved=tally.whole.resolved,
+        hits=tally.whole.hits,
+        scores=scoring.scores(plain),
+        calibration=scoring.calibration(plain, bins),
+        timeliness=scoring.timeliness(_days_after_deadline(occurred).items()),
+        time_weighted=tally.time_weighted.overall(),
+        questions_scored=tally.time_weighted.questions,
+        ranking=_ranking(tally),
+        groups=_groups(tally, grouping) if grouping else [],
     )
-    summary.notes = _notes(summary, rows)
+    summary.notes = _notes(summary, tally)
     return summary
 
 
@@ -161,52 +194,10 @@ def _grouping(by: GroupBy | str | None) -> GroupBy | None:
         raise InvalidInput(f"by must be one of {GROUPINGS}") from None
 
 
-@dataclass
-class _Read:
-    """What the database hands back for one summary; the arithmetic happens after the
-    transaction ends."""
-
-    counts: dict[str, int]  # open, due soon, overdue, annulled
-    grouped: list[queries.OutcomeCount]  # per group; empty without a grouping
-    every: list[queries.OutcomeCount]  # the whole, ungrouped
-    occurred: list[tuple[dt.date, dt.datetime, str, int]]
-
-
-def _read(
-    engine: Engine,
-    filters: queries.SummaryFilter,
-    grouping: GroupBy | None,
-    *,
-    now: dt.datetime,
-    due_soon: dt.timedelta,
-) -> _Read:
-    with transaction(engine) as session:
-        counts = queries.summary_counts(session, filters=filters, now=now, due_soon=due_soon)
-        grouped = (
-            queries.summary_rows(session, filters=filters, by=grouping, now=now) if grouping else []
-        )
-        # A prediction has one forecaster and one source: their groups add up to the whole. A
-        # prediction has any number of tags, so "by tag" needs the whole read on its own.
-        if grouping in (GroupBy.forecaster, GroupBy.source):
-            every = [dc_replace(row, group=None) for row in grouped]
-        else:
-            every = queries.summary_rows(session, filters=filters, by=None, now=now)
-        occurred = queries.occurred_rows(session, filters=filters)
-    return _Read(counts=counts, grouped=grouped, every=every, occurred=occurred)
-
-
-def _scored(rows: list[queries.OutcomeCount], *, exclude_early: bool) -> list[queries.OutcomeCount]:
-    return [r for r in rows if not (exclude_early and r.early)]
-
-
-def _counts(counts: dict[str, int], every: list[queries.OutcomeCount]) -> dict[str, int]:
-    """Every count, in COUNT_NAMES order; the resolved ones come from the grouped rows, which
-    are read anyway (and, unlike the scores, never leave out the early ones)."""
-    counts = {
-        **counts,
-        "resolved_yes": sum(r.count for r in every if r.yes),
-        "resolved_no": sum(r.count for r in every if not r.yes),
-    }
+def _counts(counts: dict[str, int], tally: Tally) -> dict[str, int]:
+    """Every count, in COUNT_NAMES order; the resolved ones come from the scored questions'
+    stream, which is read anyway (and, unlike the scores, never leaves out the early ones)."""
+    counts = {**counts, "resolved_yes": tally.resolved_yes, "resolved_no": tally.resolved_no}
     return {name: counts[name] for name in COUNT_NAMES}
 
 
@@ -221,40 +212,69 @@ def _days_after_deadline(
     return days
 
 
-def _forecasts(rows: list[queries.OutcomeCount]) -> list[scoring.ForecastCount]:
-    return [
-        scoring.ForecastCount(r.probability, int(r.came_true), r.count)
-        for r in rows
-        if r.probability is not None
+def _forecasts(group: GroupTally) -> list[scoring.ForecastCount]:
+    return [scoring.ForecastCount(p, o, count) for p, o, count in group.forecasts()]
+
+
+def _ranking(tally: Tally) -> list[tuple[str, TimeWeightedSummary]]:
+    ranked = [
+        (name, tw)
+        for name, tw in tally.time_weighted.by_forecaster().items()
+        if tw.brier_vs_median is not None
     ]
+    if len(ranked) < 2:
+        return []
+    return sorted(ranked, key=lambda item: (item[1].brier_vs_median, item[0]))
 
 
-def _groups(rows: list[queries.OutcomeCount], by: GroupBy) -> list[GroupSummary]:
-    by_name: dict[str, list[queries.OutcomeCount]] = defaultdict(list)
-    for row in rows:
-        by_name[row.group if row.group is not None else NO_GROUP[by]].append(row)
+def _groups(tally: Tally, by: GroupBy) -> list[GroupSummary]:
     groups = [
         GroupSummary(
             name=name,
-            resolved=sum(r.count for r in members),
-            hits=sum(r.count for r in members if r.came_true),
-            scores=scoring.scores(_forecasts(members)),
+            resolved=group.resolved,
+            hits=group.hits,
+            scores=scoring.scores(_forecasts(group)),
         )
-        for name, members in by_name.items()
+        for name, group in tally.groups.items()
     ]
-    return sorted(groups, key=lambda g: (-g.resolved, g.name))
+    if by == GroupBy.horizon:  # longest first, as HORIZONS lists them
+        order = {bucket.key: index for index, bucket in enumerate(HORIZONS)}
+        return sorted(groups, key=lambda g: order[g.name])
+    groups.sort(key=lambda g: (-g.resolved, g.name))
+    if by == GroupBy.forecaster:
+        return _ranked_forecasters(groups, tally)
+    return groups
 
 
-def _notes(summary: Summary, rows: list[queries.OutcomeCount]) -> list[str]:
+def _ranked_forecasters(groups: list[GroupSummary], tally: Tally) -> list[GroupSummary]:
+    """Each forecaster's time-weighted figures beside the plain ones; ranked by relative Brier
+    when several forecasters have one (the rest after them, as before)."""
+    by_forecaster = tally.time_weighted.by_forecaster()
+    empty = TimeWeightedSummary(0, None, None, 0, None)
+    for group in groups:
+        group.time_weighted = by_forecaster.get(group.name, empty)
+    rank = {name: index for index, (name, _) in enumerate(_ranking(tally))}
+    return sorted(groups, key=lambda g: rank.get(g.name, len(rank)))
+
+
+def _notes(summary: Summary, tally: Tally) -> list[str]:
     notes = []
-    unscored = sum(r.count for r in rows if r.probability is None)
+    unscored = tally.unscored
     if unscored:
         notes.append(
-            "1 resolved prediction carries no probability: it counts in the hit rate but not "
-            "in the scores."
-            if unscored == 1
-            else f"{unscored} resolved predictions carry no probability: they count in the hit "
+            "1 resolved question has no forecast made before it closed: it counts in the hit "
             "rate but not in the scores."
+            if unscored == 1
+            else f"{unscored} resolved questions have no forecast made before they closed: they "
+            "count in the hit rate but not in the scores."
+        )
+    few = [
+        f"{name} ({tw.relative_n})" for name, tw in summary.ranking if tw.relative_n < FEW_SHARED
+    ]
+    if few:
+        notes.append(
+            f"The ranking by relative Brier rests on fewer than {FEW_SHARED} shared questions "
+            f"for {', '.join(few)}: read it as a hint, not a verdict."
         )
     if summary.timeliness and summary.timeliness.late:
         notes.append(
@@ -262,5 +282,5 @@ def _notes(summary: Summary, rows: list[queries.OutcomeCount]) -> list[str]:
             "they did not come true in their window (see timeliness)."
         )
     if summary.counts.get("annulled"):
-        notes.append("Annulled predictions are never scored.")
+        notes.append("Annulled questions are never scored.")
     return notes

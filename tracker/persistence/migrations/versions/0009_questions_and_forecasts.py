@@ -63,6 +63,10 @@ def _create_forecast() -> None:
         ["prediction_id", "forecaster", "made_at", "id"],
     )
     op.create_index("ix_forecast_forecaster", "forecast", ["forecaster"])
+    # The order a summary reads every forecast of the scored questions in, one question at a time.
+    op.create_index(
+        "ix_forecast_prediction_made_at", "forecast", ["prediction_id", "made_at", "id"]
+    )
 
 
 def _create_prediction_source() -> None:
@@ -133,6 +137,7 @@ def downgrade() -> None:
     op.drop_table("question_version")
     op.drop_index("ix_prediction_source_source_id", table_name="prediction_source")
     op.drop_table("prediction_source")
+    op.drop_index("ix_forecast_prediction_made_at", table_name="forecast")
     op.drop_index("ix_forecast_forecaster", table_name="forecast")
     op.drop_index("ix_forecast_prediction_forecaster_made_at", table_name="forecast")
     op.drop_table("forecast")
