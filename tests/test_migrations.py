@@ -92,7 +92,9 @@ def test_the_backfill_runs_on_either_database(database_url: str) -> None:
             "SELECT p.key, f.forecaster, f.probability, f.made_at, f.quote, f.created_at"
             " FROM forecast f JOIN prediction p ON p.id = f.prediction_id ORDER BY p.key",
         )
+        # A probability with no forecaster was scored before the upgrade: it stays a forecast.
         assert [(r[0], r[1], r[2], _utc(r[3]), r[4], _utc(r[5])) for r in found] == [
+            ("no-forecaster", "unnamed", 0.5, stored, "q", stored),
             ("plain", "B", 1.0, stored, "q", stored),
             ("sourced", "A", 0.25, published, "q", stored),
         ]

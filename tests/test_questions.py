@@ -52,7 +52,8 @@ def test_a_question_states_its_first_forecast(engine: sa.Engine) -> None:
         now=NOW,
     )  # fmt: skip
     [first] = record.forecasts
-    assert (first.forecaster, first.probability, first.made_at) == ("ISW", 0.7, NOW)
+    # Not stated: made when its source was published (as an import reads it), not now.
+    assert (first.forecaster, first.probability, first.made_at) == ("ISW", 0.7, PUBLISHED)
     assert first.quote == "planning"
     assert first.source_id == record.prediction.source_id
     assert [s.url for s in record.sources] == ["https://example.org/isw"]

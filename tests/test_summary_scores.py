@@ -148,6 +148,33 @@ def test_forecasts_made_after_the_close_do_not_count(cli: Callable[..., Result])
     assert any(note.startswith("1 resolved question has no forecast") for note in s["notes"])
 
 
+def test_a_probability_without_a_forecaster_is_still_scored(cli: Callable[..., Result]) -> None:
+    # Allowed (and scored) before questions had forecasts: it is a forecast by "unnamed".
+    with freeze_time(NOW):
+        _ok(cli("add", "Alone", "--due", "2025-09", "--key", "alone", "--probability", "0.8"))
+    with freeze_time(NOW + dt.timedelta(days=10)):
+        _ok(cli("resolve", "alone", "no"))
+    s = _summary(cli, "--by", "forecaster")
+    assert s["scores"]["n"] == 1
+    assert s["scores"]["brier"] == pytest.approx(0.64)
+    assert [g["name"] for g in s["groups"]] == ["unnamed"]
+
+
+def test_a_forecast_added_late_is_made_when_its_source_was_published(
+    cli: Callable[..., Result],
+) -> None:
+    # Recorded after the deadline, from an article of before it: made when it was published.
+    with freeze_time(NOW):
+        _ok(cli("add", "Past", "--due", "2025-02", "--key", "past", "--forecaster", "ISW",
+                "--probability", "0.7", "--source-published", "2024-12-24"))  # fmt: skip
+        _ok(cli("resolve", "past", "yes"))
+        shown = _ok(cli("show", "past", "--json")).json()
+    assert [f["made_at"][:10] for f in shown["forecasts"]] == ["2024-12-24"]
+    s = _summary(cli)
+    assert s["scores"]["n"] == 1
+    assert s["scores"]["brier"] == pytest.approx(0.09)
+
+
 def test_by_horizon(cli: Callable[..., Result]) -> None:
     # Due at the end of 30 April: forecasts 100, 40, 10 and 2 days before, and one at 95.
     _question(cli, "h", "2025-04-30",

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.delivery import ledger as outbox
-from tracker.domain.forecasts import check_made_at, first_forecast
+from tracker.domain.forecasts import check_made_at, first_forecast, stated_at
 from tracker.domain.inputs import (
     PredictionInput,
     ResolutionInput,
@@ -66,14 +66,16 @@ def _create(
         **prediction_columns(data, source_id=None),
     )
     store.apply_prediction(session, prediction=prediction, data=data, now=now)
-    forecast = first_forecast(data, made_at=now)
+    # Made when stated, else when its source was published (as an import reads it), else now.
+    made_at = min(stated_at(data, now=now), now)
+    forecast = first_forecast(data, made_at=made_at)
     if forecast is not None:
         if data.made_at is not None:
             # A time stated for it must fall before the deadline; made now, it is kept even
             # past the deadline (a question added late), and the scores leave it out.
             check_made_at(data.made_at, close=data.due.due_at, now=now)
         questions.add_forecast(
-            session, prediction=prediction, forecast=forecast, made_at=data.made_at or now, now=now
+            session, prediction=prediction, forecast=forecast, made_at=made_at, now=now
         )
     return prediction
 

@@ -44,13 +44,18 @@ class ForecastInput:
     basis: str | None = None  # why this probability: "implied by 'may' (ICD 203: ...)"
 
 
+# A probability stated without a forecaster (allowed since the first release, and scored then)
+# is still a forecast: it is kept, and scored, under this name.
+UNNAMED_FORECASTER = "unnamed"
+
+
 def first_forecast(data: PredictionInput, *, made_at: dt.datetime) -> ForecastInput | None:
-    """The forecast a new question states, when it names a forecaster and a probability;
-    made at the input's own made_at, else at `made_at`."""
-    if data.forecaster is None or data.probability is None:
+    """The forecast a new question states, when it states a probability (by its forecaster,
+    else UNNAMED_FORECASTER); made at the input's own made_at, else at `made_at`."""
+    if data.probability is None:
         return None
     return ForecastInput(
-        forecaster=data.forecaster,
+        forecaster=data.forecaster or UNNAMED_FORECASTER,
         probability=data.probability,
         made_at=data.made_at or made_at,
         quote=data.quote,

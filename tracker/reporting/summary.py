@@ -262,11 +262,15 @@ def _notes(summary: Summary, tally: Tally) -> list[str]:
     unscored = tally.unscored
     if unscored:
         notes.append(
-            "1 resolved question has no forecast made before it closed: it counts in the hit "
-            "rate but not in the scores."
-            if unscored == 1
-            else f"{unscored} resolved questions have no forecast made before they closed: they "
-            "count in the hit rate but not in the scores."
+            (
+                "1 resolved question has no forecast made before it closed: it counts in the hit "
+                "rate but not in the scores."
+                if unscored == 1
+                else f"{unscored} resolved questions have no forecast made before they closed: "
+                "they count in the hit rate but not in the scores."
+            )
+            + " (A forecast recorded after the fact needs the time it was made: "
+            "`tracker forecast REF P --by NAME --at WHEN`.)"
         )
     few = [
         f"{name} ({tw.relative_n})" for name, tw in summary.ranking if tw.relative_n < FEW_SHARED

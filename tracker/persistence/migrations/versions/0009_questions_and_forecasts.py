@@ -5,7 +5,8 @@ A prediction row is now a question: prediction.criteria says how it will be judg
 prediction_source lets a question cite several sources; question_version keeps each edit's
 earlier state.
 
-Each existing prediction with a forecaster and a probability gets one forecast, made when its
+Each existing prediction with a probability gets one forecast (by its forecaster, else by
+"unnamed": the release before scored such a probability, and still does), made when its
 source was published, else when the prediction was stored; each one with a source gets its
 prediction_source row. prediction.forecaster, probability and quote stay as they were ("as
 first stated"), so a prediction with a forecaster but no probability loses nothing.
@@ -97,6 +98,10 @@ def _create_question_version() -> None:
     )
 
 
+# Written out, not imported: a migration must not change when the code it ran with does.
+UNNAMED_FORECASTER = "unnamed"
+
+
 def _backfill() -> None:
     # Lightweight tables: the migration must not follow the models as they change later.
     prediction = sa.table(
@@ -115,7 +120,7 @@ def _backfill() -> None:
     stated = (
         sa.select(
             prediction.c.id,
-            prediction.c.forecaster,
+            sa.func.coalesce(prediction.c.forecaster, sa.literal(UNNAMED_FORECASTER)),
             prediction.c.probability,
             sa.func.coalesce(source.c.published_at, prediction.c.created_at),
             prediction.c.quote,
@@ -123,7 +128,7 @@ def _backfill() -> None:
             prediction.c.created_at,
         )
         .select_from(prediction.outerjoin(source, source.c.id == prediction.c.source_id))
-        .where(prediction.c.forecaster.is_not(None), prediction.c.probability.is_not(None))
+        .where(prediction.c.probability.is_not(None))
         .order_by(prediction.c.id)
     )
     op.execute(forecast.insert().from_select(list(forecast.c.keys()), stated))
