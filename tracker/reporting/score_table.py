@@ -58,72 +58,97 @@ class _Scored:
     def named(self, column: Any) -> Any:
         return sa.func.lower(column) == sa.func.lower(self.forecaster)
 
-    def unscored_kept(self, *columns: Any) -> Any:
-        """Kept questions with no score (of the forecaster's, with a filter)."""
-        has_score = sa.select(sa.literal(1)).where(
+    def has_score(self) -> Any:
+        """The question has a score (of the forecaster's, with a filter)."""
+        query = sa.select(sa.literal(1)).where(
             col(ForecastScore.prediction_id) == col(Prediction.id)
         )
         if self.forecaster:
-            has_score = has_score.where(self.named(ForecastScore.forecaster))
-        return self.questions(*columns).where(self.kept, ~has_score.exists())
+            query = query.where(self.named(ForecastScore.forecaster))
+        return query.exists()
+
+    def unscored_kept(self, *columns: Any) -> Any:
+        """Kept questions with no score (of the forecaster's, with a filter)."""
+        return self.questions(*columns).where(self.kept, ~self.has_score())
 
 
 def table_tally(
     session: Session, *, filters: SummaryFilter, by: GroupBy | None, forecaster: str | None
 ) -> Tally:
-    """What Tally.add over every scored question would have made, from SQL aggregates."""
+    """What Tally.add over every scored question would have made, from SQL aggregates: one
+    pass over the questions, one over their scores, and for a grouping by source or tag one
+    more of each."""
     if by == GroupBy.horizon:
         raise ValueError("--by horizon is per forecast: it streams the forecasts")
     tally = Tally(by=by, forecaster=forecaster, exclude_early_after=None)
     scored = _Scored(filters, forecaster)
-    outcomes = scored.questions(col(Resolution.outcome), sa.func.count())
-    for outcome, count in session.execute(outcomes.group_by(col(Resolution.outcome))):
+    _question_counts(session, scored, tally)
+    _scores(session, scored, tally)
+    if by == GroupBy.forecaster:
+        _unscored_by_named(session, scored, tally)
+    elif by is not None:
+        _by_question_group(session, scored, tally, by)
+    return tally
+
+
+def _count_if(condition: Any) -> Any:
+    return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+
+def _question_counts(session: Session, scored: _Scored, tally: Tally) -> None:
+    """Resolved yes and no (every one), and of the kept ones: how many, hits, unscored."""
+    query = scored.questions(
+        col(Resolution.outcome),
+        sa.func.count(),
+        _count_if(scored.kept),
+        _count_if(sa.and_(scored.kept, col(Resolution.came_true))),
+        _count_if(sa.and_(scored.kept, ~scored.has_score())),
+    ).group_by(col(Resolution.outcome))
+    for outcome, count, kept, hits, unscored in session.execute(query):
         if outcome == "yes":
             tally.resolved_yes = int(count)
         else:
             tally.resolved_no = int(count)
-    kept = scored.questions(sa.func.count(), sa.func.sum(_CAME_TRUE)).where(scored.kept)
-    resolved, hits = session.execute(kept).one()
-    tally.whole.resolved, tally.whole.hits = int(resolved or 0), int(hits or 0)
-    questions = session.execute(
-        scored.scores(sa.func.count(sa.distinct(col(ForecastScore.prediction_id))))
-    ).scalar_one()
-    tally.time_weighted.questions = int(questions or 0)
-    tally.unscored = tally.whole.resolved - tally.time_weighted.questions
-    _time_weighted(session, scored, tally)
-    for probability, came_true, count in session.execute(
-        scored.scores(
-            col(ForecastScore.probability), col(ForecastScore.came_true), sa.func.count()
-        ).group_by(col(ForecastScore.probability), col(ForecastScore.came_true))
-    ):
-        tally.whole.plain[int(came_true)][float(probability)] += int(count)
-    if by == GroupBy.forecaster:
-        _unscored_by_named(session, scored, tally)
-    if by is not None:
-        _plain_by_group(session, scored, tally, by)
-    return tally
+        tally.whole.resolved += int(kept)
+        tally.whole.hits += int(hits)
+        tally.unscored += int(unscored)
+    tally.time_weighted.questions = tally.whole.resolved - tally.unscored
 
 
-def _time_weighted(session: Session, scored: _Scored, tally: Tally) -> None:
-    """Each forecaster's sums, in name order (as the stream's totals are read); with
-    --by forecaster, each forecaster's group counts their questions and hits too."""
+def _scores(session: Session, scored: _Scored, tally: Tally) -> None:
+    """Every score row, once, grouped by (forecaster, probability, outcome): the plain
+    scores' counts, each forecaster's time-weighted sums (fed in name order, as the stream's
+    totals are read) and, by forecaster, each one's questions and hits."""
     query = scored.scores(
         col(ForecastScore.forecaster),
+        col(ForecastScore.probability),
+        col(ForecastScore.came_true),
         sa.func.count(),
         sa.func.sum(col(ForecastScore.brier)),
         sa.func.sum(col(ForecastScore.log_loss_bits)),
         sa.func.count(col(ForecastScore.relative_brier)),
         sa.func.coalesce(sa.func.sum(col(ForecastScore.relative_brier)), 0.0),
-        sa.func.sum(col(ForecastScore.came_true)),
-    ).group_by(col(ForecastScore.forecaster))
-    for name, count, brier, log_bits, shared, relative, hits in session.execute(query):
-        tally.time_weighted.add_sums(
-            name, int(count), float(brier), float(log_bits), int(shared), float(relative)
-        )
-        if tally.by == GroupBy.forecaster:
+    ).group_by(
+        col(ForecastScore.forecaster), col(ForecastScore.probability), col(ForecastScore.came_true)
+    )
+    sums: dict[str, list[Any]] = {}
+    by_forecaster = tally.by == GroupBy.forecaster
+    for name, probability, came_true, count, brier, log_bits, shared, relative in session.execute(
+        query
+    ):
+        outcome, p, n = int(came_true), float(probability), int(count)
+        tally.whole.plain[outcome][p] += n
+        totals = sums.setdefault(name, [0, 0.0, 0.0, 0, 0.0])
+        for index, value in enumerate((n, float(brier), float(log_bits), int(shared))):
+            totals[index] += value
+        totals[4] += float(relative)
+        if by_forecaster:
             group = tally.group(name)
-            group.resolved += int(count)
-            group.hits += int(hits)
+            group.plain[outcome][p] += n
+            group.resolved += n
+            group.hits += n * outcome
+    for name in sorted(sums):
+        tally.time_weighted.add_sums(name, *sums[name])
 
 
 def _unscored_by_named(session: Session, scored: _Scored, tally: Tally) -> None:
@@ -141,8 +166,6 @@ def _unscored_by_named(session: Session, scored: _Scored, tally: Tally) -> None:
 
 
 def _group_column(by: GroupBy) -> Any:
-    if by == GroupBy.forecaster:
-        return col(ForecastScore.forecaster)
     if by == GroupBy.source:
         return sa.func.coalesce(Source.title, Source.url)
     return col(PredictionTag.tag)
@@ -151,25 +174,20 @@ def _group_column(by: GroupBy) -> Any:
 def _with_group(query: Any, by: GroupBy) -> Any:
     if by == GroupBy.source:
         return query.outerjoin(Source, col(Source.id) == col(Prediction.source_id))
-    if by == GroupBy.tag:
-        return query.outerjoin(
-            PredictionTag, col(PredictionTag.prediction_id) == col(Prediction.id)
-        )
-    return query
+    return query.outerjoin(PredictionTag, col(PredictionTag.prediction_id) == col(Prediction.id))
 
 
-def _plain_by_group(session: Session, scored: _Scored, tally: Tally, by: GroupBy) -> None:
-    """Each group's plain scores (and, by source or tag, its questions and hits)."""
+def _by_question_group(session: Session, scored: _Scored, tally: Tally, by: GroupBy) -> None:
+    """By source or tag: each group's questions, hits and plain scores (a question counts in
+    each of its tags)."""
     group = _group_column(by)
-    if by != GroupBy.forecaster:
-        counts = _with_group(
-            scored.questions(group, sa.func.count(), sa.func.sum(_CAME_TRUE)).where(scored.kept),
-            by,
-        ).group_by(group)
-        for name, count, hits in session.execute(counts):
-            tally_group = tally.group(name if name is not None else NO_GROUP[by])
-            tally_group.resolved += int(count)
-            tally_group.hits += int(hits or 0)
+    counts = _with_group(
+        scored.questions(group, sa.func.count(), sa.func.sum(_CAME_TRUE)).where(scored.kept), by
+    ).group_by(group)
+    for name, count, hits in session.execute(counts):
+        tally_group = tally.group(name if name is not None else NO_GROUP[by])
+        tally_group.resolved += int(count)
+        tally_group.hits += int(hits or 0)
     plain = _with_group(
         scored.scores(
             group, col(ForecastScore.probability), col(ForecastScore.came_true), sa.func.count()
