@@ -11,6 +11,7 @@ moved, an import. A question open or annulled has no rows.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import groupby
 from operator import itemgetter
@@ -64,6 +65,21 @@ def current_resolution_join() -> Any:
     )
 
 
+def _among(column: Any, dialect: str) -> Any:
+    """`column` is one of the ids in the JSON list bound as "ids". An IN list of thousands
+    of placeholders is slow to parse, and on PostgreSQL, once psycopg prepares the
+    statement, its generic plan compares every row with every id (20 s a batch)."""
+    if dialect == "postgresql":
+        listed = sa.func.json_array_elements_text(
+            sa.cast(sa.bindparam("ids", type_=sa.String), sa.JSON)
+        )
+        value: Any = sa.cast(sa.column("value"), sa.Integer)
+    else:
+        listed = sa.func.json_each(sa.bindparam("ids", type_=sa.String))
+        value = sa.column("value")
+    return column.in_(sa.select(value).select_from(listed))
+
+
 def rescore(session: Session, prediction_ids: Iterable[int]) -> None:
     """Write again the forecast_score rows of these questions, inside the caller's
     transaction (flushed first, so pending changes count)."""
@@ -91,13 +107,15 @@ def rescore_all(connection: sa.Connection) -> None:
 
 def _rescore_batch(connection: sa.Connection, ids: Sequence[int]) -> None:
     table: Any = ForecastScore.__table__  # type: ignore[attr-defined]
-    connection.execute(sa.delete(table).where(table.c.prediction_id.in_(ids)))
-    rows = list(_score_rows(connection, ids))
+    dialect = connection.dialect.name
+    ids_json = {"ids": json.dumps(list(ids))}
+    connection.execute(sa.delete(table).where(_among(table.c.prediction_id, dialect)), ids_json)
+    rows = list(_score_rows(connection, ids_json))
     if rows:
         insert_rows(connection, table, rows)
 
 
-def _score_rows(connection: sa.Connection, ids: Sequence[int]) -> Iterator[dict[str, Any]]:
+def _score_rows(connection: sa.Connection, ids_json: dict[str, str]) -> Iterator[dict[str, Any]]:
     dialect = connection.dialect.name
     questions = connection.execute(
         sa.select(
@@ -109,7 +127,8 @@ def _score_rows(connection: sa.Connection, ids: Sequence[int]) -> Iterator[dict[
             col(Resolution.came_true),
         )
         .join(Resolution, current_resolution_join())
-        .where(col(Prediction.id).in_(ids), col(Resolution.outcome).in_(["yes", "no"]))
+        .where(_among(col(Prediction.id), dialect), col(Resolution.outcome).in_(["yes", "no"])),
+        ids_json,
     ).all()
     if not questions:
         return
@@ -124,8 +143,9 @@ def _score_rows(connection: sa.Connection, ids: Sequence[int]) -> Iterator[dict[
             epoch(Forecast.made_at, dialect),
             col(Forecast.probability),
         )
-        .where(col(Forecast.prediction_id).in_(list(closes)))
-        .order_by(col(Forecast.prediction_id), col(Forecast.made_at), col(Forecast.id))
+        .where(_among(col(Forecast.prediction_id), dialect))
+        .order_by(col(Forecast.prediction_id), col(Forecast.made_at), col(Forecast.id)),
+        {"ids": json.dumps(list(closes))},
     ).all()
     for prediction_id, rows in groupby(forecasts, key=itemgetter(0)):
         close, outcome = closes[prediction_id]
