@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from bench.data import insert_forecasts, insert_predictions, insert_resolutions
 from bench.databases import Database
 from bench.rows import Row
+from tracker.persistence.scores import rescore_all
 
 FORECASTERS = 10
 FORECASTS_EACH = 3
@@ -80,6 +81,9 @@ def _build(engine: sa.Engine, size: int, now: dt.datetime) -> None:
     )
     insert_resolutions(engine, size)
     insert_forecasts(engine, _forecasts(size, now))
+    # Written behind the service's back, so scored as migration 0010 backfills a database.
+    with engine.begin() as connection:
+        rescore_all(connection)
 
 
 def _forecasts(size: int, now: dt.datetime) -> Iterator[tuple[int, str, float, dt.datetime]]:

@@ -25,9 +25,9 @@ from tracker.domain.forecasts import first_forecast, stated_at
 from tracker.domain.inputs import ImportedPrediction, PredictionInput
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at
 from tracker.io import transfer
-from tracker.persistence import bulk, questions, store
+from tracker.persistence import bulk, questions, scores, store
 from tracker.persistence.db import transaction
-from tracker.persistence.models import Prediction, PredictionRecord, PredictionStatus
+from tracker.persistence.models import Outcome, Prediction, PredictionRecord, PredictionStatus
 
 DEFAULT_POLICY = ReminderPolicy()  # the policy's own defaults, as tracker.service's
 
@@ -130,7 +130,7 @@ def _store_all(
     with transaction(engine) as session:
         stored = store.predictions_by_key(session, keys=[i.prediction.key for i in items])
         new = [item for item in items if item.prediction.key not in stored]
-        bulk.insert_imported(session, items=new, now=now, policy=policy, tz=tz)
+        new_ids = bulk.insert_imported(session, items=new, now=now, policy=policy, tz=tz)
         report.created = [item.prediction.key for item in new]
         known = questions.forecast_keys(
             session,
@@ -151,7 +151,30 @@ def _store_all(
             else:
                 report.unchanged.append(item.prediction.key)
         bulk.insert_forecasts(session, rows=added)
+        scores.rescore(session, _to_rescore(new, new_ids, stored, report.updated))
     return report
+
+
+def _to_rescore(
+    new: Sequence[ImportedPrediction],
+    new_ids: dict[str, int],
+    stored: dict[str, Prediction],
+    updated: list[str],
+) -> list[int]:
+    """The imported questions whose scores may have changed: the new ones resolved yes or
+    no, and the stored ones resolved that gained forecasts or a new deadline. (Open ones
+    have no scores, so an import of open questions stays as fast as it was.)"""
+    scored = (Outcome.YES, Outcome.NO)
+    ids = [
+        new_ids[item.prediction.key]
+        for item in new
+        if any(r.superseded_at is None and r.outcome in scored for r in item.history)
+    ]
+    for key in updated:
+        prediction = stored[key]
+        if prediction.status == PredictionStatus.RESOLVED and prediction.id is not None:
+            ids.append(prediction.id)
+    return ids
 
 
 def _update(

@@ -20,7 +20,7 @@ from tracker.domain.forecasts import ForecastInput, check_made_at, close_time
 from tracker.domain.questions import QuestionChanges, QuestionFields, edited
 from tracker.domain.reminders import ReminderPolicy, next_reminder_after
 from tracker.errors import AlreadyResolved, InvalidInput
-from tracker.persistence import questions, store
+from tracker.persistence import questions, scores, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import (
     Forecast,
@@ -56,6 +56,8 @@ def add_forecast(
             session, prediction=prediction, forecast=forecast, made_at=made_at, now=now
         )
         _state_first(prediction, row)
+        if current is not None:  # a backdated forecast on a resolved question
+            scores.rescore(session, [prediction.id])
         record = store.load_records(session, predictions=[prediction], with_history=True)[0]
         return AddedForecast(record=record, forecast=row)
 
@@ -113,6 +115,8 @@ def edit_question(
         _apply(session, prediction, after, record.tags, now)
         if moved:
             _reschedule(session, prediction, policy, now)
+            if prediction.status != PredictionStatus.OPEN:  # forced: the close moves
+                scores.rescore(session, [prediction.id])
         return store.load_records(session, predictions=[prediction], with_history=True)[0]
 
 

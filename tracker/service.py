@@ -25,7 +25,7 @@ from tracker.domain.inputs import (
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at, next_reminder_after
 from tracker.enums import DeliveryStatus, ListStatus
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
-from tracker.persistence import inbound, questions, store
+from tracker.persistence import inbound, questions, scores, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import (
     Outcome,
@@ -300,6 +300,7 @@ def _resolve(
     prediction.next_reminder_at = None
     prediction.snoozed_until = None
     outbox.cancel_reminders(session, prediction_id=prediction.id, now=now)
+    scores.rescore(session, [prediction.id])  # yes/no: scored; annulled: no rows
     return store.load_records(session, predictions=[prediction], with_history=True)[0]
 
 
@@ -324,7 +325,7 @@ def reopen(
         prediction.updated_at = now
         prediction.snoozed_until = None
         prediction.next_reminder_at = next_reminder_after(prediction.due_at, policy, now)
-        session.flush()
+        scores.rescore(session, [prediction.id])  # open again: its rows go
         return store.load_records(session, predictions=[prediction], with_history=True)[0]
 
 

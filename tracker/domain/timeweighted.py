@@ -186,6 +186,17 @@ class TimeWeightedTotals:
                 sums[3] += 1
                 sums[4] += relative
 
+    def add_sums(
+        self, name: str, count: int, brier: float, log_bits: float, shared: int, relative: float
+    ) -> None:
+        """One forecaster's sums over many questions at once, as a database aggregates them
+        (count of their questions, sums of TB and log bits, shared questions, sum of RB)."""
+        sums = self._sums.get(name)
+        if sums is None:
+            sums = self._sums[name] = [0, 0.0, 0.0, 0, 0.0]
+        for index, value in enumerate((count, brier, log_bits, shared, relative)):
+            sums[index] += value
+
     def by_forecaster(self) -> dict[str, TimeWeightedSummary]:
         """By name, for a stable order; the caller ranks."""
         return {name: _summary(self._sums[name]) for name in sorted(self._sums)}

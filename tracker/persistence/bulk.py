@@ -43,16 +43,16 @@ def insert_imported(
     now: dt.datetime,
     policy: ReminderPolicy,
     tz: ZoneInfo,
-) -> None:
-    """New predictions, their tags and resolution history. (Their history is announced
-    already: it happened where it was exported from.)"""
+) -> dict[str, int]:
+    """New predictions, their tags and resolution history; their ids by key. (Their history
+    is announced already: it happened where it was exported from.)"""
     if not items:
-        return
+        return {}
     source_ids = store_sources(session, items=items)
     rows = [_prediction_row(item, source_ids, now, policy) for item in items]
     connection = session.connection()
     with _driver_errors(connection):
-        _insert_all(connection, items, rows, source_ids, now)
+        return _insert_all(connection, items, rows, source_ids, now)
 
 
 @contextlib.contextmanager
@@ -75,7 +75,7 @@ def _insert_all(
     rows: list[dict[str, Any]],
     source_ids: dict[SourceInput, int],
     now: dt.datetime,
-) -> None:
+) -> dict[str, int]:
     predictions: Any = Prediction.__table__  # type: ignore[attr-defined]
     if connection.dialect.name == "postgresql":
         ids = _copy_predictions(connection, predictions, rows)
@@ -88,7 +88,7 @@ def _insert_all(
         for tag in item.prediction.tags
     ]
     if tags:
-        _insert_rows(connection, PredictionTag.__table__, tags)  # type: ignore[attr-defined]
+        insert_rows(connection, PredictionTag.__table__, tags)  # type: ignore[attr-defined]
     history = [
         resolution_row(
             ids[item.prediction.key],
@@ -102,7 +102,8 @@ def _insert_all(
         for resolution in item.history
     ]
     if history:
-        _insert_rows(connection, Resolution.__table__, history)  # type: ignore[attr-defined]
+        insert_rows(connection, Resolution.__table__, history)  # type: ignore[attr-defined]
+    return ids
 
 
 def _insert_forecasts_and_citations(
@@ -135,11 +136,11 @@ def _insert_forecasts_and_citations(
             for v in item.versions
         ]  # fmt: skip
     if citations:
-        _insert_rows(connection, PredictionSource.__table__, citations)  # type: ignore[attr-defined]
+        insert_rows(connection, PredictionSource.__table__, citations)  # type: ignore[attr-defined]
     if forecasts:
-        _insert_rows(connection, Forecast.__table__, forecasts)  # type: ignore[attr-defined]
+        insert_rows(connection, Forecast.__table__, forecasts)  # type: ignore[attr-defined]
     if versions:
-        _insert_rows(connection, QuestionVersion.__table__, versions)  # type: ignore[attr-defined]
+        insert_rows(connection, QuestionVersion.__table__, versions)  # type: ignore[attr-defined]
 
 
 def forecast_rows(
@@ -182,7 +183,7 @@ def insert_forecasts(session: Session, *, rows: list[dict[str, Any]]) -> None:
     if rows:
         connection = session.connection()
         with _driver_errors(connection):
-            _insert_rows(connection, Forecast.__table__, rows)  # type: ignore[attr-defined]
+            insert_rows(connection, Forecast.__table__, rows)  # type: ignore[attr-defined]
 
 
 def citing(item: ImportedPrediction) -> list[SourceInput]:
@@ -234,7 +235,7 @@ def _prediction_row(
     }
 
 
-def _insert_rows(connection: sa.Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+def insert_rows(connection: sa.Connection, table: Any, rows: list[dict[str, Any]]) -> None:
     if connection.dialect.name == "postgresql":
         _copy(connection, table, rows)
     else:

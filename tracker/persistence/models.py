@@ -24,6 +24,7 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "Forecast",
+    "ForecastScore",
     "InboundWebhook",
     "Outcome",
     "Prediction",
@@ -185,6 +186,26 @@ class Forecast(SQLModel, table=True):
     note: str | None = Field(default=None, sa_type=sa.Text)
     basis: str | None = Field(default=None, sa_type=sa.String(500))
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ForecastScore(SQLModel, table=True):
+    """One forecaster's scores on a question whose current resolution is yes or no, as
+    tracker.persistence.scores.rescore wrote them when the question's scores last changed
+    (resolved, reopened, re-resolved, a forecast added or its deadline moved after it
+    resolved): a summary aggregates these rows in SQL instead of scoring every forecast."""
+
+    model_config = _TABLE_CONFIG
+
+    __tablename__ = "forecast_score"
+
+    prediction_id: int = Field(foreign_key="prediction.id", ondelete="CASCADE", primary_key=True)
+    forecaster: str = Field(sa_type=sa.String(200), primary_key=True)
+    held_from: dt.datetime = Field(sa_type=UTCDateTime)  # their first forecast that counts
+    brier: float  # time-weighted
+    log_loss_bits: float  # time-weighted
+    relative_brier: float | None = None  # None: the only forecaster before the close
+    probability: float  # in force at the close: what the plain scores score
+    came_true: int  # o: 1 came true in its window, else 0 (an integer, so SQL can sum it)
 
 
 class PredictionSource(SQLModel, table=True):

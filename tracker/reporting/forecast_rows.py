@@ -8,7 +8,6 @@ computed in SQL, and are merged one question at a time (merged_by_question).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import chain, groupby
 from operator import itemgetter
@@ -18,16 +17,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import col
 
-from tracker.domain.deadlines import stored_zone
-from tracker.domain.forecasts import close_time
 from tracker.enums import GroupBy
 from tracker.persistence.models import Forecast, Prediction, PredictionTag, Resolution, Source
+from tracker.persistence.scores import close_seconds, epoch
 from tracker.reporting.queries import SummaryFilter, current_resolution_join, filtered
 
 # Rows fetched per round trip: large enough that the per-batch cost vanishes, small enough
 # that a batch is a few megabytes.
 BATCH = 10_000
-UNIX_EPOCH_JULIAN_DAY = 2440587.5
 
 # (prediction id, forecaster, made_at in seconds since the epoch, probability)
 ForecastRow = tuple[int, str, float, float]
@@ -41,14 +38,6 @@ class ScoredQuestion(NamedTuple):
     yes: bool  # resolved "yes", whether or not inside its window
     named: str | None  # the forecaster the question was first stated with (maybe no probability)
     groups: tuple[str | None, ...]  # its source, or its tags (empty: untagged); () otherwise
-
-
-def _epoch(column: Any, dialect: str) -> Any:
-    """Seconds since the epoch, as a float, in SQL."""
-    if dialect == "postgresql":
-        return sa.cast(sa.extract("epoch", column), sa.Float)
-    # SQLite keeps naive UTC text; julianday reads it to the millisecond, and keeps its order.
-    return (sa.func.julianday(column) - UNIX_EPOCH_JULIAN_DAY) * 86400.0
 
 
 def _scored(query: Any, filters: SummaryFilter) -> Any:
@@ -71,8 +60,8 @@ def scored_questions(
         group = PredictionTag.tag
     query = sa.select(
         col(Prediction.id),
-        _epoch(Prediction.due_at, dialect),
-        _epoch(Resolution.resolved_at, dialect),
+        epoch(Prediction.due_at, dialect),
+        epoch(Resolution.resolved_at, dialect),
         col(Resolution.occurred_on),
         col(Prediction.timezone),
         col(Resolution.came_true),
@@ -96,16 +85,7 @@ def _question(
     row: tuple[Any, ...], *, groups: tuple[str | None, ...], by: GroupBy | None
 ) -> ScoredQuestion:
     prediction_id, due_at, resolved_at, occurred_on, zone, came_true, outcome, named, _ = row
-    close = min(due_at, resolved_at)
-    if occurred_on is not None:  # rare: the rule itself, on datetimes
-        if isinstance(occurred_on, str):  # SQLite hands dates back as text
-            occurred_on = dt.date.fromisoformat(occurred_on)
-        close = close_time(
-            dt.datetime.fromtimestamp(due_at, dt.UTC),
-            dt.datetime.fromtimestamp(resolved_at, dt.UTC),
-            occurred_on,
-            stored_zone(zone),
-        ).timestamp()
+    close = close_seconds(due_at, resolved_at, occurred_on, zone)
     if by == GroupBy.tag and groups == (None,):
         groups = ()  # the outer join's one empty row: no tag at all
     return ScoredQuestion(
@@ -123,7 +103,7 @@ def scored_forecasts(connection: Connection, *, filters: SummaryFilter) -> Itera
         sa.select(
             col(Forecast.prediction_id),
             col(Forecast.forecaster),
-            _epoch(Forecast.made_at, dialect),
+            epoch(Forecast.made_at, dialect),
             col(Forecast.probability),
         )
         .where(col(Forecast.prediction_id).in_(scored_ids))

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from tracker.domain import scoring
 from tracker.domain.deadlines import local_date, stored_zone
@@ -22,7 +23,7 @@ from tracker.enums import GroupBy
 from tracker.errors import InvalidInput
 from tracker.io.records import iso
 from tracker.persistence.db import transaction
-from tracker.reporting import forecast_rows, queries
+from tracker.reporting import forecast_rows, queries, score_table
 from tracker.reporting.tally import NO_GROUP as NO_GROUP
 from tracker.reporting.tally import GroupTally, Tally
 
@@ -139,25 +140,26 @@ def summarize(
     by: GroupBy | None = None,
     exclude_early: bool = False,
     bins: int = 10,
+    streamed: bool = False,
 ) -> Summary:
-    """The summary of the questions the filters keep, read in one transaction."""
+    """The summary of the questions the filters keep, read in one transaction.
+
+    Its scores are aggregated in SQL from the forecast_score table; `--by horizon` (per
+    forecast), or streamed=True, scores every forecast as it streams past instead (the same
+    arithmetic: a test holds the two to the same answer)."""
     grouping = _grouping(by)
     filters = queries.SummaryFilter(
         since=since, forecaster=forecaster, exclude_early_before=now if exclude_early else None
     )
-    tally = Tally(
-        by=grouping,
-        forecaster=forecaster,
-        exclude_early_after=now.timestamp() if exclude_early else None,
-    )
     with transaction(engine) as session:
         counts = queries.summary_counts(session, filters=filters, now=now, due_soon=due_soon)
         occurred = queries.occurred_rows(session, filters=filters)
-        connection = session.connection()
-        questions = forecast_rows.scored_questions(connection, filters=filters, by=grouping)
-        forecasts = forecast_rows.scored_forecasts(connection, filters=filters)
-        for question, its_forecasts in forecast_rows.merged_by_question(questions, forecasts):
-            tally.add(question, its_forecasts)
+        if streamed or grouping == GroupBy.horizon:
+            tally = _streamed_tally(session, filters, grouping, forecaster)
+        else:
+            tally = score_table.table_tally(
+                session, filters=filters, by=grouping, forecaster=forecaster
+            )
     plain = _forecasts(tally.whole)
     summary = Summary(
         generated_at=now,
@@ -181,6 +183,24 @@ def summarize(
     )
     summary.notes = _notes(summary, tally)
     return summary
+
+
+def _streamed_tally(
+    session: Session, filters: queries.SummaryFilter, by: GroupBy | None, forecaster: str | None
+) -> Tally:
+    """Every forecast of the scored questions through score_question, a question at a time."""
+    early_before = filters.exclude_early_before
+    tally = Tally(
+        by=by,
+        forecaster=forecaster,
+        exclude_early_after=early_before.timestamp() if early_before is not None else None,
+    )
+    connection = session.connection()
+    questions = forecast_rows.scored_questions(connection, filters=filters, by=by)
+    forecasts = forecast_rows.scored_forecasts(connection, filters=filters)
+    for question, its_forecasts in forecast_rows.merged_by_question(questions, forecasts):
+        tally.add(question, its_forecasts)
+    return tally
 
 
 def _grouping(by: GroupBy | str | None) -> GroupBy | None:

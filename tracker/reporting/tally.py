@@ -93,7 +93,7 @@ class Tally:
         elif self.by is not None:
             self._by_question_group(question, scores, self.by)
 
-    def _group(self, name: str) -> GroupTally:
+    def group(self, name: str) -> GroupTally:
         group = self.groups.get(name)
         if group is None:
             group = self.groups[name] = GroupTally()
@@ -102,20 +102,20 @@ class Tally:
     def _by_forecaster(self, question: ScoredQuestion, scores: list[ForecasterScore]) -> None:
         outcome = question.outcome
         for score in scores:
-            group = self._group(score.forecaster)
+            group = self.group(score.forecaster)
             group.count(outcome)
             group.plain[outcome][score.latest] += 1
         if not scores:  # counted under the name it was stated with, if any, as before forecasts
             named = question.named
             if self.only is None or (named is not None and named.lower() == self.only):
-                self._group(named or NO_GROUP[GroupBy.forecaster]).count(outcome)
+                self.group(named or NO_GROUP[GroupBy.forecaster]).count(outcome)
 
     def _by_question_group(
         self, question: ScoredQuestion, scores: list[ForecasterScore], by: GroupBy
     ) -> None:
         outcome = question.outcome
         for name in question.groups or (None,):
-            group = self._group(name if name is not None else NO_GROUP[by])
+            group = self.group(name if name is not None else NO_GROUP[by])
             group.count(outcome)
             group.plain[outcome].update(map(_LATEST, scores))
 
@@ -130,7 +130,7 @@ class Tally:
             if self.only is not None and forecaster.lower() != self.only:
                 continue
             key = horizon(due_at - made_at).key
-            self._group(key).plain[outcome][probability] += 1
+            self.group(key).plain[outcome][probability] += 1
             seen.add(key)
         for key in seen:
             self.groups[key].count(outcome)
