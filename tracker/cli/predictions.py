@@ -103,7 +103,9 @@ def add(
     )  # fmt: skip
     data = validated_prediction(options, default_tz=rt.settings.tz)
     try:
-        record = service.add_prediction(rt.engine, data=data, now=rt.now, policy=rt.policy)
+        record = service.add_prediction(
+            rt.engine, data=data, now=rt.now, policy=rt.policy, actor=rt.actor
+        )
     except KeyTaken as exc:
         raise Conflict(f"{exc}; pass another --key to add it anyway") from None
     if as_json:
@@ -300,8 +302,9 @@ def resolve(
             note=clean_text(note, "--note", limit=5000, multiline=True),
             evidence_url=parse_url(evidence, "--evidence"),
             occurred_on=occurred,
-            resolved_by=clean_text(by, "--by") or _user_name(),
+            resolved_by=clean_text(by, "--by") or rt.actor.name,
             force=force,
+            actor=rt.actor,
         )
     except AlreadyResolved as exc:
         raise Conflict(f"{exc}; pass --force to replace that, or use `tracker reopen`") from None
@@ -315,15 +318,6 @@ def resolve(
             f"Note: it happened on {occurred}, outside its window ({due_label(record, rt)}), "
             "so it counts as not coming true in the scores."
         )
-
-
-def _user_name() -> str | None:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return None
 
 
 @app.command()
@@ -342,6 +336,7 @@ def reopen(
         now=rt.now,
         note=clean_text(note, "--note", limit=5000, multiline=True),
         policy=rt.policy,
+        actor=rt.actor,
     )
     p = record.prediction
     say(f"Reopened #{p.id} {p.key}; {timing(record, rt)}.")

@@ -121,7 +121,7 @@ def forecast(
     except InvalidInput as exc:
         raise InvalidInput(_named_by_flag(str(exc), _FORECAST_FLAGS)) from None
     rt = Runtime()
-    added = questions.add_forecast(rt.engine, ref=ref, forecast=data, now=rt.now)
+    added = questions.add_forecast(rt.engine, ref=ref, forecast=data, now=rt.now, actor=rt.actor)
     if as_json:
         print_json(forecast_json(added.forecast, added.record))
         return
@@ -187,7 +187,7 @@ def edit(
     try:
         record = questions.edit_question(
             rt.engine, ref=ref, changes=changes, note=why, now=rt.now, policy=rt.policy,
-            force=force,
+            force=force, actor=rt.actor,
         )  # fmt: skip
     except AlreadyResolved as exc:
         raise Conflict(f"{exc}; pass --force to move it anyway") from None
