@@ -102,8 +102,8 @@ def test_a_refused_change_leaves_no_entry(engine: sa.Engine) -> None:
         questions.add_forecast(
             engine, ref="q", forecast=ForecastInput("Desk", 0.4), now=NOW, actor=BOT
         )
+    people.add_user(engine, user=people.NewUser("Alice"), actor=BOT, now=NOW)
     with pytest.raises(Conflict):
-        people.add_user(engine, user=people.NewUser("Alice"), actor=BOT, now=NOW)
         people.add_user(engine, user=people.NewUser("alice"), actor=BOT, now=NOW)
     assert len(_rows(engine)) == len(before) + 1  # the first user only
 
@@ -132,7 +132,8 @@ def test_tokens_are_never_in_the_trail(engine: sa.Engine) -> None:
     )  # fmt: skip
     people.revoke_token(engine, prefix=made.row.prefix, actor=BOT, now=NOW)
     text = json.dumps(_rows(engine), default=str)
-    assert made.token not in text and made.row.token_hash not in text
+    assert made.token not in text
+    assert made.row.token_hash not in text
     assert made.token[len(made.row.prefix) :] not in text
     assert [row["action"] for row in _rows(engine)] == ["user.add", "token.create", "token.revoke"]
 
@@ -142,9 +143,11 @@ def test_tokens_are_never_in_the_trail(engine: sa.Engine) -> None:
 )
 def test_the_database_refuses_to_change_an_entry(engine: sa.Engine, statement: str) -> None:
     service.add_prediction(engine, data=_question(), now=NOW, actor=ALICE)
-    with pytest.raises(sa.exc.DatabaseError, match="never changed or deleted"):
-        with engine.begin() as connection:
-            connection.execute(sa.text(statement))
+    with (
+        pytest.raises(sa.exc.DatabaseError, match="never changed or deleted"),
+        engine.begin() as connection,
+    ):
+        connection.execute(sa.text(statement))
     assert len(_rows(engine)) == 1
 
 
