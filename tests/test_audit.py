@@ -119,9 +119,8 @@ def test_an_import_is_one_entry_and_a_repeat_none(engine: sa.Engine, tmp_path: P
         importing.import_file(engine, path=path, tz=UTC_ZONE, now=NOW, actor=ALICE)
     (entry,) = _rows(engine)
     after = json.loads(entry["after"])
-    assert (entry["action"], after["created"], after["created_keys"]) == (
-        "import", 3, ["k0", "k1", "k2"]
-    )  # fmt: skip
+    assert (entry["action"], entry["via"], entry["actor"]) == ("import", "import", "alice")
+    assert (after["created"], after["created_keys"]) == (3, ["k0", "k1", "k2"])
 
 
 def test_tokens_are_never_in_the_trail(engine: sa.Engine) -> None:

@@ -24,6 +24,7 @@ from tracker.domain.deadlines import restate, stored_zone
 from tracker.domain.forecasts import first_forecast, stated_at
 from tracker.domain.inputs import ImportedPrediction, PredictionInput
 from tracker.domain.people import Actor
+from tracker.enums import AuditVia
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at
 from tracker.io import transfer
 from tracker.persistence import audit, bulk, questions, scores, store
@@ -51,7 +52,9 @@ def seed(
 ) -> ImportReport:
     """Load every seeds file in a folder; running it twice changes nothing."""
     items = transfer.read_seed_dir(directory, tz=tz, now=now)
-    change = Change(actor=actor, action="seed", source=str(directory))
+    change = Change(
+        actor=dc_replace(actor, via=AuditVia.SEED), action="seed", source=str(directory)
+    )
     return _store_all(engine, items=items, now=now, policy=policy, tz=tz, change=change)
 
 
@@ -67,7 +70,9 @@ def import_file(
 ) -> ImportReport:
     with _collector_paused():
         items = transfer.read_export(path, tz=tz, now=now, file_format=file_format)
-        change = Change(actor=actor, action="import", source=str(path))
+        change = Change(
+            actor=dc_replace(actor, via=AuditVia.IMPORT), action="import", source=str(path)
+        )
         return _store_all(engine, items=items, now=now, policy=policy, tz=tz, change=change)
 
 
