@@ -24,8 +24,8 @@ from tracker.domain.deadlines import restate, stored_zone
 from tracker.domain.forecasts import first_forecast, stated_at
 from tracker.domain.inputs import ImportedPrediction, PredictionInput
 from tracker.domain.people import Actor
-from tracker.enums import AuditVia
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at
+from tracker.enums import AuditVia
 from tracker.io import transfer
 from tracker.persistence import audit, bulk, questions, scores, store
 from tracker.persistence.db import transaction
