@@ -117,8 +117,13 @@ def test_without_a_token_the_api_is_read_only_and_says_so(
         json={"claim": "x", "due": "2030"},
         headers={"authorization": "Bearer anything"},
     )
-    assert response.status_code == 403
+    # A token the server does not know is a 401, and says why nothing could write.
+    assert response.status_code == 401
+    assert response.json()["detail"].startswith("the bearer token is not one this server knows")
     assert "read-only" in response.json()["detail"]
+    without = web.client.post("/api/v1/predictions", json={"claim": "x", "due": "2030"})
+    assert without.status_code == 401
+    assert "read-only" in without.json()["detail"]
     assert count_rows(database_url, "prediction") == 0
     assert web.client.get("/api/v1/predictions").status_code == 200
 
