@@ -225,6 +225,9 @@ def transaction(engine: Engine, *, commit: bool = True) -> Iterator[Session]:
             if commit:
                 session.commit()
             else:
+                # Detach what was read first: a rollback expires every loaded row, and one
+                # read after the session has closed would raise DetachedInstanceError.
+                session.expunge_all()
                 session.rollback()
         except BaseException:
             session.rollback()
