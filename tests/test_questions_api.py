@@ -99,7 +99,7 @@ def test_add_with_a_first_forecast_then_revise(web: Web, cli: Callable[..., Resu
         ({"forecaster": "ISW", "probability": 1.5}, 422, "probability"),
         ({"forecaster": "ISW", "probability": True}, 422, "probability"),
         ({"forecaster": "", "probability": 0.5}, 422, "forecaster"),
-        ({"probability": 0.5}, 422, "forecaster: Field required"),
+        ({"probability": 0.5}, 422, "forecaster: name who makes the forecast"),
         ({"forecaster": "ISW", "probability": 0.5, "colour": "red"}, 422, "colour"),
         ({"forecaster": "ISW", "probability": 0.5, "source_url": "ftp://x"}, 422, "source_url"),
     ],

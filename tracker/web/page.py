@@ -2,8 +2,9 @@
 
 Rendered on the server with Jinja2 (autoescaped); the only script is static/page.js, which
 sends the resolve buttons' and the forecast forms' POSTs to the JSON API with the token the
-user typed. Each question's forecast history is an SVG step chart drawn on the server
-(tracker.reporting.forecast_chart), with presentation attributes rather than inline style.
+user typed, and asks /api/v1/whoami whose that token is. Each question's forecast history is
+an SVG step chart drawn on the server (tracker.reporting.forecast_chart), with presentation
+attributes rather than inline style.
 Nothing is loaded from anywhere but this app, so the page works offline, and the
 Content-Security-Policy says so to the browser.
 """
@@ -36,6 +37,7 @@ from tracker.io.records import prediction_json
 from tracker.persistence.models import PredictionRecord
 from tracker.reporting.forecast_chart import forecast_chart_svg
 from tracker.reporting.summary import summarize
+from tracker.web.auth import any_token_can_write
 from tracker.web.deps import WebContext, context, request_now
 
 router = APIRouter()
@@ -134,7 +136,7 @@ def index(ctx: Context, now: Now) -> HTMLResponse:
     html = TEMPLATES.get_template("index.html").render(
         now=_local(now, tz),
         timezone=settings.timezone,
-        read_only=settings.api_token is None,
+        read_only=not any_token_can_write(ctx, now),
         counts=counts,
         resolved_count=counts["resolved_yes"] + counts["resolved_no"],
         ahead=[_item(r, tz=tz, now=now, due_soon=settings.due_soon) for r in ahead],
