@@ -53,7 +53,7 @@ def seed(
     """Load every seeds file in a folder; running it twice changes nothing."""
     items = transfer.read_seed_dir(directory, tz=tz, now=now)
     change = Change(
-        actor=dc_replace(actor, via=AuditVia.SEED), action="seed", source=str(directory)
+        actor=dc_replace(actor, via=AuditVia.SEED), action="seed", source=_as_text(directory)
     )
     return _store_all(engine, items=items, now=now, policy=policy, tz=tz, change=change)
 
@@ -71,7 +71,7 @@ def import_file(
     with _collector_paused():
         items = transfer.read_export(path, tz=tz, now=now, file_format=file_format)
         change = Change(
-            actor=dc_replace(actor, via=AuditVia.IMPORT), action="import", source=str(path)
+            actor=dc_replace(actor, via=AuditVia.IMPORT), action="import", source=_as_text(path)
         )
         return _store_all(engine, items=items, now=now, policy=policy, tz=tz, change=change)
 
@@ -177,6 +177,11 @@ class Change:
     actor: Actor
     action: str  # "import", "seed", "extract.add"
     source: str | None
+
+
+def _as_text(path: Path) -> str:
+    """A path as stored text: a file name that is not UTF-8 keeps its bytes escaped."""
+    return str(path).encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 LISTED_KEYS = 100  # an entry names this many keys of each kind, and counts the rest

@@ -12,9 +12,11 @@ import hmac
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tracker.domain import people as rules
+from tracker.domain.inputs import clean_text
 from tracker.domain.people import Actor
 from tracker.enums import AuditVia, Scope
 from tracker.errors import Conflict, InvalidInput, Unauthorized
@@ -33,7 +35,7 @@ class NewUser:
 
 
 def add_user(engine: Engine, *, user: NewUser, actor: Actor, now: dt.datetime) -> AppUser:
-    name = rules.user_name(user.name)
+    name = rules.new_user_name(user.name)
     email = rules.email(user.email)
     slack_id = rules.slack_user_id(user.slack_user_id)
     forecaster = rules.user_name(user.forecaster, "forecaster") if user.forecaster else None
@@ -44,10 +46,16 @@ def add_user(engine: Engine, *, user: NewUser, actor: Actor, now: dt.datetime) -
         if slack_id is not None and found.user_by_slack_id(session, slack_user_id=slack_id):
             raise Conflict(f"another user has the Slack user id {slack_id!r}")
         row = AppUser(
-            name=name, email=email, slack_user_id=slack_id, forecaster=forecaster, created_at=now
-        )
+            name=name, name_key=found.name_key(name), email=email, slack_user_id=slack_id,
+            forecaster=forecaster, created_at=now,
+        )  # fmt: skip
         session.add(row)
-        session.flush()
+        try:
+            session.flush()
+        except sa.exc.IntegrityError:  # someone added that name (or Slack id) a moment ago
+            raise Conflict(
+                f"a user named {name!r} (or with that Slack id) exists already"
+            ) from None
         audit.record(
             session, actor=actor, action="user.add", now=now, subject=name, after=user_view(row)
         )
@@ -64,7 +72,7 @@ def set_disabled(
 ) -> AppUser:
     """Disable a user (their tokens stop working at once) or enable them again."""
     with transaction(engine) as session:
-        user = found.get_user(session, name=rules.user_name(name))
+        user = found.get_user(session, name=rules.user_name(name), for_update=True)
         if (user.disabled_at is not None) == disabled:
             state = "disabled" if disabled else "enabled"
             raise Conflict(f"user {user.name!r} is {state} already")
@@ -108,6 +116,7 @@ def create_token(
     now: dt.datetime,
 ) -> NewToken:
     chosen = rules.scope(scope)
+    note = clean_text(note, "note", limit=200)
     if expires_at is not None and expires_at <= now:
         raise InvalidInput("a token's expiry must be in the future")
     with transaction(engine) as session:
@@ -140,14 +149,21 @@ def list_tokens(engine: Engine, *, now: dt.datetime) -> list[dict[str, Any]]:
 
 
 def revoke_token(engine: Engine, *, prefix: str, actor: Actor, now: dt.datetime) -> dict[str, Any]:
-    text = prefix.strip()
-    if len(text) < len(rules.TOKEN_MARK) + 4:
+    """Revoke the token with this prefix (or this whole token, never echoed)."""
+    text = clean_text(prefix, "prefix", required=True, limit=1000) or ""
+    whole = len(text) > rules.PREFIX_LENGTH
+    shown = rules.token_prefix(text)
+    if len(text) < rules.PREFIX_LENGTH:
         raise InvalidInput(
-            f"give at least {len(rules.TOKEN_MARK) + 4} characters of the token's prefix "
-            "(see `tracker tokens list`)"
+            f"give the token's whole prefix ({rules.PREFIX_LENGTH} characters, as `tracker "
+            f"tokens list` shows it); {shown!r} is shorter"
         )
     with transaction(engine) as session:
-        token = found.live_token_by_prefix(session, prefix=text, now=now)
+        token = found.token_to_revoke(
+            session, prefix=shown, token_hash=rules.token_hash(text) if whole else None
+        )
+        if token.revoked_at is not None:
+            raise Conflict(f"token {token.prefix} was revoked already")
         users = found.users_by_id(session, ids={token.user_id})
         before = token_view(token, users[token.user_id], now=now)
         token.revoked_at = now
@@ -217,8 +233,9 @@ def any_token_can_write(
     """Whether a write can be made at all (the page offers its forms when so)."""
     if legacy_admin_token is not None:
         return True
+    writers = [scope.value for scope in Scope if scope is not Scope.READ]
     with transaction(engine, commit=False) as session:
-        return found.any_live_token(session, now=now)
+        return found.any_live_token(session, now=now, scopes=writers)
 
 
 def cli_actor(engine: Engine, *, name: str) -> Actor:
@@ -264,7 +281,11 @@ def audit_trail(engine: Engine, *, query: AuditQuery) -> list[audit.AuditRow]:
         prediction_id = None
         if query.question is not None:
             prediction_id = store.get_prediction(session, ref=query.question).id
+        actor = query.actor
+        if actor is not None:  # a user's name in any case; any other name as written
+            user = found.find_user(session, name=actor)
+            actor = user.name if user is not None else actor
         where = audit.AuditFilter(
-            since=query.since, actor=query.actor, prediction_id=prediction_id, limit=query.limit
+            since=query.since, actor=actor, prediction_id=prediction_id, limit=query.limit
         )
         return audit.entries(session, where=where)

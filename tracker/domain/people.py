@@ -57,11 +57,28 @@ def token_prefix(token: str) -> str:
     return token[:PREFIX_LENGTH]
 
 
+# Names the audit trail gives to actors with no user: a user may not take one.
+RESERVED_NAMES = frozenset({"api", "webhook", "anonymous"})
+RESERVED_PREFIXES = ("slack:", "uid:")
+
+
 def user_name(value: Any, name: str = "user name") -> str:
     text = clean_text(value, name, required=True, limit=MAX_NAME)
     assert text is not None
     if text.startswith("-"):
         raise InvalidInput(f"{name} must not start with '-' (got {text!r})")
+    return text
+
+
+def new_user_name(value: Any) -> str:
+    """A name for a new user: not one the audit trail uses for actors without a user."""
+    text = user_name(value)
+    folded = text.casefold()
+    if folded in RESERVED_NAMES or folded.startswith(RESERVED_PREFIXES):
+        raise InvalidInput(
+            f"user name {text!r} is reserved: the audit trail names TRACKER_API_TOKEN "
+            '"api", signed webhooks "webhook" and unlinked Slack users "slack:NAME"'
+        )
     return text
 
 

@@ -16,6 +16,7 @@ def audit_json(row: AuditRow) -> dict[str, Any]:
         "id": entry.id,
         "at": entry.at.isoformat(),
         "actor": entry.actor,
+        "user_id": entry.user_id,  # None: an actor with no user ("api", "slack:NAME", ...)
         "via": entry.via,
         "action": entry.action,
         "question": row.question_key,

@@ -9,7 +9,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.domain.people import Actor
@@ -126,7 +125,7 @@ def entries(session: Session, *, where: AuditFilter) -> list[AuditRow]:
     if where.since is not None:
         query = query.where(col(AuditEntry.at) >= where.since)
     if where.actor is not None:
-        query = query.where(sa.func.lower(col(AuditEntry.actor)) == where.actor.lower())
+        query = query.where(col(AuditEntry.actor) == where.actor)
     if where.prediction_id is not None:
         query = query.where(col(AuditEntry.prediction_id) == where.prediction_id)
     query = query.order_by(col(AuditEntry.id).desc())

@@ -11,14 +11,21 @@ from tracker.errors import InvalidInput, NotFound
 from tracker.persistence.models import ApiToken, AppUser
 
 
-def find_user(session: Session, *, name: str) -> AppUser | None:
-    """A user by name, case-insensitively (two users may not differ only in case)."""
-    query = select(AppUser).where(sa.func.lower(col(AppUser.name)) == name.lower())
+def name_key(name: str) -> str:
+    """What makes two names one user's: the same letters in any case (Unicode case folding)."""
+    return name.casefold()[:200]
+
+
+def find_user(session: Session, *, name: str, for_update: bool = False) -> AppUser | None:
+    """A user by name, in any case (two users may not differ only in case)."""
+    query = select(AppUser).where(col(AppUser.name_key) == name_key(name))
+    if for_update:
+        query = query.with_for_update()
     return session.exec(query).first()
 
 
-def get_user(session: Session, *, name: str) -> AppUser:
-    user = find_user(session, name=name)
+def get_user(session: Session, *, name: str, for_update: bool = False) -> AppUser:
+    user = find_user(session, name=name, for_update=for_update)
     if user is None:
         raise NotFound(f"no user is named {name!r}", listing="users")
     return user
@@ -59,25 +66,29 @@ def tokens(session: Session) -> list[tuple[ApiToken, AppUser]]:
     return [(token, user) for token, user in session.exec(query)]
 
 
-def live_token_by_prefix(session: Session, *, prefix: str, now: dt.datetime) -> ApiToken:
-    """The one token not yet revoked whose prefix is this (or starts with it)."""
-    query = select(ApiToken).where(
-        col(ApiToken.prefix).startswith(prefix, autoescape=True),
-        col(ApiToken.revoked_at).is_(None),
-    )
+def token_to_revoke(session: Session, *, prefix: str, token_hash: str | None) -> ApiToken:
+    """The token with exactly this prefix (as `tracker tokens list` shows it; compared case
+    and all, on both databases), or this hash when the whole token was given. Locked."""
+    query = select(ApiToken).with_for_update()
+    if token_hash is not None:
+        query = query.where(col(ApiToken.token_hash) == token_hash)
+    else:
+        query = query.where(col(ApiToken.prefix) == prefix)
     found = list(session.exec(query.limit(2)))
     if not found:
-        raise NotFound(f"no token that is not revoked has the prefix {prefix!r}", listing="tokens")
-    if len(found) > 1:
-        raise InvalidInput(f"the prefix {prefix!r} matches several tokens; give more of it")
+        raise NotFound(f"no token has the prefix {prefix!r}", listing="tokens")
+    if len(found) > 1:  # 48 random bits: two tokens of one prefix are a curiosity
+        raise InvalidInput(f"the prefix {prefix!r} is two tokens'; give the whole token")
     return found[0]
 
 
-def any_live_token(session: Session, *, now: dt.datetime) -> bool:
+def any_live_token(session: Session, *, now: dt.datetime, scopes: list[str]) -> bool:
+    """Whether a token of one of these scopes works now."""
     query = (
         select(ApiToken.id)
         .join(AppUser, col(AppUser.id) == col(ApiToken.user_id))
         .where(
+            col(ApiToken.scope).in_(scopes),
             col(ApiToken.revoked_at).is_(None),
             col(AppUser.disabled_at).is_(None),
             sa.or_(col(ApiToken.expires_at).is_(None), col(ApiToken.expires_at) > now),

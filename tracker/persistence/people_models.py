@@ -26,7 +26,10 @@ class AppUser(SQLModel, table=True):
     __tablename__ = "app_user"
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(sa_type=sa.String(200), unique=True)
+    name: str = Field(sa_type=sa.String(200))
+    # The name case-folded in Python (SQLite's lower() folds ASCII alone): what makes two
+    # names the same user, unique, so two people racing to add "Alice" and "alice" cannot both win.
+    name_key: str = Field(sa_type=sa.String(200), unique=True)
     email: str | None = Field(default=None, sa_type=sa.String(320))
     slack_user_id: str | None = Field(default=None, sa_type=sa.String(64), unique=True)
     # The forecaster name this user's forecasts carry; NULL: their own name.

@@ -123,8 +123,10 @@ def acting_as(actor: Actor, named: str | None, *, what: str) -> str | None:
     own = actor.forecasts_as if what == "forecaster" else actor.name
     if named is None or not named.strip():
         return own if actor.user_id is not None else None
-    if actor.scope.allows(Scope.ADMIN) or named.strip().casefold() == own.casefold():
-        return named
+    if actor.scope.allows(Scope.ADMIN):
+        return named.strip()
+    if named.strip() == own:  # exactly: forecaster names are told apart by case in the scores
+        return own
     raise Forbidden(
         f"this token is {actor.name}'s, so {what} may only be {own!r}; "
         f"giving {named.strip()[:200]!r} needs a token with the `admin` scope"

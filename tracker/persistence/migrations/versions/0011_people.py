@@ -30,13 +30,14 @@ def upgrade() -> None:
         "app_user",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("name_key", sa.String(length=200), nullable=False),
         sa.Column("email", sa.String(length=320), nullable=True),
         sa.Column("slack_user_id", sa.String(length=64), nullable=True),
         sa.Column("forecaster", sa.String(length=200), nullable=True),
         sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("name"),
+        sa.UniqueConstraint("name_key"),
         sa.UniqueConstraint("slack_user_id"),
     )
     op.create_table(
@@ -87,6 +88,10 @@ def _refuse_changes_to_audit_rows() -> None:
                 f"CREATE TRIGGER audit_entry_no_{event.lower()} BEFORE {event} ON audit_entry "
                 "FOR EACH ROW EXECUTE FUNCTION audit_entry_refuse_change()"
             )
+        op.execute(
+            "CREATE TRIGGER audit_entry_no_truncate BEFORE TRUNCATE ON audit_entry "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_entry_refuse_change()"
+        )
         return
     for event in ("UPDATE", "DELETE"):
         op.execute(
@@ -96,14 +101,9 @@ def _refuse_changes_to_audit_rows() -> None:
 
 
 def downgrade() -> None:
-    for event in ("update", "delete"):
-        op.execute(
-            f"DROP TRIGGER IF EXISTS audit_entry_no_{event} ON audit_entry"
-            if op.get_bind().dialect.name == "postgresql"
-            else f"DROP TRIGGER IF EXISTS audit_entry_no_{event}"
-        )
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP FUNCTION IF EXISTS audit_entry_refuse_change()")
+    # Dropping a table drops its triggers, on both databases; then the function they called.
     op.drop_table("audit_entry")
     op.drop_table("api_token")
     op.drop_table("app_user")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS audit_entry_refuse_change()")
