@@ -178,16 +178,23 @@ def show(
     ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP, callback=utf8)],
     as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON.")] = False,
 ) -> None:
-    """Show one question: its forecasts, sources, earlier versions and resolutions."""
+    """Show one question: its forecasts, sources, earlier versions, resolutions and history
+    (the audit trail's entries for it)."""
     from tracker import service
+    from tracker.io.audit import audit_json
+    from tracker.people import AuditQuery, audit_trail
 
     rt = Runtime()
     record = service.show_prediction(rt.engine, ref=ref)
+    # By id: the question just found, even if a key that looks like a number names another.
+    history = audit_trail(rt.engine, query=AuditQuery(question=str(record.prediction.id)))
     obj = records_json([record], rt, full=True)[0]
     if as_json:
-        print_json(obj)
+        print_json({**obj, "audit": [audit_json(row) for row in history]})
         return
-    _print_record(record, obj, rt)
+    from tracker.cli.audit import history_rows
+
+    _print_record(record, obj, rt, history=history_rows(history, rt.settings.tz))
 
 
 def percent(probability: float | None) -> str:
@@ -202,7 +209,13 @@ def due_label(record: PredictionRecord, rt: Runtime) -> str:
     return describe_due(p.due_at, p.window_start, Precision(p.precision), stored_zone(p.timezone))
 
 
-def _print_record(record: PredictionRecord, obj: dict[str, Any], rt: Runtime) -> None:
+def _print_record(
+    record: PredictionRecord,
+    obj: dict[str, Any],
+    rt: Runtime,
+    *,
+    history: Sequence[tuple[str, str]] = (),
+) -> None:
     from rich.table import Table
 
     p = record.prediction
@@ -229,6 +242,7 @@ def _print_record(record: PredictionRecord, obj: dict[str, Any], rt: Runtime) ->
     rows += version_rows(obj)
     for res in obj.get("resolutions") or []:
         rows.append(("Resolution", _describe_resolution(res)))
+    rows += history
     for label, value in rows:
         if value:
             table.add_row(label, cell(value))
