@@ -101,7 +101,7 @@ def history_rows(rows: Sequence[AuditRow], tz: ZoneInfo) -> list[tuple[str, str]
     """`show`'s "History" lines: when, who, via, what."""
     from tracker.cli.people import local_time
 
-    lines = []
+    lines: list[tuple[str, str]] = []
     for row in rows:
         entry = row.entry
         change = summary(entry.action, _values(entry.before), _values(entry.after))

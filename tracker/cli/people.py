@@ -109,7 +109,7 @@ def _print_users(users: Sequence[AppUser], tz: ZoneInfo) -> None:
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     for title in ("Name", "Email", "Slack", "Forecaster", "State", "Created"):
-        table.add_column(title, overflow="fold")
+        table.add_column(title, overflow="fold", no_wrap=title == "Created")
     for user in users:
         state = "active" if user.disabled_at is None else "disabled"
         values = [user.name, user.email, user.slack_user_id, user.forecaster, state]
@@ -212,7 +212,7 @@ def tokens_list(as_json: JsonOption = False) -> None:
 
     table = Table(box=None, header_style="bold", pad_edge=False)
     for title in ("Prefix", "User", "Scope", "State", "Created", "Expires", "Note"):
-        table.add_column(title, overflow="fold", no_wrap=title == "Prefix")
+        table.add_column(title, overflow="fold", no_wrap=title in {"Prefix", "Created", "Expires"})
     tz = rt.settings.tz
     for view in views:
         values = [view["prefix"], view["user"], view["scope"], view["state"],
