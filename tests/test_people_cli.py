@@ -156,6 +156,9 @@ def test_a_token_is_printed_once_and_then_only_its_prefix(
     finally:
         engine.dispose()
     assert cli("tokens", "list", "--json").json()[0]["state"] == "revoked"
+    last = _audit(cli, "--limit", "1")[0]
+    assert (last["action"], last["subject"], last["actor"]) == ("token.revoke", prefix, "tester")
+    assert (last["before"]["state"], last["after"]["state"]) == ("active", "revoked")
 
 
 def test_tokens_create_json_and_expiry_in_the_configured_zone(

@@ -14,6 +14,7 @@ from tracker.enums import ListStatus, Outcome
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
 
 if TYPE_CHECKING:
+    from tracker.domain.inputs import PredictionInput
     from tracker.persistence.models import PredictionRecord
 
 REF_HELP = "The prediction's id or key."
@@ -91,7 +92,6 @@ def add(
 ) -> None:
     """Add a question (a prediction), with its first forecast when --forecaster and
     --probability are given."""
-    from tracker import service
 
     rt = Runtime(create=True)
     source = {"url": source_url, "title": source_title, "publisher": source_publisher,
@@ -101,18 +101,23 @@ def add(
         probability=probability, quote=quote, due_text=due_text, tags=tuple(tag or ()),
         key=key, source=source, criteria=criteria, made_at=made_at,
     )  # fmt: skip
-    data = validated_prediction(options, default_tz=rt.settings.tz)
-    try:
-        record = service.add_prediction(
-            rt.engine, data=data, now=rt.now, policy=rt.policy, actor=rt.actor
-        )
-    except KeyTaken as exc:
-        raise Conflict(f"{exc}; pass another --key to add it anyway") from None
+    record = _added(rt, validated_prediction(options, default_tz=rt.settings.tz))
     if as_json:
         print_json(records_json([record], rt)[0])
         return
     p = record.prediction
     say(f"Added #{p.id} {p.key}, due {due_label(record, rt)} ({timing(record, rt)}).")
+
+
+def _added(rt: Runtime, data: PredictionInput) -> PredictionRecord:
+    from tracker import service
+
+    try:
+        return service.add_prediction(
+            rt.engine, data=data, now=rt.now, policy=rt.policy, actor=rt.actor
+        )
+    except KeyTaken as exc:
+        raise Conflict(f"{exc}; pass another --key to add it anyway") from None
 
 
 @app.command("list")
