@@ -129,6 +129,13 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
     return run
 
 
+def shown_without_audit(cli: Callable[..., Result], ref: str) -> Any:
+    """`show --json` without its "audit" list, which the API shows to admin tokens only."""
+    shown = cli("show", ref, "--json").json()
+    shown.pop("audit")
+    return shown
+
+
 @pytest.fixture
 def seeded(cli: Callable[..., Result]) -> Callable[..., Result]:
     result = cli("seed", SEEDS)
