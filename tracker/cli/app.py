@@ -246,7 +246,12 @@ def _command_name(info: typer.models.CommandInfo) -> str | None:
     return callback.__name__.lower().replace("_", "-") if callback else None
 
 
-_LISTING_COMMANDS = {"predictions": "tracker list --status all", "deliveries": "tracker deliveries"}
+_LISTING_COMMANDS = {
+    "predictions": "tracker list --status all",
+    "deliveries": "tracker deliveries",
+    "users": "tracker users list",
+    "tokens": "tracker tokens list",
+}
 
 
 def _where_to_look(exc: TrackerError) -> str:
