@@ -162,8 +162,8 @@ def test_an_admin_token_reads_the_audit_and_acts_for_anyone(api: tuple[Web, str]
         ("question.resolve", "ada", "q"),
     ]
     last = entries[-1]
-    assert set(last) == {"id", "at", "actor", "via", "action", "question", "subject", "before",
-                         "after"}  # fmt: skip
+    assert set(last) == {"id", "at", "actor", "user_id", "via", "action", "question",
+                         "subject", "before", "after"}  # fmt: skip
     assert last["at"] == NOW.isoformat()
     assert last["after"]["outcome"] == "yes"
     assert last["via"] == "api"

@@ -209,7 +209,7 @@ def test_bad_token_input_is_one_line_and_writes_nothing(
 
 
 @pytest.mark.parametrize(
-    ("prefix", "message"), [("trk_", "at least"), ("trk_zzzzzzzz", "tracker tokens list")]
+    ("prefix", "message"), [("trk_", "whole prefix"), ("trk_zzzzzzzz", "tracker tokens list")]
 )
 def test_revoking_an_unknown_prefix_is_refused(
     cli: Cli, database_url: str, prefix: str, message: str
@@ -318,7 +318,7 @@ def test_show_includes_the_history(cli: Cli) -> None:
         ("question.add", "alice", "q"), ("question.resolve", "bob", "q")
     ]  # fmt: skip
     assert obj["audit"][1]["after"]["outcome"] == "no"
-    assert set(obj["audit"][0]) == {"id", "at", "actor", "via", "action", "question",
+    assert set(obj["audit"][0]) == {"id", "at", "actor", "user_id", "via", "action", "question",
                                     "subject", "before", "after"}  # fmt: skip
     assert "audit" not in cli("list", "--status", "all", "--json").json()[0]
 

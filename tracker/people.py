@@ -281,11 +281,7 @@ def audit_trail(engine: Engine, *, query: AuditQuery) -> list[audit.AuditRow]:
         prediction_id = None
         if query.question is not None:
             prediction_id = store.get_prediction(session, ref=query.question).id
-        actor = query.actor
-        if actor is not None:  # a user's name in any case; any other name as written
-            user = found.find_user(session, name=actor)
-            actor = user.name if user is not None else actor
         where = audit.AuditFilter(
-            since=query.since, actor=actor, prediction_id=prediction_id, limit=query.limit
+            since=query.since, actor=query.actor, prediction_id=prediction_id, limit=query.limit
         )
         return audit.entries(session, where=where)

@@ -9,7 +9,6 @@ channel in the same transaction; adding and reopening schedule reminders.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -24,7 +23,7 @@ from tracker.domain.inputs import (
 )
 from tracker.domain.people import Actor
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at, next_reminder_after
-from tracker.enums import DeliveryStatus, ListStatus
+from tracker.enums import ListStatus
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
 from tracker.persistence import audit, inbound, questions, scores, store
 from tracker.persistence.db import transaction
@@ -372,41 +371,3 @@ def _unannounced_stays_so(resolution: Resolution, now: dt.datetime) -> None:
 
 def _status_for(outcome: Outcome) -> PredictionStatus:
     return PredictionStatus.ANNULLED if outcome is Outcome.ANNULLED else PredictionStatus.RESOLVED
-
-
-@dataclass(frozen=True)
-class DeliveryProblem:
-    """A delivery that is dead or being retried, as a public view (the web page) may show it:
-    plain values, and the receiver's own error text left out (admin.public_error)."""
-
-    channel: str
-    prediction_key: str
-    reminder: str
-    status: str
-    attempts: int
-    last_status_code: int | None
-    public_error: str | None
-    last_attempt_at: dt.datetime | None
-    next_attempt_at: dt.datetime | None
-
-
-def deliveries_in_trouble(
-    engine: Engine, *, status: DeliveryStatus, limit: int
-) -> list[DeliveryProblem]:
-    """The newest `limit` deliveries with this status (dead or retrying)."""
-    from tracker.delivery import admin as delivery_admin  # the page's alone: kept off start-up
-
-    return [
-        DeliveryProblem(
-            channel=row.channel,
-            prediction_key=key,
-            reminder=row.reminder,
-            status=row.status,
-            attempts=row.attempts,
-            last_status_code=row.last_status_code,
-            public_error=delivery_admin.public_error(row),
-            last_attempt_at=row.last_attempt_at,
-            next_attempt_at=row.next_attempt_at,
-        )
-        for row, key in delivery_admin.list_deliveries(engine, status=status, limit=limit)
-    ]

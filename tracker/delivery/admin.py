@@ -265,3 +265,39 @@ def count_due_deliveries(engine: Engine, *, now: dt.datetime) -> int:
                 )
             ).one()
         )
+
+
+@dataclass(frozen=True)
+class DeliveryProblem:
+    """A delivery that is dead or being retried, as a public view (the web page) may show it:
+    plain values, and the receiver's own error text left out (admin.public_error)."""
+
+    channel: str
+    prediction_key: str
+    reminder: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    public_error: str | None
+    last_attempt_at: dt.datetime | None
+    next_attempt_at: dt.datetime | None
+
+
+def deliveries_in_trouble(
+    engine: Engine, *, status: DeliveryStatus, limit: int
+) -> list[DeliveryProblem]:
+    """The newest `limit` deliveries with this status (dead or retrying)."""
+    return [
+        DeliveryProblem(
+            channel=row.channel,
+            prediction_key=key,
+            reminder=row.reminder,
+            status=row.status,
+            attempts=row.attempts,
+            last_status_code=row.last_status_code,
+            public_error=public_error(row),
+            last_attempt_at=row.last_attempt_at,
+            next_attempt_at=row.next_attempt_at,
+        )
+        for row, key in list_deliveries(engine, status=status, limit=limit)
+    ]

@@ -125,7 +125,7 @@ def entries(session: Session, *, where: AuditFilter) -> list[AuditRow]:
     if where.since is not None:
         query = query.where(col(AuditEntry.at) >= where.since)
     if where.actor is not None:
-        query = query.where(col(AuditEntry.actor) == where.actor)
+        query = query.where(col(AuditEntry.actor).in_(_spellings(session, where.actor)))
     if where.prediction_id is not None:
         query = query.where(col(AuditEntry.prediction_id) == where.prediction_id)
     query = query.order_by(col(AuditEntry.id).desc())
@@ -133,6 +133,14 @@ def entries(session: Session, *, where: AuditFilter) -> list[AuditRow]:
         query = query.limit(where.limit)
     rows: Sequence[tuple[AuditEntry, str | None]] = session.exec(query).all()
     return [AuditRow(entry=entry, question_key=key) for entry, key in reversed(rows)]
+
+
+def _spellings(session: Session, name: str) -> list[str]:
+    """The actors' names that are this one in any case. Folded here, not in SQL: SQLite's
+    lower() folds ASCII alone, and both databases must find "Émile" for "émile"."""
+    folded = name.casefold()
+    names = session.exec(select(AuditEntry.actor).distinct())
+    return [actor for actor in names if actor.casefold() == folded]
 
 
 def entries_for(session: Session, *, prediction_ids: Sequence[int]) -> dict[int, list[AuditEntry]]:

@@ -28,6 +28,7 @@ from markupsafe import Markup
 
 from tracker import service
 from tracker.channels.text import format_probability
+from tracker.delivery import admin as delivery_admin
 from tracker.domain.deadlines import Precision
 from tracker.domain.durations import format_duration
 from tracker.domain.forecasts import in_force
@@ -129,7 +130,9 @@ def index(ctx: Context, now: Now) -> HTMLResponse:
     ahead = service.open_predictions(ctx.engine, now=now, overdue=False, limit=LIST_LIMIT)
     overdue = service.open_predictions(ctx.engine, now=now, overdue=True, limit=LIST_LIMIT)
     failing = {
-        status: service.deliveries_in_trouble(ctx.engine, status=status, limit=LIST_LIMIT + 1)
+        status: delivery_admin.deliveries_in_trouble(
+            ctx.engine, status=status, limit=LIST_LIMIT + 1
+        )
         for status in (DeliveryStatus.DEAD, DeliveryStatus.RETRYING)
     }
     counts = summary.counts
@@ -222,7 +225,7 @@ def _forecast_chart(record: PredictionRecord, now: dt.datetime) -> Markup:
     return Markup(svg)  # the chart escapes every text that comes from the data
 
 
-def _failing(problem: service.DeliveryProblem, tz: ZoneInfo) -> Failing:
+def _failing(problem: delivery_admin.DeliveryProblem, tz: ZoneInfo) -> Failing:
     return Failing(
         channel=problem.channel,
         prediction=problem.prediction_key,
