@@ -354,3 +354,15 @@ def test_help_documents_as(cli: Cli) -> None:
     out = _ok(cli("--help")).out
     assert "--as" in out
     assert "TRACKER_USER" in out
+
+
+def test_a_user_forecasts_without_by_under_their_forecaster_name(cli: Cli) -> None:
+    _ok(cli("users", "add", "alice", "--forecaster", "Alice Ames"))
+    _ok(_add(cli))
+    _ok(cli("--as", "alice", "forecast", "q", "60%"))
+    shown = json.loads(_ok(cli("show", "q", "--json")).out)
+    assert [(f["forecaster"], f["probability"]) for f in shown["forecasts"]] == [
+        ("ISW", 0.3), ("Alice Ames", 0.6)
+    ]  # fmt: skip
+    assert_one_line_error(cli("--as", "nobody", "forecast", "q", "0.5"), contains="--by")
+    assert_one_line_error(cli("--as", "nobody", "forecast", "q", "2"), contains="probability")
