@@ -123,7 +123,8 @@ def forecast(
     from tracker.domain.forecasts import forecast_input
     from tracker.io.questions import forecast_json
 
-    raw = {"forecaster": "(yours)" if by is None else by, "probability": probability, "made_at": at, "quote": quote,
+    named = "(yours)" if by is None else by  # checked as any name; replaced below when None
+    raw = {"forecaster": named, "probability": probability, "made_at": at, "quote": quote,
            "source_url": source_url, "note": note, "basis": basis}  # fmt: skip
     try:
         data = forecast_input(raw)
