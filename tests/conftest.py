@@ -24,6 +24,8 @@ import pytest
 import tracker.persistence.models  # noqa: F401 - define the tables before any test freezes time
 from tests.sink import Sink, running_sink
 from tracker.cli import main
+from tracker.domain.people import Actor
+from tracker.enums import AuditVia
 from tracker.persistence.db import display_url
 
 # And the API's request models: pydantic would otherwise meet freezegun's date class.
@@ -34,6 +36,8 @@ freezegun.configure(extend_ignore_list=["asyncio", "httpx", "httpcore", "anyio",
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
+# Who a test's direct calls of the write use cases act as.
+ACTOR = Actor(name="tester", via=AuditVia.CLI)
 
 
 @dataclass
@@ -123,6 +127,13 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., Result]:
         return Result(code=code, out=captured.out, err=captured.err)
 
     return run
+
+
+def shown_without_audit(cli: Callable[..., Result], ref: str) -> Any:
+    """`show --json` without its "audit" list, which the API shows to admin tokens only."""
+    shown = cli("show", ref, "--json").json()
+    shown.pop("audit")
+    return shown
 
 
 @pytest.fixture

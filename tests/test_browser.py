@@ -130,6 +130,9 @@ def test_resolve_on_a_phone_and_see_the_summary_change(seeded_web: Web, phone: A
         expect(overdue_item(phone, "ceasefire")).to_be_visible()
 
         phone.fill("#token", API_TOKEN)
+        expect(phone.locator("#token-who")).to_have_text(
+            "TRACKER_API_TOKEN \N{MIDDLE DOT} admin: may read, forecast, resolve and administer"
+        )
         overdue_item(phone, "ceasefire").get_by_role("button", name="Yes").click()
 
         # The page reloads once the API has answered: the server renders the new state.
@@ -175,8 +178,11 @@ def test_a_wrong_token_shows_the_servers_message_and_changes_nothing(
         phone.fill("#token", "not-the-token")
         item.get_by_role("button", name="No").click()
         expect(error).to_be_visible(timeout=TIMEOUT_MS)
-        expect(error).to_contain_text("a valid bearer token is needed")
+        expect(error).to_contain_text("the bearer token is not one this server knows")
         expect(error).to_contain_text("HTTP 401")
+        who = phone.locator("#token-who")
+        expect(who).to_have_text("the bearer token is not one this server knows (HTTP 401)")
+        expect(who).to_have_class("bad")
         expect(item.get_by_role("button", name="No")).to_be_enabled()  # free to try again
 
         phone.reload()
@@ -245,3 +251,47 @@ def test_add_a_forecast_on_a_phone_and_see_the_chart_change(seeded_web: Web, pho
     ]
     assert watch.elsewhere == []
     assert watch.errors == [e for e in watch.errors if "422" in e]  # the refused one, logged
+
+
+def test_a_users_token_says_whose_it_is_and_forecasts_as_them(seeded_web: Web, phone: Any) -> None:
+    from playwright.sync_api import expect
+
+    from tracker import people
+    from tracker.clock import utcnow
+    from tracker.domain.people import Actor
+    from tracker.enums import AuditVia
+
+    root = Actor(name="root", via=AuditVia.CLI)
+    user = people.NewUser(name="alice", forecaster="Alice A")
+    people.add_user(seeded_web.engine, user=user, actor=root, now=utcnow())
+    token = people.create_token(
+        seeded_web.engine, user_name="alice", scope="forecast", expires_at=None, note=None,
+        actor=root, now=utcnow(),
+    ).token  # fmt: skip
+    with live_server(seeded_web) as url:
+        watch = Watch(phone, url)
+        phone.goto(url + "/")
+        phone.fill("#token", token)
+        who = phone.locator("#token-who")
+        expect(who).to_have_text("alice \N{MIDDLE DOT} forecast: may read and forecast")
+        expect(who).not_to_have_class("bad")
+
+        item = phone.locator('#ahead li[data-key="bridge"]')
+        item.locator("summary").click()
+        form = item.locator("form.forecast")
+        form.get_by_label("Probability").fill("40%")
+        form.get_by_role("button", name="Add forecast").click()
+        expect(phone.locator("#flash")).to_contain_text(
+            "Recorded your forecast", timeout=TIMEOUT_MS
+        )
+        expect(item.locator(".forecasts")).to_have_text("Alice A 40%")
+        expect(phone.locator("#token-who")).to_contain_text("alice")  # asked again after the reload
+
+        ceasefire = overdue_item(phone, "ceasefire")
+        ceasefire.get_by_role("button", name="Yes").click()
+        expect(ceasefire.locator(".error")).to_contain_text("needs `resolve`")
+        expect(ceasefire.locator(".error")).to_contain_text("HTTP 403")
+
+    assert seeded_web.client.get("/api/v1/predictions/ceasefire").json()["status"] == "open"
+    assert watch.elsewhere == []
+    assert [e for e in watch.errors if "403" not in e] == []  # the refused resolve, logged

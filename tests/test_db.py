@@ -16,7 +16,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel, select
 
-from tests.conftest import TEST_DATABASE_URL, Result, Web, assert_one_line_error, is_sqlite
+from tests.conftest import ACTOR, TEST_DATABASE_URL, Result, Web, assert_one_line_error, is_sqlite
 from tracker import service
 from tracker.domain.deadlines import UTC_ZONE, parse_due
 from tracker.domain.inputs import PredictionInput
@@ -80,7 +80,7 @@ def test_a_database_newer_than_the_code_is_refused(
 def _add(engine: sa.Engine, claim: str, now: dt.datetime) -> None:
     due = parse_due("2025-02", UTC_ZONE)
     data = PredictionInput(key=f"k-{claim}", claim=claim, due=due, due_text="by February 2025")
-    service.add_prediction(engine, data=data, now=now)
+    service.add_prediction(engine, data=data, now=now, actor=ACTOR)
 
 
 def test_times_come_back_aware_utc(database_url: str) -> None:
@@ -124,8 +124,10 @@ def _writer(url: str, worker: int, rounds: int) -> None:
         _add(engine, claim, now)
         # read, then write: the pattern that fails with "database is locked" when a
         # transaction starts deferred and another process writes in between
-        service.resolve(engine, ref=f"k-{claim}", outcome=Outcome.YES, now=now, tz=UTC_ZONE)
-        service.reopen(engine, ref=f"k-{claim}", now=now)
+        service.resolve(
+            engine, ref=f"k-{claim}", outcome=Outcome.YES, now=now, tz=UTC_ZONE, actor=ACTOR
+        )
+        service.reopen(engine, ref=f"k-{claim}", now=now, actor=ACTOR)
 
 
 def test_concurrent_processes_never_see_database_is_locked(database_url: str) -> None:

@@ -15,7 +15,7 @@ import standardwebhooks
 from freezegun import freeze_time
 from sqlmodel import col, select
 
-from tests.conftest import SEEDS, Result, assert_one_line_error
+from tests.conftest import ACTOR, SEEDS, Result, assert_one_line_error
 from tests.sink import Answer, Sink
 from tracker.channels import build_channels
 from tracker.channels.base import Attempt, AttemptOutcome
@@ -222,7 +222,7 @@ def _add_due_prediction(worker: Worker, key: str = "p") -> None:
 
     due = parse_due("2026-11-20", UTC_ZONE)
     data = PredictionInput(key=key, claim=f"Claim {key}", due=due, due_text="by 20 November 2026")
-    service.add_prediction(worker.engine, data=data, now=T0 - dt.timedelta(days=30))
+    service.add_prediction(worker.engine, data=data, now=T0 - dt.timedelta(days=30), actor=ACTOR)
 
 
 def test_retries_keep_the_webhook_id_and_body_until_delivered(

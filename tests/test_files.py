@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from freezegun import freeze_time
 
 from tests.conftest import (
+    ACTOR,
     TEST_DATABASE_URL,
     Result,
     assert_one_line_error,
@@ -258,13 +259,15 @@ def test_an_import_leaves_the_cycle_collector_as_it_found_it(
     bad.write_text(json.dumps([{"key": "b", "claim": "B claim", "due": "not a date"}]))
     now, tz = dt.datetime(2025, 1, 1, tzinfo=dt.UTC), ZoneInfo("UTC")
     try:
-        assert importing.import_file(engine, path=good, tz=tz, now=now).created == ["a"]
+        assert importing.import_file(engine, path=good, tz=tz, now=now, actor=ACTOR).created == [
+            "a"
+        ]
         assert gc.isenabled()
         with pytest.raises(InvalidInput):
-            importing.import_file(engine, path=bad, tz=tz, now=now)
+            importing.import_file(engine, path=bad, tz=tz, now=now, actor=ACTOR)
         assert gc.isenabled()
         gc.disable()  # one that was off stays off
-        importing.import_file(engine, path=good, tz=tz, now=now)
+        importing.import_file(engine, path=good, tz=tz, now=now, actor=ACTOR)
         assert not gc.isenabled()
     finally:
         gc.enable()

@@ -21,6 +21,8 @@ from tests.conftest import SEEDS, Result, Web, count_rows, live_server
 from tests.sink import Answer, Sink
 from tracker.channels import slack as slack_channel
 from tracker.clock import utcnow
+from tracker.domain.people import Actor
+from tracker.enums import AuditVia
 from tracker.service import reopen
 from tracker.signatures import BadSignature, sign_slack, verify_slack
 
@@ -307,7 +309,7 @@ def test_a_yes_click_resolves_and_updates_the_message(
     body, headers = slack_click(key, "tracker_yes", response_url=f"{sink.url}/respond/1")
     response = hook_web.client.post("/slack/actions", content=body, headers=headers)
     assert (response.status_code, response.text) == (200, "")
-    assert _history(cli, key) == [("yes", "slack", "alice")]
+    assert _history(cli, key) == [("yes", "slack", "slack:alice")]
     assert sink.wait_until(lambda received: len(received) == 1, timeout=20)
     update = sink.on("/respond/1")[0].json()
     assert update["replace_original"] is True
@@ -325,13 +327,13 @@ def test_a_second_click_changes_nothing_and_says_so(
         body, headers = slack_click(key, action, user=user, response_url=f"{sink.url}/r/{user}")
         response = hook_web.client.post("/slack/actions", content=body, headers=headers)
         assert response.status_code == 200
-    assert _history(cli, key) == [("no", "slack", "alice")]
+    assert _history(cli, key) == [("no", "slack", "slack:alice")]
     assert sink.wait_until(lambda received: len(received) == 2, timeout=20)
     second = sink.on("/r/bob")[0].json()
     assert second == {
         "response_type": "ephemeral",
         "replace_original": False,
-        "text": f"{key} was already resolved no by alice; nothing changed.",
+        "text": f"{key} was already resolved no by slack:alice; nothing changed.",
     }
 
 
@@ -446,7 +448,7 @@ def test_slack_gets_its_answer_before_the_message_update_goes_out(
         )
     update = sink.on("/slow")[0]
     assert answered_at < update.done_at
-    assert _history(cli, key) == [("yes", "slack", "alice")]
+    assert _history(cli, key) == [("yes", "slack", "slack:alice")]
 
 
 # --- Snooze ----------------------------------------------------------------------------------
@@ -525,7 +527,7 @@ def test_a_replayed_slack_click_changes_nothing_even_after_a_reopen(
     replay = hook_web.client.post("/slack/actions", content=body, headers=headers)
     assert (replay.status_code, replay.text) == (200, "")
     assert cli("show", key, "--json").json()["status"] == "open"
-    assert _history(cli, key) == [("yes", "slack", "alice")]
+    assert _history(cli, key) == [("yes", "slack", "slack:alice")]
     assert sink.wait_until(lambda received: len(received) >= 1, timeout=20)
     time.sleep(0.5)
     assert len(sink.on("/r")) == 1  # the replay is not answered either
@@ -550,7 +552,7 @@ def test_replies_go_only_to_slack(
     key = _key(cli)
     body, headers = slack_click(key, "tracker_yes", response_url=f"{sink.url}/internal")
     assert hook_web.client.post("/slack/actions", content=body, headers=headers).status_code == 200
-    assert _history(cli, key) == [("yes", "slack", "alice")]  # the click counts
+    assert _history(cli, key) == [("yes", "slack", "slack:alice")]  # the click counts
     time.sleep(0.5)
     assert sink.on("/internal") == []  # but this server posts nowhere it is told to
 
@@ -588,6 +590,7 @@ def test_no_signed_body_makes_a_server_error(hook_web: Web) -> None:
         assert response.status_code < 500, (body, response.text)
         assert "detail" in response.json() or response.status_code == 200
         if response.status_code == 200:  # open again, so that the next body gets as far
-            reopen(hook_web.engine, ref=response.json()["prediction"]["key"], now=utcnow())
+            reopen(hook_web.engine, ref=response.json()["prediction"]["key"], now=utcnow(),
+                   actor=Actor(name="tester", via=AuditVia.CLI))  # fmt: skip
 
     check()

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from freezegun import freeze_time
 
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import ACTOR, TEST_DATABASE_URL
 from tests.sink import Sink
 from tests.test_delivery import T0, _add_due_prediction, age_leases, ledger, make_worker, queue_now
 from tracker import service
@@ -44,7 +44,7 @@ def _record(worker: Worker, delivery_id: int, attempt: Attempt, now: dt.datetime
 
 def _retire(worker: Worker, how: str, now: dt.datetime) -> None:
     if how == "resolved":
-        service.resolve(worker.engine, ref="p", outcome=Outcome.YES, now=now, tz=UTC)
+        service.resolve(worker.engine, ref="p", outcome=Outcome.YES, now=now, tz=UTC, actor=ACTOR)
     else:  # a later reminder of the prediction was queued meanwhile
         with transaction(worker.engine) as session:
             outbox.supersede_reminders(session, keeping=[(1, "overdue-9")], now=now)
@@ -109,7 +109,7 @@ def test_a_worker_whose_clock_runs_ahead_does_not_take_a_live_lease(
     now = utcnow()
     due = parse_due(f"{now - dt.timedelta(days=2):%Y-%m-%d}", UTC)
     data = PredictionInput(key="p", claim="Claim p", due=due, due_text="two days ago")
-    service.add_prediction(first.engine, data=data, now=now - dt.timedelta(days=30))
+    service.add_prediction(first.engine, data=data, now=now - dt.timedelta(days=30), actor=ACTOR)
     queue_now(first, now)
     [held] = _claim(first, f"first-{uuid.uuid4().hex[:6]}", now)
     ahead = make_worker(database_url, webhook_url=f"{sink.url}/hook")

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
+from tests.conftest import ACTOR
 from tests.sink import Answer, Sink
 from tests.test_delivery import ledger, make_worker, queue_now
 from tracker import importing, questions, service
@@ -49,7 +50,7 @@ def test_a_question_states_its_first_forecast(engine: sa.Engine) -> None:
         engine,
         data=_question(forecaster="ISW", probability=0.7, quote="planning", source=source,
                        criteria="Both bases handed over"),
-        now=NOW,
+        now=NOW, actor=ACTOR,
     )  # fmt: skip
     [first] = record.forecasts
     # Not stated: made when its source was published (as an import reads it), not now.
@@ -61,16 +62,24 @@ def test_a_question_states_its_first_forecast(engine: sa.Engine) -> None:
     assert (p.forecaster, p.probability, p.criteria) == ("ISW", 0.7, "Both bases handed over")
     # A stated time is kept; one past the deadline is refused, and nothing is stored.
     stated = service.add_prediction(
-        engine, data=_question("r", forecaster="A", probability=0.5, made_at=PUBLISHED), now=NOW
+        engine,
+        data=_question("r", forecaster="A", probability=0.5, made_at=PUBLISHED),
+        now=NOW,
+        actor=ACTOR,
     )
     assert stated.forecasts[0].made_at == PUBLISHED
     late = dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
     with pytest.raises(InvalidInput, match="closed"):
         service.add_prediction(
-            engine, data=_question("s", forecaster="A", probability=0.5, made_at=late), now=late
+            engine,
+            data=_question("s", forecaster="A", probability=0.5, made_at=late),
+            now=late,
+            actor=ACTOR,
         )
     # No probability: no forecast (the named forecaster stays on the question).
-    named = service.add_prediction(engine, data=_question("t", forecaster="B"), now=NOW)
+    named = service.add_prediction(
+        engine, data=_question("t", forecaster="B"), now=NOW, actor=ACTOR
+    )
     assert named.forecasts == []
     assert [r.prediction.key for r in _all(engine)] == ["q", "r", "t"]
 
@@ -82,9 +91,13 @@ def _all(engine: sa.Engine) -> list[PredictionRecord]:
 
 
 def test_revisions_are_new_forecasts_and_the_rules_hold(engine: sa.Engine) -> None:
-    service.add_prediction(engine, data=_question(), now=NOW - dt.timedelta(days=5))
+    service.add_prediction(engine, data=_question(), now=NOW - dt.timedelta(days=5), actor=ACTOR)
     added = questions.add_forecast(
-        engine, ref="q", forecast=ForecastInput("Desk", 0.4, note="first look"), now=NOW
+        engine,
+        ref="q",
+        forecast=ForecastInput("Desk", 0.4, note="first look"),
+        now=NOW,
+        actor=ACTOR,
     )
     assert (added.forecast.made_at, added.forecast.note) == (NOW, "first look")
     # The first forecast on a question that stated none becomes its "as first stated" one.
@@ -93,10 +106,14 @@ def test_revisions_are_new_forecasts_and_the_rules_hold(engine: sa.Engine) -> No
     )  # fmt: skip
     earlier = NOW - dt.timedelta(days=2)
     questions.add_forecast(
-        engine, ref="q", forecast=ForecastInput("ISW", 0.6, made_at=earlier), now=NOW
+        engine, ref="q", forecast=ForecastInput("ISW", 0.6, made_at=earlier), now=NOW, actor=ACTOR
     )
     later = questions.add_forecast(
-        engine, ref="1", forecast=ForecastInput("Desk", 0.55), now=NOW + dt.timedelta(hours=1)
+        engine,
+        ref="1",
+        forecast=ForecastInput("Desk", 0.55),
+        now=NOW + dt.timedelta(hours=1),
+        actor=ACTOR,
     )
     history = [(f.forecaster, f.probability) for f in later.record.forecasts]
     assert history == [("ISW", 0.6), ("Desk", 0.4), ("Desk", 0.55)]
@@ -107,27 +124,28 @@ def test_revisions_are_new_forecasts_and_the_rules_hold(engine: sa.Engine) -> No
         ("q", ForecastInput("A", 0.5), dt.datetime(2025, 3, 1, tzinfo=dt.UTC), InvalidInput),
     ):
         with pytest.raises(problem):
-            questions.add_forecast(engine, ref=ref, forecast=forecast, now=now)
+            questions.add_forecast(engine, ref=ref, forecast=forecast, now=now, actor=ACTOR)
     # Resolved: closed from the moment it was resolved.
     resolved_at = NOW + dt.timedelta(days=1)
-    service.resolve(engine, ref="q", outcome=Outcome.YES, now=resolved_at, tz=UTC_ZONE)
+    service.resolve(engine, ref="q", outcome=Outcome.YES, now=resolved_at, tz=UTC_ZONE, actor=ACTOR)
     with pytest.raises(InvalidInput, match="closed"):
         questions.add_forecast(
             engine,
             ref="q",
             forecast=ForecastInput("A", 0.9),
             now=resolved_at + dt.timedelta(hours=1),
+            actor=ACTOR,
         )
     assert len(service.show_prediction(engine, ref="q").forecasts) == 3
 
 
 def test_an_edit_keeps_the_question_as_it_was(engine: sa.Engine) -> None:
-    service.add_prediction(engine, data=_question(tags=("syria",)), now=NOW)
+    service.add_prediction(engine, data=_question(tags=("syria",)), now=NOW, actor=ACTOR)
     record = questions.edit_question(
         engine, ref="q",
         changes=QuestionChanges(claim="Russia leaves Syria entirely", criteria="Both bases",
                                 add_tags=("Russia",), remove_tags=("syria",)),
-        note="sharper", now=NOW + dt.timedelta(hours=1),
+        note="sharper", now=NOW + dt.timedelta(hours=1), actor=ACTOR,
     )  # fmt: skip
     p = record.prediction
     assert (p.claim, p.criteria, record.tags) == (
@@ -145,10 +163,15 @@ def test_an_edit_keeps_the_question_as_it_was(engine: sa.Engine) -> None:
     with pytest.raises(InvalidInput, match="nothing to change"):
         questions.edit_question(
             engine, ref="q", changes=QuestionChanges(claim=p.claim, add_tags=("russia",)),
-            note="again", now=NOW,
+            note="again", now=NOW, actor=ACTOR,
         )  # fmt: skip
     moved = questions.edit_question(
-        engine, ref="q", changes=QuestionChanges(due="in March 2025"), note="slipped", now=NOW
+        engine,
+        ref="q",
+        changes=QuestionChanges(due="in March 2025"),
+        note="slipped",
+        now=NOW,
+        actor=ACTOR,
     )
     assert moved.prediction.due_text == "in March 2025"
     assert moved.prediction.window_start == dt.datetime(2025, 3, 1, tzinfo=dt.UTC)
@@ -160,12 +183,17 @@ def test_a_moved_deadline_reschedules_reminders(database_url: str, sink: Sink) -
     sink.answer("/hook", Answer(503, "busy"))
     worker = make_worker(database_url, webhook_url=f"{sink.url}/hook")
     t0 = dt.datetime(2025, 2, 25, tzinfo=dt.UTC)  # 7-day reminder for February is due
-    service.add_prediction(worker.engine, data=_question(), now=NOW)
+    service.add_prediction(worker.engine, data=_question(), now=NOW, actor=ACTOR)
     with freeze_time(t0):
         queue_now(worker, t0)
     assert {r.status for r in ledger(database_url)} == {"pending"}
     record = questions.edit_question(
-        worker.engine, ref="q", changes=QuestionChanges(due="2025-06"), note="later", now=t0
+        worker.engine,
+        ref="q",
+        changes=QuestionChanges(due="2025-06"),
+        note="later",
+        now=t0,
+        actor=ACTOR,
     )
     assert {r.status for r in ledger(database_url)} == {"cancelled"}
     # Reminders start over for June: the first is 7 days before it ends.
@@ -173,19 +201,35 @@ def test_a_moved_deadline_reschedules_reminders(database_url: str, sink: Sink) -
         2025, 6, 23, 23, 59, 59, 999999, dt.UTC
     )
     # A resolved question's deadline stays, unless forced.
-    service.resolve(worker.engine, ref="q", outcome=Outcome.NO, now=t0, tz=UTC_ZONE)
+    service.resolve(worker.engine, ref="q", outcome=Outcome.NO, now=t0, tz=UTC_ZONE, actor=ACTOR)
     with pytest.raises(AlreadyResolved):
         questions.edit_question(
-            worker.engine, ref="q", changes=QuestionChanges(due="2025-07"), note="x", now=t0
+            worker.engine,
+            ref="q",
+            changes=QuestionChanges(due="2025-07"),
+            note="x",
+            now=t0,
+            actor=ACTOR,
         )
     forced = questions.edit_question(
-        worker.engine, ref="q", changes=QuestionChanges(due="2025-07"), note="x", now=t0, force=True
+        worker.engine,
+        ref="q",
+        changes=QuestionChanges(due="2025-07"),
+        note="x",
+        now=t0,
+        force=True,
+        actor=ACTOR,
     )
     assert forced.prediction.due_text == "by July 2025"
     assert forced.prediction.next_reminder_at is None
     # The criteria of a resolved question may change without force.
     questions.edit_question(
-        worker.engine, ref="q", changes=QuestionChanges(criteria="Both"), note="y", now=t0
+        worker.engine,
+        ref="q",
+        changes=QuestionChanges(criteria="Both"),
+        note="y",
+        now=t0,
+        actor=ACTOR,
     )
 
 
@@ -206,8 +250,10 @@ def test_loading_questions_costs_the_same_queries_for_one_or_many(engine: sa.Eng
     def add(key: str) -> None:
         source = SourceInput(url=f"https://e.org/{key}")
         data = _question(key, forecaster="A", probability=0.5, source=source)
-        service.add_prediction(engine, data=data, now=NOW)
-        questions.add_forecast(engine, ref=key, forecast=ForecastInput("B", 0.2), now=NOW)
+        service.add_prediction(engine, data=data, now=NOW, actor=ACTOR)
+        questions.add_forecast(
+            engine, ref=key, forecast=ForecastInput("B", 0.2), now=NOW, actor=ACTOR
+        )
 
     add("a")
     one = queries_to_list()
@@ -228,7 +274,7 @@ def test_an_imported_question_gets_its_first_forecast(engine: sa.Engine, tmp_pat
     ]  # fmt: skip
     path = tmp_path / "v1.json"
     path.write_text(json.dumps({"format": "tracker-export", "version": 1, "predictions": records}))
-    report = importing.import_file(engine, path=path, tz=UTC_ZONE, now=NOW)
+    report = importing.import_file(engine, path=path, tz=UTC_ZONE, now=NOW, actor=ACTOR)
     assert sorted(report.created) == ["named", "plain", "sourced"]
     found = {r.prediction.key: r for r in _all(engine)}
     assert [(f.forecaster, f.made_at) for f in found["sourced"].forecasts] == [("ISW", PUBLISHED)]
@@ -236,6 +282,6 @@ def test_an_imported_question_gets_its_first_forecast(engine: sa.Engine, tmp_pat
     [plain] = found["plain"].forecasts
     assert (plain.probability, plain.made_at) == (0.7, dt.datetime(2025, 1, 5, tzinfo=dt.UTC))
     assert found["named"].forecasts == []
-    again = importing.import_file(engine, path=path, tz=UTC_ZONE, now=NOW)
+    again = importing.import_file(engine, path=path, tz=UTC_ZONE, now=NOW, actor=ACTOR)
     assert sorted(again.unchanged) == ["named", "plain", "sourced"]
     assert sum(len(r.forecasts) for r in _all(engine)) == 2

@@ -20,8 +20,10 @@ def _names(lean: typer.Typer) -> list[str]:
 
 def test_each_command_is_built_alone_under_the_name_typer_gives_it() -> None:
     every = _names(app)
-    plain = [name for name in every if name not in {"db", "channels"}]
-    assert {"list", "show", "add", "resolve", "reopen", "status", "deliveries"} <= set(plain)
+    plain = [name for name in every if name not in {"db", "channels", "users", "tokens"}]
+    assert {"list", "show", "add", "resolve", "reopen", "status", "deliveries", "audit"} <= set(
+        plain
+    )
     for name in plain:
         assert _names(_app_for([name])) == [name], name
 
@@ -30,6 +32,9 @@ def test_help_groups_and_unknown_words_get_the_whole_app() -> None:
     assert _app_for([]) is app
     assert _app_for(["--help"]) is app
     assert _app_for(["db", "upgrade"]) is app
+    assert _app_for(["--as", "alice", "users", "add", "bob"]) is app
+    assert _names(_app_for(["--as", "alice", "add", "x"])) == ["add"]
+    assert _names(_app_for(["--as=alice", "audit"])) == ["audit"]
     assert _app_for(["lst"]) is app
 
 

@@ -155,7 +155,8 @@ VARIANTS: list[dict[str, Any]] = [
 ]
 
 
-@pytest.mark.parametrize("seed", range(4))
+# Two histories, each of 85 random writes checked after every one.
+@pytest.mark.parametrize("seed", range(2))
 def test_the_table_gives_what_streaming_gives(
     seed: int, cli: Callable[..., Result], database_url: str, tmp_path: Path
 ) -> None:

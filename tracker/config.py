@@ -136,8 +136,13 @@ class Settings(BaseSettings):
     )
     api_token: SecretStr | None = Field(
         default=None,
-        description="Bearer token that every write to the HTTP API needs; without one the "
-        "API is read-only.",
+        description="A bearer token with the admin scope and no user (`tracker tokens create` "
+        "makes tokens for users). Without it or any user token, the API is read-only.",
+    )
+    user: str | None = Field(
+        default=None,
+        description="Who the command line acts as when --as is not given (default: the "
+        "operating-system user); the audit trail records it.",
     )
     inbound_webhook_secret: SecretStr | None = Field(
         default=None,

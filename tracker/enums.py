@@ -66,3 +66,30 @@ class GroupBy(enum.StrEnum):
     source = "source"
     tag = "tag"
     horizon = "horizon"  # how long before the deadline each forecast was made
+
+
+class Scope(enum.StrEnum):
+    """What a token may do. Each scope allows everything the ones before it allow."""
+
+    READ = "read"  # the API's GET routes
+    FORECAST = "forecast"  # add questions and forecasts
+    RESOLVE = "resolve"  # resolve, reopen, edit, snooze
+    ADMIN = "admin"  # users, tokens, the audit trail, channels; act for anyone
+
+    @property
+    def rank(self) -> int:
+        return list(Scope).index(self)
+
+    def allows(self, needed: Scope) -> bool:
+        return self.rank >= needed.rank
+
+
+class AuditVia(enum.StrEnum):
+    """Where a change came from, as the audit trail records it."""
+
+    CLI = "cli"
+    API = "api"
+    SLACK = "slack"
+    WEBHOOK = "webhook"
+    IMPORT = "import"
+    SEED = "seed"

@@ -67,3 +67,11 @@ class EnvironmentFailure(TrackerError):
     """The world around us failed (database unreachable or read-only); not the user's input."""
 
     exit_code = 1
+
+
+class Unauthorized(TrackerError):
+    """No credentials, or ones that are unknown, revoked, expired or a disabled user's."""
+
+
+class Forbidden(TrackerError):
+    """Credentials that are good but lack the scope, or act for someone else."""

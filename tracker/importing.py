@@ -23,9 +23,11 @@ from sqlmodel import Session
 from tracker.domain.deadlines import restate, stored_zone
 from tracker.domain.forecasts import first_forecast, stated_at
 from tracker.domain.inputs import ImportedPrediction, PredictionInput
+from tracker.domain.people import Actor
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at
+from tracker.enums import AuditVia
 from tracker.io import transfer
-from tracker.persistence import bulk, questions, scores, store
+from tracker.persistence import audit, bulk, questions, scores, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import Outcome, Prediction, PredictionRecord, PredictionStatus
 
@@ -45,11 +47,15 @@ def seed(
     directory: Path,
     tz: ZoneInfo,
     now: dt.datetime,
+    actor: Actor,
     policy: ReminderPolicy = DEFAULT_POLICY,
 ) -> ImportReport:
     """Load every seeds file in a folder; running it twice changes nothing."""
     items = transfer.read_seed_dir(directory, tz=tz, now=now)
-    return _store_all(engine, items=items, now=now, policy=policy, tz=tz)
+    change = Change(
+        actor=dc_replace(actor, via=AuditVia.SEED), action="seed", source=_as_text(directory)
+    )
+    return _store_all(engine, items=items, now=now, policy=policy, tz=tz, change=change)
 
 
 def import_file(
@@ -58,12 +64,16 @@ def import_file(
     path: Path,
     tz: ZoneInfo,
     now: dt.datetime,
+    actor: Actor,
     file_format: str | None = None,
     policy: ReminderPolicy = DEFAULT_POLICY,
 ) -> ImportReport:
     with _collector_paused():
         items = transfer.read_export(path, tz=tz, now=now, file_format=file_format)
-        return _store_all(engine, items=items, now=now, policy=policy, tz=tz)
+        change = Change(
+            actor=dc_replace(actor, via=AuditVia.IMPORT), action="import", source=_as_text(path)
+        )
+        return _store_all(engine, items=items, now=now, policy=policy, tz=tz, change=change)
 
 
 @contextlib.contextmanager
@@ -91,11 +101,14 @@ def store_predictions(
     *,
     items: Sequence[ImportedPrediction],
     now: dt.datetime,
+    actor: Actor,
+    source: str | None = None,
     policy: ReminderPolicy = DEFAULT_POLICY,
     tz: ZoneInfo,
 ) -> ImportReport:
     """Store validated predictions (from `tracker extract --add`) as seed and import do."""
-    return _store_all(engine, items=items, now=now, policy=policy, tz=tz)
+    change = Change(actor=actor, action="extract.add", source=source)
+    return _store_all(engine, items=items, now=now, policy=policy, tz=tz, change=change)
 
 
 def _in_stored_zone(data: PredictionInput, prediction: Prediction) -> PredictionInput:
@@ -122,6 +135,7 @@ def _store_all(
     now: dt.datetime,
     policy: ReminderPolicy,
     tz: ZoneInfo,
+    change: Change,
 ) -> ImportReport:
     """Create new keys, update changed ones; resolution history and versions are taken only
     for new keys, so an import never rewrites how a stored question resolved or was edited.
@@ -152,7 +166,42 @@ def _store_all(
                 report.unchanged.append(item.prediction.key)
         bulk.insert_forecasts(session, rows=added)
         scores.rescore(session, _to_rescore(new, new_ids, stored, report.updated))
+        _audit(session, change, report, now=now)
     return report
+
+
+@dataclass(frozen=True)
+class Change:
+    """Who stores many questions at once, how, and from what (a file, a folder)."""
+
+    actor: Actor
+    action: str  # "import", "seed", "extract.add"
+    source: str | None
+
+
+def _as_text(path: Path) -> str:
+    """A path as stored text: a file name that is not UTF-8 keeps its bytes escaped."""
+    return str(path).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+LISTED_KEYS = 100  # an entry names this many keys of each kind, and counts the rest
+
+
+def _audit(session: Session, change: Change, report: ImportReport, *, now: dt.datetime) -> None:
+    """One entry for the whole import, when it changed anything (a repeat changes nothing)."""
+    if not report.created and not report.updated:
+        return
+    audit.record(
+        session, actor=change.actor, action=change.action, now=now, subject=change.source,
+        after={
+            "source": change.source,
+            "created": len(report.created),
+            "updated": len(report.updated),
+            "unchanged": len(report.unchanged),
+            "created_keys": report.created[:LISTED_KEYS],
+            "updated_keys": report.updated[:LISTED_KEYS],
+        },
+    )  # fmt: skip
 
 
 def _to_rescore(

@@ -9,6 +9,7 @@ An edit keeps the question as it was in a version; a moved deadline starts its r
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
@@ -17,10 +18,11 @@ from sqlmodel import Session
 from tracker.delivery import ledger as outbox
 from tracker.domain.deadlines import DueWindow, Precision, stored_zone
 from tracker.domain.forecasts import ForecastInput, check_made_at, close_time
+from tracker.domain.people import Actor
 from tracker.domain.questions import QuestionChanges, QuestionFields, edited
 from tracker.domain.reminders import ReminderPolicy, next_reminder_after
 from tracker.errors import AlreadyResolved, InvalidInput
-from tracker.persistence import questions, scores, store
+from tracker.persistence import audit, questions, scores, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import (
     Forecast,
@@ -40,7 +42,7 @@ class AddedForecast:
 
 
 def add_forecast(
-    engine: Engine, *, ref: str, forecast: ForecastInput, now: dt.datetime
+    engine: Engine, *, ref: str, forecast: ForecastInput, now: dt.datetime, actor: Actor
 ) -> AddedForecast:
     """Record a forecast on a question, made at forecast.made_at (None: now). Refused when
     that is at or after the question's close (its deadline, or when it was resolved or the
@@ -56,6 +58,10 @@ def add_forecast(
             session, prediction=prediction, forecast=forecast, made_at=made_at, now=now
         )
         _state_first(prediction, row)
+        audit.record(
+            session, actor=actor, action="forecast.add", now=now, prediction_id=prediction.id,
+            subject=prediction.key, after=audit.forecast_fields(row),
+        )  # fmt: skip
         if current is not None:  # a backdated forecast on a resolved question
             scores.rescore(session, [prediction.id])
         record = store.load_records(session, predictions=[prediction], with_history=True)[0]
@@ -91,6 +97,7 @@ def edit_question(
     changes: QuestionChanges,
     note: str,
     now: dt.datetime,
+    actor: Actor,
     policy: ReminderPolicy = DEFAULT_POLICY,
     force: bool = False,
 ) -> PredictionRecord:
@@ -113,11 +120,32 @@ def edit_question(
             changed_at=now,
         )  # fmt: skip
         _apply(session, prediction, after, record.tags, now)
+        _audit_edit(session, prediction, before, after, note=note, actor=actor, now=now)
         if moved:
             _reschedule(session, prediction, policy, now)
             if prediction.status != PredictionStatus.OPEN:  # forced: the close moves
                 scores.rescore(session, [prediction.id])
         return store.load_records(session, predictions=[prediction], with_history=True)[0]
+
+
+def _audit_edit(
+    session: Session,
+    prediction: Prediction,
+    before: QuestionFields,
+    after: QuestionFields,
+    *,
+    note: str,
+    actor: Actor,
+    now: dt.datetime,
+) -> None:
+    """The fields that changed, as they were and as they are, and why."""
+    old, new = json.loads(before.snapshot()), json.loads(after.snapshot())
+    changed = sorted(name for name in new if new[name] != old.get(name))
+    audit.record(
+        session, actor=actor, action="question.edit", now=now, prediction_id=prediction.id,
+        subject=prediction.key, before={name: old.get(name) for name in changed},
+        after={name: new[name] for name in changed} | {"note": note},
+    )  # fmt: skip
 
 
 def _fields(record: PredictionRecord) -> QuestionFields:

@@ -9,7 +9,6 @@ channel in the same transaction; adding and reopening schedule reminders.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.engine import Engine
@@ -22,10 +21,11 @@ from tracker.domain.inputs import (
     ResolutionInput,
     check_occurred_on,
 )
+from tracker.domain.people import Actor
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at, next_reminder_after
-from tracker.enums import DeliveryStatus, ListStatus
+from tracker.enums import ListStatus
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
-from tracker.persistence import inbound, questions, scores, store
+from tracker.persistence import audit, inbound, questions, scores, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import (
     Outcome,
@@ -45,6 +45,7 @@ def add_prediction(
     *,
     data: PredictionInput,
     now: dt.datetime,
+    actor: Actor,
     policy: ReminderPolicy = DEFAULT_POLICY,
 ) -> PredictionRecord:
     with transaction(engine) as session:
@@ -52,7 +53,13 @@ def add_prediction(
         if existing is not None:
             raise KeyTaken(key=data.key, existing_id=existing.id)
         prediction = _create(session, data=data, now=now, policy=policy)
-        return store.load_records(session, predictions=[prediction])[0]
+        record = store.load_records(session, predictions=[prediction])[0]
+        audit.record(
+            session, actor=actor, action="question.add", now=now,
+            prediction_id=prediction.id, subject=prediction.key,
+            after=audit.question_fields(record),
+        )  # fmt: skip
+        return record
 
 
 def _create(
@@ -146,16 +153,17 @@ def resolve(
     resolved_by: str | None = None,
     via: ResolvedVia = ResolvedVia.CLI,
     force: bool = False,
+    actor: Actor,
 ) -> PredictionRecord:
     """Record an outcome. The prediction's unsent reminders are cancelled in the same
     transaction, and the resolution row itself is the intent to announce it: the service's
     next pass queues its event for every channel the service has."""
     resolution = _new_resolution(
         outcome, now=now, tz=tz, occurred_on=occurred_on, note=note,
-        evidence_url=evidence_url, resolved_by=resolved_by, via=via,
+        evidence_url=evidence_url, resolved_by=resolved_by or actor.name, via=via,
     )  # fmt: skip
     with transaction(engine) as session:
-        return _resolve(session, ref=ref, resolution=resolution, tz=tz, force=force)
+        return _resolve(session, ref=ref, resolution=resolution, tz=tz, force=force, actor=actor)
 
 
 def resolve_once(
@@ -171,6 +179,7 @@ def resolve_once(
     evidence_url: str | None = None,
     occurred_on: dt.date | None = None,
     resolved_by: str | None = None,
+    actor: Actor,
 ) -> PredictionRecord | None:
     """Resolve as a signed request asks (a webhook, a Slack click), once per request id:
     None when that id was seen, even if the prediction was reopened since.
@@ -179,18 +188,24 @@ def resolve_once(
     prediction, already resolved) can be sent again, and one that succeeded counts once."""
     resolution = _new_resolution(
         outcome, now=now, tz=tz, occurred_on=occurred_on, note=note,
-        evidence_url=evidence_url, resolved_by=resolved_by, via=via,
+        evidence_url=evidence_url, resolved_by=resolved_by or actor.name, via=via,
     )  # fmt: skip
     with transaction(engine) as session:
         if _first_time(session, request_id=request_id, ref=ref, now=now) is None:
             return None
-        record = _resolve(session, ref=ref, resolution=resolution, tz=tz, force=False)
+        record = _resolve(session, ref=ref, resolution=resolution, tz=tz, force=False, actor=actor)
         _remember(session, request_id=request_id, record=record, what=outcome.value, now=now)
         return record
 
 
 def snooze_once(
-    engine: Engine, *, request_id: str, ref: str, until: dt.datetime, now: dt.datetime
+    engine: Engine,
+    *,
+    request_id: str,
+    ref: str,
+    until: dt.datetime,
+    now: dt.datetime,
+    actor: Actor,
 ) -> PredictionRecord | None:
     """Hold an open prediction's reminders back until `until` (those waiting are skipped),
     once per request id: None when that id was seen."""
@@ -210,10 +225,16 @@ def snooze_once(
                 outcome=current.outcome,
                 resolved_by=current.resolved_by,
             )
+        before = {"snoozed_until": prediction.snoozed_until}
         prediction.snoozed_until = until
         prediction.next_reminder_at = until
         prediction.updated_at = now
         outbox.hold_reminders(session, prediction_id=prediction.id, now=now)
+        audit.record(
+            session, actor=actor, action="question.snooze", now=now,
+            prediction_id=prediction.id, subject=prediction.key,
+            before=before, after={"snoozed_until": until},
+        )  # fmt: skip
         record = store.load_records(session, predictions=[prediction], with_history=True)[0]
         _remember(session, request_id=request_id, record=record, what="snooze", now=now)
         return record
@@ -273,6 +294,7 @@ def _resolve(
     resolution: ResolutionInput,
     tz: ZoneInfo,
     force: bool,
+    actor: Actor,
 ) -> PredictionRecord:
     """Record an outcome inside the caller's transaction (see resolve)."""
     now = resolution.resolved_at
@@ -294,7 +316,12 @@ def _resolve(
         current.superseded_note = f"replaced by a new resolution ({outcome.value})"
         _unannounced_stays_so(current, now)
         session.flush()
-    store.add_resolution(session, prediction=prediction, resolution=resolution)
+    before = audit.resolution_fields(current) if current is not None else None
+    added = store.add_resolution(session, prediction=prediction, resolution=resolution)
+    audit.record(
+        session, actor=actor, action="question.resolve", now=now, prediction_id=prediction.id,
+        subject=prediction.key, before=before, after=audit.resolution_fields(added),
+    )  # fmt: skip
     prediction.status = _status_for(outcome).value
     prediction.updated_at = now
     prediction.next_reminder_at = None
@@ -311,6 +338,7 @@ def reopen(
     now: dt.datetime,
     note: str | None = None,
     policy: ReminderPolicy = DEFAULT_POLICY,
+    actor: Actor,
 ) -> PredictionRecord:
     with transaction(engine) as session:
         prediction = store.get_prediction(session, ref=ref, for_update=True)
@@ -318,9 +346,15 @@ def reopen(
         current = store.current_resolution(session, prediction_id=prediction.id)
         if current is None:
             raise Conflict(f"prediction {prediction.key!r} is open already; nothing to reopen")
+        before = audit.resolution_fields(current)
         current.superseded_at = now
         current.superseded_note = note or "reopened"
         _unannounced_stays_so(current, now)
+        audit.record(
+            session, actor=actor, action="question.reopen", now=now,
+            prediction_id=prediction.id, subject=prediction.key, before=before,
+            after={"status": PredictionStatus.OPEN.value, "note": note},
+        )  # fmt: skip
         prediction.status = PredictionStatus.OPEN.value
         prediction.updated_at = now
         prediction.snoozed_until = None
@@ -337,41 +371,3 @@ def _unannounced_stays_so(resolution: Resolution, now: dt.datetime) -> None:
 
 def _status_for(outcome: Outcome) -> PredictionStatus:
     return PredictionStatus.ANNULLED if outcome is Outcome.ANNULLED else PredictionStatus.RESOLVED
-
-
-@dataclass(frozen=True)
-class DeliveryProblem:
-    """A delivery that is dead or being retried, as a public view (the web page) may show it:
-    plain values, and the receiver's own error text left out (admin.public_error)."""
-
-    channel: str
-    prediction_key: str
-    reminder: str
-    status: str
-    attempts: int
-    last_status_code: int | None
-    public_error: str | None
-    last_attempt_at: dt.datetime | None
-    next_attempt_at: dt.datetime | None
-
-
-def deliveries_in_trouble(
-    engine: Engine, *, status: DeliveryStatus, limit: int
-) -> list[DeliveryProblem]:
-    """The newest `limit` deliveries with this status (dead or retrying)."""
-    from tracker.delivery import admin as delivery_admin  # the page's alone: kept off start-up
-
-    return [
-        DeliveryProblem(
-            channel=row.channel,
-            prediction_key=key,
-            reminder=row.reminder,
-            status=row.status,
-            attempts=row.attempts,
-            last_status_code=row.last_status_code,
-            public_error=delivery_admin.public_error(row),
-            last_attempt_at=row.last_attempt_at,
-            next_attempt_at=row.next_attempt_at,
-        )
-        for row, key in delivery_admin.list_deliveries(engine, status=status, limit=limit)
-    ]

@@ -1,9 +1,11 @@
 """The command line. Importing this registers every command on `app`."""
 
 from tracker.cli import (  # noqa: F401
+    audit,
     database,
     extract,
     files,
+    people,
     predictions,
     questions,
     reminders,

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
     from tracker.config import Settings
+    from tracker.domain.people import Actor
     from tracker.domain.reminders import ReminderPolicy
 
 _APP_SETTINGS: dict[str, Any] = {
@@ -49,6 +50,10 @@ def _print_version(value: bool) -> None:
         raise typer.Exit()
 
 
+# Who this run acts as (--as), kept for Runtime.actor; None: TRACKER_USER, else the OS user.
+_acting_as: list[str] = []
+
+
 @app.callback()
 def _options(
     show_version: Annotated[
@@ -57,8 +62,19 @@ def _options(
             "--version", callback=_print_version, is_eager=True, help="Print the version."
         ),
     ] = False,
+    acting_as: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            metavar="NAME",
+            help="Act as this person (a user's name, or any name): the audit trail and "
+            "resolutions record it. Default: TRACKER_USER, else the operating-system user.",
+        ),
+    ] = None,
 ) -> None:
-    pass
+    _acting_as.clear()
+    if acting_as is not None:
+        _acting_as.append(acting_as)
 
 
 class Runtime:
@@ -86,6 +102,23 @@ class Runtime:
     @property
     def policy(self) -> ReminderPolicy:
         return self.settings.reminder_policy
+
+    @cached_property
+    def actor(self) -> Actor:
+        """Who makes this run's changes: --as, else TRACKER_USER, else the OS user."""
+        from tracker.people import cli_actor
+
+        name = _acting_as[0] if _acting_as else self.settings.user or _os_user()
+        return cli_actor(self.engine, name=name)
+
+
+def _os_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a container's), no USER set
+        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
 
 
 def console() -> Console:
@@ -188,7 +221,7 @@ def _app_for(args: Sequence[str]) -> typer.Typer:
     Typer reads the signature of every command on every run (40 ms for twenty commands); a
     user running `tracker list` pays for `list` alone. Anything else (help, a group such as
     `db`, a typo) gets the whole app, and with it the whole help or the list of choices."""
-    name = next((arg for arg in args if not arg.startswith("-")), None)
+    name = next((arg for arg in _without_global_options(args) if not arg.startswith("-")), None)
     chosen = [info for info in app.registered_commands if _command_name(info) == name]
     if len(chosen) != 1:
         return app
@@ -198,6 +231,14 @@ def _app_for(args: Sequence[str]) -> typer.Typer:
     return lean
 
 
+def _without_global_options(args: Sequence[str]) -> list[str]:
+    """The words after the global options (`--as NAME` takes a value)."""
+    words = list(args)
+    while words and words[0].startswith("--as"):
+        words = words[2:] if words[0] == "--as" else words[1:]
+    return words
+
+
 def _command_name(info: typer.models.CommandInfo) -> str | None:
     if info.name:
         return info.name
@@ -205,7 +246,12 @@ def _command_name(info: typer.models.CommandInfo) -> str | None:
     return callback.__name__.lower().replace("_", "-") if callback else None
 
 
-_LISTING_COMMANDS = {"predictions": "tracker list --status all", "deliveries": "tracker deliveries"}
+_LISTING_COMMANDS = {
+    "predictions": "tracker list --status all",
+    "deliveries": "tracker deliveries",
+    "users": "tracker users list",
+    "tokens": "tracker tokens list",
+}
 
 
 def _where_to_look(exc: TrackerError) -> str:

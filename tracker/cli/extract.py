@@ -204,7 +204,13 @@ def _store(
         record = {**fields, "tags": tags, "source": source, "basis": basis or None}
         items.append(prediction_from_mapping(record, tz=rt.settings.tz, now=rt.now))
     return importing.store_predictions(  # one transaction, as seed and import
-        rt.engine, items=items, now=rt.now, policy=rt.policy, tz=rt.settings.tz
+        rt.engine,
+        items=items,
+        now=rt.now,
+        policy=rt.policy,
+        tz=rt.settings.tz,
+        actor=rt.actor,
+        source=url,
     )
 
 

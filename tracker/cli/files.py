@@ -26,7 +26,12 @@ def seed(
 
     rt = Runtime(create=True)
     report = importing.seed(
-        rt.engine, directory=directory, tz=rt.settings.tz, now=rt.now, policy=rt.policy
+        rt.engine,
+        directory=directory,
+        tz=rt.settings.tz,
+        now=rt.now,
+        policy=rt.policy,
+        actor=rt.actor,
     )
     _print_report(f"Seeded from {directory}", report)
 
@@ -83,6 +88,7 @@ def import_(
         now=rt.now,
         file_format=file_format.value if file_format else None,
         policy=rt.policy,
+        actor=rt.actor,
     )
     _print_report(f"Imported {file}", report)
 

@@ -14,6 +14,7 @@ from tracker.enums import ListStatus, Outcome
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
 
 if TYPE_CHECKING:
+    from tracker.domain.inputs import PredictionInput
     from tracker.persistence.models import PredictionRecord
 
 REF_HELP = "The prediction's id or key."
@@ -91,7 +92,6 @@ def add(
 ) -> None:
     """Add a question (a prediction), with its first forecast when --forecaster and
     --probability are given."""
-    from tracker import service
 
     rt = Runtime(create=True)
     source = {"url": source_url, "title": source_title, "publisher": source_publisher,
@@ -101,16 +101,23 @@ def add(
         probability=probability, quote=quote, due_text=due_text, tags=tuple(tag or ()),
         key=key, source=source, criteria=criteria, made_at=made_at,
     )  # fmt: skip
-    data = validated_prediction(options, default_tz=rt.settings.tz)
-    try:
-        record = service.add_prediction(rt.engine, data=data, now=rt.now, policy=rt.policy)
-    except KeyTaken as exc:
-        raise Conflict(f"{exc}; pass another --key to add it anyway") from None
+    record = _added(rt, validated_prediction(options, default_tz=rt.settings.tz))
     if as_json:
         print_json(records_json([record], rt)[0])
         return
     p = record.prediction
     say(f"Added #{p.id} {p.key}, due {due_label(record, rt)} ({timing(record, rt)}).")
+
+
+def _added(rt: Runtime, data: PredictionInput) -> PredictionRecord:
+    from tracker import service
+
+    try:
+        return service.add_prediction(
+            rt.engine, data=data, now=rt.now, policy=rt.policy, actor=rt.actor
+        )
+    except KeyTaken as exc:
+        raise Conflict(f"{exc}; pass another --key to add it anyway") from None
 
 
 @app.command("list")
@@ -176,16 +183,23 @@ def show(
     ref: Annotated[str, typer.Argument(metavar="REF", help=REF_HELP, callback=utf8)],
     as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON.")] = False,
 ) -> None:
-    """Show one question: its forecasts, sources, earlier versions and resolutions."""
+    """Show one question: its forecasts, sources, earlier versions, resolutions and history
+    (the audit trail's entries for it)."""
     from tracker import service
+    from tracker.io.audit import audit_json
+    from tracker.people import AuditQuery, audit_trail
 
     rt = Runtime()
     record = service.show_prediction(rt.engine, ref=ref)
+    # By id: the question just found, even if a key that looks like a number names another.
+    history = audit_trail(rt.engine, query=AuditQuery(question=str(record.prediction.id)))
     obj = records_json([record], rt, full=True)[0]
     if as_json:
-        print_json(obj)
+        print_json({**obj, "audit": [audit_json(row) for row in history]})
         return
-    _print_record(record, obj, rt)
+    from tracker.cli.audit import history_rows
+
+    _print_record(record, obj, rt, history=history_rows(history, rt.settings.tz))
 
 
 def percent(probability: float | None) -> str:
@@ -200,7 +214,13 @@ def due_label(record: PredictionRecord, rt: Runtime) -> str:
     return describe_due(p.due_at, p.window_start, Precision(p.precision), stored_zone(p.timezone))
 
 
-def _print_record(record: PredictionRecord, obj: dict[str, Any], rt: Runtime) -> None:
+def _print_record(
+    record: PredictionRecord,
+    obj: dict[str, Any],
+    rt: Runtime,
+    *,
+    history: Sequence[tuple[str, str]] = (),
+) -> None:
     from rich.table import Table
 
     p = record.prediction
@@ -227,6 +247,7 @@ def _print_record(record: PredictionRecord, obj: dict[str, Any], rt: Runtime) ->
     rows += version_rows(obj)
     for res in obj.get("resolutions") or []:
         rows.append(("Resolution", _describe_resolution(res)))
+    rows += history
     for label, value in rows:
         if value:
             table.add_row(label, cell(value))
@@ -300,8 +321,9 @@ def resolve(
             note=clean_text(note, "--note", limit=5000, multiline=True),
             evidence_url=parse_url(evidence, "--evidence"),
             occurred_on=occurred,
-            resolved_by=clean_text(by, "--by") or _user_name(),
+            resolved_by=clean_text(by, "--by") or rt.actor.name,
             force=force,
+            actor=rt.actor,
         )
     except AlreadyResolved as exc:
         raise Conflict(f"{exc}; pass --force to replace that, or use `tracker reopen`") from None
@@ -315,15 +337,6 @@ def resolve(
             f"Note: it happened on {occurred}, outside its window ({due_label(record, rt)}), "
             "so it counts as not coming true in the scores."
         )
-
-
-def _user_name() -> str | None:
-    import getpass
-
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return None
 
 
 @app.command()
@@ -342,6 +355,7 @@ def reopen(
         now=rt.now,
         note=clean_text(note, "--note", limit=5000, multiline=True),
         policy=rt.policy,
+        actor=rt.actor,
     )
     p = record.prediction
     say(f"Reopened #{p.id} {p.key}; {timing(record, rt)}.")

@@ -3,6 +3,7 @@ word a question's forecasts and earlier versions."""
 
 from __future__ import annotations
 
+from dataclasses import replace as dc_replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -93,7 +94,15 @@ def forecast(
     probability: Annotated[
         str, typer.Argument(metavar="PROBABILITY", help="0.7, 70% or odds such as 7:3.")
     ],
-    by: Annotated[str, typer.Option("--by", help="Who makes the forecast.", callback=utf8)],
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="Who makes the forecast (default: the forecaster name of the user acting, "
+            "with --as or TRACKER_USER).",
+            callback=utf8,
+        ),
+    ] = None,
     at: Annotated[
         str | None,
         typer.Option(
@@ -114,20 +123,34 @@ def forecast(
     from tracker.domain.forecasts import forecast_input
     from tracker.io.questions import forecast_json
 
-    raw = {"forecaster": by, "probability": probability, "made_at": at, "quote": quote,
+    named = "(yours)" if by is None else by  # checked as any name; replaced below when None
+    raw = {"forecaster": named, "probability": probability, "made_at": at, "quote": quote,
            "source_url": source_url, "note": note, "basis": basis}  # fmt: skip
     try:
         data = forecast_input(raw)
     except InvalidInput as exc:
         raise InvalidInput(_named_by_flag(str(exc), _FORECAST_FLAGS)) from None
     rt = Runtime()
-    added = questions.add_forecast(rt.engine, ref=ref, forecast=data, now=rt.now)
+    if by is None:
+        data = dc_replace(data, forecaster=_own_forecaster(rt))
+    added = questions.add_forecast(rt.engine, ref=ref, forecast=data, now=rt.now, actor=rt.actor)
     if as_json:
         print_json(forecast_json(added.forecast, added.record))
         return
     p, f = added.record.prediction, added.forecast
     made = f.made_at.strftime("%Y-%m-%d %H:%M UTC")
     say(f"Recorded {f.forecaster}'s forecast on #{p.id} {p.key}: {f.probability:.0%}, made {made}.")
+
+
+def _own_forecaster(rt: Runtime) -> str:
+    """The forecaster name of the user this run acts as; a name that is no user's is not
+    taken for a forecaster's without being said (--by)."""
+    if rt.actor.user_id is None:
+        raise InvalidInput(
+            f"--by is required: {rt.actor.name!r} is not a user (`tracker users add`), so "
+            "name who makes the forecast"
+        )
+    return rt.actor.forecasts_as
 
 
 _EDIT_FLAGS = {
@@ -187,7 +210,7 @@ def edit(
     try:
         record = questions.edit_question(
             rt.engine, ref=ref, changes=changes, note=why, now=rt.now, policy=rt.policy,
-            force=force,
+            force=force, actor=rt.actor,
         )  # fmt: skip
     except AlreadyResolved as exc:
         raise Conflict(f"{exc}; pass --force to move it anyway") from None

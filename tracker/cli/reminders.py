@@ -257,7 +257,9 @@ def retry(
     from tracker.delivery import admin as checks
 
     rt = Runtime()
-    count = checks.retry_deliveries(rt.engine, delivery_id=delivery_id, all_dead=dead, now=rt.now)
+    count = checks.retry_deliveries(
+        rt.engine, delivery_id=delivery_id, all_dead=dead, now=rt.now, actor=rt.actor
+    )
     say(f"{count} deliveries queued again; the next pass sends them.")
 
 

@@ -23,9 +23,10 @@ from tracker.channels.base import OutgoingMessage
 from tracker.config import ChannelSettings
 from tracker.delivery import leases
 from tracker.delivery import ledger as outbox
+from tracker.domain.people import Actor
 from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.io.records import iso
-from tracker.persistence import store
+from tracker.persistence import audit, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import Delivery, DeliveryStatus, Prediction
 
@@ -166,19 +167,26 @@ def list_deliveries(
 
 
 def retry_deliveries(
-    engine: Engine, *, delivery_id: int | None, all_dead: bool, now: dt.datetime
+    engine: Engine, *, delivery_id: int | None, all_dead: bool, now: dt.datetime, actor: Actor
 ) -> int:
     """Make dead (or retrying) deliveries due now, with a fresh set of attempts."""
     if (delivery_id is None) == (not all_dead):
         raise InvalidInput("name one DELIVERY_ID, or pass --dead for every dead delivery")
     with transaction(engine) as session:
         if delivery_id is None:
-            return outbox.retry(session, ids=None, now=now)
+            count = outbox.retry(session, ids=None, now=now)
+            if count:
+                audit.record(
+                    session, actor=actor, action="delivery.retry", now=now,
+                    subject="every dead delivery", after={"deliveries": count},
+                )  # fmt: skip
+            return count
         row = session.get(Delivery, delivery_id)
         if row is None:
             raise NotFound(f"no delivery has id {delivery_id}", listing="deliveries")
         retryable = (DeliveryStatus.DEAD, DeliveryStatus.RETRYING)
-        if row.status not in retryable:
+        was = row.status
+        if was not in retryable:
             raise Conflict(
                 f"delivery {delivery_id} is {row.status}; only dead or retrying ones can be retried"
             )
@@ -187,6 +195,11 @@ def retry_deliveries(
                 f"delivery {delivery_id} is a reminder that no longer applies (its prediction "
                 "was resolved, or a later reminder went out)"
             )
+        audit.record(
+            session, actor=actor, action="delivery.retry", now=now,
+            prediction_id=row.prediction_id, subject=f"delivery {delivery_id}",
+            before={"status": was}, after={"deliveries": 1},
+        )  # fmt: skip
         return 1
 
 
@@ -252,3 +265,39 @@ def count_due_deliveries(engine: Engine, *, now: dt.datetime) -> int:
                 )
             ).one()
         )
+
+
+@dataclass(frozen=True)
+class DeliveryProblem:
+    """A delivery that is dead or being retried, as a public view (the web page) may show it:
+    plain values, and the receiver's own error text left out (admin.public_error)."""
+
+    channel: str
+    prediction_key: str
+    reminder: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    public_error: str | None
+    last_attempt_at: dt.datetime | None
+    next_attempt_at: dt.datetime | None
+
+
+def deliveries_in_trouble(
+    engine: Engine, *, status: DeliveryStatus, limit: int
+) -> list[DeliveryProblem]:
+    """The newest `limit` deliveries with this status (dead or retrying)."""
+    return [
+        DeliveryProblem(
+            channel=row.channel,
+            prediction_key=key,
+            reminder=row.reminder,
+            status=row.status,
+            attempts=row.attempts,
+            last_status_code=row.last_status_code,
+            public_error=public_error(row),
+            last_attempt_at=row.last_attempt_at,
+            next_attempt_at=row.next_attempt_at,
+        )
+        for row, key in list_deliveries(engine, status=status, limit=limit)
+    ]

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 # The newest migration this package ships. Every command compares the database's revision
 # with it in one query, and loads alembic (a third of a command's start-up) only when there
 # is something to migrate; tests/test_db.py checks that it is alembic's head.
-SCHEMA_REVISION = "0010"
+SCHEMA_REVISION = "0011"
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -225,6 +225,9 @@ def transaction(engine: Engine, *, commit: bool = True) -> Iterator[Session]:
             if commit:
                 session.commit()
             else:
+                # Detach what was read first: a rollback expires every loaded row, and one
+                # read after the session has closed would raise DetachedInstanceError.
+                session.expunge_all()
                 session.rollback()
         except BaseException:
             session.rollback()

@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
-from pydantic import ConfigDict
-from sqlalchemy.engine import Dialect
 from sqlmodel import Field, SQLModel
 
 from tracker.clock import utcnow
 from tracker.enums import DeliveryStatus, Outcome, PredictionStatus, ResolvedVia
+from tracker.persistence.columns import TABLE_CONFIG, UTCDateTime
+from tracker.persistence.people_models import ApiToken, AppUser, AuditEntry
 
 __all__ = [
+    "ApiToken",
+    "AppUser",
+    "AuditEntry",
     "Delivery",
     "DeliveryStatus",
     "Forecast",
@@ -41,36 +43,8 @@ __all__ = [
 ]
 
 
-# Table models are never validated (SQLModel skips validation for them): building their
-# validators on import cost every command 30 ms, so it is left until something asks.
-# (Any: SQLModel types model_config as a TypedDict of its own that it does not export.)
-_TABLE_CONFIG: Any = ConfigDict(defer_build=True)
-
-
-class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
-    """Aware UTC in, aware UTC out. SQLite keeps no zone, so we store naive UTC and re-attach it."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("refusing to store a naive datetime; attach a time zone first")
-        value = value.astimezone(dt.UTC)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)  # type: ignore[no-any-return]
-        return value.astimezone(dt.UTC)  # type: ignore[no-any-return]
-
-
 class Source(SQLModel, table=True):
-    model_config = _TABLE_CONFIG
+    model_config = TABLE_CONFIG
 
     __tablename__ = "source"
 
@@ -84,7 +58,7 @@ class Source(SQLModel, table=True):
 
 
 class Prediction(SQLModel, table=True):
-    model_config = _TABLE_CONFIG
+    model_config = TABLE_CONFIG
 
     __tablename__ = "prediction"
     __table_args__ = (
@@ -147,7 +121,7 @@ def attach_partial_index_predicates(dialect_name: str) -> None:
 
 
 class PredictionTag(SQLModel, table=True):
-    model_config = _TABLE_CONFIG
+    model_config = TABLE_CONFIG
 
     __tablename__ = "prediction_tag"
 
@@ -160,7 +134,7 @@ class Forecast(SQLModel, table=True):
     is a new row. Of one forecaster's forecasts, the latest by (made_at, id) made at or
     before a time is the one in force then."""
 
-    model_config = _TABLE_CONFIG
+    model_config = TABLE_CONFIG
 
     __tablename__ = "forecast"
     __table_args__ = (
@@ -194,7 +168,7 @@ class ForecastScore(SQLModel, table=True):
     (resolved, reopened, re-resolved, a forecast added or its deadline moved after it
     resolved): a summary aggregates these rows in SQL instead of scoring every forecast."""
 
-    model_config = _TABLE_CONFIG
+    model_config = TABLE_CONFIG
 
     __tablename__ = "forecast_score"
 
@@ -211,7 +185,7 @@ class ForecastScore(SQLModel, table=True):
 class PredictionSource(SQLModel, table=True):
     """The sources a question cites, in order; prediction.source_id is the first of them."""
 
-    model_config = _TABLE_CONFIG
+    model_config = TABLE_CONFIG
 
     __tablename__ = "prediction_source"
 
@@ -226,7 +200,7 @@ class QuestionVersion(SQLModel, table=True):
     """A question as it was before an edit (version 1 is the original); the prediction row
     is the current state."""
 
-    model_config = _TABLE_CONFIG
+    model_config = TABLE_CONFIG
 
     __tablename__ = "question_version"
     __table_args__ = (sa.UniqueConstraint("prediction_id", "version", name="uq_question_version"),)
@@ -244,7 +218,7 @@ class QuestionVersion(SQLModel, table=True):
 class Resolution(SQLModel, table=True):
     """How a prediction resolved. Reopening supersedes a resolution; it is never deleted."""
 
-    model_config = _TABLE_CONFIG
+    model_config = TABLE_CONFIG
 
     __tablename__ = "resolution"
     __table_args__ = (
@@ -316,7 +290,7 @@ class InboundWebhook(SQLModel, table=True):
     its signature): the same request again does nothing. Kept a day, far past the five minutes
     in which a signature is accepted."""
 
-    model_config = _TABLE_CONFIG
+    model_config = TABLE_CONFIG
 
     __tablename__ = "inbound_webhook"
 
@@ -331,7 +305,7 @@ class InboundWebhook(SQLModel, table=True):
 class ServiceState(SQLModel, table=True):
     """Small facts the service keeps between runs, such as the reminder policy it last used."""
 
-    model_config = _TABLE_CONFIG
+    model_config = TABLE_CONFIG
 
     __tablename__ = "service_state"
 

@@ -3,53 +3,38 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictStr
 
 from tracker import service
 from tracker.config import channel_settings
 from tracker.delivery import admin as checks
+from tracker.domain.people import Actor
 from tracker.enums import DeliveryStatus, GroupBy, ListStatus, Outcome, ResolvedVia
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
 from tracker.io.questions import question_json
 from tracker.io.records import FieldError, delivery_json, prediction_from_mapping, prediction_json
 from tracker.persistence.db import current_revision, display_url
 from tracker.persistence.models import PredictionRecord
+from tracker.web.auth import (
+    Caller,
+    Forecaster,
+    Resolver,
+    acting_as,
+    any_token_can_write,
+    current_actor,
+)
 from tracker.web.deps import FilterText, Ref, WebContext, context, request_now
+from tracker.web.people_api import with_audit
 
-router = APIRouter()
-bearer = HTTPBearer(auto_error=False, description="TRACKER_API_TOKEN")
+# A token, when one is sent, is checked on every route (see tracker.web.auth).
+router = APIRouter(dependencies=[Depends(current_actor)])
 
 Context = Annotated[WebContext, Depends(context)]
 Now = Annotated[dt.datetime, Depends(request_now)]
 JSONObject = dict[str, Any]
-
-
-def require_token(
-    ctx: Context,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-) -> None:
-    """Every write needs the bearer token; without one configured the API is read-only."""
-    token = ctx.settings.api_token
-    if token is None:
-        raise HTTPException(
-            403, "the API is read-only: no TRACKER_API_TOKEN is configured on the server"
-        )
-    given = credentials.credentials if credentials is not None else ""
-    # Constant time, on bytes: compare_digest refuses non-ASCII str.
-    if not hmac.compare_digest(given.encode(), token.get_secret_value().encode()):
-        raise HTTPException(
-            401,
-            "a valid bearer token is needed to write (Authorization: Bearer <token>)",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-
-
-Writer = Depends(require_token)
 
 
 class SourceBody(BaseModel):
@@ -129,56 +114,78 @@ def list_predictions(
 
 
 @router.get("/predictions/{ref}", tags=["predictions"])
-def show_prediction(ctx: Context, now: Now, ref: Ref) -> JSONObject:
-    """One prediction, by id or key, with its resolution history."""
+def show_prediction(ctx: Context, now: Now, ref: Ref, actor: Caller) -> JSONObject:
+    """One prediction, by id or key, with its resolution history (and, for an admin token,
+    its audit entries)."""
     record = service.show_prediction(ctx.engine, ref=ref)
-    return question_json(record, tz=ctx.settings.tz, now=now, full=True)
+    obj = question_json(record, tz=ctx.settings.tz, now=now, full=True)
+    return with_audit(ctx, obj, record, actor)
 
 
-@router.post("/predictions", status_code=201, dependencies=[Writer], tags=["predictions"])
-def add_prediction(ctx: Context, now: Now, body: NewPrediction) -> JSONObject:
-    """Add a prediction; 409 when its key is taken."""
-    record = add_from_fields(ctx, now, body.model_dump(exclude_none=True))
+@router.post("/predictions", status_code=201, tags=["predictions"])
+def add_prediction(ctx: Context, now: Now, body: NewPrediction, actor: Forecaster) -> JSONObject:
+    """Add a prediction; 409 when its key is taken. Needs the `forecast` scope; its
+    forecaster is the token's user's unless an admin token names another."""
+    record = add_from_fields(ctx, now, body.model_dump(exclude_none=True), actor)
     return prediction_json(record, tz=ctx.settings.tz, now=now)
 
 
-def add_from_fields(ctx: WebContext, now: dt.datetime, fields: JSONObject) -> PredictionRecord:
-    """Add a question from a body's fields, read as a seeds record is; 409 for a taken key."""
+def add_from_fields(
+    ctx: WebContext, now: dt.datetime, fields: JSONObject, actor: Actor
+) -> PredictionRecord:
+    """Add a question from a body's fields, read as a seeds record is; 409 for a taken key.
+    A forecaster named (or, with a probability, left out) is checked against the token."""
+    if "forecaster" in fields or "probability" in fields:
+        forecaster = acting_as(actor, fields.get("forecaster"), what="forecaster")
+        if forecaster is not None:
+            fields = {**fields, "forecaster": forecaster}
     try:
         item = prediction_from_mapping(fields, tz=ctx.settings.tz, now=now)
     except FieldError as exc:
         raise InvalidInput(f"{exc.field}: {exc.reason}") from None
     try:
         return service.add_prediction(
-            ctx.engine, data=item.prediction, now=now, policy=ctx.settings.reminder_policy
-        )
+            ctx.engine, data=item.prediction, now=now, policy=ctx.settings.reminder_policy,
+            actor=actor,
+        )  # fmt: skip
     except KeyTaken as exc:
         raise Conflict(f'{exc}; send another "key" to add it anyway') from None
 
 
-@router.post("/predictions/{ref}/resolve", dependencies=[Writer], tags=["predictions"])
-def resolve_prediction(ctx: Context, now: Now, ref: Ref, body: ResolveBody) -> JSONObject:
-    """Record how a prediction turned out; 409 when it is resolved already (unless `force`)."""
-    record = resolve_ref(ctx, now, ref, body, collection="predictions")
+@router.post("/predictions/{ref}/resolve", tags=["predictions"])
+def resolve_prediction(
+    ctx: Context, now: Now, ref: Ref, body: ResolveBody, actor: Resolver
+) -> JSONObject:
+    """Record how a prediction turned out; 409 when it is resolved already (unless `force`).
+    Needs the `resolve` scope; resolved_by is the token's user unless an admin names another."""
+    record = resolve_ref(ctx, now, ref, body, actor, collection="predictions")
     return prediction_json(record, tz=ctx.settings.tz, now=now)
 
 
-@router.post("/predictions/{ref}/reopen", dependencies=[Writer], tags=["predictions"])
+@router.post("/predictions/{ref}/reopen", tags=["predictions"])
 def reopen_prediction(
-    ctx: Context, now: Now, ref: Ref, body: ReopenBody | None = None
+    ctx: Context, now: Now, ref: Ref, actor: Resolver, body: ReopenBody | None = None
 ) -> JSONObject:
-    """Reopen a resolved prediction; 409 when it is open already."""
-    record = reopen_ref(ctx, now, ref, body)
+    """Reopen a resolved prediction; 409 when it is open already. Needs the `resolve` scope."""
+    record = reopen_ref(ctx, now, ref, body, actor)
     return prediction_json(record, tz=ctx.settings.tz, now=now)
 
 
 def resolve_ref(
-    ctx: WebContext, now: dt.datetime, ref: str, body: ResolveBody, *, collection: str
+    ctx: WebContext,
+    now: dt.datetime,
+    ref: str,
+    body: ResolveBody,
+    actor: Actor,
+    *,
+    collection: str,
 ) -> PredictionRecord:
     """Resolve a question for /predictions and /questions alike; a 409 names the reopen path
     under `collection`."""
     from tracker.domain.inputs import clean_text, parse_url
 
+    named = clean_text(body.resolved_by, "resolved_by")
+    resolved_by = acting_as(actor, named, what="resolved_by") or "api"
     try:
         return service.resolve(
             ctx.engine,
@@ -189,9 +196,10 @@ def resolve_ref(
             note=clean_text(body.note, "note", limit=5000, multiline=True),
             evidence_url=parse_url(body.evidence_url, "evidence_url"),
             occurred_on=body.occurred_on,
-            resolved_by=clean_text(body.resolved_by, "resolved_by") or "api",
+            resolved_by=resolved_by,
             via=ResolvedVia.API,
             force=body.force,
+            actor=actor,
         )
     except AlreadyResolved as exc:
         raise Conflict(
@@ -201,7 +209,7 @@ def resolve_ref(
 
 
 def reopen_ref(
-    ctx: WebContext, now: dt.datetime, ref: str, body: ReopenBody | None
+    ctx: WebContext, now: dt.datetime, ref: str, body: ReopenBody | None, actor: Actor
 ) -> PredictionRecord:
     from tracker.domain.inputs import clean_text
 
@@ -211,6 +219,7 @@ def reopen_ref(
         now=now,
         note=clean_text(body.note if body else None, "note", limit=5000, multiline=True),
         policy=ctx.settings.reminder_policy,
+        actor=actor,
     )
 
 
@@ -230,9 +239,9 @@ def list_deliveries(
 
 
 @router.get("/status", tags=["service"])
-def status(ctx: Context) -> JSONObject:
+def status(ctx: Context, now: Now) -> JSONObject:
     """The database's kind, the channels, the next reminder, the ledger's counts, and whether
-    this API takes writes (as `tracker status --json`, without the database's address)."""
+    any token could write (as `tracker status --json`, without the database's address)."""
     state = checks.status(
         ctx.engine,
         database=display_url(ctx.engine.url),
@@ -241,7 +250,7 @@ def status(ctx: Context) -> JSONObject:
     obj = state.as_json(channels=channel_settings(ctx.settings))
     # Reads are open to whoever reaches the port: say which database, not where it lives.
     obj["database"] = ctx.engine.url.get_backend_name()
-    obj["read_only"] = ctx.settings.api_token is None
+    obj["read_only"] = not any_token_can_write(ctx, now)
     return obj
 
 

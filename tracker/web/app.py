@@ -21,9 +21,11 @@ from tracker.errors import (
     ConfigError,
     Conflict,
     EnvironmentFailure,
+    Forbidden,
     InvalidInput,
     NotFound,
     TrackerError,
+    Unauthorized,
 )
 from tracker.web.deps import WebContext, context, error_response, request_now
 from tracker.web.limits import BodyLimit
@@ -38,7 +40,14 @@ API_PREFIX = "/api/v1"
 def create_app(settings: Settings, engine: Engine) -> FastAPI:
     from importlib.metadata import version
 
-    from tracker.web import api, hooks, page, questions_api, slack  # they import this module
+    from tracker.web import (  # they import this module
+        api,
+        hooks,
+        page,
+        people_api,
+        questions_api,
+        slack,
+    )
 
     hooks.check_settings(settings)
     channel_settings(settings)  # a half-configured channel stops us here, not in /status
@@ -47,8 +56,13 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
         version=version("tracker"),
         summary="Forecasts with deadlines: reminders, resolutions and scores.",
         description=(
-            "Reads are open. Writes need `Authorization: Bearer <TRACKER_API_TOKEN>`; with no "
-            'token configured the API is read-only. Errors are JSON: `{"detail": message}`.'
+            "Reads are open; a bearer token, when sent, is checked on every route (401 when "
+            "it is unknown, revoked, expired or a disabled user's). Writes need "
+            "`Authorization: Bearer <token>` with a scope that allows them: `forecast` to add "
+            "questions and forecasts, `resolve` to resolve, reopen and edit, `admin` for the "
+            "audit trail and to act in another's name (403 names the scope needed). "
+            "TRACKER_API_TOKEN is an admin token with no user. With neither it nor any user's "
+            'token the API is read-only. Errors are JSON: `{"detail": message}`.'
         ),
         # FastAPI's Swagger and ReDoc pages load their scripts from a CDN; this server must
         # work offline and load nothing from elsewhere, so it serves the spec alone.
@@ -58,6 +72,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     app.state.context = WebContext(settings=settings, engine=engine)
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(questions_api.router, prefix=API_PREFIX)
+    app.include_router(people_api.router, prefix=API_PREFIX)
     app.include_router(hooks.router)
     app.include_router(slack.router)
     app.include_router(page.router)
@@ -70,6 +85,10 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
 
 
 def status_for(error: TrackerError) -> int:
+    if isinstance(error, Unauthorized):
+        return 401
+    if isinstance(error, Forbidden):
+        return 403
     if isinstance(error, NotFound):
         return 404
     if isinstance(error, Conflict):
@@ -87,7 +106,10 @@ async def _tracker_error(_request: Request, error: TrackerError) -> JSONResponse
     status = status_for(error)
     if status >= 500:
         log.error("request failed: %s", error)
-    return error_response(status, str(error))
+    response = error_response(status, str(error))
+    if status == 401:  # RFC 6750: say which scheme would do
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:

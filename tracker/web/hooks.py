@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tracker import service
 from tracker.config import Settings
-from tracker.enums import Outcome, ResolvedVia
+from tracker.domain.people import Actor
+from tracker.enums import AuditVia, Outcome, ResolvedVia
 from tracker.errors import AlreadyResolved, Conflict, NotFound
 from tracker.signatures import BadSignature, verify_standard_webhook
 from tracker.web.deps import (
@@ -104,6 +105,7 @@ async def resolve_hook(
                 evidence_url=hook.evidence_url,
                 occurred_on=hook.occurred_on,
                 resolved_by=hook.resolved_by or "webhook",
+                actor=Actor(name=hook.resolved_by or "webhook", via=AuditVia.WEBHOOK),
             )
         )
     except AlreadyResolved as exc:

@@ -2,8 +2,9 @@
 
 Rendered on the server with Jinja2 (autoescaped); the only script is static/page.js, which
 sends the resolve buttons' and the forecast forms' POSTs to the JSON API with the token the
-user typed. Each question's forecast history is an SVG step chart drawn on the server
-(tracker.reporting.forecast_chart), with presentation attributes rather than inline style.
+user typed, and asks /api/v1/whoami whose that token is. Each question's forecast history is
+an SVG step chart drawn on the server (tracker.reporting.forecast_chart), with presentation
+attributes rather than inline style.
 Nothing is loaded from anywhere but this app, so the page works offline, and the
 Content-Security-Policy says so to the browser.
 """
@@ -27,6 +28,7 @@ from markupsafe import Markup
 
 from tracker import service
 from tracker.channels.text import format_probability
+from tracker.delivery import admin as delivery_admin
 from tracker.domain.deadlines import Precision
 from tracker.domain.durations import format_duration
 from tracker.domain.forecasts import in_force
@@ -36,6 +38,7 @@ from tracker.io.records import prediction_json
 from tracker.persistence.models import PredictionRecord
 from tracker.reporting.forecast_chart import forecast_chart_svg
 from tracker.reporting.summary import summarize
+from tracker.web.auth import any_token_can_write
 from tracker.web.deps import WebContext, context, request_now
 
 router = APIRouter()
@@ -127,14 +130,16 @@ def index(ctx: Context, now: Now) -> HTMLResponse:
     ahead = service.open_predictions(ctx.engine, now=now, overdue=False, limit=LIST_LIMIT)
     overdue = service.open_predictions(ctx.engine, now=now, overdue=True, limit=LIST_LIMIT)
     failing = {
-        status: service.deliveries_in_trouble(ctx.engine, status=status, limit=LIST_LIMIT + 1)
+        status: delivery_admin.deliveries_in_trouble(
+            ctx.engine, status=status, limit=LIST_LIMIT + 1
+        )
         for status in (DeliveryStatus.DEAD, DeliveryStatus.RETRYING)
     }
     counts = summary.counts
     html = TEMPLATES.get_template("index.html").render(
         now=_local(now, tz),
         timezone=settings.timezone,
-        read_only=settings.api_token is None,
+        read_only=not any_token_can_write(ctx, now),
         counts=counts,
         resolved_count=counts["resolved_yes"] + counts["resolved_no"],
         ahead=[_item(r, tz=tz, now=now, due_soon=settings.due_soon) for r in ahead],
@@ -220,7 +225,7 @@ def _forecast_chart(record: PredictionRecord, now: dt.datetime) -> Markup:
     return Markup(svg)  # the chart escapes every text that comes from the data
 
 
-def _failing(problem: service.DeliveryProblem, tz: ZoneInfo) -> Failing:
+def _failing(problem: delivery_admin.DeliveryProblem, tz: ZoneInfo) -> Failing:
     return Failing(
         channel=problem.channel,
         prediction=problem.prediction_key,

@@ -17,21 +17,22 @@ from tracker.domain.forecasts import forecast_input
 from tracker.domain.inputs import clean_text, parse_aware
 from tracker.domain.questions import QuestionChanges
 from tracker.enums import ListStatus
-from tracker.errors import AlreadyResolved, Conflict
+from tracker.errors import AlreadyResolved, Conflict, InvalidInput
 from tracker.io.questions import forecast_json, question_json
 from tracker.web.api import (
     JSONObject,
     NewPrediction,
     ReopenBody,
     ResolveBody,
-    Writer,
     add_from_fields,
     reopen_ref,
     resolve_ref,
 )
+from tracker.web.auth import Caller, Forecaster, Resolver, acting_as, current_actor
 from tracker.web.deps import FilterText, Ref, WebContext, context, request_now
+from tracker.web.people_api import with_audit
 
-router = APIRouter(tags=["questions"])
+router = APIRouter(tags=["questions"], dependencies=[Depends(current_actor)])
 
 Context = Annotated[WebContext, Depends(context)]
 Now = Annotated[dt.datetime, Depends(request_now)]
@@ -75,7 +76,11 @@ class NewForecast(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    forecaster: str = Field(description="Who makes the forecast.")
+    forecaster: str | None = Field(
+        default=None,
+        description="Who makes the forecast: the token's user's forecaster when left out; "
+        "another needs an admin token (and TRACKER_API_TOKEN, which has no user, must name one).",
+    )
     probability: StrictFloat | StrictStr = Field(description=PROBABILITY_HELP)
     made_at: str | None = Field(default=None, description=MADE_AT_HELP)
     quote: str | None = None
@@ -101,31 +106,35 @@ def list_questions(
     return [question_json(r, tz=ctx.settings.tz, now=now) for r in records]
 
 
-@router.post("/questions", status_code=201, dependencies=[Writer])
-def add_question(ctx: Context, now: Now, body: NewQuestion) -> JSONObject:
-    """Add a question, with its first forecast when it names a forecaster and a probability;
-    409 when its key is taken."""
+@router.post("/questions", status_code=201)
+def add_question(ctx: Context, now: Now, body: NewQuestion, actor: Forecaster) -> JSONObject:
+    """Add a question, with its first forecast when it has a probability (made by the token's
+    user, or by `forecaster` with an admin token); 409 when its key is taken. Needs the
+    `forecast` scope."""
     fields = body.model_dump(exclude_none=True)
     if "made_at" in fields:  # UTC unless it has an offset, as `tracker add --made-at`
         fields["made_at"] = parse_aware(fields["made_at"], "made_at", UTC_ZONE)
-    record = add_from_fields(ctx, now, fields)
+    record = add_from_fields(ctx, now, fields, actor)
     return question_json(service.show_prediction(ctx.engine, ref=str(record.prediction.id)),
                          tz=ctx.settings.tz, now=now, full=True)  # fmt: skip
 
 
 @router.get("/questions/{ref}")
-def show_question(ctx: Context, now: Now, ref: Ref) -> JSONObject:
+def show_question(ctx: Context, now: Now, ref: Ref, actor: Caller) -> JSONObject:
     """One question, by id or key: criteria, sources, every forecast, earlier versions and
-    resolutions."""
+    resolutions (and, for an admin token, its audit entries)."""
     record = service.show_prediction(ctx.engine, ref=ref)
-    return question_json(record, tz=ctx.settings.tz, now=now, full=True)
+    obj = question_json(record, tz=ctx.settings.tz, now=now, full=True)
+    return with_audit(ctx, obj, record, actor)
 
 
-@router.patch("/questions/{ref}", dependencies=[Writer])
-def edit_question(ctx: Context, now: Now, ref: Ref, body: QuestionEdit) -> JSONObject:
+@router.patch("/questions/{ref}")
+def edit_question(
+    ctx: Context, now: Now, ref: Ref, body: QuestionEdit, actor: Resolver
+) -> JSONObject:
     """Change a question, keeping how it was as a version; reminders follow a moved
     deadline. 409 when a resolved question's deadline would move (unless `force`); 422 when
-    nothing changes."""
+    nothing changes. Needs the `resolve` scope."""
     note = clean_text(body.note, "note", required=True, limit=5000, multiline=True)
     assert note is not None
     changes = QuestionChanges(
@@ -136,7 +145,7 @@ def edit_question(ctx: Context, now: Now, ref: Ref, body: QuestionEdit) -> JSONO
     try:
         record = questions.edit_question(
             ctx.engine, ref=ref, changes=changes, note=note, now=now,
-            policy=ctx.settings.reminder_policy, force=body.force,
+            policy=ctx.settings.reminder_policy, force=body.force, actor=actor,
         )  # fmt: skip
     except AlreadyResolved as exc:
         raise Conflict(f'{exc}; send "force": true to move it anyway') from None
@@ -155,24 +164,35 @@ def list_forecasts(ctx: Context, ref: Ref, forecaster: FilterText = None) -> lis
     ]
 
 
-@router.post("/questions/{ref}/forecasts", status_code=201, dependencies=[Writer])
-def add_forecast(ctx: Context, now: Now, ref: Ref, body: NewForecast) -> JSONObject:
+@router.post("/questions/{ref}/forecasts", status_code=201)
+def add_forecast(
+    ctx: Context, now: Now, ref: Ref, body: NewForecast, actor: Forecaster
+) -> JSONObject:
     """Record a forecast; 422 when it is made at or after the question's close, or ahead of
-    the clock."""
-    data = forecast_input(body.model_dump(exclude_none=True), tz=UTC_ZONE)
-    added = questions.add_forecast(ctx.engine, ref=ref, forecast=data, now=now)
+    the clock. Needs the `forecast` scope."""
+    fields = body.model_dump(exclude_none=True)
+    fields["forecaster"] = acting_as(actor, body.forecaster, what="forecaster")
+    if fields["forecaster"] is None:
+        raise InvalidInput("forecaster: name who makes the forecast (this token has no user)")
+    data = forecast_input(fields, tz=UTC_ZONE)
+    added = questions.add_forecast(ctx.engine, ref=ref, forecast=data, now=now, actor=actor)
     return forecast_json(added.forecast, added.record)
 
 
-@router.post("/questions/{ref}/resolve", dependencies=[Writer])
-def resolve_question(ctx: Context, now: Now, ref: Ref, body: ResolveBody) -> JSONObject:
-    """Record how a question turned out; 409 when it is resolved already (unless `force`)."""
-    record = resolve_ref(ctx, now, ref, body, collection="questions")
+@router.post("/questions/{ref}/resolve")
+def resolve_question(
+    ctx: Context, now: Now, ref: Ref, body: ResolveBody, actor: Resolver
+) -> JSONObject:
+    """Record how a question turned out; 409 when it is resolved already (unless `force`).
+    Needs the `resolve` scope; resolved_by is the token's user unless an admin names another."""
+    record = resolve_ref(ctx, now, ref, body, actor, collection="questions")
     return question_json(record, tz=ctx.settings.tz, now=now, full=True)
 
 
-@router.post("/questions/{ref}/reopen", dependencies=[Writer])
-def reopen_question(ctx: Context, now: Now, ref: Ref, body: ReopenBody | None = None) -> JSONObject:
-    """Reopen a resolved question; 409 when it is open already."""
-    record = reopen_ref(ctx, now, ref, body)
+@router.post("/questions/{ref}/reopen")
+def reopen_question(
+    ctx: Context, now: Now, ref: Ref, actor: Resolver, body: ReopenBody | None = None
+) -> JSONObject:
+    """Reopen a resolved question; 409 when it is open already. Needs the `resolve` scope."""
+    record = reopen_ref(ctx, now, ref, body, actor)
     return question_json(record, tz=ctx.settings.tz, now=now, full=True)

@@ -17,10 +17,10 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, BackgroundTasks, Depends, Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from tracker import service
+from tracker import people, service
 from tracker.channels import slack as slack_messages
 from tracker.enums import Outcome, ResolvedVia
-from tracker.errors import AlreadyResolved, InvalidInput, NotFound
+from tracker.errors import AlreadyResolved, InvalidInput, NotFound, Unauthorized
 from tracker.io.records import prediction_json
 from tracker.signatures import BadSignature, verify_slack
 from tracker.web.deps import (
@@ -40,8 +40,9 @@ router = APIRouter()
 class SlackAction:
     action_id: str
     key: str  # the prediction's key, the button's value
-    user: str
+    user: str  # the Slack user's name, as the payload gives it
     response_url: str | None
+    slack_user_id: str | None = None  # links the click to a tracker user
     request_id: str = ""  # the same for a replay of this very request, and for no other
 
 
@@ -72,7 +73,9 @@ def parse_action(body: bytes) -> SlackAction | None:
         "someone in Slack",
     )
     response_url = payload.get("response_url")
+    slack_id = user.get("id")
     return SlackAction(
+        slack_user_id=slack_id if isinstance(slack_id, str) and slack_id.isalnum() else None,
         action_id=str(action_id),
         key=action["value"],
         user="".join(char for char in name if char.isprintable())[:200] or "someone in Slack",
@@ -118,16 +121,29 @@ def _apply(ctx: WebContext, action: SlackAction, now: dt.datetime) -> dict[str, 
     """Record the click; return the message to send back to Slack (None for a replay)."""
     tz = ctx.settings.tz
     try:
+        actor = people.slack_actor(
+            ctx.engine, slack_user_id=action.slack_user_id, slack_name=action.user
+        )
+    except Unauthorized:
+        # A disabled user's click changes nothing; only they are told why.
+        log.info("slack: refused a click on %s by a disabled user", action.key)
+        return slack_messages.private_note(
+            "Your tracker user is disabled, so your click changed nothing."
+        )
+    # The message names the tracker user when the click is theirs, else the Slack name.
+    shown = actor.name if actor.user_id is not None else action.user
+    try:
         if action.action_id == slack_messages.ACTION_SNOOZE:
             until = now + dt.timedelta(days=slack_messages.SNOOZE_DAYS)
             record = service.snooze_once(
-                ctx.engine, request_id=action.request_id, ref=action.key, until=until, now=now
-            )
+                ctx.engine, request_id=action.request_id, ref=action.key, until=until, now=now,
+                actor=actor,
+            )  # fmt: skip
             if record is None:
                 return None
-            log.info("slack: %s snoozed %s until %s", action.user, action.key, until.isoformat())
+            log.info("slack: %s snoozed %s until %s", actor.name, action.key, until.isoformat())
             return slack_messages.snoozed_by_click(
-                prediction_json(record, tz=tz, now=now), action.user, until, tz
+                prediction_json(record, tz=tz, now=now), shown, until, tz
             )
         outcome = Outcome(slack_messages.ACTION_OUTCOMES[action.action_id])
         record = service.resolve_once(
@@ -138,7 +154,8 @@ def _apply(ctx: WebContext, action: SlackAction, now: dt.datetime) -> dict[str, 
             via=ResolvedVia.SLACK,
             now=now,
             tz=tz,
-            resolved_by=action.user,
+            resolved_by=actor.name,
+            actor=actor,
         )
         if record is None:
             return None
@@ -149,10 +166,8 @@ def _apply(ctx: WebContext, action: SlackAction, now: dt.datetime) -> dict[str, 
         )
     except NotFound:
         return slack_messages.private_note(f"No prediction has the key {action.key} any more.")
-    log.info("slack: %s resolved %s %s", action.user, action.key, outcome.value)
-    return slack_messages.resolved_by_click(
-        prediction_json(record, tz=tz, now=now), action.user, tz
-    )
+    log.info("slack: %s resolved %s %s", actor.name, action.key, outcome.value)
+    return slack_messages.resolved_by_click(prediction_json(record, tz=tz, now=now), shown, tz)
 
 
 async def _send_reply(

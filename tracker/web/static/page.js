@@ -26,16 +26,61 @@
     }
   }
 
+  // Whose the typed token is and what it may do, as GET api/v1/whoami says; or why not.
+  const who = document.getElementById("token-who");
+  let askedFor = null;
+  let pause = null;
+
+  function say(text, bad) {
+    who.textContent = text;
+    who.classList.toggle("bad", bad);
+    who.hidden = !text;
+  }
+
+  async function showWhose(token) {
+    askedFor = token;
+    if (!token) {
+      say("", false);
+      return;
+    }
+    let text;
+    let bad = true;
+    try {
+      const response = await fetch("api/v1/whoami", {
+        headers: { Authorization: "Bearer " + token },
+        cache: "no-store",
+      });
+      if (response.ok) {
+        text = (await response.json()).description;
+        bad = false;
+      } else {
+        text = (await detailOf(response)) + " (HTTP " + response.status + ")";
+      }
+    } catch (error) {
+      text = "Could not reach the server: " + error.message;
+    }
+    if (askedFor === token) say(text, bad); // an answer for a token since changed is stale
+  }
+
+  function tokenChanged() {
+    clearTimeout(pause);
+    const token = tokenField.value.trim();
+    pause = setTimeout(function () { showWhose(token); }, 300); // not one request per key
+  }
+
   if (tokenField) {
     tokenField.value = stored(window.localStorage, TOKEN_KEY) || "";
     tokenField.addEventListener("input", function () {
       store(window.localStorage, TOKEN_KEY, tokenField.value.trim());
+      tokenChanged();
     });
     document.getElementById("forget-token").addEventListener("click", function () {
       tokenField.value = "";
       store(window.localStorage, TOKEN_KEY, "");
+      showWhose("");
       tokenField.focus();
     });
+    if (tokenField.value) showWhose(tokenField.value.trim());
     document.getElementById("token-form").addEventListener("submit", function (event) {
       event.preventDefault(); // Enter in the field must not submit it anywhere
     });
@@ -149,9 +194,9 @@
     const problem = await post(url, body, token);
     if (problem === null) {
       const claim = item.querySelector(".claim").textContent;
+      const whose = body.forecaster ? body.forecaster + "\u2019s" : "your";
       reloadSaying(
-        "Recorded " + body.forecaster + "\u2019s forecast on \u201c" + claim + "\u201d: " +
-          body.probability + "."
+        "Recorded " + whose + " forecast on \u201c" + claim + "\u201d: " + body.probability + "."
       );
       return;
     }
