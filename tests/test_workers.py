@@ -3,6 +3,8 @@ PostgreSQL run): nothing doubled, and nothing lost when a worker is killed."""
 
 from __future__ import annotations
 
+import itertools
+import re
 import signal
 import subprocess
 import sys
@@ -89,3 +91,28 @@ def test_a_killed_worker_loses_nothing(
     assert set(received) == {d["webhook_id"] for d in reminders}  # every one arrived
     # Any duplicate is one the killed worker had in flight, and it carries the same id.
     assert {i for i, n in received.items() if n > 1} <= in_flight
+
+
+@pytest.mark.slow
+def test_the_slack_pace_holds_across_workers(
+    cli: Callable[..., Result], database_url: str, sink: Sink, tmp_path: Path
+) -> None:
+    """Three workers posting to one Slack URL keep to one message per interval between
+    them, not one each: the slots are booked in the database."""
+    import_due_predictions(cli, tmp_path, 9)
+    env = process_env(
+        database_url,
+        TRACKER_SLACK_WEBHOOK_URL=f"{sink.url}/slack",
+        TRACKER_SLACK_MIN_INTERVAL="0.4",
+        TRACKER_DELIVERY_CONCURRENCY="1",  # each worker claims a few: all three send
+    )
+    workers = start_checks(env, 3)
+    outputs = finish_all(workers, timeout=120)
+    assert [w.returncode for w in workers] == [0] * 3, outputs
+    received = sorted(r.at for r in sink.on("/slack"))
+    assert len(received) == 9
+    gaps = [later - earlier for earlier, later in itertools.pairwise(received)]
+    assert min(gaps) >= 0.3, gaps
+    # More than one worker sent (else the pace was one process's, which proves nothing).
+    senders = [out for out, _err in outputs if re.search(r"attempted [1-9]", out)]
+    assert len(senders) >= 2, outputs

@@ -20,6 +20,7 @@ from tracker.channels.base import Attempt, AttemptOutcome, Channel, OutgoingMess
 from tracker.channels.http import new_client
 from tracker.clock import utcnow
 from tracker.delivery.leases import AttemptResult
+from tracker.persistence.pace import SharedPace
 
 log = logging.getLogger("tracker.dispatch")
 RECORD_EVERY = 0.25  # seconds between ledger writes while sends complete
@@ -48,11 +49,15 @@ class DispatchStats:
 
 
 class Pacer:
-    """At most one send per `interval` for each rate key, and a pause after a 429."""
+    """At most one send per `interval` for each rate key, and a pause after a 429: in this
+    process, and across every worker when `shared` books the slots in the database."""
 
-    def __init__(self, interval: float, *, max_wait: float) -> None:
+    def __init__(
+        self, interval: float, *, max_wait: float, shared: SharedPace | None = None
+    ) -> None:
         self.interval = interval
         self.max_wait = max_wait  # a longer wait defers the delivery instead of holding it
+        self.shared = shared
         self._locks: dict[str, asyncio.Lock] = {}
         self._next_free: dict[str, float] = {}
         self._paused_until: dict[str, float] = {}
@@ -78,7 +83,20 @@ class Pacer:
                     break
                 await asyncio.sleep(wait)
             self._next_free[key] = time.monotonic() + self.interval
+            if self.shared is None or self.interval <= 0:
+                return None
+            # Then the slot every worker agrees on (another may have taken the next one).
+            booking = await asyncio.to_thread(self.shared.book, key, self.interval, self.max_wait)
+            if not booking.booked:
+                return booking.wait
+            if booking.wait > 0:
+                await asyncio.sleep(booking.wait)
             return None
+
+    async def pause_everywhere(self, key: str, seconds: float) -> None:
+        self.pause(key, seconds)
+        if self.shared is not None:
+            await asyncio.to_thread(self.shared.pause, key, seconds)
 
 
 @dataclass
@@ -106,6 +124,7 @@ class Dispatcher:
     request_timeout: float
     slack_min_interval: float = 1.0
     clock: Callable[[], dt.datetime] = utcnow
+    shared_pace: SharedPace | None = None  # None: the pace is this process's alone
 
     def share(self) -> int:
         """Each channel's slots: an equal share of the concurrency, at least one each (with
@@ -192,7 +211,7 @@ class Dispatcher:
             )
         if key is not None and attempt.status_code == 429:
             pause = attempt.retry_after.total_seconds() if attempt.retry_after else 30.0
-            pacer.pause(key, pause)
+            await pacer.pause_everywhere(key, pause)
         return AttemptResult(job.delivery_id, attempt)
 
 
@@ -258,7 +277,11 @@ class _Sending:
         stop: threading.Event,
     ) -> None:
         self.dispatcher, self.client, self.lanes, self.stop = dispatcher, client, lanes, stop
-        self.pacer = Pacer(dispatcher.slack_min_interval, max_wait=dispatcher.request_timeout)
+        self.pacer = Pacer(
+            dispatcher.slack_min_interval,
+            max_wait=dispatcher.request_timeout,
+            shared=dispatcher.shared_pace,
+        )
         self.in_flight: dict[asyncio.Task[AttemptResult | Released], str] = {}
         self.finished: list[AttemptResult] = []
         self.released: list[int] = []

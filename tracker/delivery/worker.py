@@ -23,6 +23,7 @@ from tracker.delivery import admin as checks
 from tracker.delivery import ledger as outbox
 from tracker.delivery import plan as queueing
 from tracker.delivery.sender import Dispatcher, DispatchStats
+from tracker.persistence.pace import SharedPace
 
 log = logging.getLogger("tracker.worker")
 
@@ -125,6 +126,7 @@ class Worker:
             request_timeout=self.settings.request_timeout,
             slack_min_interval=self.settings.slack_min_interval,
             clock=self.clock,
+            shared_pace=SharedPace(self.engine),
         )
 
     def next_wake_at(self) -> dt.datetime | None:
