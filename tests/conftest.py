@@ -20,6 +20,7 @@ from typing import Any
 
 import freezegun
 import pytest
+import sqlalchemy as sa
 
 import tracker.persistence.models  # noqa: F401 - define the tables before any test freezes time
 from tests.sink import Sink, running_sink
@@ -87,6 +88,17 @@ def postgres_schema(server_url: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[sa.Engine]:
+    """The test's database, migrated to the latest revision, for tests of the use cases."""
+    from tracker.persistence.db import make_engine, upgrade_to_head
+
+    made = make_engine(database_url)
+    upgrade_to_head(made)
+    yield made
+    made.dispose()
 
 
 def is_sqlite(url: str) -> bool:

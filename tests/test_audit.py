@@ -9,7 +9,6 @@ import ast
 import datetime as dt
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,14 +29,6 @@ NOW = dt.datetime(2025, 1, 10, 12, tzinfo=dt.UTC)
 ALICE = Actor(name="alice", via=AuditVia.CLI)
 BOT = Actor(name="bot", via=AuditVia.API, user_id=None)
 PACKAGE = Path(__file__).parent.parent / "tracker"
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    made = make_engine(database_url)
-    upgrade_to_head(made)
-    yield made
-    made.dispose()
 
 
 def _question(key: str = "q", **fields: Any) -> PredictionInput:

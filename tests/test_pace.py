@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import sqlalchemy as sa
 
 from tracker.persistence import pace
-from tracker.persistence.db import make_engine, upgrade_to_head
 
 URL = "https://hooks.slack.com/services/T000/B000/s3cr3t"
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    made = make_engine(database_url)
-    upgrade_to_head(made)
-    yield made
-    made.dispose()
 
 
 def test_slots_follow_each_other_and_a_pause_holds_everyone(engine: sa.Engine) -> None:

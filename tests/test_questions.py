@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,19 +21,10 @@ from tracker.domain.inputs import PredictionInput, SourceInput
 from tracker.domain.questions import QuestionChanges
 from tracker.enums import ListStatus, Outcome
 from tracker.errors import AlreadyResolved, InvalidInput, NotFound
-from tracker.persistence.db import make_engine, upgrade_to_head
 from tracker.persistence.models import PredictionRecord
 
 NOW = dt.datetime(2025, 1, 10, 12, tzinfo=dt.UTC)
 PUBLISHED = dt.datetime(2024, 12, 24, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    made = make_engine(database_url)
-    upgrade_to_head(made)
-    yield made
-    made.dispose()
 
 
 def _question(key: str = "q", **fields: object) -> PredictionInput:
