@@ -11,6 +11,7 @@ import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -134,6 +135,11 @@ class Settings(BaseSettings):
     http_port: int = Field(
         default=8000, ge=0, le=65535, description="Its port (0: any free one, logged)."
     )
+    public_url: str | None = Field(
+        default=None,
+        description="Where people reach `tracker serve` (https://tracker.example.org): the "
+        "calendar feed links each event to its question there.",
+    )
     api_token: SecretStr | None = Field(
         default=None,
         description="A bearer token with the admin scope and no user (`tracker tokens create` "
@@ -163,6 +169,19 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        text = (value or "").strip().rstrip("/")
+        if not text:
+            return None
+        parts = urlsplit(text)
+        # No query, fragment or user:password: each event's link is this plus a path.
+        plain = not (parts.query or parts.fragment or parts.username)
+        if parts.scheme not in ("http", "https") or not parts.hostname or not plain:
+            raise ValueError("must be a plain http(s) URL, such as https://tracker.example.org")
+        return text
 
     @field_validator(*DURATION_FIELDS, mode="before")
     @classmethod

@@ -2,6 +2,7 @@
 
 from tracker.cli import (  # noqa: F401
     audit,
+    calendar,
     database,
     extract,
     files,

@@ -42,6 +42,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
 
     from tracker.web import (  # they import this module
         api,
+        calendar,
         hooks,
         page,
         people_api,
@@ -73,6 +74,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(questions_api.router, prefix=API_PREFIX)
     app.include_router(people_api.router, prefix=API_PREFIX)
+    app.include_router(calendar.router)
     app.include_router(hooks.router)
     app.include_router(slack.router)
     app.include_router(page.router)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import errno
 import logging
 import math
+import re
 import socket
 import threading
 from collections.abc import Callable
+from urllib.parse import unquote
 
 import uvicorn
 from sqlalchemy.engine import Engine
@@ -18,6 +20,46 @@ from tracker.web.app import create_app
 from tracker.web.connections import ConnectionLimits, GatedSocket, protocol_for
 
 log = logging.getLogger("tracker.web")
+
+# Query parameters that carry secrets: a calendar client's ?token= (tracker.web.calendar),
+# and the name OAuth-minded clients try. uvicorn's access log writes the path with its query.
+SECRET_PARAMETERS = frozenset({"token", "access_token"})
+_PARAMETER = re.compile(r"([?&])([^=&#\s\"]*)=([^&#\s\"]*)")
+
+
+def mask_query_secrets(text: str) -> str:
+    """The text with every secret query parameter's value replaced by ***; the name is read
+    percent-decoded, as the app reads it (?tok%65n= is a token too)."""
+
+    def masked(found: re.Match[str]) -> str:
+        if unquote(found[2]).lower() in SECRET_PARAMETERS:
+            return f"{found[1]}{found[2]}=***"
+        return found[0]
+
+    return _PARAMETER.sub(masked, text)
+
+
+class MaskQuerySecrets(logging.Filter):
+    """Masks secret query parameters in a record's message and arguments (uvicorn passes the
+    path as an argument), before any handler formats it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = mask_query_secrets(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                mask_query_secrets(arg) if isinstance(arg, str) else arg for arg in record.args
+            )
+        return True
+
+
+_MASK = MaskQuerySecrets()
+
+
+def mask_server_logs() -> None:
+    """Put the mask on uvicorn's loggers (once: a logger keeps one of each filter)."""
+    for name in ("uvicorn.access", "uvicorn.error"):
+        logging.getLogger(name).addFilter(_MASK)
 
 
 def listen(host: str, port: int, *, max_connections: int) -> socket.socket:
@@ -59,6 +101,7 @@ class HttpServer:
         limits = limits or ConnectionLimits()
         # The app first: a bad setting is refused before the port is taken.
         self._protocol = protocol_for(limits)
+        mask_server_logs()  # access_log=True: each line holds the path and its query
         config = uvicorn.Config(
             create_app(settings, engine),
             http=self._protocol,  # h11, with deadlines per phase and a connection cap
