@@ -49,8 +49,9 @@ def check_token(ctx: WebContext, now: dt.datetime, token: str | None) -> None:
             legacy_admin_token=None if legacy is None else legacy.get_secret_value(),
             now=now,
         )
-    except Unauthorized as exc:
-        raise Unauthorized(str(exc).replace("the bearer token", "the calendar's ?token=")) from None
+    except Unauthorized as exc:  # worded for the URL, where a subscriber put the token
+        text = str(exc).replace("the bearer token's user", "the user of the ?token=")
+        raise Unauthorized(text.replace("the bearer token", "the ?token=")) from None
 
 
 @router.get(
