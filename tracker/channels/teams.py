@@ -26,7 +26,10 @@ CARD_VERSION = "1.4"
 # The headline's colour by level: Adaptive Cards name colours by meaning, not by value.
 COLORS = {"overdue": "Attention", "due": "Warning", "upcoming": "Accent", "resolved": "Good"}
 _TEXT_LIMIT = 3000  # Teams refuses messages over about 28 KB; a claim never needs more
-_MARKDOWN = str.maketrans({char: f"\\{char}" for char in "\\*_[]`"})
+# The markdown TextBlocks read is bold, italic, lists and links. Only their marks are escaped:
+# Teams clients have disagreed on backslashes (microsoft/AdaptiveCards#4677, #5590), so the
+# fewer the better, and a backslash itself is left alone.
+_MARKDOWN = str.maketrans({char: f"\\{char}" for char in "*_["})
 
 
 class TeamsChannel:
