@@ -125,4 +125,5 @@ def escape(text: str) -> str:
 
 
 def _field(name: str, value: str, *, inline: bool) -> dict[str, Any]:
-    return {"name": cut(name, _NAME), "value": cut(value, _VALUE) or "-", "inline": inline}
+    value = cut(escape(value), _VALUE)  # escaped first: the limit counts the backslashes
+    return {"name": cut(name, _NAME), "value": value or "-", "inline": inline}
