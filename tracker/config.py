@@ -53,7 +53,7 @@ class ChannelSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    kind: Literal["webhook", "slack", "console"]
+    kind: Literal["webhook", "slack", "console", "discord", "teams", "ntfy"]
     url: SecretStr | None = None
     secret: SecretStr | None = None
 

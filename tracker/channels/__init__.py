@@ -32,6 +32,8 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
             built[config.name] = WebhookChannel(
                 config.name, url, secret, total_timeout=settings.request_timeout
             )
+        elif config.kind in ("discord", "teams", "ntfy"):
+            built[config.name] = chat_channel(config.kind, config.name, url, secret, settings)
         else:
             built[config.name] = SlackChannel(
                 config.name,
@@ -41,6 +43,20 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
                 buttons=settings.slack_signing_secret is not None,
             )
     return built
+
+
+def chat_channel(kind: str, name: str, url: str, secret: str | None, settings: Settings) -> Channel:
+    """A Discord, Teams or ntfy channel (ntfy's secret is its access token)."""
+    from tracker.channels.discord import DiscordChannel
+    from tracker.channels.ntfy import NtfyChannel
+    from tracker.channels.teams import TeamsChannel
+
+    timeout, tz = settings.request_timeout, settings.tz
+    if kind == "discord":
+        return DiscordChannel(name, url, total_timeout=timeout, timezone=tz)
+    if kind == "teams":
+        return TeamsChannel(name, url, total_timeout=timeout, timezone=tz)
+    return NtfyChannel(name, url, secret, total_timeout=timeout, timezone=tz)
 
 
 def test_message(now: dt.datetime) -> OutgoingMessage:

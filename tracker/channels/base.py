@@ -40,7 +40,7 @@ class Attempt:
 
 class Channel(Protocol):
     name: str
-    kind: str  # "webhook", "slack" or "console"
+    kind: str  # "webhook", "slack", "console", "discord", "teams" or "ntfy"
 
     @property
     def rate_key(self) -> str | None:

@@ -13,7 +13,7 @@ import email.utils
 import functools
 import re
 import time
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, quote_plus, unquote, urlsplit
 
@@ -167,18 +167,22 @@ async def post_json(
     total_timeout: float,
     secrets: Sequence[str],
     permanent_bodies: Collection[str] = (),
+    body_retry_after: Callable[[str], timedelta | None] | None = None,
 ) -> Attempt:
     """POST `body` once and say what came of it. Never raises for HTTP or network failures.
 
     `total_timeout` bounds the whole exchange, sending and reading together: httpx's own timeouts
     apply to each read, so a server trickling a byte at a time could otherwise hold a worker for
     ever. `permanent_bodies` are answers (Slack's "channel_not_found") that are final whatever
-    the status code says.
+    the status code says. `body_retry_after` reads a wait from a refusal's body (Discord's
+    JSON "retry_after"); the longer of it and the Retry-After header is kept.
     """
     started = time.perf_counter()
     try:
         async with asyncio.timeout(total_timeout):
-            attempt = await _exchange(client, url, body, headers, now, secrets, permanent_bodies)
+            attempt = await _exchange(
+                client, url, body, headers, now, secrets, permanent_bodies, body_retry_after
+            )
     except TimeoutError:  # asyncio.timeout's: the total deadline passed
         attempt = Attempt(AttemptOutcome.RETRY, error=f"timed out after {total_timeout:g}s")
     except httpx.TimeoutException as exc:  # one of the client's own per-operation timeouts
@@ -210,6 +214,7 @@ async def _exchange(
     now: datetime,
     secrets: Sequence[str],
     permanent_bodies: Collection[str],
+    body_retry_after: Callable[[str], timedelta | None] | None = None,
 ) -> Attempt:
     request = client.build_request("POST", _parsed(url), content=body, headers=headers)
     response = await client.send(request, stream=True, follow_redirects=False)
@@ -222,6 +227,9 @@ async def _exchange(
     finally:
         await response.aclose()
     retry_after = None if delivered else parse_retry_after(response.headers.get("retry-after"), now)
+    if body_retry_after is not None and text and not delivered:
+        waits = [wait for wait in (retry_after, body_retry_after(text)) if wait is not None]
+        retry_after = min(max(waits), _RETRY_AFTER_CAP) if waits else None
     if text in permanent_bodies:
         error = f"HTTP {status}: {text}"
         return Attempt(AttemptOutcome.PERMANENT, status, error=error, retry_after=retry_after)

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 SECRET_PREFIX = "whsec_"
 MIN_SECRET_BYTES = 16  # the spec asks for 24 to 64; fewer than 16 is too weak to bother signing
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_HEADER_TOKEN = re.compile(r"[!-~]+")  # sent in an Authorization header: visible ASCII only
 
 
 def plain(value: SecretStr | None) -> str | None:
@@ -42,6 +43,10 @@ def check_channel(name: str, kind: str, url: str | None, secret: str | None) -> 
             raise ConfigError("a Slack incoming webhook takes no secret")
         if kind == "webhook" and secret:
             validate_webhook_secret(secret)
+        if kind in ("discord", "teams") and secret:
+            raise ConfigError(f"a {kind} webhook takes no secret (its URL is the key)")
+        if kind == "ntfy" and secret and not _HEADER_TOKEN.fullmatch(secret):
+            raise ConfigError("the ntfy access token must be printable ASCII without spaces")
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
 

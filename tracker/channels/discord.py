@@ -1,0 +1,129 @@
+"""Discord incoming webhooks: one embed per message.
+
+The webhook URL (https://discord.com/api/webhooks/ID/TOKEN) is the credential, so it is masked
+everywhere. Discord refuses with 429 and a JSON body whose "retry_after" (seconds, a float) is
+more precise than its Retry-After header; the longer of the two is honoured. Deliveries to one
+URL are paced like Slack's (rate_key), pausing after a 429.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from tracker.channels.base import Attempt, OutgoingMessage
+from tracker.channels.chat import Notice, cut, notice
+from tracker.channels.http import USER_AGENT, post_json, redact_url, url_secrets
+from tracker.channels.text import UTC_ZONE
+from tracker.domain.channel_rules import validate_url
+
+# Embed colours (0xRRGGBB) by how urgent the message reads.
+COLORS = {
+    "overdue": 0xD83C3E,  # red
+    "due": 0xF0A020,  # amber
+    "upcoming": 0x3B82F6,  # blue
+    "resolved": 0x2E9E5B,  # green
+    "test": 0x808890,  # grey
+    "other": 0x808890,
+}
+# Discord's embed limits: title 256, description 4096, field name 256 and value 1024, 25
+# fields, footer 2048, and 6000 characters in all; ours stay well inside them together.
+_TITLE, _DESCRIPTION, _NAME, _VALUE, _FIELDS, _FOOTER = 256, 3000, 256, 1024, 20, 300
+_DAY = 86400.0
+_MARKDOWN = str.maketrans({char: f"\\{char}" for char in "\\*_~`|>[]"})
+
+
+class DiscordChannel:
+    kind: str = "discord"
+
+    def __init__(
+        self, name: str, url: str, *, total_timeout: float = 15.0, timezone: ZoneInfo = UTC_ZONE
+    ) -> None:
+        validate_url(url)
+        self.name = name
+        self._url = url
+        self._total_timeout = total_timeout
+        self._tz = timezone
+        self._secrets = url_secrets(url)
+
+    @property
+    def rate_key(self) -> str | None:
+        return self._url  # a secret: the dispatcher may key on it but must never show it
+
+    def describe(self) -> str:
+        return f"discord {redact_url(self._url)}"
+
+    async def send(
+        self, client: httpx.AsyncClient, message: OutgoingMessage, *, now: dt.datetime
+    ) -> Attempt:
+        payload = format_discord(message, now=now, tz=self._tz)
+        return await post_json(
+            client,
+            self._url,
+            json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode(),
+            {"content-type": "application/json", "user-agent": USER_AGENT},
+            now=now,
+            total_timeout=self._total_timeout,
+            secrets=self._secrets,
+            body_retry_after=discord_retry_after,
+        )
+
+
+def format_discord(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> dict[str, Any]:
+    """The webhook body: one embed, and no pings (a claim quoting "@everyone" stays text)."""
+    return {
+        "username": "tracker",
+        "embeds": [embed(notice(message, now=now, tz=tz), message.occurred_at)],
+        "allowed_mentions": {"parse": []},
+    }
+
+
+def embed(item: Notice, occurred_at: dt.datetime) -> dict[str, Any]:
+    """Title: the reminder; description: the claim (and a resolution's note); fields: the
+    deadline and each forecast in force; colour by level; url: the source, when known."""
+    description = [f"**{escape(cut(item.claim, _DESCRIPTION))}**"] if item.claim else []
+    if item.note:
+        description.append(escape(cut(item.note, _DESCRIPTION)))
+    fields = [_field(name, value, inline=False) for name, value in item.facts]
+    fields += [_field(name, value, inline=True) for name, value in item.forecasts]
+    body: dict[str, Any] = {
+        "title": cut(item.title, _TITLE),
+        "color": COLORS.get(item.level, COLORS["other"]),
+        "timestamp": occurred_at.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"),
+    }
+    if description:
+        body["description"] = "\n\n".join(description)
+    if fields:
+        body["fields"] = fields[:_FIELDS]
+    if item.link:
+        body["url"] = item.link
+    if item.command:
+        body["footer"] = {"text": cut(f"Resolve: {item.command}", _FOOTER)}
+    return body
+
+
+def discord_retry_after(text: str) -> dt.timedelta | None:
+    """The wait in a 429's JSON body ({"retry_after": 1.234, ...}), in seconds; None when the
+    body says nothing usable."""
+    try:
+        value = json.loads(text).get("retry_after")
+    except (ValueError, AttributeError):
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return dt.timedelta(seconds=min(max(float(value), 0.0), _DAY))
+
+
+def escape(text: str) -> str:
+    """User text shown as written: Discord's markdown characters backslashed."""
+    return text.translate(_MARKDOWN)
+
+
+def _field(name: str, value: str, *, inline: bool) -> dict[str, Any]:
+    value = cut(escape(value), _VALUE)  # escaped first: the limit counts the backslashes
+    return {"name": cut(name, _NAME), "value": value or "-", "inline": inline}
