@@ -50,12 +50,15 @@ MAX_OVERDUE_SPAN = dt.timedelta(days=36500)  # the last overdue reminder: 100 ye
 class ChannelSettings(BaseModel):
     """One place reminders go: a [[channels]] table in the TOML file."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    kind: Literal["webhook", "slack", "console", "discord", "teams", "ntfy"]
+    kind: Literal["webhook", "slack", "console", "discord", "teams", "ntfy", "email"]
     url: SecretStr | None = None
     secret: SecretStr | None = None
+    # Email only: `from` in the file (a Python keyword, hence the alias) and `to`.
+    from_address: str | None = Field(default=None, alias="from")
+    to: list[str] | None = None
 
 
 class Settings(BaseSettings):
@@ -362,5 +365,12 @@ def channel_settings(settings: Settings) -> list[ChannelSettings]:
     from tracker.domain.channel_rules import check_channel, plain
 
     for channel in channels:
-        check_channel(channel.name, channel.kind, plain(channel.url), plain(channel.secret))
+        check_channel(
+            channel.name,
+            channel.kind,
+            plain(channel.url),
+            plain(channel.secret),
+            sender=channel.from_address,
+            recipients=channel.to,
+        )
     return channels

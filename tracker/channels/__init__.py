@@ -28,7 +28,21 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
             built[config.name] = ConsoleChannel(config.name, timezone=settings.tz)
             continue
         assert url is not None  # channel_settings refuses a channel without one
-        if config.kind == "webhook":
+        if config.kind == "email":
+            from tracker.channels.email import EmailChannel
+
+            assert config.from_address is not None  # checked there too
+            assert config.to
+            built[config.name] = EmailChannel(
+                config.name,
+                url,
+                sender=config.from_address,
+                recipients=config.to,
+                connect_timeout=settings.connect_timeout,
+                total_timeout=settings.request_timeout,
+                timezone=settings.tz,
+            )
+        elif config.kind == "webhook":
             built[config.name] = WebhookChannel(
                 config.name, url, secret, total_timeout=settings.request_timeout
             )

@@ -315,6 +315,8 @@ def channels_test(
         )
     )
     answer = f"HTTP {attempt.status_code}" if attempt.status_code else "no HTTP answer"
+    if channel.kind == "email":  # SMTP's reply codes are in the error, when there is one
+        answer = "email"
     detail = f": {attempt.error}" if attempt.error else ""
     if attempt.outcome.value != "delivered":
         raise EnvironmentFailure(

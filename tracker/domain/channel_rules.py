@@ -10,9 +10,11 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from tracker.domain.email_rules import check_email_channel
 from tracker.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -30,14 +32,27 @@ def plain(value: SecretStr | None) -> str | None:
     return text or None
 
 
-def check_channel(name: str, kind: str, url: str | None, secret: str | None) -> None:
+def check_channel(
+    name: str,
+    kind: str,
+    url: str | None,
+    secret: str | None,
+    *,
+    sender: str | None = None,
+    recipients: Sequence[str] | None = None,
+) -> None:
     """Refuse a channel that could never deliver, with one line naming it (never its secrets)."""
     where = f"channel {name!r}"
+    if kind != "email" and (sender is not None or recipients is not None):
+        raise ConfigError(f"{where} ({kind}): from and to are for email channels")
     if kind == "console":
         return
     if not url:
         raise ConfigError(f"{where} ({kind}) needs a url")
     try:
+        if kind == "email":
+            check_email_channel(url, secret, sender, recipients)
+            return
         validate_url(url)
         if kind == "slack" and secret:
             raise ConfigError("a Slack incoming webhook takes no secret")
