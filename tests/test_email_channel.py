@@ -471,3 +471,13 @@ def test_user_text_is_escaped_in_html_and_only_web_links_are_links() -> None:
     assert 'href="javascript' not in html
     assert "\n" not in built["Subject"]
     assert built["Subject"].endswith("<script>alert(1)</script> & more second line")
+
+
+def test_the_page_and_the_api_show_the_smtp_code_only() -> None:
+    from tracker.delivery.admin import public_error
+    from tracker.persistence.models import Delivery
+
+    row = Delivery(prediction_id=1, reminder="due", kind="due", due_at=T0, channel="desk-mail",
+                   webhook_id="msg_1", event_type="prediction.reminder", payload="{}",
+                   scheduled_for=T0, last_error="SMTP 550: 5.7.1 Not for desk:hunter2")  # fmt: skip
+    assert public_error(row) == "SMTP 550; `tracker deliveries` has the details"

@@ -108,6 +108,7 @@ _OWN_ERRORS = re.compile(
 )
 _NOT_RETRIED = re.compile(r" \(not retried: [a-z ]+\)$")
 _EXCEPTION_NAME = re.compile(r"[A-Z][A-Za-z]*(Error|Timeout|Exception)\b")
+_SMTP_REPLY = re.compile(r"SMTP [2-5][0-9][0-9]\b")  # the email channel's: "SMTP 550: ..."
 
 
 def public_error(row: Delivery) -> str | None:
@@ -124,6 +125,9 @@ def public_error(row: Delivery) -> str | None:
         return _status_line(row.last_status_code) + suffix
     if _OWN_ERRORS.fullmatch(error):
         return error + suffix
+    reply = _SMTP_REPLY.match(error)
+    if reply:  # the code alone: the server's text can quote the login back
+        return f"{reply.group(0)}{suffix}; `tracker deliveries` has the details"
     name = _EXCEPTION_NAME.match(error)
     reason = f"network error ({name.group(0)})" if name else "failed"
     return f"{reason}{suffix}; `tracker deliveries` has the details"
