@@ -40,7 +40,7 @@ class Attempt:
 
 class Channel(Protocol):
     name: str
-    kind: str  # "webhook", "slack", "console", "discord", "teams" or "ntfy"
+    kind: str  # "webhook", "slack", "console", "discord", "teams", "ntfy" or "email"
 
     @property
     def rate_key(self) -> str | None:
