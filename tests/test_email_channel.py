@@ -481,3 +481,17 @@ def test_the_page_and_the_api_show_the_smtp_code_only() -> None:
                    webhook_id="msg_1", event_type="prediction.reminder", payload="{}",
                    scheduled_for=T0, last_error="SMTP 550: 5.7.1 Not for desk:hunter2")  # fmt: skip
     assert public_error(row) == "SMTP 550; `tracker deliveries` has the details"
+
+
+def test_every_form_of_the_password_is_masked_and_nothing_else() -> None:
+    import base64
+
+    from tracker.channels.email import smtp_secrets
+    from tracker.channels.http import mask
+
+    url = f"smtp://{USER}:{URL_PASSWORD}@mail.example.org:587?starttls=true"
+    plain_auth = base64.b64encode(f"\0{USER}\0{PASSWORD}".encode()).decode()
+    login_auth = base64.b64encode(PASSWORD.encode()).decode()
+    echoed = f"535 {PASSWORD} {URL_PASSWORD} {plain_auth} {login_auth} {url} is true"
+    assert mask(echoed, smtp_secrets(url)) == "535 *** *** *** *** *** is true"
+    assert smtp_secrets(f"smtp://{HOST}:25") == (f"smtp://{HOST}:25",)

@@ -17,14 +17,14 @@ import time
 from email.message import EmailMessage
 from email.policy import SMTP
 from typing import TYPE_CHECKING
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 import aiosmtplib
 
 from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
 from tracker.channels.email_text import Mail, compose
-from tracker.channels.http import ERROR_LIMIT, mask, secret_forms, url_secrets
+from tracker.channels.http import ERROR_LIMIT, mask, secret_forms
 from tracker.channels.text import UTC_ZONE
 from tracker.domain.email_rules import Security, SmtpTarget, check_address, parse_smtp_url
 
@@ -61,15 +61,7 @@ class EmailChannel:
         self._total_timeout = total_timeout
         self._tz = timezone
         self._tls_context = tls_context
-        self._secrets = (*url_secrets(url), *self._login_forms())
-
-    def _login_forms(self) -> list[str]:
-        """The password as an SMTP server might echo it: AUTH PLAIN sends base64 of
-        "\\0user\\0password", AUTH LOGIN base64 of the password alone (url_secrets has that)."""
-        user, password = self._target.username, self._target.password
-        if password is None:
-            return []
-        return [password, *secret_forms(f"\0{user or ''}\0{password}")]
+        self._secrets = smtp_secrets(url)
 
     @property
     def rate_key(self) -> str | None:
@@ -167,6 +159,22 @@ def failed(exc: aiosmtplib.SMTPException | OSError) -> Attempt:
     # No STARTTLS or AUTH offered, SMTPUTF8 needed: the server cannot do what the
     # configuration asks, and retrying will not change that.
     return Attempt(AttemptOutcome.PERMANENT, error=_exception_error(exc))
+
+
+def smtp_secrets(url: str) -> tuple[str, ...]:
+    """What to mask: the URL, and its password as a server might echo it - as written, decoded,
+    percent-encoded, with the user ("user:password"), or in base64 as AUTH LOGIN (the password
+    alone) and AUTH PLAIN ("\\0user\\0password") send it. Unlike url_secrets(), not the query's
+    values: "true" in ?starttls=true is no secret, and masking it would garble every text."""
+    target = parse_smtp_url(url)
+    secrets = [url, unquote(url)]
+    if target.password is not None:
+        user, password = target.username or "", target.password
+        written = urlsplit(url).password or ""
+        pairs = (f"{user}:{password}", f"{user}:{written}", f"\0{user}\0{password}")
+        for text in (password, written, *pairs):
+            secrets += secret_forms(text)
+    return tuple(dict.fromkeys(secret for secret in secrets if secret))
 
 
 def _outcome(code: int) -> AttemptOutcome:
