@@ -362,14 +362,38 @@ def send(channel: EmailChannel) -> Attempt:
 
 
 @pytest.fixture(scope="module")
-def tls() -> tuple[ssl.SSLContext, ssl.SSLContext]:
+def authority() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def tls(authority: trustme.CA) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     """(the server's context, a client's that trusts it): a certificate for 127.0.0.1."""
-    authority = trustme.CA()
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     authority.issue_cert(HOST).configure_cert(server)
     client = ssl.create_default_context()
     authority.configure_trust(client)
     return server, client
+
+
+def test_tracker_check_over_starttls_with_a_private_authority(
+    cli: Callable[..., Result],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    authority: trustme.CA,
+    tls: tuple[ssl.SSLContext, ssl.SSLContext],
+) -> None:
+    # SSL_CERT_FILE is how a deployment trusts its own authority: OpenSSL reads it when the
+    # default context is made, so the channel needs no setting of its own.
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    with smtp_server(login=True, tls_context=tls[0], require_starttls=True,
+                     auth_require_tls=True) as (inbox, port):  # fmt: skip
+        reminder_due(cli, monkeypatch, f"smtp://{USER}:{URL_PASSWORD}@{HOST}:{port}?starttls=true")
+        [row] = check_at(cli, T0)
+    assert (row["status"], row["last_error"]) == ("delivered", None)
+    assert [mail.rcpt_tos for mail in inbox.mails] == [RECIPIENTS]
 
 
 def channel(url: str, **options: Any) -> EmailChannel:
