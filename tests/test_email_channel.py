@@ -453,9 +453,9 @@ def test_a_silent_server_times_out_and_is_retried() -> None:
     assert deadline.error == "timed out after 0.3s"
 
 
-def test_rate_key_and_description_name_the_server_only() -> None:
+def test_email_is_not_paced_and_its_description_names_the_server_only() -> None:
     mail = channel(f"smtp://{USER}:{URL_PASSWORD}@{HOST}:2525")
-    assert mail.rate_key == f"smtp://{HOST}:2525"
+    assert mail.rate_key is None  # Slack's one a second is not a mail server's rule
     assert PASSWORD not in mail.describe()
     assert URL_PASSWORD not in mail.describe()
     assert USER not in mail.describe().split(" from ")[0]

@@ -65,7 +65,10 @@ class EmailChannel:
 
     @property
     def rate_key(self) -> str | None:
-        return self._target.shown()  # one server: paced together, whatever the channel
+        # Not paced: TRACKER_SLACK_MIN_INTERVAL is Slack's one-a-second rule, and a mail
+        # server takes a burst of reminders at once (the channel's share of the concurrency
+        # bounds how many connections it gets).
+        return None
 
     def describe(self) -> str:
         login = ", with login" if self._target.username else ""
