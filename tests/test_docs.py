@@ -40,7 +40,8 @@ def test_the_commands_are_the_ones_we_document() -> None:
         ["add", "forecast", "edit", "list", "show", "resolve", "reopen", "seed", "export", "import",
          "check", "run", "serve", "deliveries", "retry", "status", "channels test", "summary",
          "extract", "db upgrade", "db current", "users add", "users list", "users disable",
-         "users enable", "tokens create", "tokens list", "tokens revoke", "audit", "calendar"]
+         "users enable", "tokens create", "tokens list", "tokens revoke", "audit", "calendar",
+         "routes test", "users follow", "users unfollow"]
     )  # fmt: skip
 
 

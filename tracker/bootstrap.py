@@ -31,10 +31,14 @@ def open_database(settings: Settings, *, migrate: bool = True, create: bool = Fa
 
 
 def configured_channels(settings: Settings) -> dict[str, Channel]:
-    """The channels the settings name; a bad one is refused here, before any database opens."""
+    """The channels the settings name; a bad one (or a route naming an unknown channel) is
+    refused here, before any database opens."""
     from tracker.channels import build_channels
+    from tracker.config import route_settings
 
-    return build_channels(settings)
+    channels = build_channels(settings)
+    route_settings(settings, list(channels))
+    return channels
 
 
 def build_worker(

@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -36,9 +36,12 @@ from tracker.domain.durations import parse_duration
 from tracker.domain.reminders import ReminderPolicy
 from tracker.errors import ConfigError, InvalidInput
 
+if TYPE_CHECKING:
+    from tracker.domain.routing import Route
+
 DEFAULT_CONFIG_FILE = Path("config/tracker.toml")
 MIN_TOKEN_LENGTH = 16
-DURATION_FIELDS = ("due_soon", "overdue_every", "check_interval", "lease")
+DURATION_FIELDS = ("due_soon", "overdue_every", "check_interval", "lease", "stale_after")
 DURATION_LIST_FIELDS = ("reminder_lead_times", "retry_backoff")
 # Longer durations mean nothing for reminders or retries, and deadlines plus or minus them
 # would leave the calendar (datetime stops at year 9999).
@@ -59,6 +62,20 @@ class ChannelSettings(BaseModel):
     # Email only: `from` in the file (a Python keyword, hence the alias) and `to`.
     from_address: str | None = Field(default=None, alias="from")
     to: list[str] | None = None
+
+
+class RouteSettings(BaseModel):
+    """One [[routes]] table: which events (all match fields given must match) go where."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    match_tags: list[str] = Field(default_factory=list)
+    match_forecasters: list[str] = Field(default_factory=list)
+    match_keys: list[str] = Field(default_factory=list)
+    match_kinds: list[str] = Field(default_factory=list)
+    channels: list[str] = Field(default_factory=list)
+    continue_: bool = Field(default=False, alias="continue")
+    digest: str | None = None
 
 
 class Settings(BaseSettings):
@@ -108,6 +125,16 @@ class Settings(BaseSettings):
     )
     channels: list[ChannelSettings] = Field(
         default_factory=list, description="Any number of channels ([[channels]] tables)."
+    )
+    routes: list[RouteSettings] = Field(
+        default_factory=list,
+        description="Which reminders go to which channels ([[routes]] tables); none: all go "
+        "to every channel.",
+    )
+    stale_after: dt.timedelta | None = Field(
+        default=None,
+        description="Nudge a forecaster whose latest forecast on an open question is older "
+        "than this (e.g. 30d); default: never.",
     )
     delivery_concurrency: int = Field(
         default=16, ge=1, le=512, description="Deliveries in flight at once."
@@ -374,3 +401,24 @@ def channel_settings(settings: Settings) -> list[ChannelSettings]:
             recipients=channel.to,
         )
     return channels
+
+
+def route_settings(settings: Settings, channel_names: list[str] | None = None) -> list[Route]:
+    """The configured routes, checked against the configured channels (one ConfigError line)."""
+    from tracker.domain.routing import Route, check_routes
+
+    routes = [
+        Route(
+            channels=tuple(r.channels),
+            match_tags=tuple(r.match_tags),
+            match_forecasters=tuple(r.match_forecasters),
+            match_keys=tuple(r.match_keys),
+            match_kinds=tuple(r.match_kinds),
+            continue_=r.continue_,
+            digest=r.digest,
+        )
+        for r in settings.routes
+    ]
+    names = channel_names or [c.name for c in channel_settings(settings)]
+    check_routes(routes, names)
+    return routes

@@ -10,6 +10,7 @@ from tracker.cli import (  # noqa: F401
     predictions,
     questions,
     reminders,
+    routes,
     summary,
 )
 from tracker.cli.app import app, main

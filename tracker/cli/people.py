@@ -239,3 +239,50 @@ def tokens_revoke(
     rt = Runtime()
     view = people.revoke_token(rt.engine, prefix=prefix, actor=rt.actor, now=rt.now)
     say(f"Revoked token {view['prefix']} ({view['user']}, scope {view['scope']}).")
+
+
+TagOption = Annotated[
+    list[str] | None,
+    typer.Option("--tag", metavar="TAG", help="A tag to follow (repeatable).", callback=utf8),
+]
+QuestionOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--question", metavar="REF", help="A question's id or key (repeatable).", callback=utf8
+    ),
+]
+
+
+@users_app.command("follow")
+def users_follow(
+    name: NameArgument, tag: TagOption = None, question: QuestionOption = None
+) -> None:
+    """Follow tags or questions: their reminders reach the user too (by email, once an email
+    channel is configured for followers; see README, Routing)."""
+    from tracker import follows
+    from tracker.domain import people as rules
+
+    rt = Runtime()
+    added = follows.follow(
+        rt.engine, name=rules.user_name(name), tags=tag or [], questions=question or [],
+        actor=rt.actor, now=rt.now,
+    )  # fmt: skip
+    now_following = follows.list_follows(rt.engine, name=rules.user_name(name))
+    say(f"{name} now follows: {', '.join(now_following)}" + ("" if added else " (no change)"))
+
+
+@users_app.command("unfollow")
+def users_unfollow(
+    name: NameArgument, tag: TagOption = None, question: QuestionOption = None
+) -> None:
+    """Stop following tags or questions."""
+    from tracker import follows
+    from tracker.domain import people as rules
+
+    rt = Runtime()
+    follows.unfollow(
+        rt.engine, name=rules.user_name(name), tags=tag or [], questions=question or [],
+        actor=rt.actor, now=rt.now,
+    )  # fmt: skip
+    left = follows.list_follows(rt.engine, name=rules.user_name(name))
+    say(f"{name} now follows: {', '.join(left) or 'nothing'}")

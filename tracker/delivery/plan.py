@@ -5,6 +5,8 @@ a pass costs O(due predictions). What each one needs is planned against the ledg
 already queued is queued again, whatever the policy was when it was.
 Resolution events: every resolution not yet announced becomes one row per channel of the
 service doing the pass (the shell that resolved need not know the channels).
+Each reminder or event goes only to the channels its route names (domain/routing.py): with no
+routes, to every channel.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,7 +24,10 @@ from sqlmodel import Session
 
 from tracker.delivery import ledger as outbox
 from tracker.delivery.lookups import reminders_in_ledger
+from tracker.domain.forecasts import in_force
 from tracker.domain.reminders import ReminderPolicy, due_reminders, policy_fingerprint
+from tracker.domain.routing import Event, Route, channels_for
+from tracker.enums import REMINDER_KINDS
 from tracker.io.questions import latest_forecasts_json
 from tracker.io.records import iso, prediction_json, resolution_json
 from tracker.persistence import state, store
@@ -36,6 +41,49 @@ POLICY_STATE = "reminder_policy"
 RETRY_UNPLANNABLE_AFTER = dt.timedelta(hours=1)
 
 log = logging.getLogger("tracker.queueing")
+
+# Extra channels for an event beyond its routes: the hook the followers' email will use (a user
+# who follows a tag or question gets its reminders at an implicit per-user channel). Called in
+# the planning transaction; it returns channel names the worker can send to.
+FollowHook = Callable[[Session, PredictionRecord, Event], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class Routing:
+    """Where a pass sends things: every channel the worker has, the routes over them, and the
+    followers' hook."""
+
+    channels: Sequence[str]
+    routes: Sequence[Route] = ()
+    follow_hook: FollowHook | None = None
+
+    def targets(self, session: Session, record: PredictionRecord, event: Event) -> list[str]:
+        chosen = channels_for(event, self.routes, self.channels)
+        if self.follow_hook is not None:
+            chosen += [c for c in self.follow_hook(session, record, event) if c not in chosen]
+        return chosen
+
+
+def event_for(record: PredictionRecord, kind: str, now: dt.datetime) -> Event:
+    """What a route matches a question's event on: its tags, key, and forecasters in force."""
+    return Event(
+        kind=kind,
+        key=record.prediction.key,
+        tags=tuple(record.tags),
+        forecasters=tuple(in_force(record.forecasts, now)),
+    )
+
+
+def enqueue_routed(
+    session: Session, *, queued: Sequence[tuple[outbox.Queued, Sequence[str]]], now: dt.datetime
+) -> None:
+    """Enqueue each item on its own channels, in one bulk insert per set of channels."""
+    groups: dict[tuple[str, ...], list[outbox.Queued]] = defaultdict(list)
+    for entry, targets in queued:
+        if targets:
+            groups[tuple(targets)].append(entry)
+    for targets, entries in groups.items():
+        outbox.enqueue(session, queued=entries, channels=targets, now=now)
 
 
 @dataclass
@@ -51,24 +99,26 @@ def queue_due(
     engine: Engine,
     *,
     policy: ReminderPolicy,
-    channels: Sequence[str],
+    channels: Sequence[str] | Routing,
     tz: ZoneInfo,
     now: dt.datetime,
     dry_run: bool = False,
 ) -> QueueReport:
-    """Queue every reminder and resolution event that is due, a batch per transaction."""
+    """Queue every reminder and resolution event that is due, a batch per transaction.
+    `channels`: every channel (no routes), or a Routing."""
     report = QueueReport()
+    routing = channels if isinstance(channels, Routing) else Routing(channels=channels)
     with transaction(engine, commit=not dry_run) as session:
         _notice_policy_change(session, policy=policy, now=now)
-        _queue_resolution_events(session, channels=channels, tz=tz, now=now, report=report)
+        _queue_resolution_events(session, routing=routing, tz=tz, now=now, report=report)
         if dry_run:  # one look, then roll back: the same rows would come back forever
-            _queue_reminder_batch(session, policy=policy, channels=channels, tz=tz, now=now,
+            _queue_reminder_batch(session, policy=policy, routing=routing, tz=tz, now=now,
                                   report=report)  # fmt: skip
             return report
     while True:
         with transaction(engine) as session:
             count = _queue_reminder_batch(
-                session, policy=policy, channels=channels, tz=tz, now=now, report=report
+                session, policy=policy, routing=routing, tz=tz, now=now, report=report
             )
         if count < QUEUE_BATCH:
             return report
@@ -90,29 +140,44 @@ def _queue_reminder_batch(
     session: Session,
     *,
     policy: ReminderPolicy,
-    channels: Sequence[str],
+    routing: Routing,
     tz: ZoneInfo,
     now: dt.datetime,
     report: QueueReport,
 ) -> int:
     batch = store.due_for_reminder(session, now=now, limit=QUEUE_BATCH)
     records = store.load_records(session, predictions=batch)
-    handled = reminders_in_ledger(session, predictions=batch, channels=channels)
-    queued: list[outbox.Queued] = []
+    ledger = reminders_in_ledger(session, predictions=batch)
+    queued: list[tuple[outbox.Queued, list[str]]] = []
     for record in records:
-        queued += _plan_or_postpone(record, handled=handled, policy=policy, tz=tz, now=now)
-    sending = [q for q in queued if q.status is DeliveryStatus.PENDING]
+        assert record.prediction.id is not None
+        targets = {
+            kind: routing.targets(session, record, event_for(record, kind, now))
+            for kind in REMINDER_KINDS
+        }
+        handled = {
+            key
+            for key, (kind, present) in ledger[record.prediction.id].items()
+            if set(targets.get(kind, ())) <= present
+        }
+        queued += [
+            (q, targets[q.item.kind])
+            for q in _plan_or_postpone(record, handled=handled, policy=policy, tz=tz, now=now)
+        ]
+    sending = [(q, t) for q, t in queued if q.status is DeliveryStatus.PENDING]
+    # A later reminder makes the earlier ones stale wherever they were going, so they are
+    # superseded even when the later one is routed nowhere.
     report.superseded += outbox.supersede_reminders(
-        session, keeping=[(q.item.prediction_id, q.item.reminder) for q in sending], now=now
+        session, keeping=[(q.item.prediction_id, q.item.reminder) for q, _ in sending], now=now
     )
-    outbox.enqueue(session, queued=queued, channels=channels, now=now)
+    enqueue_routed(session, queued=queued, now=now)
     keys = {r.prediction.id: r.prediction.key for r in records}
     report.queued += [
         {"prediction": keys[q.item.prediction_id], "reminder": q.item.reminder,
-         "deliveries": len(channels)}
-        for q in sending
+         "deliveries": len(targets)}
+        for q, targets in sending
     ]  # fmt: skip
-    report.skipped += (len(queued) - len(sending)) * len(channels)
+    report.skipped += sum(len(t) for q, t in queued if q.status is not DeliveryStatus.PENDING)
     report.predictions += len(batch)
     return len(batch)
 
@@ -120,7 +185,7 @@ def _queue_reminder_batch(
 def _plan_or_postpone(
     record: PredictionRecord,
     *,
-    handled: dict[int, set[str]],
+    handled: set[str],
     policy: ReminderPolicy,
     tz: ZoneInfo,
     now: dt.datetime,
@@ -130,7 +195,7 @@ def _plan_or_postpone(
     prediction = record.prediction
     assert prediction.id is not None
     try:
-        return _plan(record, handled=handled[prediction.id], policy=policy, tz=tz, now=now)
+        return _plan(record, handled=handled, policy=policy, tz=tz, now=now)
     except Exception as error:  # whatever it is, it is this row's alone
         prediction.next_reminder_at = now + RETRY_UNPLANNABLE_AFTER
         log.error(
@@ -194,7 +259,7 @@ def _plan(
 def _queue_resolution_events(
     session: Session,
     *,
-    channels: Sequence[str],
+    routing: Routing,
     tz: ZoneInfo,
     now: dt.datetime,
     report: QueueReport,
@@ -206,12 +271,13 @@ def _queue_resolution_events(
     for resolution in resolutions:
         by_prediction[resolution.prediction_id].append(resolution)
     predictions = store.predictions_by_id(session, ids=list(by_prediction))
-    queued = []
+    queued: list[tuple[outbox.Queued, list[str]]] = []
     for record in store.load_records(session, predictions=predictions):
         prediction = record.prediction
         assert prediction.id is not None
         data = prediction_json(record, tz=tz, now=now)
         forecasts = latest_forecasts_json(record, now)
+        targets = routing.targets(session, record, event_for(record, "resolved", now))
         for resolution in by_prediction[prediction.id]:
             item = outbox.NewDelivery(
                 prediction_id=prediction.id,
@@ -231,8 +297,8 @@ def _queue_resolution_events(
                 },
                 scheduled_for=resolution.resolved_at,
             )
-            queued.append(outbox.Queued(item=item, status=DeliveryStatus.PENDING))
-    outbox.enqueue(session, queued=queued, channels=channels, now=now)
+            queued.append((outbox.Queued(item=item, status=DeliveryStatus.PENDING), targets))
+    enqueue_routed(session, queued=queued, now=now)
     for resolution in resolutions:
         resolution.events_queued_at = now
     report.events += len(queued)

@@ -10,7 +10,7 @@ import datetime as dt
 import logging
 import random
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,11 +18,12 @@ from sqlalchemy.engine import Engine
 
 from tracker.channels.base import Channel
 from tracker.clock import utcnow
-from tracker.config import Settings
+from tracker.config import Settings, route_settings
 from tracker.delivery import admin as checks
 from tracker.delivery import ledger as outbox
 from tracker.delivery import plan as queueing
 from tracker.delivery.sender import Dispatcher, DispatchStats
+from tracker.domain.routing import Route
 from tracker.persistence.pace import SharedPace
 
 log = logging.getLogger("tracker.worker")
@@ -84,13 +85,22 @@ class Worker:
     stop: threading.Event = field(default_factory=threading.Event)
     clock: Callable[[], dt.datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)
+    # None: the configured routes (checked against `channels` here, so a bad one stops us now).
+    routes: Sequence[Route] | None = None
+    follow_hook: queueing.FollowHook | None = None
+
+    def __post_init__(self) -> None:
+        if self.routes is None:
+            self.routes = route_settings(self.settings, list(self.channels))
 
     def run_pass(self, *, dry_run: bool = False) -> PassReport:
         now = self.clock()
         queue = queueing.queue_due(
             self.engine,
             policy=self.settings.reminder_policy,
-            channels=list(self.channels),
+            channels=queueing.Routing(
+                channels=list(self.channels), routes=self.routes or (), follow_hook=self.follow_hook
+            ),
             tz=self.settings.tz,
             now=now,
             dry_run=dry_run,

@@ -17,7 +17,7 @@ from sqlmodel import Field, SQLModel
 from tracker.clock import utcnow
 from tracker.enums import DeliveryStatus, Outcome, PredictionStatus, ResolvedVia
 from tracker.persistence.columns import TABLE_CONFIG, UTCDateTime
-from tracker.persistence.people_models import ApiToken, AppUser, AuditEntry
+from tracker.persistence.people_models import ApiToken, AppUser, AuditEntry, UserFollow
 
 __all__ = [
     "ApiToken",
@@ -40,6 +40,7 @@ __all__ = [
     "ServiceState",
     "Source",
     "UTCDateTime",
+    "UserFollow",
 ]
 
 

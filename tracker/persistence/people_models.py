@@ -77,3 +77,20 @@ class AuditEntry(SQLModel, table=True):
     subject: str | None = Field(default=None, sa_type=sa.String(200))  # a key, a user, a token
     before: str | None = Field(default=None, sa_type=sa.Text)
     after: str | None = Field(default=None, sa_type=sa.Text)
+
+
+class UserFollow(SQLModel, table=True):
+    """A user follows a tag or a question: its reminders reach them too (by email, once the
+    email channel is wired). `target` is "tag:<tag>" or "question:<id>", unique per user."""
+
+    model_config = TABLE_CONFIG
+
+    __tablename__ = "user_follow"
+    __table_args__ = (sa.UniqueConstraint("user_id", "target", name="uq_user_follow_target"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="app_user.id")
+    target: str = Field(sa_type=sa.String(120))
+    tag: str | None = Field(default=None, sa_type=sa.String(100), index=True)
+    prediction_id: int | None = Field(default=None, foreign_key="prediction.id", index=True)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

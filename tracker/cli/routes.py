@@ -1,0 +1,124 @@
+"""`tracker routes`: the [[routes]] rules, and `routes test`: where a reminder would go."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from tracker.cli.app import Runtime, app, print_json, say
+from tracker.cli.terminal import utf8
+
+KINDS = ("upcoming", "due", "overdue", "resolved", "stale-forecast")
+
+routes_app = typer.Typer(
+    help="Which reminders go to which channels ([[routes]] in the config file); "
+    "`routes test` shows where one would go.",
+    invoke_without_command=True,
+)
+app.add_typer(routes_app, name="routes")
+
+
+def _kind(value: str) -> str:
+    if value not in KINDS:
+        raise typer.BadParameter(f"must be one of {', '.join(KINDS)}")
+    return value
+
+
+@routes_app.callback()
+def routes_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print them as JSON.")] = False,
+) -> None:
+    """List the routes in the order they are read (the first match wins unless it says
+    continue)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from tracker.config import channel_settings, route_settings
+
+    rt = Runtime()
+    names = [c.name for c in channel_settings(rt.settings)]
+    routes = route_settings(rt.settings, names)
+    if as_json:
+        print_json({"channels": names, "routes": [r.describe() for r in routes]})
+        return
+    if not routes:
+        say(f"No routes: every reminder goes to every channel ({', '.join(names)}).")
+        return
+    for number, route in enumerate(routes, start=1):
+        say(f"{number}. {_describe(route.describe())}")
+    say("A reminder that no route matches goes nowhere.")
+
+
+def _describe(route: dict[str, Any]) -> str:
+    parts = [
+        f"{field.removeprefix('match_')} {', '.join(route[field])}"
+        for field in ("match_kinds", "match_tags", "match_forecasters", "match_keys")
+        if route[field]
+    ]
+    text = (
+        ("when " + "; ".join(parts) if parts else "always") + " -> " + ", ".join(route["channels"])
+    )
+    if route["continue"]:
+        text += " (continue)"
+    if route["digest"]:
+        text += f" (digest {route['digest']}: not acted on yet, sent one by one)"
+    return text
+
+
+@routes_app.command("test")
+def routes_test(
+    question: Annotated[
+        str,
+        typer.Option("--question", metavar="REF", help="The question's id or key.", callback=utf8),
+    ],
+    kind: Annotated[
+        str,
+        typer.Option(
+            metavar="KIND", help=f"The reminder's kind: {', '.join(KINDS)}.", callback=_kind
+        ),
+    ],
+    forecaster: Annotated[
+        str | None,
+        typer.Option(
+            metavar="NAME",
+            help="For stale-forecast: the forecaster nudged (default: every one in force).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON.")] = False,
+) -> None:
+    """Which channels a reminder of KIND for the question would reach now; sends nothing."""
+    import dataclasses
+
+    from tracker import service
+    from tracker.config import channel_settings, route_settings
+    from tracker.delivery.plan import event_for
+    from tracker.domain.routing import channels_for
+    from tracker.follows import followers_of
+
+    rt = Runtime()
+    names = [c.name for c in channel_settings(rt.settings)]
+    routes = route_settings(rt.settings, names)
+    record = service.show_prediction(rt.engine, ref=question)
+    event = event_for(record, kind, rt.now)
+    if forecaster is not None:
+        event = dataclasses.replace(event, forecasters=(forecaster,))
+    channels = channels_for(event, routes, names)
+    followers = followers_of(rt.engine, record)
+    if as_json:
+        print_json(
+            {
+                "question": record.prediction.key,
+                "kind": kind,
+                "tags": list(event.tags),
+                "forecasters": list(event.forecasters),
+                "channels": channels,
+                "followers": followers,
+            }
+        )
+        return
+    where = ", ".join(channels) if channels else "nowhere (no route matches)"
+    article = "An" if kind[0] in "aeiou" else "A"
+    say(f"{article} {kind} reminder for {record.prediction.key} would go to: {where}")
+    if followers:
+        say(f"Followers: {', '.join(followers)} (by email once email channels are wired)")

@@ -1,0 +1,105 @@
+"""Which channels an event reaches: the [[routes]] rules. Pure.
+
+A route matches an event when every match field it gives matches (a field matches when any of
+its values does); an empty or missing field matches everything. Routes are read in order: the
+first that matches decides, unless it says `continue`, in which case its channels are taken and
+the next routes are read too. With no routes at all every event reaches every channel (what
+tracker did before routes existed); with routes, an event that no route matches reaches none.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tracker.errors import ConfigError
+
+EVENT_KINDS = ("upcoming", "due", "overdue", "resolved", "stale-forecast")
+STALE_FORECAST = "stale-forecast"
+_DIGEST = re.compile(
+    r"^(?:daily|weekly (?:mon|tue|wed|thu|fri|sat|sun)) (?:[01]\d|2[0-3]):[0-5]\d$"
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    """What a route looks at: the kind of message, the question's tags and key, and the
+    forecasters whose forecasts are in force (for a stale-forecast nudge: the one nudged)."""
+
+    kind: str
+    key: str
+    tags: tuple[str, ...] = ()
+    forecasters: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Route:
+    channels: tuple[str, ...]
+    match_tags: tuple[str, ...] = ()
+    match_forecasters: tuple[str, ...] = ()
+    match_keys: tuple[str, ...] = ()
+    match_kinds: tuple[str, ...] = ()
+    continue_: bool = False
+    digest: str | None = None  # parsed and checked; not acted on yet (see README)
+
+    def matches(self, event: Event) -> bool:
+        tags = {tag.casefold() for tag in event.tags}
+        return (
+            _any(self.match_kinds, {event.kind})
+            and _any(self.match_keys, {event.key})
+            and _any(tuple(t.casefold() for t in self.match_tags), tags)
+            and _any(self.match_forecasters, set(event.forecasters))
+        )
+
+    def describe(self) -> dict[str, object]:
+        return {
+            "match_tags": list(self.match_tags),
+            "match_forecasters": list(self.match_forecasters),
+            "match_keys": list(self.match_keys),
+            "match_kinds": list(self.match_kinds),
+            "channels": list(self.channels),
+            "continue": self.continue_,
+            "digest": self.digest,
+        }
+
+
+def _any(wanted: Sequence[str], present: set[str]) -> bool:
+    return not wanted or any(value in present for value in wanted)
+
+
+def channels_for(event: Event, routes: Sequence[Route], all_channels: Sequence[str]) -> list[str]:
+    """The channels `event` reaches, in the order they are configured (each once)."""
+    if not routes:
+        return list(all_channels)
+    chosen: set[str] = set()
+    for route in routes:
+        if route.matches(event):
+            chosen.update(route.channels)
+            if not route.continue_:
+                break
+    return [name for name in all_channels if name in chosen]
+
+
+def check_routes(routes: Iterable[Route], channel_names: Sequence[str]) -> None:
+    """Refuse a route naming a channel that is not configured, or an unknown kind, in one line."""
+    known = set(channel_names)
+    for number, route in enumerate(routes, start=1):
+        where = f"route {number}"
+        if not route.channels:
+            raise ConfigError(f"{where} sends to no channel; give it channels = [...]")
+        unknown = next((name for name in route.channels if name not in known), None)
+        if unknown is not None:
+            raise ConfigError(
+                f"{where} names channel {unknown!r}, which is not configured "
+                f"(channels: {', '.join(channel_names)})"
+            )
+        kind = next((k for k in route.match_kinds if k not in EVENT_KINDS), None)
+        if kind is not None:
+            raise ConfigError(
+                f"{where}: unknown kind {kind!r} in match_kinds (one of {', '.join(EVENT_KINDS)})"
+            )
+        if route.digest is not None and not _DIGEST.match(route.digest):
+            raise ConfigError(
+                f'{where}: digest {route.digest!r} is not like "daily 08:00" or "weekly mon 08:00"'
+            )
