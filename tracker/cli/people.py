@@ -241,14 +241,21 @@ def tokens_revoke(
     say(f"Revoked token {view['prefix']} ({view['user']}, scope {view['scope']}).")
 
 
+def _utf8_each(values: list[str] | None) -> list[str] | None:
+    return [v for v in values if utf8(v) is not None] if values else values
+
+
 TagOption = Annotated[
     list[str] | None,
-    typer.Option("--tag", metavar="TAG", help="A tag to follow (repeatable).", callback=utf8),
+    typer.Option("--tag", metavar="TAG", help="A tag to follow (repeatable).", callback=_utf8_each),
 ]
 QuestionOption = Annotated[
     list[str] | None,
     typer.Option(
-        "--question", metavar="REF", help="A question's id or key (repeatable).", callback=utf8
+        "--question",
+        metavar="REF",
+        help="A question's id or key (repeatable).",
+        callback=_utf8_each,
     ),
 ]
 
