@@ -226,7 +226,8 @@ def test_routes_lists_them(cli: Callable[..., Result], monkeypatch: pytest.Monke
 def test_routes_test_shows_where_a_reminder_would_go_and_sends_nothing(
     cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
-    write_config(CONFIG.replace('channels = ["wire"]', 'match_kinds = ["resolved"]\nchannels = ["wire"]'), monkeypatch)  # fmt: skip
+    resolved_to_wire = 'match_kinds = ["resolved"]\nchannels = ["wire"]'
+    write_config(CONFIG.replace('channels = ["wire"]', resolved_to_wire), monkeypatch)
     added = cli("add", "Pullout", "--due", "2030-02", "--key", "pullout", "--tag", "syria",
                 "--forecaster", "ISW", "--probability", "0.3")  # fmt: skip
     assert added.code == 0, added.err
