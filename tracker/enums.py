@@ -57,6 +57,10 @@ class ReminderKind(enum.StrEnum):
 
 
 REMINDER_KINDS = tuple(kind.value for kind in ReminderKind)
+# "Update your forecast?": not a deadline reminder (it never supersedes one, nor is superseded),
+# but like them sent only while its question is open.
+STALE_FORECAST = "stale-forecast"
+OPEN_ONLY_KINDS = (*REMINDER_KINDS, STALE_FORECAST)
 
 
 class GroupBy(enum.StrEnum):

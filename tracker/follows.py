@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tracker.delivery.plan import FollowHook
+from tracker.delivery.routed import FollowHook
 from tracker.domain.inputs import normalize_tags
 from tracker.domain.people import Actor
 from tracker.domain.routing import Event

@@ -20,9 +20,10 @@ from tracker.channels.text import (
     forecasts_line,
     format_probability,
     resolve_command,
+    stale_forecast_text,
     timing,
 )
-from tracker.enums import REMINDER_KINDS
+from tracker.enums import REMINDER_KINDS, STALE_FORECAST
 
 LOGGER_NAME = "tracker.reminders"
 _CLAIM_LIMIT = 300  # a log line, not the record: the key in the command finds the rest
@@ -78,6 +79,8 @@ def console_line(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) ->
             f"{word.upper()} {when}: {_claim(prediction)} ({'; '.join(details)}) "
             f"{_DASH} resolve: {resolve_command(prediction['key'])}"
         )
+    if kind == STALE_FORECAST:
+        return _one_line(stale_forecast_text(data, now, tz))
     if kind == "resolved":
         prediction, resolution = data["prediction"], data.get("resolution") or {}
         outcome = resolution.get("outcome") or prediction.get("outcome") or "?"

@@ -21,10 +21,11 @@ from tracker.channels.text import (
     forecasts_line,
     format_probability,
     resolve_command,
+    stale_forecast_text,
     timing,
 )
 from tracker.channels.webhook import validate_url
-from tracker.enums import REMINDER_KINDS
+from tracker.enums import REMINDER_KINDS, STALE_FORECAST
 from tracker.errors import ConfigError
 
 # Slack answers errors as a plain-text word. These cannot succeed on a retry, whatever status
@@ -101,6 +102,9 @@ def format_slack(
             blocks.append(action_buttons(message.data["prediction"]["key"]))
     elif kind == "resolved":
         text, blocks = _resolved(message.data, tz)
+    elif kind == STALE_FORECAST:
+        text = escape(stale_forecast_text(message.data, now, tz), _SECTION_LIMIT)
+        blocks = [_header("Update your forecast?"), _section(text)]
     else:  # an event type this version does not know how to lay out: say what it is
         text = f"tracker event {escape(message.event_type)}"
         blocks = [_section(text)]

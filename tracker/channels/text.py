@@ -63,3 +63,21 @@ def forecasts_line(data: Mapping[str, Any]) -> str:
         if name and isinstance(probability, int | float):
             parts.append(f"{' '.join(str(name).split())} {format_probability(probability)}")
     return " \N{MIDDLE DOT} ".join(parts)
+
+
+def stale_forecast_text(data: Mapping[str, Any], now: dt.datetime, tz: ZoneInfo) -> str:
+    """A stale-forecast nudge in one sentence: "Update your forecast? ISW's 35% on <claim>
+    (due February 2025) is 45 days old: tracker forecast KEY P --by ISW"."""
+    prediction, reminder = data["prediction"], data.get("reminder") or {}
+    forecaster = " ".join(str(reminder.get("forecaster") or "?").split())
+    made = reminder.get("forecast_made_at")
+    age = format_duration(now - dt.datetime.fromisoformat(made)) if made else "?"
+    mine = [f for f in data.get("forecasts") or [] if f.get("forecaster") == forecaster]
+    probability = mine[-1].get("probability") if mine else None
+    what = f" {format_probability(probability)}" if isinstance(probability, int | float) else ""
+    claim = " ".join(str(prediction["claim"]).split())
+    return (
+        f'Update your forecast? {forecaster}\'s{what} on "{claim}" (due '
+        f"{due_label(prediction, tz)}) is {age} old: tracker forecast {prediction['key']} "
+        f"PROBABILITY --by {forecaster!r}"
+    )

@@ -92,7 +92,7 @@ def routes_test(
 
     from tracker import service
     from tracker.config import channel_settings, route_settings
-    from tracker.delivery.plan import event_for
+    from tracker.delivery.routed import event_for
     from tracker.domain.routing import channels_for
     from tracker.follows import followers_of
 

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from tracker.channels.base import Attempt, AttemptOutcome
 from tracker.delivery.ledger import WAITING, RetryPolicy, prediction_is_open
-from tracker.enums import REMINDER_KINDS
+from tracker.enums import OPEN_ONLY_KINDS
 from tracker.persistence.models import (
     Delivery,
     DeliveryStatus,
@@ -97,7 +97,7 @@ def claim(
     due = (
         _due(session, now),
         # a reminder is only ever sent for an open prediction
-        sa.or_(col(Delivery.kind).not_in(REMINDER_KINDS), prediction_is_open()),
+        sa.or_(col(Delivery.kind).not_in(OPEN_ONLY_KINDS), prediction_is_open()),
     )
     groups: list[tuple[Any, int]]
     if rooms is None:
@@ -307,7 +307,7 @@ def _next_status(
         return retired
     resolved_meanwhile = (
         open_predictions is not None
-        and kind in REMINDER_KINDS
+        and kind in OPEN_ONLY_KINDS
         and prediction_id not in open_predictions
     )
     if resolved_meanwhile:

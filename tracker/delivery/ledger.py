@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from tracker.enums import REMINDER_KINDS
+from tracker.enums import OPEN_ONLY_KINDS, REMINDER_KINDS
 from tracker.persistence.models import Delivery, DeliveryStatus, Prediction, PredictionStatus
 from tracker.signatures import new_webhook_id
 
@@ -174,6 +174,7 @@ def cancel_reminders(
     return _retire_unsent_reminders(
         session,
         col(Delivery.prediction_id) == prediction_id,
+        kinds=OPEN_ONLY_KINDS,
         status=DeliveryStatus.CANCELLED,
         reason=reason,
         now=now,
@@ -186,6 +187,7 @@ def hold_reminders(session: Session, *, prediction_id: int, now: dt.datetime) ->
     return _retire_unsent_reminders(
         session,
         col(Delivery.prediction_id) == prediction_id,
+        kinds=OPEN_ONLY_KINDS,
         status=DeliveryStatus.SKIPPED,
         reason="the prediction was snoozed",
         now=now,
@@ -193,13 +195,18 @@ def hold_reminders(session: Session, *, prediction_id: int, now: dt.datetime) ->
 
 
 def _retire_unsent_reminders(
-    session: Session, *where: Any, status: DeliveryStatus, reason: str, now: dt.datetime
+    session: Session,
+    *where: Any,
+    status: DeliveryStatus,
+    reason: str,
+    now: dt.datetime,
+    kinds: Sequence[str] = REMINDER_KINDS,
 ) -> int:
     result = session.execute(
         sa.update(Delivery)
         .where(
             *where,
-            col(Delivery.kind).in_(REMINDER_KINDS),
+            col(Delivery.kind).in_(kinds),
             col(Delivery.status).in_([s.value for s in UNSENT]),
         )
         .values(

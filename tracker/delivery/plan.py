@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,9 +24,9 @@ from sqlmodel import Session
 
 from tracker.delivery import ledger as outbox
 from tracker.delivery.lookups import reminders_in_ledger
-from tracker.domain.forecasts import in_force
+from tracker.delivery.nudges import queue_stale_nudges
+from tracker.delivery.routed import Routing, enqueue_routed, event_for
 from tracker.domain.reminders import ReminderPolicy, due_reminders, policy_fingerprint
-from tracker.domain.routing import Event, Route, channels_for
 from tracker.enums import REMINDER_KINDS
 from tracker.io.questions import latest_forecasts_json
 from tracker.io.records import iso, prediction_json, resolution_json
@@ -42,49 +42,6 @@ RETRY_UNPLANNABLE_AFTER = dt.timedelta(hours=1)
 
 log = logging.getLogger("tracker.queueing")
 
-# Extra channels for an event beyond its routes: the hook the followers' email will use (a user
-# who follows a tag or question gets its reminders at an implicit per-user channel). Called in
-# the planning transaction; it returns channel names the worker can send to.
-FollowHook = Callable[[Session, PredictionRecord, Event], Sequence[str]]
-
-
-@dataclass(frozen=True)
-class Routing:
-    """Where a pass sends things: every channel the worker has, the routes over them, and the
-    followers' hook."""
-
-    channels: Sequence[str]
-    routes: Sequence[Route] = ()
-    follow_hook: FollowHook | None = None
-
-    def targets(self, session: Session, record: PredictionRecord, event: Event) -> list[str]:
-        chosen = channels_for(event, self.routes, self.channels)
-        if self.follow_hook is not None:
-            chosen += [c for c in self.follow_hook(session, record, event) if c not in chosen]
-        return chosen
-
-
-def event_for(record: PredictionRecord, kind: str, now: dt.datetime) -> Event:
-    """What a route matches a question's event on: its tags, key, and forecasters in force."""
-    return Event(
-        kind=kind,
-        key=record.prediction.key,
-        tags=tuple(record.tags),
-        forecasters=tuple(in_force(record.forecasts, now)),
-    )
-
-
-def enqueue_routed(
-    session: Session, *, queued: Sequence[tuple[outbox.Queued, Sequence[str]]], now: dt.datetime
-) -> None:
-    """Enqueue each item on its own channels, in one bulk insert per set of channels."""
-    groups: dict[tuple[str, ...], list[outbox.Queued]] = defaultdict(list)
-    for entry, targets in queued:
-        if targets:
-            groups[tuple(targets)].append(entry)
-    for targets, entries in groups.items():
-        outbox.enqueue(session, queued=entries, channels=targets, now=now)
-
 
 @dataclass
 class QueueReport:
@@ -93,6 +50,7 @@ class QueueReport:
     superseded: int = 0
     predictions: int = 0
     events: int = 0  # resolution events queued
+    nudges: list[dict[str, Any]] = field(default_factory=list)  # {prediction, forecaster, ...}
 
 
 def queue_due(
@@ -103,6 +61,7 @@ def queue_due(
     tz: ZoneInfo,
     now: dt.datetime,
     dry_run: bool = False,
+    stale_after: dt.timedelta | None = None,
 ) -> QueueReport:
     """Queue every reminder and resolution event that is due, a batch per transaction.
     `channels`: every channel (no routes), or a Routing."""
@@ -111,6 +70,10 @@ def queue_due(
     with transaction(engine, commit=not dry_run) as session:
         _notice_policy_change(session, policy=policy, now=now)
         _queue_resolution_events(session, routing=routing, tz=tz, now=now, report=report)
+        if stale_after is not None:
+            report.nudges += queue_stale_nudges(
+                session, stale_after=stale_after, routing=routing, tz=tz, now=now
+            )
         if dry_run:  # one look, then roll back: the same rows would come back forever
             _queue_reminder_batch(session, policy=policy, routing=routing, tz=tz, now=now,
                                   report=report)  # fmt: skip

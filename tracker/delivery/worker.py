@@ -22,6 +22,7 @@ from tracker.config import Settings, route_settings
 from tracker.delivery import admin as checks
 from tracker.delivery import ledger as outbox
 from tracker.delivery import plan as queueing
+from tracker.delivery.routed import FollowHook, Routing
 from tracker.delivery.sender import Dispatcher, DispatchStats
 from tracker.domain.routing import Route
 from tracker.persistence.pace import SharedPace
@@ -42,6 +43,7 @@ class PassReport:
             self.queue.queued
             or self.queue.skipped
             or self.queue.events
+            or self.queue.nudges
             or self.dispatch.sent
             or self.dispatch.released
         )
@@ -53,6 +55,7 @@ class PassReport:
             "skipped": self.queue.skipped,
             "superseded": self.queue.superseded,
             "resolution_events": self.queue.events,
+            "nudges": self.queue.nudges,
             "attempts": self.dispatch.sent,
             "outcomes": self.dispatch.outcomes,
             "released": self.dispatch.released,
@@ -64,6 +67,8 @@ class PassReport:
         parts = [f"queued {queued} deliveries for {len(self.queue.queued)} reminders"]
         if self.queue.events:
             parts.append(f"queued {self.queue.events} resolution events")
+        if self.queue.nudges:
+            parts.append(f"queued {len(self.queue.nudges)} stale-forecast nudges")
         if self.queue.skipped:
             parts.append(f"skipped {self.queue.skipped} stale")
         if self.dry_run:
@@ -87,7 +92,7 @@ class Worker:
     rng: random.Random = field(default_factory=random.Random)
     # None: the configured routes (checked against `channels` here, so a bad one stops us now).
     routes: Sequence[Route] | None = None
-    follow_hook: queueing.FollowHook | None = None
+    follow_hook: FollowHook | None = None
 
     def __post_init__(self) -> None:
         if self.routes is None:
@@ -98,12 +103,13 @@ class Worker:
         queue = queueing.queue_due(
             self.engine,
             policy=self.settings.reminder_policy,
-            channels=queueing.Routing(
+            channels=Routing(
                 channels=list(self.channels), routes=self.routes or (), follow_hook=self.follow_hook
             ),
             tz=self.settings.tz,
             now=now,
             dry_run=dry_run,
+            stale_after=self.settings.stale_after,
         )
         report = PassReport(queue=queue, dry_run=dry_run)
         if dry_run:
