@@ -114,7 +114,7 @@ class Worker:
         report = PassReport(queue=queue, dry_run=dry_run)
         if dry_run:
             report.pending = checks.count_due_deliveries(self.engine, now=now) + sum(
-                item["deliveries"] for item in queue.queued
+                item["deliveries"] for item in [*queue.queued, *queue.nudges]
             )
             return report
         report.dispatch = checks.dispatch_pending(
