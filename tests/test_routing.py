@@ -58,6 +58,11 @@ def test_an_event_no_route_matches_goes_nowhere() -> None:
     assert channels_for(SYRIA_DUE, routes, ALL) == []
 
 
+def test_a_route_without_channels_drops_what_it_matches() -> None:
+    routes = [Route(channels=(), match_kinds=("due",)), Route(channels=("a",))]
+    assert channels_for(SYRIA_DUE, routes, ALL) == []
+
+
 names = st.sampled_from(ALL)
 values = st.lists(st.sampled_from(["syria", "iran", "x", "ISW", "Desk", "pullout"]), max_size=2)
 routes_strategy = st.lists(
@@ -131,8 +136,7 @@ def test_check_routes_refuses_unknown_channels_kinds_and_digests() -> None:
         check_routes([Route(channels=("a",), match_kinds=("later",))], ALL)
     with pytest.raises(ConfigError, match="digest"):
         check_routes([Route(channels=("a",), digest="hourly")], ALL)
-    with pytest.raises(ConfigError, match="no channel"):
-        check_routes([Route(channels=())], ALL)
+    check_routes([Route(channels=())], ALL)  # drops what it matches, on purpose
     check_routes([Route(channels=("a",), digest="weekly mon 08:00")], ALL)
 
 
@@ -191,6 +195,7 @@ def test_routes_from_the_environment_as_json(monkeypatch: pytest.MonkeyPatch) ->
         ('channels = ["desk"]\nmatch_kinds = ["soon"]', "unknown kind 'soon'"),
         ('channels = ["desk"]\nmatch_colour = ["red"]', "routes.0.match_colour"),
         ('channels = ["desk"]\ndigest = "every day"', 'not like "daily 08:00"'),
+        ('match_tags = ["x"]', "routes.0.channels"),
     ],
 )
 def test_a_bad_route_is_one_line(

@@ -73,7 +73,8 @@ class RouteSettings(BaseModel):
     match_forecasters: list[str] = Field(default_factory=list)
     match_keys: list[str] = Field(default_factory=list)
     match_kinds: list[str] = Field(default_factory=list)
-    channels: list[str] = Field(default_factory=list)
+    # Required, so that a forgotten line is an error; [] on purpose drops what the route matches.
+    channels: list[str]
     continue_: bool = Field(default=False, alias="continue")
     digest: str | None = None
 

@@ -3,7 +3,8 @@
 A route matches an event when every match field it gives matches (a field matches when any of
 its values does); an empty or missing field matches everything. Routes are read in order: the
 first that matches decides, unless it says `continue`, in which case its channels are taken and
-the next routes are read too. With no routes at all every event reaches every channel (what
+the next routes are read too; a route with `channels = []` drops what it matches. With no
+routes at all every event reaches every channel (what
 tracker did before routes existed); with routes, an event that no route matches reaches none.
 """
 
@@ -86,8 +87,6 @@ def check_routes(routes: Iterable[Route], channel_names: Sequence[str]) -> None:
     known = set(channel_names)
     for number, route in enumerate(routes, start=1):
         where = f"route {number}"
-        if not route.channels:
-            raise ConfigError(f"{where} sends to no channel; give it channels = [...]")
         unknown = next((name for name in route.channels if name not in known), None)
         if unknown is not None:
             raise ConfigError(
