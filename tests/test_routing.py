@@ -194,7 +194,7 @@ def test_routes_from_the_environment_as_json(monkeypatch: pytest.MonkeyPatch) ->
         ('channels = ["desk", "mail"]', "route 1 names channel 'mail', which is not configured"),
         ('channels = ["desk"]\nmatch_kinds = ["soon"]', "unknown kind 'soon'"),
         ('channels = ["desk"]\nmatch_colour = ["red"]', "routes.0.match_colour"),
-        ('channels = ["desk"]\ndigest = "every day"', 'not like "daily 08:00"'),
+        ('channels = ["desk"]\ndigest = "every day"', "write 'daily 08:00'"),
         ('match_tags = ["x"]', "routes.0.channels"),
     ],
 )

@@ -10,17 +10,15 @@ tracker did before routes existed); with routes, an event that no route matches 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
-from tracker.errors import ConfigError
+from tracker.domain.digests import parse_digest
+from tracker.errors import ConfigError, InvalidInput
 
 EVENT_KINDS = ("upcoming", "due", "overdue", "resolved", "stale-forecast")
 STALE_FORECAST = "stale-forecast"
-_DIGEST = re.compile(
-    r"^(?:daily|weekly (?:mon|tue|wed|thu|fri|sat|sun)) (?:[01]\d|2[0-3]):[0-5]\d$"
-)
 
 
 @dataclass(frozen=True)
@@ -98,7 +96,8 @@ def check_routes(routes: Iterable[Route], channel_names: Sequence[str]) -> None:
             raise ConfigError(
                 f"{where}: unknown kind {kind!r} in match_kinds (one of {', '.join(EVENT_KINDS)})"
             )
-        if route.digest is not None and not _DIGEST.match(route.digest):
-            raise ConfigError(
-                f'{where}: digest {route.digest!r} is not like "daily 08:00" or "weekly mon 08:00"'
-            )
+        if route.digest is not None:
+            try:  # the zone does not change what is valid
+                parse_digest(route.digest, ZoneInfo("UTC"))
+            except InvalidInput as exc:
+                raise ConfigError(f"{where}: {exc}") from None
