@@ -12,7 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.conftest import Result, assert_one_line_error
-from tracker.config import load_settings, route_settings
+from tracker.bootstrap import configured_routes
+from tracker.config import load_settings
 from tracker.domain.routing import EVENT_KINDS, Event, Route, channels_for, check_routes
 from tracker.errors import ConfigError
 
@@ -168,7 +169,7 @@ def write_config(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_routes_from_the_config_file(monkeypatch: pytest.MonkeyPatch) -> None:
     write_config(CONFIG, monkeypatch)
-    routes = route_settings(load_settings())
+    routes = configured_routes(load_settings())
     assert routes[0] == Route(
         channels=("desk",),
         match_tags=("Syria",),
@@ -183,7 +184,7 @@ def test_routes_from_the_environment_as_json(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setenv("TRACKER_CHANNELS", json.dumps([{"name": "desk", "kind": "console"}]))
     routes = [{"match_keys": ["k1"], "channels": ["desk"], "continue": True}]
     monkeypatch.setenv("TRACKER_ROUTES", json.dumps(routes))
-    assert route_settings(load_settings()) == [
+    assert configured_routes(load_settings()) == [
         Route(channels=("desk",), match_keys=("k1",), continue_=True)
     ]
 

@@ -13,6 +13,7 @@ from sqlmodel import col, select
 
 from tests.conftest import Result, assert_one_line_error
 from tests.sink import Sink
+from tracker.bootstrap import configured_routes
 from tracker.channels import build_channels
 from tracker.config import load_settings
 from tracker.delivery.worker import Worker
@@ -196,6 +197,7 @@ def test_the_followers_hook_adds_each_followers_channel(
         settings=settings,
         channels=build_channels(settings),
         rng=random.Random(7),
+        routes=configured_routes(settings),
         follow_hook=follower_hook(channel_of),
     )
     report = worker.run_pass()

@@ -7,7 +7,7 @@ reads settings to decide what to build.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from tracker.config import Settings
     from tracker.delivery.scheduler import Service
     from tracker.delivery.worker import Worker
+    from tracker.domain.routing import Route
 
 
 def open_database(settings: Settings, *, migrate: bool = True, create: bool = False) -> Engine:
@@ -34,11 +35,34 @@ def configured_channels(settings: Settings) -> dict[str, Channel]:
     """The channels the settings name; a bad one (or a route naming an unknown channel) is
     refused here, before any database opens."""
     from tracker.channels import build_channels
-    from tracker.config import route_settings
 
     channels = build_channels(settings)
-    route_settings(settings, list(channels))
+    configured_routes(settings, list(channels))
     return channels
+
+
+def configured_routes(
+    settings: Settings, channel_names: Sequence[str] | None = None
+) -> list[Route]:
+    """The [[routes]], checked against the channels (default: the configured ones)."""
+    from tracker.config import channel_settings
+    from tracker.domain.routing import Route, check_routes
+
+    routes = [
+        Route(
+            channels=tuple(r.channels),
+            match_tags=tuple(r.match_tags),
+            match_forecasters=tuple(r.match_forecasters),
+            match_keys=tuple(r.match_keys),
+            match_kinds=tuple(r.match_kinds),
+            continue_=r.continue_,
+            digest=r.digest,
+        )
+        for r in settings.routes
+    ]
+    names = channel_names or [c.name for c in channel_settings(settings)]
+    check_routes(routes, names)
+    return routes
 
 
 def build_worker(
@@ -48,7 +72,8 @@ def build_worker(
     from tracker.delivery.worker import Worker
 
     chosen = channels if channels is not None else configured_channels(settings)
-    return Worker(engine=engine, settings=settings, channels=chosen)
+    routes = configured_routes(settings, list(chosen))
+    return Worker(engine=engine, settings=settings, channels=chosen, routes=routes)
 
 
 def build_service(settings: Settings, worker: Worker) -> Service:

@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import tomllib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -35,9 +35,6 @@ from pydantic_settings import (
 from tracker.domain.durations import parse_duration
 from tracker.domain.reminders import ReminderPolicy
 from tracker.errors import ConfigError, InvalidInput
-
-if TYPE_CHECKING:
-    from tracker.domain.routing import Route
 
 DEFAULT_CONFIG_FILE = Path("config/tracker.toml")
 MIN_TOKEN_LENGTH = 16
@@ -65,7 +62,7 @@ class ChannelSettings(BaseModel):
 
 
 class RouteSettings(BaseModel):
-    """One [[routes]] table: which events (all match fields given must match) go where."""
+    """One [[routes]] table (see domain/routing.py)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -128,14 +125,10 @@ class Settings(BaseSettings):
         default_factory=list, description="Any number of channels ([[channels]] tables)."
     )
     routes: list[RouteSettings] = Field(
-        default_factory=list,
-        description="Which reminders go to which channels ([[routes]] tables); none: all go "
-        "to every channel.",
+        default_factory=list, description="Which reminders go where ([[routes]]); none: all."
     )
     stale_after: dt.timedelta | None = Field(
-        default=None,
-        description="Nudge a forecaster whose latest forecast on an open question is older "
-        "than this (e.g. 30d); default: never.",
+        default=None, description="Nudge a forecaster whose latest forecast is this old; off."
     )
     delivery_concurrency: int = Field(
         default=16, ge=1, le=512, description="Deliveries in flight at once."
@@ -402,24 +395,3 @@ def channel_settings(settings: Settings) -> list[ChannelSettings]:
             recipients=channel.to,
         )
     return channels
-
-
-def route_settings(settings: Settings, channel_names: list[str] | None = None) -> list[Route]:
-    """The configured routes, checked against the configured channels (one ConfigError line)."""
-    from tracker.domain.routing import Route, check_routes
-
-    routes = [
-        Route(
-            channels=tuple(r.channels),
-            match_tags=tuple(r.match_tags),
-            match_forecasters=tuple(r.match_forecasters),
-            match_keys=tuple(r.match_keys),
-            match_kinds=tuple(r.match_kinds),
-            continue_=r.continue_,
-            digest=r.digest,
-        )
-        for r in settings.routes
-    ]
-    names = channel_names or [c.name for c in channel_settings(settings)]
-    check_routes(routes, names)
-    return routes

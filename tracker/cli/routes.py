@@ -34,11 +34,12 @@ def routes_list(
     continue)."""
     if ctx.invoked_subcommand is not None:
         return
-    from tracker.config import channel_settings, route_settings
+    from tracker.bootstrap import configured_routes
+    from tracker.config import channel_settings
 
     rt = Runtime()
     names = [c.name for c in channel_settings(rt.settings)]
-    routes = route_settings(rt.settings, names)
+    routes = configured_routes(rt.settings, names)
     if as_json:
         print_json({"channels": names, "routes": [r.describe() for r in routes]})
         return
@@ -91,14 +92,15 @@ def routes_test(
     import dataclasses
 
     from tracker import service
-    from tracker.config import channel_settings, route_settings
+    from tracker.bootstrap import configured_routes
+    from tracker.config import channel_settings
     from tracker.delivery.routed import event_for
     from tracker.domain.routing import channels_for
     from tracker.follows import followers_of
 
     rt = Runtime()
     names = [c.name for c in channel_settings(rt.settings)]
-    routes = route_settings(rt.settings, names)
+    routes = configured_routes(rt.settings, names)
     record = service.show_prediction(rt.engine, ref=question)
     event = event_for(record, kind, rt.now)
     if forecaster is not None:

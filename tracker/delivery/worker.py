@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 
 from tracker.channels.base import Channel
 from tracker.clock import utcnow
-from tracker.config import Settings, route_settings
+from tracker.config import Settings
 from tracker.delivery import admin as checks
 from tracker.delivery import ledger as outbox
 from tracker.delivery import plan as queueing
@@ -90,13 +90,8 @@ class Worker:
     stop: threading.Event = field(default_factory=threading.Event)
     clock: Callable[[], dt.datetime] = utcnow
     rng: random.Random = field(default_factory=random.Random)
-    # None: the configured routes (checked against `channels` here, so a bad one stops us now).
-    routes: Sequence[Route] | None = None
+    routes: Sequence[Route] = ()  # none: every channel gets everything (bootstrap reads them)
     follow_hook: FollowHook | None = None
-
-    def __post_init__(self) -> None:
-        if self.routes is None:
-            self.routes = route_settings(self.settings, list(self.channels))
 
     def run_pass(self, *, dry_run: bool = False) -> PassReport:
         now = self.clock()
@@ -104,7 +99,7 @@ class Worker:
             self.engine,
             policy=self.settings.reminder_policy,
             channels=Routing(
-                channels=list(self.channels), routes=self.routes or (), follow_hook=self.follow_hook
+                channels=list(self.channels), routes=self.routes, follow_hook=self.follow_hook
             ),
             tz=self.settings.tz,
             now=now,
