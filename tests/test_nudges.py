@@ -14,7 +14,9 @@ from sqlmodel import col, select
 from tests.conftest import Result
 from tests.sink import Answer, Sink
 from tracker.channels.base import OutgoingMessage
+from tracker.channels.chat import notice
 from tracker.channels.console import console_line
+from tracker.channels.email_text import compose
 from tracker.channels.slack import format_slack
 from tracker.delivery.nudges import nudge_key
 from tracker.domain.deadlines import UTC_ZONE
@@ -142,3 +144,10 @@ def test_the_nudge_reads_well_in_the_log_and_on_slack() -> None:
     )
     slack = format_slack(message, now=at(45), tz=UTC_ZONE)
     assert slack["text"].startswith("Update your forecast? ISW's 30% on")
+    mail = compose(message, now=at(45), tz=UTC_ZONE, channel="desk-mail")
+    assert "Update your forecast?" in mail.subject
+    assert "tracker forecast talks PROBABILITY --by 'ISW'" in " ".join(mail.text.split())
+    chat = notice(message, now=at(45), tz=UTC_ZONE)
+    assert (chat.title, chat.claim) == ("Update your forecast?", "Talks resume")
+    assert chat.note is not None
+    assert "is 45 days old" in chat.note

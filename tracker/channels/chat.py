@@ -13,8 +13,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from tracker.channels.base import OutgoingMessage
-from tracker.channels.text import due_label, format_probability, resolve_command, timing
-from tracker.enums import REMINDER_KINDS
+from tracker.channels.text import (
+    due_label,
+    format_probability,
+    resolve_command,
+    stale_forecast_text,
+    timing,
+)
+from tracker.enums import REMINDER_KINDS, STALE_FORECAST
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,16 @@ def notice(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> Notic
             tuple(_forecasts(data)),
             link=_http_link(resolution.get("evidence_url")) or _http_link(source),
             note=one_line(resolution["note"]) if resolution.get("note") else None,
+        )
+    if kind == STALE_FORECAST:
+        prediction = data["prediction"]
+        return Notice(
+            "upcoming",
+            "Update your forecast?",
+            one_line(prediction["claim"]),
+            (("Due", _due(prediction, tz)),),
+            tuple(_forecasts(data)),
+            note=stale_forecast_text(data, now, tz),
         )
     return Notice("other", f"tracker event {message.event_type}", "")
 

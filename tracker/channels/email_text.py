@@ -19,9 +19,10 @@ from tracker.channels.text import (
     forecasts_line,
     format_probability,
     resolve_command,
+    stale_forecast_text,
     timing,
 )
-from tracker.enums import REMINDER_KINDS
+from tracker.enums import REMINDER_KINDS, STALE_FORECAST
 
 SUBJECT_PREFIX = "[tracker]"
 _SUBJECT_CLAIM_LIMIT = 120  # a subject line, not the record: the body has the whole claim
@@ -88,6 +89,11 @@ def _content(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> _Co
             evidence = str(resolution["evidence_url"])
             rows.append(("Evidence", evidence, evidence))
         return _Content(f"Resolved {outcome}", prediction["claim"], rows)
+    if kind == STALE_FORECAST:
+        prediction = data["prediction"]
+        rows = [("Due", due_label(prediction, tz), None), *_forecast_rows(data)]
+        rows.append(("Nudge", stale_forecast_text(data, now, tz), None))
+        return _Content("Update your forecast?", prediction["claim"], rows)
     return _Content(message.event_type, message.webhook_id, claim_in_subject=False)
 
 
