@@ -519,3 +519,30 @@ def test_every_form_of_the_password_is_masked_and_nothing_else() -> None:
     echoed = f"535 {PASSWORD} {URL_PASSWORD} {plain_auth} {login_auth} {url} is true"
     assert mask(echoed, smtp_secrets(url)) == "535 *** *** *** *** *** is true"
     assert smtp_secrets(f"smtp://{HOST}:25") == (f"smtp://{HOST}:25",)
+
+
+def test_followers_get_their_reminders_by_email(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, server: tuple[Inbox, int]
+) -> None:
+    """A user with an address who follows a tag is mailed that tag's reminders, on the
+    first email channel's server, even where the routes send them nowhere else."""
+    inbox, port = server
+    monkeypatch.setenv("TRACKER_CHANNELS", email_channels(f"smtp://{HOST}:{port}"))
+    monkeypatch.setenv(
+        "TRACKER_ROUTES", json.dumps([{"match_tags": ["ops"], "channels": ["desk-mail"]}])
+    )
+    with freeze_time(T0):
+        assert cli("add", "Russia withdraws from Syria", "--due", "2026-11-20", "--key", "syria",
+                   "--tag", "syria").code == 0  # fmt: skip
+        for name, extra in (("alice", ["--email", "alice@example.org"]), ("bob", []),
+                            ("carol", ["--email", "carol@example.org"])):  # fmt: skip
+            assert cli("users", "add", name, *extra).code == 0
+            assert cli("users", "follow", name, "--tag", "syria").code == 0
+        assert cli("users", "disable", "carol").code == 0
+    [row] = check_at(cli, T0)
+    assert row["channel"].startswith("follower:")
+    assert row["channel"].endswith(":alice")
+    assert row["status"] == "delivered"
+    [mail] = inbox.mails
+    assert mail.rcpt_tos == ["alice@example.org"]
+    assert mail.message["Subject"] == "[tracker] Overdue by 4 days: Russia withdraws from Syria"

@@ -69,11 +69,23 @@ def build_worker(
     settings: Settings, engine: Engine, *, channels: Mapping[str, Channel] | None = None
 ) -> Worker:
     """The delivery worker: passes that queue what is due and send what is pending."""
+    from tracker.config import channel_settings
     from tracker.delivery.worker import Worker
 
     chosen = channels if channels is not None else configured_channels(settings)
     routes = configured_routes(settings, list(chosen))
-    return Worker(engine=engine, settings=settings, channels=chosen, routes=routes)
+    worker = Worker(engine=engine, settings=settings, channels=chosen, routes=routes)
+    # Followers are mailed through the first email channel's server, from its address.
+    mail = next((c for c in channel_settings(settings) if c.kind == "email"), None)
+    if mail is not None and mail.name in chosen:
+        from tracker import follows
+        from tracker.channels import email_channel
+
+        worker.follow_hook = follows.follower_hook(follows.follower_channel_name)
+        worker.follower_channels = lambda: follows.follower_channels(
+            engine, lambda name, address: email_channel(mail, settings, name, [address])
+        )
+    return worker
 
 
 def build_service(settings: Settings, worker: Worker) -> Service:

@@ -1,8 +1,9 @@
 """Use cases for follows: a user follows tags or questions and gets their reminders.
 
 Delivery to followers goes through `follower_hook`: the planner asks it, per event, for extra
-channel names (a per-user email channel once that channel kind exists); until it is wired,
-follows are stored, listed, audited and shown by `tracker routes test`, and nothing is sent.
+channel names, each follower's own email channel (`follower_channels`, built on the server and
+from address of the first email channel configured). With no email channel, follows are
+stored, listed, audited and shown by `tracker routes test`, and nothing is sent.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from tracker.channels.base import Channel
 from tracker.delivery.routed import FollowHook
 from tracker.domain.inputs import normalize_tags
 from tracker.domain.people import Actor
@@ -123,6 +125,27 @@ def followers_of(engine: Engine, record: PredictionRecord) -> list[str]:
     with transaction(engine, commit=False) as session:
         users = found.followers_for(session, prediction_id=record.prediction.id, tags=record.tags)
         return [user.name for user in users]
+
+
+def follower_channel_name(user: AppUser) -> str | None:
+    """The name of a follower's own email channel in the ledger; None without an address."""
+    if user.email is None or user.disabled_at is not None:
+        return None
+    return f"follower:{user.id}:{user.name}"[:100]  # the id keeps a cut name unique
+
+
+def follower_channels(engine: Engine, build: Callable[[str, str], Channel]) -> dict[str, Channel]:
+    """An email channel for each follower with an address (`build(name, address)`), read
+    afresh for each pass: someone who starts following, or changes address, while the
+    service runs is mailed from the next pass on."""
+    with transaction(engine, commit=False) as session:
+        users = found.emailed_followers(session)
+    channels = {}
+    for user in users:
+        name = follower_channel_name(user)
+        if name is not None and user.email is not None:
+            channels[name] = build(name, user.email)
+    return channels
 
 
 def follower_hook(channel_of: Callable[[AppUser], str | None]) -> FollowHook:

@@ -9,7 +9,9 @@ from tracker.channels.base import Attempt, Channel, OutgoingMessage
 from tracker.config import channel_settings
 
 if TYPE_CHECKING:
-    from tracker.config import Settings
+    from collections.abc import Sequence
+
+    from tracker.config import ChannelSettings, Settings
 
 __all__ = ["Attempt", "Channel", "OutgoingMessage", "build_channels", "send_once", "test_message"]
 
@@ -29,19 +31,8 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
             continue
         assert url is not None  # channel_settings refuses a channel without one
         if config.kind == "email":
-            from tracker.channels.email import EmailChannel
-
-            assert config.from_address is not None  # checked there too
-            assert config.to
-            built[config.name] = EmailChannel(
-                config.name,
-                url,
-                sender=config.from_address,
-                recipients=config.to,
-                connect_timeout=settings.connect_timeout,
-                total_timeout=settings.request_timeout,
-                timezone=settings.tz,
-            )
+            assert config.to  # checked there too
+            built[config.name] = email_channel(config, settings, config.name, config.to)
         elif config.kind == "webhook":
             built[config.name] = WebhookChannel(
                 config.name, url, secret, total_timeout=settings.request_timeout
@@ -57,6 +48,28 @@ def build_channels(settings: Settings) -> dict[str, Channel]:
                 buttons=settings.slack_signing_secret is not None,
             )
     return built
+
+
+def email_channel(
+    config: ChannelSettings, settings: Settings, name: str, recipients: Sequence[str]
+) -> Channel:
+    """An email channel on a configured one's server and from address (a follower's own, to
+    their address, or the configured one itself)."""
+    from tracker.channels.email import EmailChannel
+    from tracker.domain.channel_rules import plain
+
+    url = plain(config.url)
+    assert url is not None  # channel_settings checked both
+    assert config.from_address is not None
+    return EmailChannel(
+        name,
+        url,
+        sender=config.from_address,
+        recipients=recipients,
+        connect_timeout=settings.connect_timeout,
+        total_timeout=settings.request_timeout,
+        timezone=settings.tz,
+    )
 
 
 def chat_channel(kind: str, name: str, url: str, secret: str | None, settings: Settings) -> Channel:

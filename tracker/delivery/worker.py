@@ -92,6 +92,8 @@ class Worker:
     rng: random.Random = field(default_factory=random.Random)
     routes: Sequence[Route] = ()  # none: every channel gets everything (bootstrap reads them)
     follow_hook: FollowHook | None = None
+    # Followers' own email channels, read afresh for each pass (users follow while it runs).
+    follower_channels: Callable[[], Mapping[str, Channel]] | None = None
 
     def run_pass(self, *, dry_run: bool = False) -> PassReport:
         now = self.clock()
@@ -130,8 +132,9 @@ class Worker:
         return report
 
     def dispatcher(self) -> Dispatcher:
+        followers = self.follower_channels() if self.follower_channels is not None else {}
         return Dispatcher(
-            channels=self.channels,
+            channels={**followers, **self.channels},
             concurrency=self.settings.delivery_concurrency,
             connect_timeout=self.settings.connect_timeout,
             request_timeout=self.settings.request_timeout,

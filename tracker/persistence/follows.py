@@ -30,6 +30,17 @@ def find_follow(session: Session, *, user_id: int, target: str) -> UserFollow | 
     return session.exec(query).first()
 
 
+def emailed_followers(session: Session) -> list[AppUser]:
+    """The enabled users with an email address who follow anything."""
+    followers = sa.select(col(UserFollow.user_id))
+    query = select(AppUser).where(
+        col(AppUser.id).in_(followers),
+        col(AppUser.disabled_at).is_(None),
+        col(AppUser.email).is_not(None),
+    )
+    return list(session.exec(query.order_by(col(AppUser.id))))
+
+
 def followers_for(session: Session, *, prediction_id: int, tags: Sequence[str]) -> list[AppUser]:
     """The enabled users who follow this question or any of its tags, by name, each once."""
     follows = col(UserFollow.prediction_id) == prediction_id
