@@ -326,3 +326,13 @@ def test_the_mask_leaves_other_parameters_alone() -> None:
     assert mask_query_secrets("/a?tag=token&x=1") == "/a?tag=token&x=1"
     assert mask_query_secrets("/a?TOKEN=s&access_token=t&b=") == "/a?TOKEN=***&access_token=***&b="
     assert mask_query_secrets("no query") == "no query"
+
+
+def test_a_filter_with_a_line_break_is_named_on_one_line(
+    cli: Callable[..., Result], web: Web
+) -> None:
+    """The schemathesis run found it: a tag filter of "\\n" made the feed a 500."""
+    assert cli("seed", SEEDS).code == 0
+    answer = web.client.get("/calendar.ics", params={"tag": "syria\nX-EVIL:1"})
+    assert answer.status_code == 200
+    assert b"\r\nX-EVIL" not in answer.content

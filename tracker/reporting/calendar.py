@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from icalendar import Alarm, Calendar, Event, vDuration
+from icalendar import Alarm, Calendar, Event, vDuration, vText
 
 from tracker.channels.text import format_probability, resolve_command
 from tracker.domain.deadlines import DueWindow, Precision, local_date, stored_zone
@@ -182,7 +182,10 @@ def build_calendar(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", name)
+    # An X- property is not typed as TEXT, so nothing would escape a line break in a filter
+    # named in it: one line, and typed by hand.
+    one_line = " ".join("".join(c if c.isprintable() else " " for c in name).split())
+    calendar.add("x-wr-calname", vText(one_line))
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(REFRESH))  # an X- property: typed by hand
     for item in items:
