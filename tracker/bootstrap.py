@@ -57,6 +57,7 @@ def configured_routes(
             match_kinds=tuple(r.match_kinds),
             continue_=r.continue_,
             digest=r.digest,
+            timezone=r.timezone,
         )
         for r in settings.routes
     ]

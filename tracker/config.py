@@ -74,6 +74,7 @@ class RouteSettings(BaseModel):
     channels: list[str]
     continue_: bool = Field(default=False, alias="continue")
     digest: str | None = None
+    timezone: str | None = None  # the digest's zone (IANA); default TRACKER_TIMEZONE
 
 
 class Settings(BaseSettings):

@@ -34,6 +34,7 @@ class DeliveryStatus(enum.StrEnum):
     DEAD = "dead"  # permanent failure, or out of attempts
     SKIPPED = "skipped"  # superseded by a later reminder before it was sent
     CANCELLED = "cancelled"  # the prediction was resolved first
+    HELD = "held"  # kept for a digest route's next message (column digest); never claimed
 
 
 class ListStatus(enum.StrEnum):

@@ -14,6 +14,9 @@ from zoneinfo import ZoneInfo
 
 from tracker.channels.base import OutgoingMessage
 from tracker.channels.text import (
+    DIGEST,
+    digest_headline,
+    digest_lines,
     due_label,
     format_probability,
     resolve_command,
@@ -85,6 +88,9 @@ def notice(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> Notic
             tuple(_forecasts(data)),
             note=stale_forecast_text(data, now, tz),
         )
+    if kind == DIGEST:  # a line per item; each service cuts it to its own limit
+        lines = digest_lines(data, now, tz)
+        return Notice("upcoming", digest_headline(data), "", note="\n".join(lines))
     return Notice("other", f"tracker event {message.event_type}", "")
 
 

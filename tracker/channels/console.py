@@ -15,7 +15,10 @@ import httpx
 
 from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
 from tracker.channels.text import (
+    DIGEST,
     UTC_ZONE,
+    digest_headline,
+    digest_lines,
     due_label,
     forecasts_line,
     format_probability,
@@ -54,7 +57,13 @@ class ConsoleChannel:
     async def send(
         self, client: httpx.AsyncClient, message: OutgoingMessage, *, now: dt.datetime
     ) -> Attempt:
-        self._logger.info("%s", console_line(message, now=now, tz=self._tz))
+        if (message.data.get("reminder") or {}).get("kind") == DIGEST:
+            # A log record per item, as each would have had on its own.
+            self._logger.info("%s", _one_line(digest_headline(message.data)))
+            for line in digest_lines(message.data, now, self._tz):
+                self._logger.info("  %s", _one_line(line, _CLAIM_LIMIT * 2))
+        else:
+            self._logger.info("%s", console_line(message, now=now, tz=self._tz))
         return Attempt(AttemptOutcome.DELIVERED)
 
 

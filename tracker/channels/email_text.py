@@ -15,6 +15,9 @@ from zoneinfo import ZoneInfo
 
 from tracker.channels.base import OutgoingMessage
 from tracker.channels.text import (
+    DIGEST,
+    digest_headline,
+    digest_lines,
     due_label,
     forecasts_line,
     format_probability,
@@ -94,6 +97,9 @@ def _content(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> _Co
         rows = [("Due", due_label(prediction, tz), None), *_forecast_rows(data)]
         rows.append(("Nudge", stale_forecast_text(data, now, tz), None))
         return _Content("Update your forecast?", prediction["claim"], rows)
+    if kind == DIGEST:
+        rows = [(f"{n}.", line, None) for n, line in enumerate(digest_lines(data, now, tz), 1)]
+        return _Content(digest_headline(data), rows=rows, claim_in_subject=False)
     return _Content(message.event_type, message.webhook_id, claim_in_subject=False)
 
 

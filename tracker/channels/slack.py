@@ -16,7 +16,10 @@ import httpx
 from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
 from tracker.channels.http import USER_AGENT, new_client, post_json, redact_url, url_secrets
 from tracker.channels.text import (
+    DIGEST,
     UTC_ZONE,
+    digest_headline,
+    digest_lines,
     due_label,
     forecasts_line,
     format_probability,
@@ -41,6 +44,7 @@ SLACK_PERMANENT_ERRORS = frozenset(
 # Block Kit limits: section text 3000 characters, each field 2000, header 150.
 _SECTION_LIMIT = 2900
 _FIELD_LIMIT = 1900
+_DIGEST_SECTIONS = 45  # of Slack's 50 blocks a message may have
 _SLACK_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
@@ -105,6 +109,8 @@ def format_slack(
     elif kind == STALE_FORECAST:
         text = escape(stale_forecast_text(message.data, now, tz), _SECTION_LIMIT)
         blocks = [_header("Update your forecast?"), _section(text)]
+    elif kind == DIGEST:
+        text, blocks = _digest(message.data, now, tz)
     else:  # an event type this version does not know how to lay out: say what it is
         text = f"tracker event {escape(message.event_type)}"
         blocks = [_section(text)]
@@ -153,6 +159,25 @@ def _reminder(
     )
     text = f"{word} {when}: {escape(prediction['claim'], _SECTION_LIMIT)} (due {escape(label)})"
     return text, blocks
+
+
+def _digest(
+    data: dict[str, Any], now: dt.datetime, tz: ZoneInfo
+) -> tuple[str, list[dict[str, Any]]]:
+    """One message, a line per item: sections of up to _SECTION_LIMIT characters, and no more
+    than Slack's 50 blocks (the rest counted in a last line)."""
+    headline = digest_headline(data)
+    sections: list[str] = []
+    lines = [f"\N{BULLET} {escape(line, _FIELD_LIMIT)}" for line in digest_lines(data, now, tz)]
+    for number, line in enumerate(lines):
+        if sections and len(sections[-1]) + 1 + len(line) <= _SECTION_LIMIT:
+            sections[-1] += "\n" + line
+        elif len(sections) < _DIGEST_SECTIONS:
+            sections.append(line)
+        else:
+            sections.append(f"\N{HORIZONTAL ELLIPSIS} and {len(lines) - number} more")
+            break
+    return escape(headline), [_header(headline), *(_section(s) for s in sections)]
 
 
 def _forecast_fields(data: dict[str, Any]) -> list[str]:

@@ -81,3 +81,43 @@ def stale_forecast_text(data: Mapping[str, Any], now: dt.datetime, tz: ZoneInfo)
         f"{due_label(prediction, tz)}) is {age} old: tracker forecast {prediction['key']} "
         f"PROBABILITY --by {forecaster!r}"
     )
+
+
+DIGEST = "digest"
+
+
+def digest_headline(data: Mapping[str, Any]) -> str:
+    """ "Digest: 3 items (daily 08:00, Europe/Berlin)"."""
+    items = data.get("items") or []
+    schedule = (data.get("digest") or {}).get("schedule")
+    noun = "item" if len(items) == 1 else "items"
+    return f"Digest: {len(items)} {noun}" + (f" ({schedule})" if schedule else "")
+
+
+def digest_lines(data: Mapping[str, Any], now: dt.datetime, tz: ZoneInfo) -> list[str]:
+    """One line per item a digest lists, in the wording of a message of its own."""
+    return [digest_item_line(item, now, tz) for item in data.get("items") or []]
+
+
+def digest_item_line(item: Mapping[str, Any], now: dt.datetime, tz: ZoneInfo) -> str:
+    """ "Overdue by 9 days: <claim> (due February 2025; ISW 35%) [key]"."""
+    kind = (item.get("reminder") or {}).get("kind")
+    prediction = item.get("prediction") or {}
+    if kind == "stale-forecast" and prediction:
+        return _flat(stale_forecast_text(item, now, tz))
+    if not prediction:
+        return _flat(f"{kind or 'event'}")
+    details = [f"due {due_label(prediction, tz)}"]
+    if forecasts_line(item):
+        details.append(forecasts_line(item))
+    if kind == "resolved":
+        resolution = item.get("resolution") or {}
+        head = f"Resolved {resolution.get('outcome') or prediction.get('outcome') or '?'}"
+    else:
+        word, when = timing(str(kind), dt.datetime.fromisoformat(prediction["due_at"]), now)
+        head = f"{word} {when}"
+    return _flat(f"{head}: {prediction['claim']} ({'; '.join(details)}) [{prediction['key']}]")
+
+
+def _flat(text: str) -> str:
+    return " ".join(str(text).split())

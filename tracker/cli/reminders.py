@@ -227,7 +227,7 @@ def deliveries(
             for part in (obj["last_status_code"], obj["last_error"])
             if part not in (None, "")
         )
-        when = obj["next_attempt_at"] if obj["status"] == "retrying" else None
+        when = obj["next_attempt_at"] if obj["status"] in ("retrying", "held") else None
         table.add_row(
             *map(
                 cell,

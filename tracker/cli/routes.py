@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from tracker.cli.app import Runtime, app, print_json, say
 from tracker.cli.terminal import utf8
+
+if TYPE_CHECKING:
+    from tracker.domain.routing import Route
 
 KINDS = ("upcoming", "due", "overdue", "resolved", "stale-forecast")
 
@@ -41,13 +44,14 @@ def routes_list(
     names = [c.name for c in channel_settings(rt.settings)]
     routes = configured_routes(rt.settings, names)
     if as_json:
-        print_json({"channels": names, "routes": [r.describe() for r in routes]})
+        described = [{**r.describe(), **_next_digest(r, rt)} for r in routes]
+        print_json({"channels": names, "routes": described})
         return
     if not routes:
         say(f"No routes: every reminder goes to every channel ({', '.join(names)}).")
         return
     for number, route in enumerate(routes, start=1):
-        say(f"{number}. {_describe(route.describe())}")
+        say(f"{number}. {_describe(route.describe())}{_digest(route, rt)}")
     say("A reminder that no route matches goes nowhere.")
 
 
@@ -62,9 +66,31 @@ def _describe(route: dict[str, Any]) -> str:
     )
     if route["continue"]:
         text += " (continue)"
-    if route["digest"]:
-        text += f" (digest {route['digest']}: not acted on yet, sent one by one)"
     return text
+
+
+def _next_digest(route: Route, rt: Runtime) -> dict[str, Any]:
+    """A digest route's schedule and next send time."""
+    from tracker.domain.digests import next_send_after
+    from tracker.io.records import iso
+
+    schedule = route.schedule(rt.settings.tz)
+    if schedule is None:
+        return {}
+    return {
+        "schedule": schedule.describe(),
+        "next_digest_at": iso(next_send_after(rt.now, schedule)),
+    }
+
+
+def _digest(route: Route, rt: Runtime) -> str:
+    from tracker.domain.digests import next_send_after
+
+    schedule = route.schedule(rt.settings.tz)
+    if schedule is None:
+        return ""
+    local = next_send_after(rt.now, schedule).astimezone(schedule.tz)
+    return f" (digest {schedule.describe()}; next {local:%Y-%m-%d %H:%M %Z})"
 
 
 @routes_app.command("test")

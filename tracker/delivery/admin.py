@@ -141,11 +141,12 @@ def _status_line(code: int) -> str:
 
 
 def next_wake_at(engine: Engine) -> dt.datetime | None:
-    """The earliest reminder or retry time, for the scheduler's early wake-up."""
+    """The earliest reminder, retry or digest time, for the scheduler's early wake-up."""
     with transaction(engine) as session:
         reminder = store.next_reminder_time(session)
         retry = outbox.next_attempt_at(session)
-    times = [t for t in (reminder, retry) if t is not None]
+        digest = outbox.next_digest_at(session)
+    times = [t for t in (reminder, retry, digest) if t is not None]
     return min(times) if times else None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,8 @@ CLAIMABLE = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING, DeliveryStatus.SEN
 WAITING = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
 # Not sent yet as far as the ledger knows: a "sending" row may belong to a worker that died.
 UNSENT = (*WAITING, DeliveryStatus.SENDING)
+# What a later reminder, a resolution or a snooze retires: the unsent, and those a digest holds.
+RETIRABLE = (*UNSENT, DeliveryStatus.HELD)
 
 
 @dataclass(frozen=True)
@@ -55,20 +57,36 @@ class Queued:
     status: DeliveryStatus  # PENDING to send, SKIPPED to record a reminder we will not send
 
 
+@dataclass(frozen=True)
+class Hold:
+    """Where a digest route keeps what it would send on a channel: its period, and when that
+    period's message goes."""
+
+    digest: str  # "<route number>/<period key>"
+    send_at: dt.datetime
+
+
 def enqueue(
-    session: Session, *, queued: Sequence[Queued], channels: Sequence[str], now: dt.datetime
+    session: Session,
+    *,
+    queued: Sequence[Queued],
+    channels: Sequence[str],
+    now: dt.datetime,
+    holds: Mapping[str, Hold] | None = None,
 ) -> int:
     """One row per item and channel, written in bulk; returns how many rows are due to send.
 
     The unique key (prediction, reminder, deadline, channel) means a reminder already in the
     ledger is never queued twice: such rows are left as they are (INSERT ... ON CONFLICT DO
     NOTHING), except that one cancelled by a resolution comes back to life when its
-    prediction was reopened.
+    prediction was reopened. On a channel in `holds` what would be sent is held for that
+    digest instead (status held, next_attempt_at the digest's send time).
     """
     if not queued or not channels:
         return 0
+    holds = holds or {}
     pending = [q.item for q in queued if q.status == DeliveryStatus.PENDING]
-    revived = _revive_cancelled(session, items=pending, channels=channels, now=now)
+    revived = _revive_cancelled(session, items=pending, channels=channels, now=now, holds=holds)
     rows: list[dict[str, Any]] = []
     for entry in queued:
         item = entry.item
@@ -76,33 +94,36 @@ def enqueue(
         # A skipped row is never sent: it keeps what the reminder was, not the whole message.
         data = item.data if sending else {"reminder": item.data.get("reminder")}
         payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
-        rows.extend(
-            {
-                "prediction_id": item.prediction_id,
-                "reminder": item.reminder,
-                "kind": item.kind,
-                "due_at": item.due_at,
-                "channel": channel,
-                "webhook_id": new_webhook_id(),
-                "event_type": item.event_type,
-                "payload": payload,
-                "scheduled_for": item.scheduled_for,
-                "status": entry.status.value,
-                "attempts": 0,
-                "next_attempt_at": now if sending else None,
-                "last_error": None if sending else "superseded by a later reminder",
-                "created_at": now,
-                "updated_at": now,
-            }
-            for channel in channels
-        )
+        for channel in channels:
+            hold = holds.get(channel) if sending else None
+            status = entry.status if hold is None else DeliveryStatus.HELD
+            rows.append(
+                {
+                    "prediction_id": item.prediction_id,
+                    "reminder": item.reminder,
+                    "kind": item.kind,
+                    "due_at": item.due_at,
+                    "channel": channel,
+                    "webhook_id": new_webhook_id(),
+                    "event_type": item.event_type,
+                    "payload": payload,
+                    "scheduled_for": item.scheduled_for,
+                    "status": status.value,
+                    "attempts": 0,
+                    "next_attempt_at": (hold.send_at if hold else now) if sending else None,
+                    "last_error": None if sending else "superseded by a later reminder",
+                    "created_at": now,
+                    "updated_at": now,
+                    "digest": hold.digest if hold else None,
+                }
+            )
     table: Any = Delivery.__table__  # type: ignore[attr-defined]  # Core: 10x the ORM's speed
-    insert = _insert_ignoring_duplicates(session, table).returning(table.c.status)
+    insert = insert_ignoring_duplicates(session, table).returning(table.c.status)
     inserted = session.connection().execute(insert, rows).scalars().all()
     return revived + sum(1 for status in inserted if status == DeliveryStatus.PENDING.value)
 
 
-def _insert_ignoring_duplicates(session: Session, table: Any) -> Any:
+def insert_ignoring_duplicates(session: Session, table: Any) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -113,7 +134,12 @@ def _insert_ignoring_duplicates(session: Session, table: Any) -> Any:
 
 
 def _revive_cancelled(
-    session: Session, *, items: Sequence[NewDelivery], channels: Sequence[str], now: dt.datetime
+    session: Session,
+    *,
+    items: Sequence[NewDelivery],
+    channels: Sequence[str],
+    now: dt.datetime,
+    holds: Mapping[str, Hold],
 ) -> int:
     if not items:
         return 0
@@ -130,14 +156,16 @@ def _revive_cancelled(
         item = keys.get((row.prediction_id, row.reminder, row.due_at))
         if item is None:
             continue
-        row.status = DeliveryStatus.PENDING.value
+        hold = holds.get(row.channel)
+        row.status = (DeliveryStatus.PENDING if hold is None else DeliveryStatus.HELD).value
         row.lease_owner = None  # a worker still sending it no longer records over it
         row.lease_expires_at = None
         row.payload = json.dumps(item.data, separators=(",", ":"), ensure_ascii=False)
-        row.next_attempt_at = now
+        row.next_attempt_at = now if hold is None else hold.send_at
+        row.digest = None if hold is None else hold.digest
         row.last_error = None
         row.updated_at = now
-        revived += 1
+        revived += 1 if hold is None else 0
     session.flush()
     return revived
 
@@ -207,7 +235,7 @@ def _retire_unsent_reminders(
         .where(
             *where,
             col(Delivery.kind).in_(kinds),
-            col(Delivery.status).in_([s.value for s in UNSENT]),
+            col(Delivery.status).in_([s.value for s in RETIRABLE]),
         )
         .values(
             status=status.value,
@@ -282,6 +310,15 @@ def next_attempt_at(session: Session) -> dt.datetime | None:
     return session.exec(
         select(sa.func.min(Delivery.next_attempt_at)).where(
             col(Delivery.status).in_([s.value for s in CLAIMABLE])
+        )
+    ).one()
+
+
+def next_digest_at(session: Session) -> dt.datetime | None:
+    """When the next digest with something held goes out."""
+    return session.exec(
+        select(sa.func.min(Delivery.next_attempt_at)).where(
+            col(Delivery.status) == DeliveryStatus.HELD.value
         )
     ).one()
 

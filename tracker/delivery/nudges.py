@@ -138,7 +138,7 @@ def queue_stale_nudges(
             },
             scheduled_for=made_at + period * stale_after,
         )
-        targets = routing.targets(session, record, event)
+        targets = routing.targets(session, record, event, now=now)
         queued.append((outbox.Queued(item=item, status=DeliveryStatus.PENDING), targets))
         report.append(
             {"prediction": record.prediction.key, "forecaster": forecaster,

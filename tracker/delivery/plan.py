@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.delivery import ledger as outbox
+from tracker.delivery.digests import send_digests
 from tracker.delivery.lookups import reminders_in_ledger
 from tracker.delivery.nudges import queue_stale_nudges
 from tracker.delivery.routed import Routing, enqueue_routed, event_for
@@ -51,6 +52,7 @@ class QueueReport:
     predictions: int = 0
     events: int = 0  # resolution events queued
     nudges: list[dict[str, Any]] = field(default_factory=list)  # {prediction, forecaster, ...}
+    digests: list[dict[str, Any]] = field(default_factory=list)  # {channel, digest, items}
 
 
 def queue_due(
@@ -77,14 +79,16 @@ def queue_due(
         if dry_run:  # one look, then roll back: the same rows would come back forever
             _queue_reminder_batch(session, policy=policy, routing=routing, tz=tz, now=now,
                                   report=report)  # fmt: skip
-            return report
-    while True:
+    while not dry_run:
         with transaction(engine) as session:
             count = _queue_reminder_batch(
                 session, policy=policy, routing=routing, tz=tz, now=now, report=report
             )
         if count < QUEUE_BATCH:
-            return report
+            break
+    # After the reminders, so that one held at a period's very end is in its message.
+    report.digests = send_digests(engine, routing=routing, now=now, dry_run=dry_run)
+    return report
 
 
 def _notice_policy_change(session: Session, *, policy: ReminderPolicy, now: dt.datetime) -> None:
@@ -115,7 +119,7 @@ def _queue_reminder_batch(
     for record in records:
         assert record.prediction.id is not None
         targets = {
-            kind: routing.targets(session, record, event_for(record, kind, now))
+            kind: routing.targets(session, record, event_for(record, kind, now), now=now)
             for kind in REMINDER_KINDS
         }
         handled = {
@@ -240,7 +244,7 @@ def _queue_resolution_events(
         assert prediction.id is not None
         data = prediction_json(record, tz=tz, now=now)
         forecasts = latest_forecasts_json(record, now)
-        targets = routing.targets(session, record, event_for(record, "resolved", now))
+        targets = routing.targets(session, record, event_for(record, "resolved", now), now=now)
         for resolution in by_prediction[prediction.id]:
             item = outbox.NewDelivery(
                 prediction_id=prediction.id,

@@ -1,40 +1,63 @@
 """Where a pass sends each thing: the routes over the worker's channels, plus the followers'
-hook; shared by the reminder planner and the nudges."""
+hook; shared by the reminder planner and the nudges. A digest route's channels get the thing
+held for the period it falls in (`now`'s), not sent at once."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
 from tracker.delivery import ledger as outbox
+from tracker.domain.digests import period_containing
 from tracker.domain.forecasts import in_force
-from tracker.domain.routing import Event, Route, channels_for
+from tracker.domain.routing import Event, Route, route_decisions
 from tracker.persistence.models import PredictionRecord
 
 # Extra channels for an event beyond its routes: the hook the followers' email will use (a user
 # who follows a tag or question gets its reminders at an implicit per-user channel). Called in
 # the planning transaction; it returns channel names the worker can send to.
 FollowHook = Callable[[Session, PredictionRecord, Event], Sequence[str]]
+UTC_ZONE = ZoneInfo("UTC")
+
+
+class Targets(list[str]):
+    """The channels an event reaches, and on which of them a digest holds it."""
+
+    def __init__(self, channels: Iterable[str], holds: dict[str, outbox.Hold]) -> None:
+        super().__init__(channels)
+        self.holds = holds
 
 
 @dataclass(frozen=True)
 class Routing:
     """Where a pass sends things: every channel the worker has, the routes over them, and the
-    followers' hook."""
+    followers' hook. `tz`: a digest route's zone when it names none."""
 
     channels: Sequence[str]
     routes: Sequence[Route] = ()
     follow_hook: FollowHook | None = None
+    tz: ZoneInfo = UTC_ZONE
 
-    def targets(self, session: Session, record: PredictionRecord, event: Event) -> list[str]:
-        chosen = channels_for(event, self.routes, self.channels)
+    def targets(
+        self, session: Session, record: PredictionRecord, event: Event, *, now: dt.datetime
+    ) -> Targets:
+        decided = route_decisions(event, self.routes, self.channels)
+        holds = {}
+        for channel, number in decided.items():
+            if number is not None:
+                schedule = self.routes[number - 1].schedule(self.tz)
+                assert schedule is not None  # only a digest route holds
+                period = period_containing(now, schedule)
+                holds[channel] = outbox.Hold(f"{number}/{period.key}", period.end)
+        chosen = list(decided)
         if self.follow_hook is not None:
             chosen += [c for c in self.follow_hook(session, record, event) if c not in chosen]
-        return chosen
+        return Targets(chosen, holds)
 
 
 def event_for(record: PredictionRecord, kind: str, now: dt.datetime) -> Event:
@@ -50,10 +73,14 @@ def event_for(record: PredictionRecord, kind: str, now: dt.datetime) -> Event:
 def enqueue_routed(
     session: Session, *, queued: Sequence[tuple[outbox.Queued, Sequence[str]]], now: dt.datetime
 ) -> None:
-    """Enqueue each item on its own channels, in one bulk insert per set of channels."""
-    groups: dict[tuple[str, ...], list[outbox.Queued]] = defaultdict(list)
+    """Enqueue each item on its own channels, in one bulk insert per set of channels (and
+    digests holding it)."""
+    Key = tuple[tuple[str, ...], tuple[tuple[str, outbox.Hold], ...]]
+    groups: dict[Key, list[outbox.Queued]] = defaultdict(list)
     for entry, targets in queued:
         if targets:
-            groups[tuple(targets)].append(entry)
-    for targets, entries in groups.items():
-        outbox.enqueue(session, queued=entries, channels=targets, now=now)
+            held = targets.holds if isinstance(targets, Targets) else {}
+            ordered = tuple(sorted(held.items(), key=lambda pair: pair[0]))
+            groups[(tuple(targets), ordered)].append(entry)
+    for (channels, holds), entries in groups.items():
+        outbox.enqueue(session, queued=entries, channels=channels, now=now, holds=dict(holds))

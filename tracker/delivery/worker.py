@@ -44,6 +44,7 @@ class PassReport:
             or self.queue.skipped
             or self.queue.events
             or self.queue.nudges
+            or self.queue.digests
             or self.dispatch.sent
             or self.dispatch.released
         )
@@ -56,6 +57,7 @@ class PassReport:
             "superseded": self.queue.superseded,
             "resolution_events": self.queue.events,
             "nudges": self.queue.nudges,
+            "digests": self.queue.digests,
             "attempts": self.dispatch.sent,
             "outcomes": self.dispatch.outcomes,
             "released": self.dispatch.released,
@@ -69,6 +71,8 @@ class PassReport:
             parts.append(f"queued {self.queue.events} resolution events")
         if self.queue.nudges:
             parts.append(f"queued {len(self.queue.nudges)} stale-forecast nudges")
+        if self.queue.digests:
+            parts.append(f"queued {len(self.queue.digests)} digests")
         if self.queue.skipped:
             parts.append(f"skipped {self.queue.skipped} stale")
         if self.dry_run:
@@ -101,7 +105,10 @@ class Worker:
             self.engine,
             policy=self.settings.reminder_policy,
             channels=Routing(
-                channels=list(self.channels), routes=self.routes, follow_hook=self.follow_hook
+                channels=list(self.channels),
+                routes=self.routes,
+                follow_hook=self.follow_hook,
+                tz=self.settings.tz,
             ),
             tz=self.settings.tz,
             now=now,
@@ -110,8 +117,10 @@ class Worker:
         )
         report = PassReport(queue=queue, dry_run=dry_run)
         if dry_run:
-            report.pending = checks.count_due_deliveries(self.engine, now=now) + sum(
-                item["deliveries"] for item in [*queue.queued, *queue.nudges]
+            report.pending = (
+                checks.count_due_deliveries(self.engine, now=now)
+                + sum(item["deliveries"] for item in [*queue.queued, *queue.nudges])
+                + len(queue.digests)
             )
             return report
         report.dispatch = checks.dispatch_pending(

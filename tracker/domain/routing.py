@@ -6,6 +6,10 @@ first that matches decides, unless it says `continue`, in which case its channel
 the next routes are read too; a route with `channels = []` drops what it matches. With no
 routes at all every event reaches every channel (what
 tracker did before routes existed); with routes, an event that no route matches reaches none.
+
+A route with a `digest` schedule keeps what it sends for one message per period (in its own
+`timezone`, else the service's); a channel that some route without a digest also reaches gets
+the event at once, since that route asked for it now.
 """
 
 from __future__ import annotations
@@ -14,7 +18,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from tracker.domain.digests import parse_digest
+from tracker.domain.deadlines import parse_zone
+from tracker.domain.digests import DigestSchedule, parse_digest
 from tracker.errors import ConfigError, InvalidInput
 
 EVENT_KINDS = ("upcoming", "due", "overdue", "resolved", "stale-forecast")
@@ -40,7 +45,8 @@ class Route:
     match_keys: tuple[str, ...] = ()
     match_kinds: tuple[str, ...] = ()
     continue_: bool = False
-    digest: str | None = None  # parsed and checked; not acted on yet (see README)
+    digest: str | None = None  # "daily 08:00", "weekly mon 08:00"
+    timezone: str | None = None  # the digest's zone; None: the service's (TRACKER_TIMEZONE)
 
     def matches(self, event: Event) -> bool:
         tags = {tag.casefold() for tag in event.tags}
@@ -60,7 +66,13 @@ class Route:
             "channels": list(self.channels),
             "continue": self.continue_,
             "digest": self.digest,
+            "timezone": self.timezone,
         }
+
+    def schedule(self, default_tz: ZoneInfo) -> DigestSchedule | None:
+        """The digest's schedule in the route's zone; None for a route that sends at once."""
+        zone = default_tz if self.timezone is None else parse_zone(self.timezone)
+        return None if self.digest is None else parse_digest(self.digest, zone)
 
 
 def _any(wanted: Sequence[str], present: set[str]) -> bool:
@@ -69,15 +81,27 @@ def _any(wanted: Sequence[str], present: set[str]) -> bool:
 
 def channels_for(event: Event, routes: Sequence[Route], all_channels: Sequence[str]) -> list[str]:
     """The channels `event` reaches, in the order they are configured (each once)."""
+    return list(route_decisions(event, routes, all_channels))
+
+
+def route_decisions(
+    event: Event, routes: Sequence[Route], all_channels: Sequence[str]
+) -> dict[str, int | None]:
+    """Each channel `event` reaches, in configured order, with the number (from 1) of the
+    digest route that keeps it for its next digest, or None when it goes at once."""
     if not routes:
-        return list(all_channels)
-    chosen: set[str] = set()
-    for route in routes:
+        return dict.fromkeys(all_channels)
+    chosen: dict[str, int | None] = {}
+    for number, route in enumerate(routes, start=1):
         if route.matches(event):
-            chosen.update(route.channels)
+            for name in route.channels:
+                if route.digest is None:
+                    chosen[name] = None
+                else:
+                    chosen.setdefault(name, number)
             if not route.continue_:
                 break
-    return [name for name in all_channels if name in chosen]
+    return {name: chosen[name] for name in all_channels if name in chosen}
 
 
 def check_routes(routes: Iterable[Route], channel_names: Sequence[str]) -> None:
@@ -96,8 +120,8 @@ def check_routes(routes: Iterable[Route], channel_names: Sequence[str]) -> None:
             raise ConfigError(
                 f"{where}: unknown kind {kind!r} in match_kinds (one of {', '.join(EVENT_KINDS)})"
             )
-        if route.digest is not None:
-            try:  # the zone does not change what is valid
-                parse_digest(route.digest, ZoneInfo("UTC"))
+        if route.timezone is not None or route.digest is not None:
+            try:
+                route.schedule(ZoneInfo("UTC"))  # the zone does not change what is valid
             except InvalidInput as exc:
                 raise ConfigError(f"{where}: {exc}") from None

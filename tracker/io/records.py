@@ -155,6 +155,7 @@ def delivery_json(row: Delivery, key: str) -> dict[str, Any]:
         "last_attempt_at": iso(row.last_attempt_at),
         "delivered_at": iso(row.delivered_at),
         "created_at": iso(row.created_at),
+        "digest": row.digest,  # "<route>/<period>": held for, or sent as, that digest
     }
 
 

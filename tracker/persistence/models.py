@@ -260,6 +260,15 @@ class Delivery(SQLModel, table=True):
             "prediction_id", "reminder", "due_at", "channel", name="uq_delivery_reminder"
         ),
         sa.Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),
+        # One digest message per (channel, route and period), whichever worker sends it.
+        sa.Index(
+            "uq_delivery_digest",
+            "channel",
+            "digest",
+            unique=True,
+            sqlite_where=sa.text("kind = 'digest'"),
+            postgresql_where=sa.text("kind = 'digest'"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -284,6 +293,9 @@ class Delivery(SQLModel, table=True):
     delivered_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # "<route number>/<period key>": a row held for that digest (next_attempt_at is the
+    # period's end), or the digest message itself (kind "digest").
+    digest: str | None = Field(default=None, sa_type=sa.String(60))
 
 
 class InboundWebhook(SQLModel, table=True):
