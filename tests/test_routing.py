@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from freezegun import freeze_time
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -196,6 +197,7 @@ def test_routes_from_the_environment_as_json(monkeypatch: pytest.MonkeyPatch) ->
         ('channels = ["desk"]\nmatch_kinds = ["soon"]', "unknown kind 'soon'"),
         ('channels = ["desk"]\nmatch_colour = ["red"]', "routes.0.match_colour"),
         ('channels = ["desk"]\ndigest = "every day"', "write 'daily 08:00'"),
+        ('channels = ["desk"]\ndigest = "daily 08:00"\ntimezone = "Mars/Base"', "'Mars/Base'"),
         ('match_tags = ["x"]', "routes.0.channels"),
     ],
 )
@@ -212,20 +214,23 @@ def test_a_bad_route_is_one_line(
 def test_routes_lists_them(cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch) -> None:
     assert "No routes: every reminder goes to every channel (console)." in cli("routes").out
     write_config(CONFIG, monkeypatch)
-    shown = cli("routes")
+    with freeze_time("2026-12-01T08:30:00Z"):
+        shown = cli("routes")
+        listed = cli("routes", "--json").json()
     assert shown.code == 0, shown.err
     assert shown.out.splitlines() == [
-        "1. when kinds overdue, due; tags Syria -> desk (continue) (digest daily 08:00: not "
-        "acted on yet, sent one by one)",
+        "1. when kinds overdue, due; tags Syria -> desk (continue) (digest daily 08:00 (UTC); "
+        "next 2026-12-02 08:00 UTC)",
         "2. always -> wire",
         "A reminder that no route matches goes nowhere.",
     ]
-    listed = cli("routes", "--json").json()
     assert listed["channels"] == ["desk", "wire"]
     assert listed["routes"][0]["continue"] is True
+    assert listed["routes"][0]["schedule"] == "daily 08:00 (UTC)"
+    assert listed["routes"][0]["next_digest_at"] == "2026-12-02T08:00:00Z"
     assert listed["routes"][1] == {
         "match_tags": [], "match_forecasters": [], "match_keys": [], "match_kinds": [],
-        "channels": ["wire"], "continue": False, "digest": None,
+        "channels": ["wire"], "continue": False, "digest": None, "timezone": None,
     }  # fmt: skip
 
 
