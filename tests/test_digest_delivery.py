@@ -79,8 +79,8 @@ def test_a_daily_digest_sends_one_message_per_period(
     configure(sink, monkeypatch)
     for key, hour in (("q1", 10), ("q2", 12), ("q3", 15)):
         add(cli, key, f"2026-12-02T{hour}:00Z")
-    for hour in ("10:30", "12:30", "15:30"):  # each question's "due" falls due that day
-        check(cli, f"2026-12-02T{hour}:00Z")
+    for time in ("10:30", "12:30", "15:30"):  # each question's "due" falls due that day
+        check(cli, f"2026-12-02T{time}:00Z")
     # Route 2 sends at once beside the digest: q2 and q3's day-before reminders, then the dues.
     assert sorted((b["data"]["prediction"]["key"], b["data"]["reminder"]["kind"])
                   for b in bodies(sink, "b")) == [

@@ -98,7 +98,7 @@ def _content(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> _Co
         rows.append(("Nudge", stale_forecast_text(data, now, tz), None))
         return _Content("Update your forecast?", prediction["claim"], rows)
     if kind == DIGEST:
-        rows = [(f"{n}.", line, None) for n, line in enumerate(digest_lines(data, now, tz), 1)]
+        rows = [(f"{n}", line, None) for n, line in enumerate(digest_lines(data, now, tz), 1)]
         return _Content(digest_headline(data), rows=rows, claim_in_subject=False)
     return _Content(message.event_type, message.webhook_id, claim_in_subject=False)
 
