@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from freezegun import freeze_time
@@ -15,7 +16,14 @@ from hypothesis import strategies as st
 from tests.conftest import Result, assert_one_line_error
 from tracker.bootstrap import configured_routes
 from tracker.config import load_settings
-from tracker.domain.routing import EVENT_KINDS, Event, Route, channels_for, check_routes
+from tracker.domain.routing import (
+    EVENT_KINDS,
+    Event,
+    Route,
+    channels_for,
+    check_routes,
+    route_decisions,
+)
 from tracker.errors import ConfigError
 
 ALL = ["a", "b", "c"]
@@ -117,6 +125,36 @@ def test_property_what_follows_a_final_match_changes_nothing(
     assert channels_for(event, [*routes, final], ALL) == channels_for(
         event, [*routes, final, *more], ALL
     )
+
+
+@given(events, routes_strategy)
+def test_property_a_digest_holds_only_where_no_route_sends_at_once(
+    event: Event, routes: list[Route]
+) -> None:
+    import dataclasses
+
+    # Every other route a digest one, all going on: a channel is held by the first digest
+    # route that reaches it, unless a route without a digest reaches it too.
+    mixed = [
+        dataclasses.replace(r, continue_=True, digest="daily 08:00" if n % 2 else None)
+        for n, r in enumerate(routes)
+    ]
+    decided = route_decisions(event, mixed, ALL)
+    assert list(decided) == channels_for(event, mixed, ALL)
+    for channel, number in decided.items():
+        reaching = [n for n, r in enumerate(mixed, 1) if r.matches(event) and channel in r.channels]
+        at_once = [n for n in reaching if mixed[n - 1].digest is None]
+        assert number == (None if at_once or not mixed else reaching[0])
+
+
+def test_a_digest_reads_in_its_routes_zone_or_the_services() -> None:
+    berlin = Route(channels=("a",), digest="daily 08:00", timezone="Europe/Berlin")
+    schedule = berlin.schedule(ZoneInfo("UTC"))
+    assert schedule is not None
+    assert schedule.describe() == "daily 08:00 (Europe/Berlin)"
+    plain = Route(channels=("a",), digest="weekly mon 09:30")
+    assert plain.schedule(ZoneInfo("Asia/Tokyo")).describe() == "weekly mon 09:30 (Asia/Tokyo)"  # type: ignore[union-attr]
+    assert Route(channels=("a",)).schedule(ZoneInfo("UTC")) is None
 
 
 @given(events, routes_strategy)
