@@ -28,6 +28,7 @@ from tracker.domain.digests import DigestSchedule, period_containing
 from tracker.io.records import iso
 from tracker.persistence.db import transaction
 from tracker.persistence.models import Delivery, DeliveryStatus
+from tracker.persistence.store import chunks
 from tracker.signatures import new_webhook_id
 
 KIND = "digest"
@@ -81,8 +82,9 @@ def _write_digest(
     written = session.connection().execute(insert, [row]).scalars().all()
     ids = [r.id for r in held if r.id is not None]
     if written:
-        _retire(session, ids, values={"status": DeliveryStatus.SKIPPED.value,
-                "last_error": f"sent in the digest of {period_key}"}, now=now)  # fmt: skip
+        why = f"sent in the digest of {period_key}"
+        sent = {"status": DeliveryStatus.SKIPPED.value, "last_error": why}
+        _update_held(session, ids, values=sent, now=now)
         return len(held)
     _move_to_next_period(session, ids, route=route, routing=routing, now=now)
     return 0
@@ -147,25 +149,26 @@ def _move_to_next_period(
 ) -> None:
     schedule = _schedule(route, routing)
     if schedule is None:  # the route lost its digest since: nothing says when to send them
-        _retire(session, ids, values={"status": DeliveryStatus.SKIPPED.value,
-                "last_error": "its digest had gone out and the route has no digest now"},
-                now=now)  # fmt: skip
+        why = "its digest had gone out and the route has no digest now"
+        dropped = {"status": DeliveryStatus.SKIPPED.value, "last_error": why}
+        _update_held(session, ids, values=dropped, now=now)
         return
     # The period after now's: one ending at this very instant has had its message.
     period = period_containing(now + dt.timedelta(microseconds=1), schedule)
-    _retire(session, ids, values={"digest": f"{route}/{period.key}",
-            "next_attempt_at": period.end}, now=now)  # fmt: skip
+    moved = {"digest": f"{route}/{period.key}", "next_attempt_at": period.end}
+    _update_held(session, ids, values=moved, now=now)
 
 
-def _retire(
+def _update_held(
     session: Session, ids: Sequence[int], *, values: dict[str, Any], now: dt.datetime
 ) -> None:
-    """Change rows still held (a concurrent writer may have taken some: PostgreSQL re-reads
-    each row's status before updating it)."""
-    if "status" in values:
+    """Change those of these rows still held (a concurrent writer may have taken some:
+    PostgreSQL re-reads each row's status before updating it)."""
+    if "status" in values:  # no longer held: no send time
         values = {**values, "next_attempt_at": None}
-    session.execute(
-        sa.update(Delivery)
-        .where(col(Delivery.id).in_(ids), col(Delivery.status) == DeliveryStatus.HELD.value)
-        .values(**values, updated_at=now)
-    )
+    for chunk in chunks(list(ids)):
+        session.execute(
+            sa.update(Delivery)
+            .where(col(Delivery.id).in_(chunk), col(Delivery.status) == DeliveryStatus.HELD.value)
+            .values(**values, updated_at=now)
+        )
