@@ -97,6 +97,10 @@ def test_a_daily_digest_sends_one_message_per_period(
     before = check(cli, "2026-12-03T06:59:59Z")
     assert before["digests"] == []
     assert bodies(sink, "a") == []
+    with freeze_time("2026-12-03T07:00:00Z"):
+        dry = cli("check", "--dry-run", "--json").json()
+    assert [d["items"] for d in dry["digests"]] == [3]
+    assert bodies(sink, "a") == []
     sent = check(cli, "2026-12-03T07:00:00Z")  # 08:00 in Berlin
     assert sent["digests"] == [{"channel": "a", "digest": "1/20261203T0700Z", "items": 3}]
     [message] = bodies(sink, "a")
