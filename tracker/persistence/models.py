@@ -107,8 +107,10 @@ class Prediction(SQLModel, table=True):
 _PARTIAL_INDEXES: list[tuple[sa.Index, str]] = []
 
 
-def _partial_index(name: str, column: str, where: str, unique: bool = False) -> sa.Index:
-    index = sa.Index(name, column, unique=unique)
+def _partial_index(
+    name: str, column: str | tuple[str, ...], where: str, unique: bool = False
+) -> sa.Index:
+    index = sa.Index(name, *((column,) if isinstance(column, str) else column), unique=unique)
     _PARTIAL_INDEXES.append((index, where))
     return index
 
@@ -261,14 +263,7 @@ class Delivery(SQLModel, table=True):
         ),
         sa.Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),
         # One digest message per (channel, route and period), whichever worker sends it.
-        sa.Index(
-            "uq_delivery_digest",
-            "channel",
-            "digest",
-            unique=True,
-            sqlite_where=sa.text("kind = 'digest'"),
-            postgresql_where=sa.text("kind = 'digest'"),
-        ),
+        _partial_index("uq_delivery_digest", ("channel", "digest"), "kind = 'digest'", True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
