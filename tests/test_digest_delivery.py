@@ -201,3 +201,21 @@ def test_two_concurrent_checks_send_each_period_once(
     assert {r.status for r in rows(database_url) if r.channel == "a"} >= {"skipped", "delivered"}
     assert not [r for r in rows(database_url) if r.status == "held"]
     assert json.loads(digests[0].payload)["digest"]["count"] == 6
+
+
+def test_routes_test_says_which_digest_would_hold_a_reminder(
+    cli: Callable[..., Result], sink: Sink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    configure(sink, monkeypatch)
+    add(cli, "q1", "2026-12-02T10:00Z")
+    with freeze_time("2026-12-02T10:30:00Z"):
+        shown = cli("routes", "test", "--question", "q1", "--kind", "due")
+        listed = cli("routes", "test", "--question", "q1", "--kind", "due", "--json").json()
+    assert shown.out.startswith(
+        "A due reminder for q1 would go to: a (in route 1's digest daily 08:00 (Europe/Berlin), "
+        "at 2026-12-03T07:00:00Z), b"
+    )
+    assert listed["digests"] == {
+        "a": {"route": 1, "schedule": "daily 08:00 (Europe/Berlin)",
+              "send_at": "2026-12-03T07:00:00Z"},
+    }  # fmt: skip

@@ -281,7 +281,10 @@ def test_routes_test_shows_where_a_reminder_would_go_and_sends_nothing(
                 "--forecaster", "ISW", "--probability", "0.3")  # fmt: skip
     assert added.code == 0, added.err
     overdue = cli("routes", "test", "--question", "pullout", "--kind", "overdue")
-    assert overdue.out == "An overdue reminder for pullout would go to: desk\n"
+    assert overdue.out.startswith(
+        "An overdue reminder for pullout would go to: desk (in route 1's digest daily 08:00 (UTC), "
+        "at "
+    )
     upcoming = cli("routes", "test", "--question", "pullout", "--kind", "upcoming")
     assert (
         upcoming.out == "An upcoming reminder for pullout would go to: nowhere (no route matches)\n"
@@ -289,7 +292,7 @@ def test_routes_test_shows_where_a_reminder_would_go_and_sends_nothing(
     resolved = cli("routes", "test", "--question", "pullout", "--kind", "resolved", "--json")
     assert resolved.json() == {
         "question": "pullout", "kind": "resolved", "tags": ["syria"], "forecasters": ["ISW"],
-        "channels": ["wire"], "followers": [],
+        "channels": ["wire"], "digests": {}, "followers": [],
     }  # fmt: skip
     assert_one_line_error(
         cli("routes", "test", "--question", "pullout", "--kind", "late"), contains="--kind"

@@ -83,6 +83,24 @@ def _next_digest(route: Route, rt: Runtime) -> dict[str, Any]:
     }
 
 
+def _held_by(
+    decided: dict[str, int | None], routes: list[Route], rt: Runtime
+) -> dict[str, dict[str, Any]]:
+    """For each channel a digest route would hold the reminder on: that route, its schedule,
+    and when the digest holding it would go."""
+    from tracker.domain.digests import period_containing
+    from tracker.io.records import iso
+
+    held: dict[str, dict[str, Any]] = {}
+    for channel, number in decided.items():
+        schedule = None if number is None else routes[number - 1].schedule(rt.settings.tz)
+        if number is not None and schedule is not None:
+            send_at = period_containing(rt.now, schedule).end
+            held[channel] = {"route": number, "schedule": schedule.describe(),
+                             "send_at": iso(send_at)}  # fmt: skip
+    return held
+
+
 def _digest(route: Route, rt: Runtime) -> str:
     from tracker.domain.digests import next_send_after
 
@@ -121,7 +139,7 @@ def routes_test(
     from tracker.bootstrap import configured_routes
     from tracker.config import channel_settings
     from tracker.delivery.routed import event_for
-    from tracker.domain.routing import channels_for
+    from tracker.domain.routing import channels_for, route_decisions
     from tracker.follows import followers_of
 
     rt = Runtime()
@@ -132,6 +150,7 @@ def routes_test(
     if forecaster is not None:
         event = dataclasses.replace(event, forecasters=(forecaster,))
     channels = channels_for(event, routes, names)
+    digests = _held_by(route_decisions(event, routes, names), routes, rt)
     followers = followers_of(rt.engine, record)
     if as_json:
         print_json(
@@ -141,11 +160,17 @@ def routes_test(
                 "tags": list(event.tags),
                 "forecasters": list(event.forecasters),
                 "channels": channels,
+                "digests": digests,
                 "followers": followers,
             }
         )
         return
-    where = ", ".join(channels) if channels else "nowhere (no route matches)"
+    where = ", ".join(
+        f"{c} (in route {digests[c]['route']}'s digest {digests[c]['schedule']}, "
+        f"at {digests[c]['send_at']})" if c in digests else c
+        for c in channels
+    )  # fmt: skip
+    where = where or "nowhere (no route matches)"
     article = "An" if kind[0] in "aeiou" else "A"
     say(f"{article} {kind} reminder for {record.prediction.key} would go to: {where}")
     if followers:
