@@ -128,7 +128,7 @@ def _queue_reminder_batch(
             if set(targets.get(kind, ())) <= present
         }
         queued += [
-            (q, targets[q.item.kind])
+            (q, routing.held_for(targets[q.item.kind], q.item.scheduled_for))
             for q in _plan_or_postpone(record, handled=handled, policy=policy, tz=tz, now=now)
         ]
     sending = [(q, t) for q, t in queued if q.status is DeliveryStatus.PENDING]

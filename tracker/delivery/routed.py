@@ -1,6 +1,7 @@
 """Where a pass sends each thing: the routes over the worker's channels, plus the followers'
 hook; shared by the reminder planner and the nudges. A digest route's channels get the thing
-held for the period it falls in (`now`'s), not sent at once."""
+held for the period it fell due in, not sent at once (`held_for`: a reminder planned late, in
+the pass at a period's end, still goes in that period's message)."""
 
 from __future__ import annotations
 
@@ -58,6 +59,20 @@ class Routing:
         if self.follow_hook is not None:
             chosen += [c for c in self.follow_hook(session, record, event) if c not in chosen]
         return Targets(chosen, holds)
+
+    def held_for(self, targets: Targets, moment: dt.datetime) -> Targets:
+        """The same targets, each hold in the period containing `moment` (when a reminder
+        fell due) rather than the planning pass's."""
+        if not targets.holds:
+            return targets
+        holds = {}
+        for channel, hold in targets.holds.items():
+            number = int(hold.digest.split("/", 1)[0])
+            schedule = self.routes[number - 1].schedule(self.tz)
+            assert schedule is not None
+            period = period_containing(moment, schedule)
+            holds[channel] = outbox.Hold(f"{number}/{period.key}", period.end)
+        return Targets(list(targets), holds)
 
 
 def event_for(record: PredictionRecord, kind: str, now: dt.datetime) -> Event:
