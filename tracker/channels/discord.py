@@ -14,13 +14,9 @@ import math
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
-from tracker.channels.base import Attempt, OutgoingMessage
+from tracker.channels.base import OutgoingMessage
 from tracker.channels.chat import Notice, cut, notice
-from tracker.channels.http import USER_AGENT, post_json, redact_url, url_secrets
-from tracker.channels.text import UTC_ZONE
-from tracker.domain.channel_rules import validate_url
+from tracker.channels.json_post import JsonPostChannel
 
 # Embed colours (0xRRGGBB) by how urgent the message reads.
 COLORS = {
@@ -38,40 +34,15 @@ _DAY = 86400.0
 _MARKDOWN = str.maketrans({char: f"\\{char}" for char in "\\*_~`|>[]"})
 
 
-class DiscordChannel:
+class DiscordChannel(JsonPostChannel):
     kind: str = "discord"
+    paced = True
 
-    def __init__(
-        self, name: str, url: str, *, total_timeout: float = 15.0, timezone: ZoneInfo = UTC_ZONE
-    ) -> None:
-        validate_url(url)
-        self.name = name
-        self._url = url
-        self._total_timeout = total_timeout
-        self._tz = timezone
-        self._secrets = url_secrets(url)
+    def payload(self, message: OutgoingMessage, *, now: dt.datetime) -> dict[str, Any]:
+        return format_discord(message, now=now, tz=self._tz)
 
-    @property
-    def rate_key(self) -> str | None:
-        return self._url  # a secret: the dispatcher may key on it but must never show it
-
-    def describe(self) -> str:
-        return f"discord {redact_url(self._url)}"
-
-    async def send(
-        self, client: httpx.AsyncClient, message: OutgoingMessage, *, now: dt.datetime
-    ) -> Attempt:
-        payload = format_discord(message, now=now, tz=self._tz)
-        return await post_json(
-            client,
-            self._url,
-            json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode(),
-            {"content-type": "application/json", "user-agent": USER_AGENT},
-            now=now,
-            total_timeout=self._total_timeout,
-            secrets=self._secrets,
-            body_retry_after=discord_retry_after,
-        )
+    def post_options(self) -> dict[str, Any]:
+        return {"body_retry_after": discord_retry_after}
 
 
 def format_discord(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> dict[str, Any]:

@@ -11,10 +11,9 @@ import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
-from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
-from tracker.channels.http import USER_AGENT, new_client, post_json, redact_url, url_secrets
+from tracker.channels.base import AttemptOutcome, OutgoingMessage
+from tracker.channels.http import USER_AGENT, new_client, post_json, url_secrets
+from tracker.channels.json_post import JsonPostChannel
 from tracker.channels.text import (
     DIGEST,
     UTC_ZONE,
@@ -48,8 +47,9 @@ _DIGEST_SECTIONS = 45  # of Slack's 50 blocks a message may have
 _SLACK_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
-class SlackChannel:
+class SlackChannel(JsonPostChannel):
     kind: str = "slack"
+    paced = True
 
     def __init__(
         self,
@@ -60,35 +60,14 @@ class SlackChannel:
         timezone: ZoneInfo = UTC_ZONE,
         buttons: bool = False,
     ) -> None:
-        validate_url(url)
-        self.name = name
-        self._url = url
-        self._total_timeout = total_timeout
-        self._tz = timezone
+        super().__init__(name, url, total_timeout=total_timeout, timezone=timezone)
         self._buttons = buttons
-        self._secrets = url_secrets(url)
 
-    @property
-    def rate_key(self) -> str | None:
-        return self._url  # a secret: the dispatcher may key on it but must never show it
+    def payload(self, message: OutgoingMessage, *, now: dt.datetime) -> dict[str, Any]:
+        return format_slack(message, now=now, tz=self._tz, buttons=self._buttons)
 
-    def describe(self) -> str:
-        return f"slack {redact_url(self._url)}"
-
-    async def send(
-        self, client: httpx.AsyncClient, message: OutgoingMessage, *, now: dt.datetime
-    ) -> Attempt:
-        payload = format_slack(message, now=now, tz=self._tz, buttons=self._buttons)
-        return await post_json(
-            client,
-            self._url,
-            json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode(),
-            {"content-type": "application/json", "user-agent": USER_AGENT},
-            now=now,
-            total_timeout=self._total_timeout,
-            secrets=self._secrets,
-            permanent_bodies=SLACK_PERMANENT_ERRORS,
-        )
+    def post_options(self) -> dict[str, Any]:
+        return {"permanent_bodies": SLACK_PERMANENT_ERRORS}
 
 
 def format_slack(

@@ -8,17 +8,12 @@ everywhere. Teams answers 202 Accepted; the usual classes apply to everything el
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import httpx
-
-from tracker.channels.base import Attempt, OutgoingMessage
+from tracker.channels.base import OutgoingMessage
 from tracker.channels.chat import Notice, cut, notice
-from tracker.channels.http import USER_AGENT, post_json, redact_url, url_secrets
-from tracker.channels.text import UTC_ZONE
-from tracker.domain.channel_rules import validate_url
+from tracker.channels.json_post import JsonPostChannel
 
 CARD_CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -32,39 +27,11 @@ _TEXT_LIMIT = 3000  # Teams refuses messages over about 28 KB; a claim never nee
 _MARKDOWN = str.maketrans({char: f"\\{char}" for char in "*_["})
 
 
-class TeamsChannel:
-    kind: str = "teams"
+class TeamsChannel(JsonPostChannel):
+    kind: str = "teams"  # not paced: no documented per-URL pace; a 429 waits its Retry-After
 
-    def __init__(
-        self, name: str, url: str, *, total_timeout: float = 15.0, timezone: ZoneInfo = UTC_ZONE
-    ) -> None:
-        validate_url(url)
-        self.name = name
-        self._url = url
-        self._total_timeout = total_timeout
-        self._tz = timezone
-        self._secrets = url_secrets(url)
-
-    @property
-    def rate_key(self) -> str | None:
-        return None  # no documented per-URL pace; a 429 is retried after its Retry-After
-
-    def describe(self) -> str:
-        return f"teams {redact_url(self._url)}"
-
-    async def send(
-        self, client: httpx.AsyncClient, message: OutgoingMessage, *, now: dt.datetime
-    ) -> Attempt:
-        payload = format_teams(message, now=now, tz=self._tz)
-        return await post_json(
-            client,
-            self._url,
-            json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode(),
-            {"content-type": "application/json", "user-agent": USER_AGENT},
-            now=now,
-            total_timeout=self._total_timeout,
-            secrets=self._secrets,
-        )
+    def payload(self, message: OutgoingMessage, *, now: dt.datetime) -> dict[str, Any]:
+        return format_teams(message, now=now, tz=self._tz)
 
 
 def format_teams(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> dict[str, Any]:
