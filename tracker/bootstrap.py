@@ -83,8 +83,8 @@ def build_worker(
         from tracker.channels import email_channel
 
         worker.follow_hook = follows.follower_hook(follows.follower_channel_name)
-        worker.follower_channels = lambda: follows.follower_channels(
-            engine, lambda name, address: email_channel(mail, settings, name, [address])
+        worker.follower_channels = lambda now: follows.follower_channels(
+            engine, lambda name, address: email_channel(mail, settings, name, [address]), now=now
         )
     return worker
 

@@ -9,6 +9,7 @@ stored, listed, audited and shown by `tracker routes test`, and nothing is sent.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
@@ -16,11 +17,12 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.channels.base import Channel
+from tracker.delivery import ledger as outbox
 from tracker.delivery.routed import FollowHook
 from tracker.domain.inputs import normalize_tags
 from tracker.domain.people import Actor
 from tracker.domain.routing import Event
-from tracker.errors import Conflict, InvalidInput, NotFound
+from tracker.errors import ConfigError, Conflict, InvalidInput, NotFound
 from tracker.persistence import audit, people, store
 from tracker.persistence import follows as found
 from tracker.persistence.db import transaction
@@ -127,24 +129,38 @@ def followers_of(engine: Engine, record: PredictionRecord) -> list[str]:
         return [user.name for user in users]
 
 
+FOLLOWER_PREFIX = "follower:"
+log = logging.getLogger("tracker.follows")
+
+
 def follower_channel_name(user: AppUser) -> str | None:
     """The name of a follower's own email channel in the ledger; None without an address."""
     if user.email is None or user.disabled_at is not None:
         return None
-    return f"follower:{user.id}:{user.name}"[:100]  # the id keeps a cut name unique
+    return f"{FOLLOWER_PREFIX}{user.id}:{user.name}"[:100]  # the id keeps a cut name unique
 
 
-def follower_channels(engine: Engine, build: Callable[[str, str], Channel]) -> dict[str, Channel]:
+def follower_channels(
+    engine: Engine, build: Callable[[str, str], Channel], *, now: dt.datetime
+) -> dict[str, Channel]:
     """An email channel for each follower with an address (`build(name, address)`), read
     afresh for each pass: someone who starts following, or changes address, while the
     service runs is mailed from the next pass on."""
-    with transaction(engine, commit=False) as session:
+    with transaction(engine) as session:
         users = found.emailed_followers(session)
-    channels = {}
-    for user in users:
-        name = follower_channel_name(user)
-        if name is not None and user.email is not None:
-            channels[name] = build(name, user.email)
+        channels = {}
+        for user in users:
+            name = follower_channel_name(user)
+            if name is None or user.email is None:
+                continue
+            try:
+                channels[name] = build(name, user.email)
+            except ConfigError as exc:  # an address stored before addresses were checked so
+                log.warning("not mailing follower %s: %s", user.name, exc)
+        outbox.retire_channels(
+            session, prefix=FOLLOWER_PREFIX, keep=list(channels), now=now,
+            reason="its follower is disabled, has no address now or stopped following",
+        )  # fmt: skip
     return channels
 
 

@@ -29,7 +29,8 @@ COLORS = {
 }
 # Discord's embed limits: title 256, description 4096, field name 256 and value 1024, 25
 # fields, footer 2048, and 6000 characters in all; ours stay well inside them together.
-_TITLE, _DESCRIPTION, _NAME, _VALUE, _FIELDS, _FOOTER = 256, 3000, 256, 1024, 20, 300
+_TITLE, _DESCRIPTION, _NAME, _VALUE, _FIELDS, _FOOTER = 256, 4000, 256, 1024, 20, 300
+_CLAIM = 2400
 _DAY = 86400.0
 _MARKDOWN = str.maketrans({char: f"\\{char}" for char in "\\*_~`|>[]"})
 
@@ -57,9 +58,11 @@ def format_discord(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) 
 def embed(item: Notice, occurred_at: dt.datetime) -> dict[str, Any]:
     """Title: the reminder; description: the claim (and a resolution's note); fields: the
     deadline and each forecast in force; colour by level; url: the source, when known."""
-    description = [f"**{escape(cut(item.claim, _DESCRIPTION))}**"] if item.claim else []
+    # Escaped first, then cut: the limit counts the backslashes, and claim and note together
+    # stay under Discord's 4096 (a longer description is refused with a 400, for good).
+    description = [f"**{cut(escape(item.claim), _CLAIM)}**"] if item.claim else []
     if item.note:
-        description.append(escape(cut(item.note, _DESCRIPTION)))
+        description.append(cut(escape(item.note), _DESCRIPTION - _CLAIM - 8))
     fields = [_field(name, value, inline=False) for name, value in item.facts]
     fields += [_field(name, value, inline=True) for name, value in item.forecasts]
     body: dict[str, Any] = {

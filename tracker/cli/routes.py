@@ -165,6 +165,16 @@ def routes_test(
             }
         )
         return
+    _say_destinations(record.prediction.key, kind, channels, digests, followers)
+
+
+def _say_destinations(
+    key: str,
+    kind: str,
+    channels: list[str],
+    digests: dict[str, dict[str, Any]],
+    followers: list[str],
+) -> None:
     where = ", ".join(
         f"{c} (in route {digests[c]['route']}'s digest {digests[c]['schedule']}, "
         f"at {digests[c]['send_at']})" if c in digests else c
@@ -172,6 +182,9 @@ def routes_test(
     )  # fmt: skip
     where = where or "nowhere (no route matches)"
     article = "An" if kind[0] in "aeiou" else "A"
-    say(f"{article} {kind} reminder for {record.prediction.key} would go to: {where}")
+    say(f"{article} {kind} reminder for {key} would go to: {where}")
     if followers:
-        say(f"Followers: {', '.join(followers)} (by email once email channels are wired)")
+        say(
+            f"Followers: {', '.join(followers)} (each with an address is mailed through the "
+            "first email channel)"
+        )

@@ -26,6 +26,7 @@ WAITING = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING)
 UNSENT = (*WAITING, DeliveryStatus.SENDING)
 # What a later reminder, a resolution or a snooze retires: the unsent, and those a digest holds.
 RETIRABLE = (*UNSENT, DeliveryStatus.HELD)
+EVERY_KIND = (*OPEN_ONLY_KINDS, "resolved", "digest")
 
 
 @dataclass(frozen=True)
@@ -206,6 +207,20 @@ def cancel_reminders(
         status=DeliveryStatus.CANCELLED,
         reason=reason,
         now=now,
+    )
+
+
+def retire_channels(
+    session: Session, *, prefix: str, keep: Sequence[str], reason: str, now: dt.datetime
+) -> int:
+    """Deliveries not yet sent on channels named `prefix...` that are no longer there (a
+    follower disabled, or without an address now) are cancelled: no worker would ever claim
+    them, and the service would wake for them every second."""
+    where = [col(Delivery.channel).startswith(prefix, autoescape=True)]
+    if keep:
+        where.append(col(Delivery.channel).not_in(sorted(keep)))
+    return _retire_unsent_reminders(
+        session, *where, kinds=EVERY_KIND, status=DeliveryStatus.CANCELLED, reason=reason, now=now
     )
 
 

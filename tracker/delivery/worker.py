@@ -97,7 +97,7 @@ class Worker:
     routes: Sequence[Route] = ()  # none: every channel gets everything (bootstrap reads them)
     follow_hook: FollowHook | None = None
     # Followers' own email channels, read afresh for each pass (users follow while it runs).
-    follower_channels: Callable[[], Mapping[str, Channel]] | None = None
+    follower_channels: Callable[[dt.datetime], Mapping[str, Channel]] | None = None
 
     def run_pass(self, *, dry_run: bool = False) -> PassReport:
         now = self.clock()
@@ -141,7 +141,7 @@ class Worker:
         return report
 
     def dispatcher(self) -> Dispatcher:
-        followers = self.follower_channels() if self.follower_channels is not None else {}
+        followers = {} if self.follower_channels is None else self.follower_channels(self.clock())
         return Dispatcher(
             channels={**followers, **self.channels},
             concurrency=self.settings.delivery_concurrency,

@@ -100,11 +100,14 @@ def _starttls_option(query: str) -> bool:
     starttls = False
     for name, value in parse_qsl(query, keep_blank_values=True):
         if name.lower() != "starttls":
-            raise ConfigError(f"the URL's only option is starttls=true|false, not {name!r}")
+            # Not quoted: an unencoded "?" in a password would put the rest of it here.
+            raise ConfigError(
+                "the URL's only option is starttls=true|false (write a ? in a password as %3F)"
+            )
         if value.lower() in _TRUE:
             starttls = True
         elif value.lower() not in _FALSE:
-            raise ConfigError("starttls= takes true or false")
+            raise ConfigError("starttls= takes true or false (write a ? in a password as %3F)")
     return starttls
 
 

@@ -164,20 +164,34 @@ def export_text(
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write through a temporary file in the same folder, so a failure leaves no half file."""
-    folder = path.resolve().parent
+    """Write through a temporary file in the same folder, so a failure leaves no half file.
+    A symbolic link is written through (its target is replaced, not the link), and a device
+    or a pipe (/dev/stdout) is written to as it is: renaming over it would replace it."""
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file() and not target.is_dir():
+        try:
+            with open(target, "w", encoding="utf-8", newline="") as stream:
+                stream.write(text)
+        except OSError as exc:
+            raise InvalidInput(f"{path}: cannot write it ({exc.strerror or exc})") from None
+        return
+    _replace_file(path, target, text)
+
+
+def _replace_file(path: Path, target: Path, text: str) -> None:
+    folder = target.parent
     if not folder.is_dir():
         raise InvalidInput(f"{path}: the folder {folder} does not exist")
     if path.is_dir():
         raise InvalidInput(f"{path}: is a folder; name a file")
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot write there ({exc.strerror or exc})") from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
             stream.write(text)
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
         raise InvalidInput(f"{path}: cannot write it ({exc.strerror or exc})") from None
