@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -22,6 +21,7 @@ from sqlmodel import Session, col, select
 from tracker.clock import utcnow
 from tracker.persistence.db import transaction
 from tracker.persistence.models import ServiceState
+from tracker.persistence.state import ensure_state
 
 PREFIX = "pace:"
 
@@ -63,16 +63,7 @@ def pause(engine: Engine, *, key: str, seconds: float) -> None:
 def _locked(session: Session, key: str) -> tuple[dt.datetime, ServiceState]:
     name = state_name(key)
     now = _now(session)
-    table: Any = ServiceState.__table__  # type: ignore[attr-defined]
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    session.execute(
-        insert(table)
-        .values(name=name, value=_write(now), updated_at=now)
-        .on_conflict_do_nothing(index_elements=["name"])
-    )
+    ensure_state(session, name=name, value=_write(now), now=now)
     query = select(ServiceState).where(col(ServiceState.name) == name).with_for_update()
     return now, session.exec(query).one()
 

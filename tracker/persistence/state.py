@@ -18,14 +18,25 @@ def get_state(session: Session, *, name: str) -> str | None:
 
 def set_state(session: Session, *, name: str, value: str, now: dt.datetime) -> None:
     """Insert or update in one statement: workers starting together may both write it."""
-    table: Any = ServiceState.__table__  # type: ignore[attr-defined]
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
-    statement = insert(table).values(name=name, value=value, updated_at=now)
+    statement = _insert(session).values(name=name, value=value, updated_at=now)
     session.execute(
         statement.on_conflict_do_update(
             index_elements=["name"], set_={"value": value, "updated_at": now}
         )
     )
+
+
+def ensure_state(session: Session, *, name: str, value: str, now: dt.datetime) -> None:
+    """Insert the row with this value unless it is there (then it is left as it is)."""
+    statement = _insert(session).values(name=name, value=value, updated_at=now)
+    session.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
+
+
+def _insert(session: Session) -> Any:
+    """The dialect's INSERT, which has ON CONFLICT on both databases."""
+    table: Any = ServiceState.__table__  # type: ignore[attr-defined]
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    return insert(table)
