@@ -224,6 +224,7 @@ def authenticate(
         user_id=user.id,
         scope=Scope(row.scope),
         forecaster=user.forecaster,
+        expires_at=row.expires_at,
     )
 
 

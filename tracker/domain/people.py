@@ -40,6 +40,7 @@ class Actor:
     user_id: int | None = None
     scope: Scope = Scope.ADMIN
     forecaster: str | None = None  # the forecaster name the user's forecasts carry
+    expires_at: dt.datetime | None = None  # when the token it came with stops working
 
     @property
     def forecasts_as(self) -> str:

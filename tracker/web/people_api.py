@@ -24,14 +24,14 @@ Now = Annotated[dt.datetime, Depends(request_now)]
 
 
 @router.get("/whoami")
-def whoami(ctx: Context, actor: Caller, credentials: Credentials) -> dict[str, Any]:
+def whoami(actor: Caller, credentials: Credentials) -> dict[str, Any]:
     """Whose bearer token this is and what it may do; 401 without one (or a bad one). `user`
     is null for TRACKER_API_TOKEN, an admin with no user."""
     if actor is None or credentials is None:
         raise Unauthorized(
             "send a bearer token to learn whose it is (Authorization: Bearer <token>)"
         )
-    expires_at = _expires_at(ctx, credentials.credentials) if actor.user_id is not None else None
+    expires_at = actor.expires_at
     return {
         "user": actor.name if actor.user_id is not None else None,
         "scope": actor.scope.value,
@@ -40,16 +40,6 @@ def whoami(ctx: Context, actor: Caller, credentials: Credentials) -> dict[str, A
         "expires_at": expires_at.isoformat() if expires_at is not None else None,
         "description": describe(actor),
     }
-
-
-def _expires_at(ctx: WebContext, token: str) -> dt.datetime | None:
-    from tracker.domain.people import token_hash
-    from tracker.persistence import people as found
-    from tracker.persistence.db import transaction
-
-    with transaction(ctx.engine, commit=False) as session:
-        match = found.token_by_hash(session, token_hash=token_hash(token))
-    return match[0].expires_at if match is not None else None
 
 
 @router.get("/audit")
