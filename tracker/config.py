@@ -10,13 +10,11 @@ import datetime as dt
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -32,6 +30,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from tracker.config_tables import ChannelSettings as ChannelSettings
+from tracker.config_tables import RouteSettings as RouteSettings
 from tracker.domain.durations import parse_duration
 from tracker.domain.reminders import ReminderPolicy
 from tracker.errors import ConfigError, InvalidInput
@@ -45,36 +45,6 @@ DURATION_LIST_FIELDS = ("reminder_lead_times", "retry_backoff")
 MAX_DURATION = dt.timedelta(days=3650)
 MAX_DURATION_TEXT = "10 years (3650d)"
 MAX_OVERDUE_SPAN = dt.timedelta(days=36500)  # the last overdue reminder: 100 years after
-
-
-class ChannelSettings(BaseModel):
-    """One place reminders go: a [[channels]] table in the TOML file."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-    kind: Literal["webhook", "slack", "console", "discord", "teams", "ntfy", "email"]
-    url: SecretStr | None = None
-    secret: SecretStr | None = None
-    # Email only: `from` in the file (a Python keyword, hence the alias) and `to`.
-    from_address: str | None = Field(default=None, alias="from")
-    to: list[str] | None = None
-
-
-class RouteSettings(BaseModel):
-    """One [[routes]] table (see domain/routing.py)."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    match_tags: list[str] = Field(default_factory=list)
-    match_forecasters: list[str] = Field(default_factory=list)
-    match_keys: list[str] = Field(default_factory=list)
-    match_kinds: list[str] = Field(default_factory=list)
-    # Required, so that a forgotten line is an error; [] on purpose drops what the route matches.
-    channels: list[str]
-    continue_: bool = Field(default=False, alias="continue")
-    digest: str | None = None
-    timezone: str | None = None  # the digest's zone (IANA); default TRACKER_TIMEZONE
 
 
 class Settings(BaseSettings):
@@ -146,6 +116,18 @@ class Settings(BaseSettings):
     )
     request_timeout: float = Field(
         default=15.0, gt=0, le=600, description="Seconds for a whole attempt."
+    )
+    fetch_timeout: float = Field(
+        default=20.0, gt=0, le=600, description="Seconds to fetch one news page or feed."
+    )
+    fetch_max_bytes: int = Field(
+        default=4 * 1024 * 1024, ge=1024, le=1024**3, description="Largest page or feed read."
+    )
+    feed_max_items: int = Field(
+        default=100, ge=1, le=10_000, description="Newest items of a feed read in one poll."
+    )
+    feed_concurrency: int = Field(
+        default=10, ge=1, le=256, description="Feeds and pages fetched at once."
     )
     lease: dt.timedelta = Field(
         default=dt.timedelta(minutes=2),
