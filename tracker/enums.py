@@ -98,3 +98,4 @@ class AuditVia(enum.StrEnum):
     WEBHOOK = "webhook"
     IMPORT = "import"
     SEED = "seed"
+    FEED = "feed"  # a feed polled by `tracker run` (auto-accepted proposals)

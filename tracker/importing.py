@@ -140,32 +140,48 @@ def _store_all(
     """Create new keys, update changed ones; resolution history and versions are taken only
     for new keys, so an import never rewrites how a stored question resolved or was edited.
     A stored question gains the forecasts and sources it lacks."""
-    report = ImportReport()
     with transaction(engine) as session:
-        stored = store.predictions_by_key(session, keys=[i.prediction.key for i in items])
-        new = [item for item in items if item.prediction.key not in stored]
-        new_ids = bulk.insert_imported(session, items=new, now=now, policy=policy, tz=tz)
-        report.created = [item.prediction.key for item in new]
-        known = questions.forecast_keys(
-            session,
-            prediction_ids=[
-                stored[i.prediction.key].id  # type: ignore[misc]
-                for i in items
-                if i.prediction.key in stored and i.forecasts is not None
-            ],
-        )
-        added: list[dict[str, Any]] = []
-        for item in items:
-            prediction = stored.get(item.prediction.key)
-            if prediction is None:
-                continue
-            if _update(session, prediction=prediction, item=item, known=known, added=added,
-                       now=now, policy=policy):  # fmt: skip
-                report.updated.append(item.prediction.key)
-            else:
-                report.unchanged.append(item.prediction.key)
-        bulk.insert_forecasts(session, rows=added)
-        scores.rescore(session, _to_rescore(new, new_ids, stored, report.updated))
+        return store_in(session, items=items, now=now, policy=policy, tz=tz, change=change)
+
+
+def store_in(
+    session: Session,
+    *,
+    items: Sequence[ImportedPrediction],
+    now: dt.datetime,
+    policy: ReminderPolicy,
+    tz: ZoneInfo,
+    change: Change,
+    audited: bool = True,
+) -> ImportReport:
+    """_store_all inside a transaction the caller owns (accepting a proposal stores its
+    question and marks it accepted in one)."""
+    report = ImportReport()
+    stored = store.predictions_by_key(session, keys=[i.prediction.key for i in items])
+    new = [item for item in items if item.prediction.key not in stored]
+    new_ids = bulk.insert_imported(session, items=new, now=now, policy=policy, tz=tz)
+    report.created = [item.prediction.key for item in new]
+    known = questions.forecast_keys(
+        session,
+        prediction_ids=[
+            stored[i.prediction.key].id  # type: ignore[misc]
+            for i in items
+            if i.prediction.key in stored and i.forecasts is not None
+        ],
+    )
+    added: list[dict[str, Any]] = []
+    for item in items:
+        prediction = stored.get(item.prediction.key)
+        if prediction is None:
+            continue
+        if _update(session, prediction=prediction, item=item, known=known, added=added,
+                   now=now, policy=policy):  # fmt: skip
+            report.updated.append(item.prediction.key)
+        else:
+            report.unchanged.append(item.prediction.key)
+    bulk.insert_forecasts(session, rows=added)
+    scores.rescore(session, _to_rescore(new, new_ids, stored, report.updated))
+    if audited:  # a caller that writes its own entry (accepting a proposal) says not
         _audit(session, change, report, now=now)
     return report
 

@@ -17,9 +17,13 @@ from sqlmodel import Field, SQLModel
 from tracker.clock import utcnow
 from tracker.enums import DeliveryStatus, Outcome, PredictionStatus, ResolvedVia
 from tracker.persistence.columns import TABLE_CONFIG, UTCDateTime
+from tracker.persistence.news_models import Article, Feed, Proposal
 from tracker.persistence.people_models import ApiToken, AppUser, AuditEntry, UserFollow
 
 __all__ = [
+    "Article",
+    "Feed",
+    "Proposal",
     "ApiToken",
     "AppUser",
     "AuditEntry",

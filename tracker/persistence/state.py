@@ -33,8 +33,11 @@ def ensure_state(session: Session, *, name: str, value: str, now: dt.datetime) -
 
 
 def _insert(session: Session) -> Any:
+    return dialect_insert(session, ServiceState.__table__)  # type: ignore[attr-defined]
+
+
+def dialect_insert(session: Session, table: Any) -> Any:
     """The dialect's INSERT, which has ON CONFLICT on both databases."""
-    table: Any = ServiceState.__table__  # type: ignore[attr-defined]
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
