@@ -91,14 +91,18 @@ def build_worker(
 
 def build_service(settings: Settings, worker: Worker) -> Service:
     """The long-running service: a pass at start, then every TRACKER_CHECK_INTERVAL and at
-    each reminder or retry time the worker reports."""
+    each reminder or retry time the worker reports; beside it, a poll of the feeds that are
+    due, as often and at each feed's own time."""
     from tracker.clock import utcnow
-    from tracker.delivery.scheduler import Service
+    from tracker.delivery.scheduler import FeedJob, Service
+    from tracker.news.polling import FeedPoller
 
+    poller = FeedPoller(engine=worker.engine, settings=settings)
     return Service(
         run_pass=worker.run_pass,
         next_wake_at=worker.next_wake_at,
         interval=settings.check_interval,
         clock=utcnow,
         stop=worker.stop,
+        feeds=FeedJob(poll=poller.poll, next_poll_at=poller.next_poll_at),
     )

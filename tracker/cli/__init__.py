@@ -6,6 +6,7 @@ from tracker.cli import (  # noqa: F401
     database,
     extract,
     files,
+    news,
     people,
     predictions,
     questions,

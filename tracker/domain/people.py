@@ -61,7 +61,7 @@ def token_prefix(token: str) -> str:
 
 # Names the audit trail gives to actors with no user: a user may not take one.
 RESERVED_NAMES = frozenset({"api", "webhook", "anonymous"})
-RESERVED_PREFIXES = ("slack:", "uid:")
+RESERVED_PREFIXES = ("slack:", "uid:", "feed:")
 
 
 def user_name(value: Any, name: str = "user name") -> str:
@@ -79,7 +79,8 @@ def new_user_name(value: Any) -> str:
     if folded in RESERVED_NAMES or folded.startswith(RESERVED_PREFIXES):
         raise InvalidInput(
             f"user name {text!r} is reserved: the audit trail names TRACKER_API_TOKEN "
-            '"api", signed webhooks "webhook" and unlinked Slack users "slack:NAME"'
+            '"api", signed webhooks "webhook", unlinked Slack users "slack:NAME" and feeds '
+            '"feed:NAME"'
         )
     return text
 

@@ -167,11 +167,10 @@ def accept(
     `as_new`); refused when it was already decided."""
     with transaction(engine) as session:
         proposal = _pending(session, proposal_id)
-        decision = accept_in(
+        return accept_in(
             session, proposal=proposal, actor=actor, now=now, tz=tz, policy=policy,
             corrections=corrections, as_new=as_new,
         )  # fmt: skip
-        return decision
 
 
 def accept_in(
@@ -310,7 +309,8 @@ def _add_forecast(
     notes: list[str],
 ) -> bool:
     data = item.prediction
-    assert prediction.id is not None and data.forecaster is not None
+    assert prediction.id is not None
+    assert data.forecaster is not None
     assert data.probability is not None
     parts = question_rows.load_parts(session, chunks=[[prediction.id]], with_versions=False)
     held = in_force(parts.forecasts.get(prediction.id, []))
@@ -330,5 +330,7 @@ def _add_forecast(
         forecaster=data.forecaster, probability=data.probability, made_at=made,
         quote=data.quote, source=data.source, basis=data.basis,
     )  # fmt: skip
-    question_rows.add_forecast(session, prediction=prediction, forecast=forecast, made_at=made, now=now)
+    question_rows.add_forecast(
+        session, prediction=prediction, forecast=forecast, made_at=made, now=now
+    )
     return True

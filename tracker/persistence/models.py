@@ -21,14 +21,13 @@ from tracker.persistence.news_models import Article, Feed, Proposal
 from tracker.persistence.people_models import ApiToken, AppUser, AuditEntry, UserFollow
 
 __all__ = [
-    "Article",
-    "Feed",
-    "Proposal",
     "ApiToken",
     "AppUser",
+    "Article",
     "AuditEntry",
     "Delivery",
     "DeliveryStatus",
+    "Feed",
     "Forecast",
     "ForecastScore",
     "InboundWebhook",
@@ -38,6 +37,7 @@ __all__ = [
     "PredictionSource",
     "PredictionStatus",
     "PredictionTag",
+    "Proposal",
     "QuestionVersion",
     "Resolution",
     "ResolvedVia",
