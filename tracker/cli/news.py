@@ -128,7 +128,6 @@ def feeds_poll(
 ) -> None:
     """Poll feeds now, due or not; exit 1 when one failed (its error is in `feeds list`)."""
     from tracker.news import feeds
-    from tracker.news.polling import FeedPoller
 
     rt = Runtime()
     known = {feed.name for feed in feeds.list_feeds(rt.engine)}
@@ -136,6 +135,8 @@ def feeds_poll(
     unknown = [n for n in chosen if n not in known]
     if unknown:
         raise InvalidInput(f"no feed named {unknown[0]!r} (tracker feeds list)")
+    from tracker.news.polling import FeedPoller
+
     report = FeedPoller(engine=rt.engine, settings=rt.settings).poll(rt.now, names=chosen)
     if as_json:
         print_json(report.as_json())
