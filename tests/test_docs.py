@@ -41,7 +41,8 @@ def test_the_commands_are_the_ones_we_document() -> None:
          "check", "run", "serve", "deliveries", "retry", "status", "channels test", "summary",
          "extract", "db upgrade", "db current", "users add", "users list", "users disable",
          "users enable", "tokens create", "tokens list", "tokens revoke", "audit", "calendar",
-         "routes test", "users follow", "users unfollow"]
+         "routes test", "users follow", "users unfollow", "feeds add", "feeds list",
+         "feeds remove", "feeds poll", "proposals accept", "proposals reject"]
     )  # fmt: skip
 
 
