@@ -124,6 +124,10 @@ def feeds_poll(
         list[str] | None,
         typer.Argument(metavar="[NAME]...", help="The feeds to poll (default: every one)."),
     ] = None,
+    due: Annotated[
+        bool,
+        typer.Option("--due", help="Only the feeds whose interval has passed (for cron)."),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Poll feeds now, due or not; exit 1 when one failed (its error is in `feeds list`)."""
@@ -137,7 +141,10 @@ def feeds_poll(
         raise InvalidInput(f"no feed named {unknown[0]!r} (tracker feeds list)")
     from tracker.news.polling import FeedPoller
 
-    report = FeedPoller(engine=rt.engine, settings=rt.settings).poll(rt.now, names=chosen)
+    if due and names:
+        raise InvalidInput("--due polls the feeds that are due; name feeds or give --due")
+    poller = FeedPoller(engine=rt.engine, settings=rt.settings)
+    report = poller.poll(rt.now, names=None if due else chosen)
     if as_json:
         print_json(report.as_json())
     else:
