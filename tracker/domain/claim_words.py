@@ -25,6 +25,7 @@ class ClaimWords:
     words: frozenset[str]
     numbers: frozenset[str]
     negated: bool
+    joined: int  # how many "and"s: "withdraw from Syria and Libya" claims two things
 
 
 _MONTH = (
@@ -45,7 +46,8 @@ _DATE = re.compile(
     r"\b(?:(?:the\s+)?(?:end|close|start|beginning|middle|turn)\s+of\s+(?:the\s+)?"
     r"|(?:end|mid|early|late)\s*-?\s*)?"
     rf"(?:(?:this|next|last|the|coming)\s+)?{_PERIOD}(?:\s*-\s*end)?(?:\s+of)?,?(?:\s+{_YEAR})?\b"
-    rf"|\b(?:(?:the\s+)?end\s+of\s+|end\s*-\s*|(?:this|next|the)\s+fall\s+|fall\s+(?={_YEAR}))?"
+    rf"|\b(?:(?:the\s+)?end\s+of\s+|(?:end|mid|early|late)\s*-?\s*|(?:this|next|the)\s+fall\s+"
+    rf"|fall\s+(?={_YEAR}))?"
     rf"{_YEAR}\b|\b[0-9]{{4}}-[0-9]{{2}}(?:-[0-9]{{2}})?\b"
     r"|\b(?:today|tonight|tomorrow|year-end|yearend|soon|shortly)\b"
     r"|\b(?:within|in)\s+(?:the\s+)?(?:next|coming)?\s*(?:[0-9]+|a|one|two|three|few|several)?"
@@ -63,7 +65,11 @@ _CONTRACTION = re.compile(r"\b(?:(wo)|(ca))n'?t\b|n't\b")  # won't, can't, isn't
 # Thousands separators (1,000), zero decimals (2.0%) and possessives ('s), in one pass.
 _TIDY = re.compile(r"(?<=[0-9]),(?=[0-9]{3}\b)|(?<=\b[0-9])\.0+\b|(?<=[0-9][0-9])\.0+\b|'s\b")
 _PERCENT = re.compile(r"([0-9])\s*(?:per\s*cent|percent|pct)\b")
-_NEGATIONS = frozenset(["not", "no", "never", "without", "neither", "nor", "cannot"])
+# Words that deny what follows; calling off, abandoning or scrapping a thing is not doing it.
+_NEGATIONS = frozenset(
+    ["not", "no", "never", "without", "neither", "nor", "cannot", "abandon", "abandons",
+     "abandoned", "scrap", "scraps", "scrapped", "cancel", "cancels", "cancelled", "canceled"]
+)  # fmt: skip
 
 # Several words for one thing, written as the forms after casefold; the right-hand side is what
 # both become. Phrases first, then single words (before endings are stripped).
@@ -76,6 +82,8 @@ _PHRASES = (
     (r"interest\s+rates?", "rate"), (r"fail(?:s|ed|ing)?\s+to", "not"),
     (r"f(?:a|e)ll(?:s|ing)?\s+short\s+of", "not"), (r"basis\s+points?", "bp"),
     (r"become\s+(?:a\s+)?members?\s+of", "join"), (r"in\s+power", "power"),
+    (r"take\s+place", "hold"), (r"(?:be\s+)?sworn\s+in", "inaugurate"),
+    (r"carr(?:y|ies|ied)\s+out", "conduct"), (r"call(?:s|ed|ing)?\s+off", "not"),
 )  # fmt: skip
 # One pass over the text for all of them: group n is phrase n.
 _PHRASE = re.compile("|".join(rf"\b({pattern})\b" for pattern, _ in _PHRASES))
@@ -87,7 +95,7 @@ _SYNONYMS = {
     "completely": "complete", "troops": "force", "military": "force", "forces": "force",
     "britain": "uk", "british": "uk", "america": "us", "american": "us", "moscow": "russia",
     "kremlin": "russia", "beijing": "china", "programme": "program", "scheme": "program",
-    "deal": "agree", "agreement": "agree",
+    "deal": "agree", "agreement": "agree", "climb": "rise", "merger": "merge",
     "over": "above", "under": "below",
 }  # fmt: skip
 _DEMONYMS = {
@@ -102,18 +110,18 @@ _STOP_WORDS = """
     their them his her he she we our you your i be been being is are was were am will would shall
     may might could can should must do does did has have had having than then into onto up out
     about also now still just both either each any some such there here which who whom whose what
-    when where while if so very more most less new next last first own same other another
+    when where while if so very more most less new first own same other another
     likely unlikely probably possibly perhaps certainly expected set plan plans planning aim aims
     intend intends poised slated scheduled due going seek seeks hope hopes want wants try tries
     formally officially reportedly eventually finally soon analysts analyst economists
     economist officials official experts expert pollsters observers sources source party said
-    says say predict predicts according citing per"""
+    says say predict predicts according citing per before until till ahead between"""
 _STOP = frozenset(_STOP_WORDS.split())
 # Verbs (as stemmed) that say the opposite of each other: claims differing in one of these are
 # different forecasts however many words they share.
 OPPOSITES = (
     ("win", "los"), ("rais", "cut"), ("ris", "fall"), ("increas", "decreas"), ("abov", "below"),
-    ("join", "leav"), ("complet", "abandon"), ("approv", "reject"), ("start", "end"),
+    ("join", "leav"), ("approv", "reject"), ("start", "end"),
     ("withdraw", "keep"), ("withdraw", "remain"), ("resign", "remain"),
 )  # fmt: skip
 _PUNCTUATION = re.compile(r"(?<![0-9])\.|\.(?![0-9])|[^\w.%]+")
@@ -128,14 +136,15 @@ def read_claim(text: str) -> ClaimWords:
     words: set[str] = set()
     numbers: set[str] = set()
     negated = False
-    for token in claim.split():
+    tokens = claim.split()
+    for token in tokens:
         if token in _NEGATIONS:
             negated = True
         elif _NUMBER.match(token):
             numbers.add(token)
         elif token not in _STOP and len(token) > 1 and not token.isdigit():
             words.add(_stem(_DEMONYMS.get(token, _SYNONYMS.get(token, token))))
-    return ClaimWords(frozenset(words), frozenset(numbers), negated)
+    return ClaimWords(frozenset(words), frozenset(numbers), negated, tokens.count("and"))
 
 
 def _plain(text: str) -> str:

@@ -11,25 +11,33 @@ dropped, since deadlines are compared on their own and outlets word them differe
 written one way ("2 per cent" = "2%"); "won't" = "will not"; stop words and hedges dropped; a
 few news synonyms and demonyms folded; plural and verb endings stripped. The score counts the
 shared words against the unshared ones, and an unshared word costs more when the other claim
-has one too: a swap ("Trump" / "Harris") changes the claim, an addition ("French President
-Emmanuel Macron") only adds detail. score = shared / (shared + 0.5 * added + 2.5 * swapped),
+has one in its place: a swap ("Trump" / "Harris") changes the claim, an addition ("French
+President Emmanuel Macron") only adds detail, unless it comes with an "and" the other claim
+lacks ("withdraw from Syria and Libya"), which forecasts a second thing:
+
+    score = shared / (shared + 0.5 * added + 4 * swapped)     (8 * added after a new "and")
+
 where swapped = min(only in a, only in b) and added = the rest. Three guards make it 0: one
-claim negated and the other not ("will withdraw" / "will not withdraw", "fail to"), numbers
-that differ ("rates to 4%" / "rates to 5%", or a number on one side only: "all hostages" /
-"33 hostages"), and opposite verbs ("raise" / "cut"). Word order is not compared, so "Nvidia
-will overtake Apple" and "Apple will overtake Nvidia" look alike; a person reviewing the
-proposal sees the match and its score.
+claim negated and the other not ("will not", "fail to", "call off", "abandon"), numbers that
+differ ("rates to 4%" / "rates to 5%", or a number on one side only: "all hostages" / "33
+hostages"), and opposite verbs ("raise" / "cut", "win" / "lose"). Word order is not compared,
+so "Nvidia will overtake Apple" and "Apple will overtake Nvidia" look alike, and a synonym the
+lists lack ("RBA" for "Reserve Bank of Australia") is a swap; a person reviewing the proposal
+sees the match and its score.
 
-Why not rapidfuzz: on the dev set (tests/fixtures/claim_pairs.yaml, 48 paraphrase pairs and 42
-hard negatives), with the same normalisation and guards, the best thresholds at precision >=
-0.95 gave recall 0.98 for token_set_ratio (at 0.90), 0.90 for token_sort_ratio and 0.92 for Dice
-overlap; the measure here gives 0.96 (46 of 48, 1 false positive). One pair apart on a set this
-small is noise, and token_set_ratio scores any claim that contains the other 100, with nothing
-to tune between "adds detail" and "swaps a name"; this one needs no dependency, costs a few
-microseconds a pair, and its two costs say what they mean.
+MATCH_THRESHOLD (0.47) and the two costs come from the labelled pairs in
+tests/fixtures/claim_pairs.yaml (60 paraphrase pairs, 52 hard negatives): the threshold is the
+middle of the widest range (0.43-0.50) where precision and recall both stay at 0.967 (58 of 60
+found, 2 false matches); a single swap then needs 4 shared words to match. tests/test_matching.py
+measures both at the threshold. The set was written by the same hand as the rules, so expect
+less on real news: 24 of its pairs, written after a first tuning and scored unseen, gave
+precision 0.60 and recall 0.50 before the rules were fixed on them.
 
-MATCH_THRESHOLD (0.57) is the middle of the range (0.55-0.60) where the dev set keeps that
-precision and recall; tests/test_matching.py measures both at it.
+Why by hand: with the same normalisation and guards, rapidfuzz's token_set_ratio never reaches
+precision 0.95 on the set (a claim containing the other scores 100, so "the ECB" / "the ECB and
+the Fed" match), token_sort_ratio reaches recall 0.73 and Dice overlap 0.77 at that precision.
+Neither can tell an added detail from a swapped name, which is most of what separates a
+paraphrase from another forecast here; this measure needs no dependency either.
 
 Deadlines. "Same deadline window" means the windows end together: due_at within ZONE_SLACK (14
 hours) of each other. The precision does not matter by itself: "by February 2025" (month),
@@ -55,13 +63,13 @@ from dataclasses import dataclass
 from tracker.domain.claim_words import OPPOSITES, ClaimWords, read_claim
 from tracker.domain.deadlines import DueWindow
 
-MATCH_THRESHOLD = 0.57
+MATCH_THRESHOLD = 0.47
 ZONE_SLACK = dt.timedelta(hours=14)
-# What a word without a partner costs, in shared words: chosen with the threshold on the dev set
-# (tests/fixtures/claim_pairs.yaml), where any added cost in 0.4-0.5 with a swap cost of 2.5-3
-# and a threshold of 0.55-0.60 gives the same precision and recall.
+# What a word without a partner costs, counted in shared words; chosen with the threshold on
+# the dev set (see above), where added costs of 0.5-0.75 and swap costs of 3.5-4 do as well.
 _ADDED_COST = 0.5
-_SWAPPED_COST = 2.5
+_SWAPPED_COST = 4.0
+_JOINED_COST = 8.0  # a second thing forecast: never one word of detail
 
 
 @dataclass(frozen=True)
@@ -149,7 +157,10 @@ def _score(a: ClaimWords, b: ClaimWords) -> float:
     # word on one side only is detail the other outlet left out ("French President").
     swapped = min(only_a, only_b)
     added = max(only_a, only_b) - swapped
-    return shared / (shared + _ADDED_COST * added + _SWAPPED_COST * swapped)
+    # Unless the words come with an "and" the other claim lacks: then they are a second thing
+    # forecast ("from Syria and Libya", "the ECB and the Fed"), more of a change than a swap.
+    added_cost = _ADDED_COST if a.joined == b.joined else _JOINED_COST
+    return shared / (shared + added_cost * added + _SWAPPED_COST * swapped)
 
 
 def _opposed(a: frozenset[str], b: frozenset[str]) -> bool:
