@@ -16,7 +16,6 @@ from hypothesis import strategies as st
 from tests.conftest import REPO, SEEDS
 from tracker.domain.claim_words import clear_caches, read_claim
 from tracker.domain.deadlines import parse_due
-from tracker.extract import extract_candidates
 from tracker.domain.matching import (
     MATCH_THRESHOLD,
     ZONE_SLACK,
@@ -29,6 +28,7 @@ from tracker.domain.matching import (
     deadlines_match,
     normalise_claim,
 )
+from tracker.extract import extract_candidates
 
 PAIRS: list[dict[str, Any]] = yaml.safe_load(
     (REPO / "tests" / "fixtures" / "claim_pairs.yaml").read_text(encoding="utf-8")
