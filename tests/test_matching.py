@@ -61,9 +61,9 @@ def test_precision_and_recall_on_the_dev_set() -> None:
     assert recall >= RECALL_FLOOR
 
 
-@pytest.mark.parametrize("pair", PAIRS[:6], ids=lambda pair: pair["a"][:30])
-def test_similarity_is_symmetric(pair: dict[str, Any]) -> None:
-    assert claim_similarity(pair["a"], pair["b"]) == claim_similarity(pair["b"], pair["a"])
+def test_similarity_is_symmetric() -> None:
+    for pair in PAIRS:
+        assert claim_similarity(pair["a"], pair["b"]) == claim_similarity(pair["b"], pair["a"])
 
 
 def test_normalising_drops_attribution_dates_and_endings() -> None:
@@ -118,7 +118,9 @@ def _existing(question_id: int, claim: str, due: str = "by February 2025") -> Ex
 def test_best_match_takes_the_highest_score() -> None:
     claim = "Russia will withdraw its troops from Syria by February 2025."
     existing = [
-        _existing(1, "Russia will withdraw from Syria and Libya by February 2025."),
+        _existing(
+            1, "President Putin's Russia will withdraw its troops from Syria by February 2025."
+        ),
         _existing(2, "Russian troops will withdraw from Syria by February 2025."),
         _existing(
             3, "Russia will withdraw its troops from Syria by 20 February 2025.", "by 2025-02-20"
@@ -126,6 +128,7 @@ def test_best_match_takes_the_highest_score() -> None:
         _existing(4, "Turkey will withdraw its troops from Syria by February 2025."),
     ]
     match = best_match(claim, span("by February 28, 2025"), existing)
+    assert MATCH_THRESHOLD <= claim_similarity(claim, existing[0].claim) < 1
     assert match is not None
     assert (match.question_id, match.key, match.score) == (2, "q-2", 1.0)
     assert best_match(claim, span("by 2025-02-20"), existing) == (
@@ -158,23 +161,31 @@ def test_best_match_is_none_below_the_threshold() -> None:
 _MOMENTS = st.datetimes(
     min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2030, 1, 1), timezones=st.just(UTC)
 )
+_EDGE = dt.timedelta(microseconds=1)
+# Offsets around the slack, its edges drawn on purpose: a range a little short of the slack on
+# either side must fail, and random offsets alone land there too rarely.
+_NEAR = st.timedeltas(min_value=-1.5 * ZONE_SLACK, max_value=1.5 * ZONE_SLACK) | st.sampled_from(
+    [sign * (ZONE_SLACK + step) for sign in (-1, 1) for step in (-_EDGE, dt.timedelta(0), _EDGE)]
+)
+_PRECISIONS = st.sampled_from(["instant", "day", "week", "month", "quarter", "year"])
 
 
 @st.composite
-def _spans(draw: st.DrawFn, near: dt.datetime | None = None) -> DeadlineSpan:
-    if near is None:
-        due = draw(_MOMENTS)
-    else:  # close to another deadline, where the edges of the range are
-        due = near + draw(st.timedeltas(min_value=-2 * ZONE_SLACK, max_value=2 * ZONE_SLACK))
-    start = draw(st.none() | st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(400)))
-    precision = draw(st.sampled_from(["instant", "day", "month", "year"]))
-    return DeadlineSpan(due, None if start is None else due - start, precision)
+def _span_pairs(draw: st.DrawFn) -> tuple[DeadlineSpan, DeadlineSpan]:
+    """A deadline, and another whose end and start lie near its own."""
+    due = draw(_MOMENTS)
+    length = draw(st.none() | st.timedeltas(min_value=dt.timedelta(0), max_value=dt.timedelta(400)))
+    start = None if length is None else due - length
+    a = DeadlineSpan(due, start, draw(_PRECISIONS))
+    other_start = draw(st.none() | st.just(start))
+    if other_start is not None:
+        other_start += draw(_NEAR)
+    return a, DeadlineSpan(due + draw(_NEAR), other_start, draw(_PRECISIONS))
 
 
-@given(st.data())
-def test_the_search_range_holds_every_match(data: st.DataObject) -> None:
-    a = data.draw(_spans())
-    b = data.draw(_spans(a.due_at))
+@given(_span_pairs())
+def test_the_search_range_holds_every_match(pair: tuple[DeadlineSpan, DeadlineSpan]) -> None:
+    a, b = pair
     low, high = deadline_search_range(a)
     if deadlines_match(a, b):
         assert low <= b.due_at <= high
