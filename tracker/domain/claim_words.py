@@ -25,7 +25,7 @@ class ClaimWords:
     words: frozenset[str]
     numbers: frozenset[str]
     negated: bool
-    joined: int  # how many "and"s: "withdraw from Syria and Libya" claims two things
+    joined: int  # how many "and"s and "but"s: "from Syria and Libya" claims two things
 
 
 _MONTH = (
@@ -96,7 +96,15 @@ _SYNONYMS = {
     "britain": "uk", "british": "uk", "america": "us", "american": "us", "moscow": "russia",
     "kremlin": "russia", "beijing": "china", "programme": "program", "scheme": "program",
     "deal": "agree", "agreement": "agree", "climb": "rise", "merger": "merge",
+    "drop": "fall", "hit": "reach",
     "over": "above", "under": "below",
+}  # fmt: skip
+# Irregular past forms, which no suffix stripping reaches.
+_IRREGULAR = {
+    "held": "hold", "won": "win", "lost": "lose", "fell": "fall", "rose": "rise", "left": "leave",
+    "met": "meet", "took": "take", "sold": "sell", "began": "begin", "begun": "begin",
+    "broke": "break", "broken": "break", "fought": "fight", "struck": "strike", "chose": "choose",
+    "chosen": "choose", "paid": "pay", "made": "make", "kept": "keep", "led": "lead",
 }  # fmt: skip
 _DEMONYMS = {
     "russian": "russia", "syrian": "syria", "ukrainian": "ukraine", "chinese": "china",
@@ -121,7 +129,7 @@ _STOP = frozenset(_STOP_WORDS.split())
 # different forecasts however many words they share.
 OPPOSITES = (
     ("win", "los"), ("rais", "cut"), ("ris", "fall"), ("increas", "decreas"), ("abov", "below"),
-    ("join", "leav"), ("approv", "reject"), ("start", "end"),
+    ("join", "leav"), ("approv", "reject"), ("uphold", "overturn"), ("start", "end"),
     ("withdraw", "keep"), ("withdraw", "remain"), ("resign", "remain"),
 )  # fmt: skip
 _PUNCTUATION = re.compile(r"(?<![0-9])\.|\.(?![0-9])|[^\w.%]+")
@@ -143,8 +151,10 @@ def read_claim(text: str) -> ClaimWords:
         elif _NUMBER.match(token):
             numbers.add(token)
         elif token not in _STOP and len(token) > 1 and not token.isdigit():
+            token = _IRREGULAR.get(token, token)
             words.add(_stem(_DEMONYMS.get(token, _SYNONYMS.get(token, token))))
-    return ClaimWords(frozenset(words), frozenset(numbers), negated, tokens.count("and"))
+    joined = sum(1 for token in tokens if token in ("and", "but"))
+    return ClaimWords(frozenset(words), frozenset(numbers), negated, joined)
 
 
 def _plain(text: str) -> str:
