@@ -90,7 +90,8 @@ def test_accepting_stores_a_question_with_the_article_as_its_source(engine: sa.E
 def test_a_proposal_is_decided_once(engine: sa.Engine) -> None:
     made = _propose(engine).proposals
     first, second = made[0].id, made[1].id
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     _accept(engine, first)
     with pytest.raises(Conflict, match="already accepted by tester"):
         _accept(engine, first)
@@ -141,11 +142,13 @@ def test_the_same_forecast_in_a_second_article_joins_the_first_question(
     second = _propose(engine, other, url="https://other.example/syria").proposals
     twin = next(p for p in second if "full military withdrawal" in p.claim)
     assert twin.match_prediction_id == question.id
-    assert twin.match_score is not None and twin.match_score >= 0.8
+    assert twin.match_score is not None
+    assert twin.match_score >= 0.8
     assert twin.id is not None
     decision = _accept(engine, twin.id, corrections=proposals.Corrections(probability=0.9))
     assert decision.attached
-    assert decision.prediction is not None and decision.prediction.id == question.id
+    assert decision.prediction is not None
+    assert decision.prediction.id == question.id
     assert decision.forecast_added
     from tracker import service
 

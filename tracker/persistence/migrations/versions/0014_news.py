@@ -22,6 +22,12 @@ UTC_TIME = sa.DateTime(timezone=True)
 
 
 def upgrade() -> None:
+    _feed()
+    _article()
+    _proposal()
+
+
+def _feed() -> None:
     op.create_table(
         "feed",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -46,6 +52,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("url"),
     )
     op.create_index("ix_feed_next_poll_at", "feed", ["next_poll_at"])
+
+
+def _article() -> None:
     op.create_table(
         "article",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -64,6 +73,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("url"),
     )
     op.create_index("ix_article_feed_id", "article", ["feed_id"])
+
+
+def _proposal() -> None:
     op.create_table(
         "proposal",
         sa.Column("id", sa.Integer(), nullable=False),
