@@ -7,6 +7,7 @@ FetchFailed, for the network) naming the file or URL.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from tracker.config import Settings
     from tracker.io.webpage import Article
 
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 _HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -31,7 +33,8 @@ class ArticleInput:
 
 
 def is_url(file: str) -> bool:
-    return file.lower().startswith(("http://", "https://"))
+    """Whether FILE is a URL ("ftp://..." too, to be refused as one rather than as no file)."""
+    return _URL.match(file) is not None
 
 
 def read_article(file: str, settings: Settings) -> ArticleInput:
@@ -50,8 +53,9 @@ def read_article(file: str, settings: Settings) -> ArticleInput:
 
 
 def _fetch_page(url: str, settings: Settings) -> ArticleInput:
-    from tracker.io.fetch import FetchLimits, fetch_now, shown_url
+    from tracker.io.fetch import FetchLimits, check_url, fetch_now, shown_url
 
+    check_url(url)
     limits = FetchLimits(timeout=settings.fetch_timeout, max_bytes=settings.fetch_max_bytes)
     fetched = fetch_now(url, limits=limits)
     kind = (fetched.content_type or "").split(";")[0].strip().lower()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -21,24 +22,28 @@ if TYPE_CHECKING:
     from tracker.io.webpage import Article
 
 
+FileArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="FILE",
+        help="The article: a plain-text file, an HTML page saved as .html, or the page's "
+        "http(s) URL (fetched); - reads plain text from stdin.",
+    ),
+]
+PublishedOption = Annotated[
+    str | None,
+    typer.Option(
+        "--published",
+        help="The day the article was published (YYYY-MM-DD); 'next week' or 'by March' "
+        "count from it. Default: the date the web page gives; plain text needs it.",
+    ),
+]
+
+
 @app.command()
 def extract(
-    file: Annotated[
-        str,
-        typer.Argument(
-            metavar="FILE",
-            help="The article: a plain-text file, an HTML page saved as .html, or the page's "
-            "http(s) URL (fetched); - reads plain text from stdin.",
-        ),
-    ],
-    published: Annotated[
-        str | None,
-        typer.Option(
-            "--published",
-            help="The day the article was published (YYYY-MM-DD); 'next week' or 'by March' "
-            "count from it. Default: the date the web page gives; plain text needs it.",
-        ),
-    ] = None,
+    file: FileArgument,
+    published: PublishedOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
     add: Annotated[
         bool,
@@ -68,36 +73,63 @@ def extract(
 ) -> None:
     """Propose the forecasts in an article: sentences that look ahead to a deadline.
 
-    The article may be a web page, by URL or saved as HTML: its main text is read without the
-    menus and footers, and its date, headline and URL become the defaults of --published,
-    --source-title and --source-url."""
-    from tracker.cli.article_input import read_article
+    A web page's own date, headline and URL are the defaults of its options below."""
     from tracker.domain.inputs import clean_text, parse_url
 
     given_day = _published_day(published) if published is not None else None
     default_forecaster = clean_text(forecaster, "--forecaster")
-    url = parse_url(source_url, "--source-url")
+    given_url = parse_url(source_url, "--source-url")
     rt = Runtime(create=add)
-    read = read_article(file, rt.settings)
-    page = read.article
-    day = given_day or _page_day(page, read.where)
-    url = url or _page_url(page)
-    title = _source_title(
-        source_title or (page.title if page else None), text=read.text, url=url, file=file,
-        published=day,
-    )  # fmt: skip
+    source = _read_source(file, rt, day=given_day, url=given_url, title=source_title)
     candidates = _candidates(
-        read.text, rt, published=day, forecaster=default_forecaster, include_undated=include_undated
+        source.text,
+        rt,
+        published=source.day,
+        forecaster=default_forecaster,
+        include_undated=include_undated,
     )
     if as_json:
         print_json([candidate.to_json() for candidate in candidates])
     else:
-        if page is not None:
-            _print_page(page, published=day)
+        if source.page is not None:
+            _print_page(source.page, published=source.day)
         _print_table(candidates, rt)
     if add:
-        report = _store(candidates, rt, published=day, url=url, title=title)
-        _say_added(report, candidates, file=read.where, as_json=as_json)
+        report = _store(candidates, rt, published=source.day, url=source.url, title=source.title)
+        _say_added(report, candidates, file=source.where, as_json=as_json)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The article read, and what its source is stored as: the options given, else what the
+    page says about itself."""
+
+    text: str
+    where: str
+    page: Article | None
+    day: dt.date
+    url: str | None
+    title: str | None
+
+
+def _read_source(
+    file: str, rt: Runtime, *, day: dt.date | None, url: str | None, title: str | None
+) -> _Source:
+    from tracker.cli.article_input import read_article
+
+    read = read_article(file, rt.settings)
+    page = read.article
+    day = day or _page_day(page, read.where)
+    url = url or _page_url(page)
+    given_title = title or (page.title if page else None)
+    return _Source(
+        text=read.text,
+        where=read.where,
+        page=page,
+        day=day,
+        url=url,
+        title=_source_title(given_title, text=read.text, url=url, file=file, published=day),
+    )
 
 
 def _page_day(page: Article | None, where: str) -> dt.date:

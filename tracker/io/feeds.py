@@ -61,7 +61,7 @@ def parse_feed(body: bytes, *, url: str, max_items: int) -> ParsedFeed:
     entries = parsed.entries
     items = [item for item in map(_item, entries) if item is not None]
     if not parsed.version or (_broken(parsed) and not items):
-        raise InvalidInput(f"{url}: not an RSS or Atom feed ({_why(parsed)})")
+        raise InvalidInput(f"{url}: not an RSS or Atom feed ({_why(parsed, body)})")
     # Feeds list newest first by custom, not by rule; the undated ones keep their order, last.
     items.sort(key=lambda item: -item.published.timestamp() if item.published else float("inf"))
     return ParsedFeed(
@@ -77,11 +77,15 @@ def _broken(parsed: Any) -> bool:
     return isinstance(parsed.get("bozo_exception"), SAXException)
 
 
-def _why(parsed: Any) -> str:
-    """What is wrong: the XML error, when there was one, else the missing root element.
+def _why(parsed: Any, body: bytes) -> str:
+    """What is wrong: a web page instead of a feed, the XML error, else the missing root element.
     (feedparser's other complaints, about the Content-Type, mislead here: we passed none.)"""
     from xml.sax import SAXException
 
+    from tracker.io.webpage import looks_like_html
+
+    if not parsed.version and looks_like_html(body[:1024].decode("utf-8", errors="replace")):
+        return "an HTML page; a site's feed is often linked from its page as RSS or Atom"
     problem = parsed.get("bozo_exception")
     if isinstance(problem, SAXException):
         lines = str(problem).strip().splitlines()

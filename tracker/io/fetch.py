@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -114,20 +114,45 @@ async def _follow(
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
         try:
-            async with client.stream("GET", current, headers=headers) as response:
-                if response.status_code in _REDIRECTS and "location" in response.headers:
-                    current = _next_hop(url, current, response.headers["location"])
-                    continue
-                return await _answer(url, response, limits)
+            request = client.build_request("GET", current, headers=headers)
+        except httpx.InvalidURL as exc:
+            raise FetchFailed(
+                f"{shown_url(url)}: cannot fetch {shown_url(current)} ({exc})", url=url
+            ) from None
+        response = await _send(client, request, url, limits)
+        try:
+            if response.status_code in _REDIRECTS and "location" in response.headers:
+                current = _next_hop(url, current, response.headers["location"])
+                continue
+            return await _answer(url, response, limits)
         except httpx.HTTPError as exc:
             raise FetchFailed(f"{shown_url(url)}: {_network_text(exc, limits)}", url=url) from None
+        finally:
+            await response.aclose()
     raise FetchFailed(f"{shown_url(url)}: more than {MAX_REDIRECTS} redirects", url=url)
+
+
+async def _send(
+    client: httpx.AsyncClient, request: httpx.Request, url: str, limits: FetchLimits
+) -> httpx.Response:
+    try:
+        return await client.send(request, stream=True)
+    except httpx.InvalidURL:
+        # httpx reads a redirect's Location as it receives the answer, and gives up on one that
+        # is no URL it could follow ("javascript:alert(1)"), before we see it.
+        raise FetchFailed(
+            f"{shown_url(url)}: redirected to a URL that cannot be fetched, refused "
+            "(only http:// and https:// URLs are fetched)",
+            url=url,
+        ) from None
+    except httpx.HTTPError as exc:
+        raise FetchFailed(f"{shown_url(url)}: {_network_text(exc, limits)}", url=url) from None
 
 
 def _next_hop(url: str, current: str, location: str) -> str:
     try:
-        target = str(httpx.URL(current).join(location.strip()))
-    except (httpx.InvalidURL, ValueError):
+        target = urljoin(current, location.strip())
+    except ValueError:
         target = location
     problem = _scheme_problem(target)
     if problem:

@@ -38,6 +38,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_PROSE_WORDS = 8  # the fewest words of one paragraph that make a page an article
 # htmldate's extensive search reads dates anywhere in the page ("Copyright 2024" becomes
 # 1 January 2024); only the page's own statements of its date are wanted.
 _DATE_PARAMS = {"extensive_search": False, "original_date": True}
@@ -77,7 +78,7 @@ def article_from_html(
     except (ValueError, TypeError) as exc:  # lxml's refusals of a broken document
         raise InvalidInput(f"{where}: not a readable HTML page ({exc})") from None
     text = _paragraphs(document.text or "") if isinstance(document, Document) else ""
-    if not isinstance(document, Document) or not text:
+    if not isinstance(document, Document) or not _has_prose(text):
         raise InvalidInput(f"{where}: no article text found")
     return Article(
         text=text,
@@ -148,6 +149,12 @@ def _guess(body: bytes) -> str:
     best = from_bytes(body[: 64 * 1024]).best()
     encoding = best.encoding if best is not None else "windows-1252"
     return body.decode(encoding, errors="replace")
+
+
+def _has_prose(text: str) -> bool:
+    """Whether some paragraph is a sentence rather than a menu: trafilatura, finding no article,
+    falls back to whatever text there is ("Home", "We use cookies.")."""
+    return any(len(paragraph.split()) >= _PROSE_WORDS for paragraph in text.split("\n\n"))
 
 
 def _paragraphs(text: str) -> str:
