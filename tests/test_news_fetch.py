@@ -81,6 +81,14 @@ def test_a_page_over_the_cap_is_refused_while_reading(site: Site, declared: bool
     assert time.monotonic() - started < 3
 
 
+def test_a_declared_length_over_the_cap_is_refused_before_reading(site: Site) -> None:
+    """The body never comes (the server hangs up): only the Content-Length can refuse it."""
+    big = {"Content-Length": str(50 * 1024 * 1024)}
+    url = site.serve("/declared", Page(b"<p>a start", headers=big, length=False))
+    with pytest.raises(FetchFailed, match="larger than 4 MiB"):
+        fetch_now(url, limits=LIMITS)
+
+
 def test_the_cap_counts_the_unpacked_bytes_of_a_gzip_answer(site: Site) -> None:
     packed = gzip.compress(b"a" * (2 * 1024 * 1024))  # 2 KiB that unpack to 2 MiB
     url = site.serve("/bomb", Page(packed, headers={"Content-Encoding": "gzip"}))

@@ -99,6 +99,13 @@ def test_the_http_charset_wins_over_the_page_and_a_bom_over_both() -> None:
     assert RUSSIAN in decode_html(b"\xef\xbb\xbf" + RUSSIAN.encode(), "text/html; charset=latin-1")
 
 
+def test_a_declared_charset_wins_over_bytes_that_would_pass_for_utf8() -> None:
+    """As in browsers: what the page says it is wins over what its bytes look like."""
+    page = b'<html><head><meta charset="windows-1251"></head><body>\xd0\x91</body></html>'
+    assert "\u0420\u2018" in decode_html(page)  # not "\u0411", what the bytes are in UTF-8
+    assert "\u0411" in decode_html(page.replace(b' charset="windows-1251"', b""))
+
+
 def test_an_unknown_charset_label_falls_through_to_utf8() -> None:
     assert decode_html(FRENCH.encode(), "text/html; charset=no-such-thing") == FRENCH
 
