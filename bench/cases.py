@@ -254,4 +254,5 @@ CASES: dict[str, Callable[..., list[Row]]] = {
     "import-forecasts": import_forecasts_rate,
     "startup": command_times,
     "article": article_case.article_extraction,
+    "feed": article_case.feed_parsing,
 }
