@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -100,11 +102,17 @@ def test_a_saved_page_in_windows_1251_reads_right(cli: Cli) -> None:
     assert result.out.splitlines()[:2] == [title, "Lois Lane, Daily Planet, 2024-12-24"]
 
 
-def test_a_file_that_starts_like_html_is_read_as_a_page(cli: Cli) -> None:
+def test_a_file_that_starts_like_html_is_read_as_a_page(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     Path("saved.txt").write_text(news_page())
     result = cli("extract", "saved.txt", "--json")
     assert result.code == 0, result.err
     assert [c["due_text"] for c in result.json()] == DUE_TEXTS
+    monkeypatch.setattr(sys, "stdin", io.StringIO(news_page()))
+    piped = cli("extract", "-", "--json")
+    assert piped.code == 0, piped.err
+    assert [c["due_text"] for c in piped.json()] == DUE_TEXTS
 
 
 @pytest.mark.parametrize(

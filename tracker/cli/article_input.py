@@ -41,7 +41,10 @@ def read_article(file: str, settings: Settings) -> ArticleInput:
     if is_url(file):
         return _fetch_page(file, settings)
     if file == "-":
-        return ArticleInput(_checked_text(sys.stdin.read(), "stdin"), "stdin")
+        text = _checked_text(sys.stdin.read(), "stdin")
+        if _starts_like_html(text.encode()):
+            return _page(text.encode(), where="stdin", content_type="text/html; charset=utf-8")
+        return ArticleInput(text, "stdin")
     raw = _read_bytes(file)
     if Path(file).suffix.lower() in _HTML_SUFFIXES or _starts_like_html(raw):
         return _page(raw, where=file, content_type=None)
