@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from pathlib import Path
 
 import pytest
 
@@ -166,3 +167,19 @@ def test_html_to_text() -> None:
     assert html_to_text("Plain  text\nhere") == "Plain text here"
     assert html_to_text("<div>a<br>b</div><ul><li>c</li><li>d</li></ul>") == "a b\n\nc\n\nd"
     assert html_to_text("<style>p{}</style>&lt;tag&gt; &eacute;") == "<tag> é"
+
+
+def test_an_external_entity_is_never_read(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET")
+    body = (
+        f'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "{secret.as_uri()}">]>'
+        '<rss version="2.0"><channel><title>T &x;</title><item><title>a &x;</title>'
+        "<link>https://planet.example/1</link><description>&x;</description></item>"
+        "</channel></rss>"
+    ).encode()
+    try:
+        feed = parse_feed(body, url=URL, max_items=5)
+    except InvalidInput:
+        return
+    assert "TOP-SECRET" not in repr(feed)
