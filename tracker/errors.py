@@ -75,3 +75,23 @@ class Unauthorized(TrackerError):
 
 class Forbidden(TrackerError):
     """Credentials that are good but lack the scope, or act for someone else."""
+
+
+class FetchFailed(EnvironmentFailure):
+    """A page or feed could not be fetched: the server said no, the network failed, or the answer
+    was too large or led somewhere we do not go. The message is one line naming the URL (without
+    any user:password in it); `status` is the HTTP status when there was one, and `retry_after`
+    the seconds the server asked us to wait (a 429's or 503's Retry-After), for a poller."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+        self.retry_after = retry_after

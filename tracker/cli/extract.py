@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,21 +19,31 @@ if TYPE_CHECKING:
 
     from tracker.extract import Candidate
     from tracker.importing import ImportReport
+    from tracker.io.webpage import Article
+
+
+FileArgument = Annotated[
+    str,
+    typer.Argument(
+        metavar="FILE",
+        help="The article: a plain-text file, an HTML page saved as .html, or the page's "
+        "http(s) URL (fetched); - reads plain text from stdin.",
+    ),
+]
+PublishedOption = Annotated[
+    str | None,
+    typer.Option(
+        "--published",
+        help="The day the article was published (YYYY-MM-DD); 'next week' or 'by March' "
+        "count from it. Default: the date the web page gives; plain text needs it.",
+    ),
+]
 
 
 @app.command()
 def extract(
-    file: Annotated[
-        str, typer.Argument(metavar="FILE", help="The article as plain text; - reads stdin.")
-    ],
-    published: Annotated[
-        str,
-        typer.Option(
-            "--published",
-            help="The day the article was published (YYYY-MM-DD); 'next week' or 'by March' "
-            "count from it.",
-        ),
-    ],
+    file: FileArgument,
+    published: PublishedOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
     add: Annotated[
         bool,
@@ -45,7 +56,10 @@ def extract(
     forecaster: Annotated[
         str | None, typer.Option(help="Who made the forecasts, where a sentence names no one.")
     ] = None,
-    source_url: Annotated[str | None, typer.Option(help="The article's URL.")] = None,
+    source_url: Annotated[
+        str | None,
+        typer.Option(help="The article's URL (default: a web page's own, canonical URL)."),
+    ] = None,
     source_title: Annotated[
         str | None, typer.Option(help="The article's title (default: its headline).")
     ] = None,
@@ -57,25 +71,94 @@ def extract(
         ),
     ] = False,
 ) -> None:
-    """Propose the forecasts in an article: sentences that look ahead to a deadline."""
+    """Propose the forecasts in an article: sentences that look ahead to a deadline.
+
+    A web page's own date, headline and URL are the defaults of its options below."""
     from tracker.domain.inputs import clean_text, parse_url
 
-    text = _read_article(file)
-    day = _published_day(published)
+    given_day = _published_day(published) if published is not None else None
     default_forecaster = clean_text(forecaster, "--forecaster")
-    url = parse_url(source_url, "--source-url")
-    title = _source_title(source_title, text=text, url=url, file=file, published=day)
+    given_url = parse_url(source_url, "--source-url")
     rt = Runtime(create=add)
+    source = _read_source(file, rt, day=given_day, url=given_url, title=source_title)
     candidates = _candidates(
-        text, rt, published=day, forecaster=default_forecaster, include_undated=include_undated
+        source.text,
+        rt,
+        published=source.day,
+        forecaster=default_forecaster,
+        include_undated=include_undated,
     )
     if as_json:
         print_json([candidate.to_json() for candidate in candidates])
     else:
+        if source.page is not None:
+            _print_page(source.page, published=source.day)
         _print_table(candidates, rt)
     if add:
-        report = _store(candidates, rt, published=day, url=url, title=title)
-        _say_added(report, candidates, file=file, as_json=as_json)
+        report = _store(candidates, rt, published=source.day, url=source.url, title=source.title)
+        _say_added(report, candidates, file=source.where, as_json=as_json)
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The article read, and what its source is stored as: the options given, else what the
+    page says about itself."""
+
+    text: str
+    where: str
+    page: Article | None
+    day: dt.date
+    url: str | None
+    title: str | None
+
+
+def _read_source(
+    file: str, rt: Runtime, *, day: dt.date | None, url: str | None, title: str | None
+) -> _Source:
+    from tracker.cli.article_input import read_article
+
+    read = read_article(file, rt.settings)
+    page = read.article
+    day = day or _page_day(page, read.where)
+    url = url or _page_url(page)
+    given_title = title or (page.title if page else None)
+    return _Source(
+        text=read.text,
+        where=read.where,
+        page=page,
+        day=day,
+        url=url,
+        title=_source_title(given_title, text=read.text, url=url, file=file, published=day),
+    )
+
+
+def _page_day(page: Article | None, where: str) -> dt.date:
+    """The page's own date, when it gives one and it is a day deadlines may count from."""
+    if page is None or page.published is None:
+        said = "gives no date" if page is not None else "is plain text, with no date"
+        raise InvalidInput(f"{where} {said}: pass --published YYYY-MM-DD, the day it was published")
+    return _published_day(page.published.isoformat(), label=f"{where}: its date")
+
+
+def _page_url(page: Article | None) -> str | None:
+    from tracker.domain.inputs import parse_url
+
+    if page is None or page.url is None:
+        return None
+    try:
+        return parse_url(page.url, "the page's URL")
+    except InvalidInput:
+        return None  # a canonical link that is no URL we can store: store none
+
+
+def _print_page(page: Article, *, published: dt.date) -> None:
+    """The page's own account of itself, above the table: what was read, by whom, from where."""
+    byline = ", ".join(
+        part for part in (page.author, page.publisher, published.isoformat()) if part
+    )
+    say(page.title or "(no headline)")
+    say(byline + (f" - {page.url}" if page.url else ""))
+    say("")
 
 
 def _source_title(
@@ -117,7 +200,7 @@ def _say_added(
 ) -> None:
     undated = sum(candidate.due is None for candidate in candidates)
     message = (
-        f"Added from {'stdin' if file == '-' else file}: {len(report.created)} created, "
+        f"Added from {file}: {len(report.created)} created, "
         f"{len(report.updated)} updated, {len(report.unchanged)} unchanged."
         + (f" {undated} without a date not stored." if undated else "")
     )
@@ -127,19 +210,19 @@ def _say_added(
         say(message)
 
 
-def _published_day(text: str) -> dt.date:
+def _published_day(text: str, *, label: str = "--published") -> dt.date:
     from tracker.domain.deadlines import parse_day
     from tracker.domain.inputs import EARLIEST_DUE_YEAR, LATEST_DUE_YEAR
 
     try:
         day = parse_day(text)
     except InvalidInput as exc:
-        raise InvalidInput(f"--published: {exc}") from None
+        raise InvalidInput(f"{label}: {exc}") from None
     if not EARLIEST_DUE_YEAR <= day.year <= LATEST_DUE_YEAR:
         # Every deadline read from the article would fall outside the years a prediction
         # may be due in; a typo ("0224") is likelier than such an article.
         raise InvalidInput(
-            f"--published: {day.isoformat()} is not between the years {EARLIEST_DUE_YEAR} "
+            f"{label}: {day.isoformat()} is not between the years {EARLIEST_DUE_YEAR} "
             f"and {LATEST_DUE_YEAR}"
         )
     return day
@@ -153,28 +236,6 @@ def _storable(candidate: Candidate) -> bool:
 
     due = candidate.due
     return due is None or EARLIEST_DUE_YEAR <= due.due_at.year <= LATEST_DUE_YEAR
-
-
-def _read_article(file: str) -> str:
-    if file == "-":
-        text = sys.stdin.read()
-    else:
-        path = Path(file)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            raise InvalidInput(f"{file}: no such file") from None
-        except IsADirectoryError:
-            raise InvalidInput(f"{file}: is a folder, not a text file") from None
-        except UnicodeDecodeError:
-            raise InvalidInput(f"{file}: is not UTF-8 text") from None
-        except OSError as exc:
-            raise InvalidInput(f"{file}: cannot be read ({exc.strerror})") from None
-    if not text.strip():
-        raise InvalidInput(f"{'stdin' if file == '-' else file}: holds no text")
-    if "\x00" in text:
-        raise InvalidInput(f"{file}: is not a text file")
-    return text
 
 
 def _store(
