@@ -31,7 +31,7 @@ def test_a_page_comes_back_with_its_headers_and_our_user_agent(site: Site) -> No
     assert (fetched.etag, fetched.last_modified, fetched.not_modified) == ('"v1"', None, False)
     agent = site.requests[0].headers["user-agent"]
     assert agent.startswith(f"tracker/{version()} (")
-    assert "+https://" in agent
+    assert "reading news" in agent
     assert "if-none-match" not in site.requests[0].headers
 
 

@@ -19,8 +19,6 @@ from tracker.clock import utcnow
 from tracker.errors import FetchFailed, InvalidInput
 
 MAX_REDIRECTS = 5
-# Who is asking, and where to find out: a site that sees odd traffic can look us up.
-PROJECT_URL = "https://github.com/tracker-forecasts/tracker"
 _SCHEMES = ("http", "https")
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _SHOWN_URL = 200  # characters of a URL an error message shows
@@ -48,7 +46,7 @@ class Fetched:
 
 
 def user_agent() -> str:
-    return f"tracker/{version()} (forecast tracker reading news; +{PROJECT_URL})"
+    return f"tracker/{version()} (forecast tracker reading news)"
 
 
 def new_client(limits: FetchLimits, *, concurrency: int = 10) -> httpx.AsyncClient:

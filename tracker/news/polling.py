@@ -163,8 +163,18 @@ class FeedPoller:
             await asyncio.gather(*(one(owner, url) for owner, url in links))
 
     def _sort_out(self, polled: list[_Polled], *, now: dt.datetime, report: PollReport) -> None:
-        """In one transaction: record the unchanged and failed feeds, parse the changed ones
-        and reserve their new items' URLs."""
+        """Parse the changed feeds (before any transaction: a long feed takes seconds), then
+        in one transaction record the unchanged and failed ones and reserve the new items'
+        URLs."""
+        for one in polled:
+            fetched = one.fetched
+            if one.error is None and fetched is not None and not fetched.not_modified:
+                try:
+                    one.parsed = parse_feed(
+                        fetched.body, url=one.feed.url, max_items=self.settings.feed_max_items
+                    )
+                except TrackerError as exc:
+                    one.error = exc
         with transaction(self.engine) as session:
             for one in polled:
                 feed = session.get(Feed, one.feed.id)
@@ -172,13 +182,6 @@ class FeedPoller:
                     one.parsed = None
                     continue
                 one.feed = feed
-                if one.error is None and one.fetched is not None and not one.fetched.not_modified:
-                    try:
-                        one.parsed = parse_feed(
-                            one.fetched.body, url=feed.url, max_items=self.settings.feed_max_items
-                        )
-                    except TrackerError as exc:
-                        one.error = exc
                 if one.error is not None:
                     _failed(feed, one.error, now=now, report=report)
                 elif one.fetched is not None and one.fetched.not_modified:

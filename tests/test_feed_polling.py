@@ -1,0 +1,206 @@
+"""Polling feeds end to end against a local HTTP server: new articles become proposals once,
+an unchanged feed costs a 304, a failing feed backs off and recovers, and nothing one feed does
+stops the others."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import ACTOR, REPO
+from tests.news_server import NewsServer, Page, article_html, rss, running_news_server
+from tracker.config import Settings, load_settings
+from tracker.news import feeds
+from tracker.news.polling import FeedPoller, PollReport
+from tracker.news.proposals import list_proposals
+
+ARTICLE = (REPO.parent / "shared" / "seeds" / "000_afd6d9eab364d56e.txt").read_text()
+TITLE, *PARAGRAPHS = [line for line in ARTICLE.splitlines() if line.strip()]
+NOW = dt.datetime(2024, 12, 26, 9, 0, tzinfo=dt.UTC)
+QUIET = [
+    "The city council met on Tuesday to discuss the budget for parks and libraries.",
+    "Members heard from residents about the opening hours of the central library.",
+] * 4
+
+
+@pytest.fixture
+def news() -> Iterator[NewsServer]:
+    yield from running_news_server()
+
+
+def _settings(**overrides: Any) -> Settings:
+    return load_settings(feed_max_items=5, fetch_timeout=5, **overrides)
+
+
+def _poll(engine: sa.Engine, at: dt.datetime, **overrides: Any) -> PollReport:
+    return FeedPoller(engine=engine, settings=_settings(**overrides)).poll(at)
+
+
+def _feed_row(engine: sa.Engine, name: str) -> dict[str, Any]:
+    with engine.connect() as connection:
+        row = connection.execute(sa.text("SELECT * FROM feed WHERE name = :n"), {"n": name})
+        return dict(row.mappings().one())
+
+
+def _serve_isw(news: NewsServer, **feed: Any) -> str:
+    story = news.serve("/world/isw", Page(article_html(TITLE, PARAGRAPHS, published="2024-12-24")))
+    quiet = news.serve("/local/council", Page(article_html("Council", QUIET, published=None)))
+    items = [
+        (TITLE, story, "Tue, 24 Dec 2024 10:00:00 GMT"),
+        ("Council", quiet, "Mon, 23 Dec 2024 10:00:00 GMT"),
+    ]
+    return news.serve("/rss", Page(rss(items), content_type="application/rss+xml", **feed))
+
+
+def test_new_articles_become_proposals_once(engine: sa.Engine, news: NewsServer) -> None:
+    url = _serve_isw(news, etag='"v1"')
+    feeds.add_feed(engine, url=url, now=NOW, actor=ACTOR, name="world", tags=["syria"])
+    report = _poll(engine, NOW)
+    assert (report.feeds, report.articles, report.failed) == (1, 2, 0)
+    assert report.proposals == 3
+    views = list_proposals(engine)
+    assert {v.article.title for v in views if v.article} == {TITLE}
+    assert all(v.proposal.status == "pending" for v in views)
+    sources = [v.proposal.record for v in views]
+    assert all("/world/isw" in record and "syria" in record for record in sources)
+    assert news.hits["/world/isw"] == 1
+    assert all(agent.startswith("tracker/") for agent in news.user_agents)
+    row = _feed_row(engine, "world")
+    assert row["etag"] == '"v1"'
+    assert row["failures"] == 0
+    assert row["last_result"] == "2 new articles, 3 proposals"
+    # Not due again until its interval has passed; then a conditional GET answered 304.
+    assert _poll(engine, NOW + dt.timedelta(minutes=10)).feeds == 0
+    later = _poll(engine, NOW + dt.timedelta(minutes=31))
+    assert (later.feeds, later.not_modified, later.articles) == (1, 1, 0)
+    assert news.conditional["/rss"] == 1
+    assert news.hits["/world/isw"] == 1  # never fetched twice
+    assert len(list_proposals(engine)) == 3
+
+
+def test_a_changed_feed_reads_only_its_new_items(engine: sa.Engine, news: NewsServer) -> None:
+    url = _serve_isw(news)
+    feeds.add_feed(engine, url=url, now=NOW, actor=ACTOR, name="world")
+    _poll(engine, NOW)
+    extra = news.serve("/local/bins", Page(article_html("Bins", QUIET, published="2024-12-27")))
+    items = [
+        ("Bins", extra, "Fri, 27 Dec 2024 10:00:00 GMT"),
+        (TITLE, news.url + "/world/isw", "Tue, 24 Dec 2024 10:00:00 GMT"),
+    ]
+    news.serve("/rss", Page(rss(items), content_type="application/rss+xml"))
+    report = _poll(engine, NOW + dt.timedelta(hours=1))
+    assert report.articles == 1
+    assert news.hits["/world/isw"] == 1
+    assert news.hits["/local/bins"] == 1
+
+
+def test_a_failing_feed_backs_off_then_recovers(engine: sa.Engine, news: NewsServer) -> None:
+    broken = Page(b"oops", status=500)
+    url = _serve_isw(news)
+    good = news.pages["/rss"][0]
+    news.serve("/rss", broken, good)
+    feeds.add_feed(engine, url=url, now=NOW, actor=ACTOR, name="world")
+    first = _poll(engine, NOW)
+    assert (first.failed, first.articles) == (1, 0)
+    row = _feed_row(engine, "world")
+    assert row["failures"] == 1
+    assert "500" in row["last_error"]
+    assert row["last_success_at"] is None
+    # Twice the 30-minute interval after one failure.
+    assert _poll(engine, NOW + dt.timedelta(minutes=31)).feeds == 0
+    recovered = _poll(engine, NOW + dt.timedelta(minutes=61))
+    assert (recovered.failed, recovered.articles) == (0, 2)
+    row = _feed_row(engine, "world")
+    assert (row["failures"], row["last_error"]) == (0, None)
+
+
+def test_one_bad_feed_does_not_stop_the_others(engine: sa.Engine, news: NewsServer) -> None:
+    good = _serve_isw(news)
+    garbage = news.serve("/bad", Page(b"<html><body>not a feed</body></html>"))
+    missing = news.serve("/gone", Page(b"gone", status=404))
+    for name, url in (("good", good), ("bad", garbage), ("gone", missing)):
+        feeds.add_feed(engine, url=url, now=NOW, actor=ACTOR, name=name)
+    report = _poll(engine, NOW)
+    assert (report.feeds, report.failed, report.articles) == (3, 2, 2)
+    assert "RSS or Atom" in _feed_row(engine, "bad")["last_error"]
+    assert "404" in _feed_row(engine, "gone")["last_error"]
+    with engine.connect() as connection:
+        feed_ids = connection.execute(sa.text("SELECT DISTINCT feed_id FROM article")).all()
+    assert len(feed_ids) == 1
+
+
+def test_auto_accept_stores_questions_tagged_auto(engine: sa.Engine, news: NewsServer) -> None:
+    url = _serve_isw(news)
+    feeds.add_feed(engine, url=url, now=NOW, actor=ACTOR, name="world", auto_accept=True)
+    report = _poll(engine, NOW)
+    assert report.accepted == 3
+    assert list_proposals(engine) == []
+    from tracker import service
+
+    stored = service.list_predictions(
+        engine, status="all", now=NOW, due_soon=dt.timedelta(days=7)
+    )
+    assert len(stored) == 3
+    assert all("auto" in record.tags for record in stored)
+    with engine.connect() as connection:
+        actors = connection.execute(sa.text("SELECT DISTINCT actor FROM audit_entry")).all()
+    assert ("feed:world",) in actors
+
+
+def test_a_long_feed_is_read_to_its_newest_items(engine: sa.Engine, news: NewsServer) -> None:
+    items = [
+        (f"Story {n}", news.url + f"/story/{n}", "Mon, 23 Dec 2024 10:00:00 GMT")
+        for n in range(10_000)
+    ]
+    url = news.serve("/long", Page(rss(items), content_type="application/rss+xml"))
+    feeds.add_feed(engine, url=url, now=NOW, actor=ACTOR, name="long")
+    report = _poll(engine, NOW)
+    assert report.articles == 5
+    assert "of 10000 items" in _feed_row(engine, "long")["last_result"]
+    assert sum(news.hits[f"/story/{n}"] for n in range(10_000)) == 5
+
+
+def test_tracker_run_polls_a_feed_and_logs_a_failing_one(
+    cli: Any, database_url: str, news: NewsServer
+) -> None:
+    """The real service, end to end: `tracker run` polls the feeds at start, beside the
+    reminder pass, proposes what it found, logs a failing feed in one line, and stops cleanly."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import process_env
+
+    url = _serve_isw(news)
+    broken = news.serve("/broken", Page(b"<rss><channel><item>", content_type="text/xml"))
+    assert cli("feeds", "add", url, "--name", "world").code == 0
+    assert cli("feeds", "add", broken, "--name", "broken").code == 0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "run"],
+        env=process_env(database_url, TRACKER_CHECK_INTERVAL="1h"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not news.hits["/world/isw"]:
+            time.sleep(0.1)
+        time.sleep(1.0)  # let it store what it read
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, err
+    assert "Traceback" not in err
+    assert "feed world: 2 new articles, 3 proposals" in err
+    assert "feed broken:" in err
+    assert len(cli("proposals", "--json").json()) == 3
+    listed = {f["name"]: f for f in cli("feeds", "list", "--json").json()}
+    assert listed["broken"]["failures"] == 1
+    assert listed["world"]["last_error"] is None
