@@ -225,3 +225,12 @@ def test_an_admin_token_may_name_anyone(web: Web) -> None:
     assert accepted.status_code == 200, accepted.text
     question = web.client.get(f"/api/v1/questions/{accepted.json()['question']}").json()
     assert [f["forecaster"] for f in question["forecasts"]] == ["Reuters"]
+
+
+def test_the_schema_describes_the_proposals(web: Web) -> None:
+    paths = web.client.get("/openapi.json").json()["paths"]
+    assert set(paths["/api/v1/proposals"]) == {"get"}
+    for how in ("accept", "reject"):
+        operation = paths[f"/api/v1/proposals/{{proposal_id}}/{how}"]["post"]
+        assert operation["security"] == [{"HTTPBearer": []}]
+        assert "forecast" in operation["description"]
