@@ -234,3 +234,26 @@ def test_the_schema_describes_the_proposals(web: Web) -> None:
         operation = paths[f"/api/v1/proposals/{{proposal_id}}/{how}"]["post"]
         assert operation["security"] == [{"HTTPBearer": []}]
         assert "forecast" in operation["description"]
+
+
+@freeze_time(NOW)
+def test_a_match_gets_the_source_and_a_forecast(web: Web, cli: Callable[..., Result]) -> None:
+    added = cli("add", SYRIA, "--due", "February 2027", "--key", "syria-out", "--tz", "UTC")
+    assert added.code == 0, added.err
+    ids = propose(web)
+    listed = web.client.get("/api/v1/proposals").json()
+    assert listed[0]["match"]["key"] == "syria-out"
+    accepted = decide(web, ids[SYRIA], "accept", web.write_headers())
+    assert accepted.status_code == 200, accepted.text
+    answer = accepted.json()
+    assert (answer["question"], answer["attached"], answer["forecast_added"]) == (
+        "syria-out", True, True
+    )  # fmt: skip
+    assert answer["score"] == 1.0
+    question = web.client.get("/api/v1/questions/syria-out").json()
+    assert [f["forecaster"] for f in question["forecasts"]] == ["ISW"]
+    assert [s["url"] for s in question["sources"]] == ["https://news.example/syria"]
+    # The CLI's `accept --json` is the same object.
+    by_cli = cli("proposals", "accept", str(ids[PORT]), "--json")
+    assert by_cli.code == 0, by_cli.err
+    assert set(by_cli.json()) == set(answer)
