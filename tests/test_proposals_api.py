@@ -209,13 +209,19 @@ def test_naming_another_forecaster_follows_the_forecasts_rule(web: Web) -> None:
     refused = decide(web, ids[SYRIA], "accept", alice, forecaster="Reuters")
     one_line_error(refused, 403, "forecaster may only be 'Alice A'")
     assert pending(web) == sorted(ids.values())
+    # A number of one's own is not ISW's to have said.
+    for body in ({"probability": 0.9}, {"probability": "90%", "forecaster": "ISW"}):
+        one_line_error(decide(web, ids[SYRIA], "accept", alice, **body), 403, "a forecast by 'ISW'")
+    assert pending(web) == sorted(ids.values())
     # Restating the article's forecaster is accepting it as it is.
     restated = decide(web, ids[SYRIA], "accept", alice, forecaster="ISW")
     assert restated.status_code == 200, restated.text
-    own = decide(web, ids[PORT], "accept", alice, forecaster="Alice A", new=True)
+    own = decide(web, ids[PORT], "accept", alice, forecaster="Alice A", probability="0.2")
     assert own.status_code == 200, own.text
     question = web.client.get(f"/api/v1/questions/{own.json()['question']}").json()
-    assert [f["forecaster"] for f in question["forecasts"]] == ["Alice A"]
+    assert [(f["forecaster"], f["probability"]) for f in question["forecasts"]] == [
+        ("Alice A", 0.2)
+    ]
 
 
 @freeze_time(NOW)
@@ -225,6 +231,12 @@ def test_an_admin_token_may_name_anyone(web: Web) -> None:
     assert accepted.status_code == 200, accepted.text
     question = web.client.get(f"/api/v1/questions/{accepted.json()['question']}").json()
     assert [f["forecaster"] for f in question["forecasts"]] == ["Reuters"]
+    renumbered = decide(web, ids[PORT], "accept", web.write_headers(), probability=0.4)
+    assert renumbered.status_code == 200, renumbered.text
+    question = web.client.get(f"/api/v1/questions/{renumbered.json()['question']}").json()
+    assert [(f["forecaster"], f["probability"]) for f in question["forecasts"]] == [
+        ("the ministry", 0.4)
+    ]
 
 
 def test_the_schema_describes_the_proposals(web: Web) -> None:

@@ -2,12 +2,14 @@
 person to accept or reject them. The same objects as `tracker proposals --json` and
 `tracker proposals accept --json`.
 
-Who an accepted forecast is said to be by: the proposal's forecaster is whoever the article
-quotes (an institute, a minister), not the person accepting it, who curates rather than
-forecasts. So a `forecast` token may accept a proposal as it is, recording the article's
-forecaster; and it may restate that same name. Naming anyone else in `forecaster` is what
-POST .../forecasts guards: the token's user's own forecaster, or anyone with an `admin`
-token (tracker.web.auth.acting_as), else 403.
+Whose forecast an accepted proposal records, and who may say so. The proposal's forecaster is
+whoever the article quotes (an institute, a minister), not the person accepting it, who
+curates rather than forecasts: so a `forecast` token may accept a proposal as it was found,
+recording the article's forecaster and number (the article is kept as its source, and the
+audit trail names who accepted it). Anything more is forecasting in someone's name, which
+POST .../forecasts guards (tracker.web.auth.acting_as): a `forecaster` other than the one the
+article quotes, or a `probability` for a forecast that stays someone else's, must be the
+token's user's own forecaster, else it needs an `admin` token (403).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Stri
 from tracker.domain.people import Actor
 from tracker.domain.probability import parse_probability
 from tracker.enums import Scope
-from tracker.errors import InvalidInput
+from tracker.errors import Forbidden, InvalidInput
 from tracker.io.proposals import proposal_json
 from tracker.news import proposals
 from tracker.web.auth import acting_as, current_actor, require
@@ -53,7 +55,9 @@ class AcceptBody(BaseModel):
     )
     # Strict, as elsewhere: pydantic's lax mode would read `true` as 1.0.
     probability: StrictFloat | StrictStr | None = Field(
-        default=None, description="0.7, '70%' or odds such as '7:3'."
+        default=None,
+        description="0.7, '70%' or odds such as '7:3'. For a forecast that stays in the name "
+        "of whom the article quotes, this needs an admin token.",
     )
     tags: list[str] = Field(default_factory=list, description="More tags for the question.")
     new: StrictBool = Field(
@@ -94,7 +98,7 @@ def accept_proposal(
         raise InvalidInput(f"probability: {exc}") from None
     corrections = proposals.Corrections(
         claim=body.claim, due=body.due, probability=chance, tags=tuple(body.tags),
-        forecaster=_forecaster(ctx, actor, proposal_id, body.forecaster),
+        forecaster=_forecaster(ctx, actor, proposal_id, body.forecaster, chance),
     )  # fmt: skip
     decision = proposals.accept(
         ctx.engine, proposal_id=proposal_id, actor=actor, now=now, tz=ctx.settings.tz,
@@ -121,15 +125,27 @@ def reject_proposal(
     }
 
 
-def _forecaster(ctx: WebContext, actor: Actor, proposal_id: int, named: str | None) -> str | None:
-    """The forecaster correction to make: None (the article's) when the body names nobody or
-    restates the proposal's own forecaster; else a name the token may give (acting_as)."""
-    if named is None or not named.strip():
-        return None
+def _forecaster(
+    ctx: WebContext, actor: Actor, proposal_id: int, named: str | None, chance: float | None
+) -> str | None:
+    """The forecaster correction to make (None: the one the article quotes), once it is
+    checked that this token may record the forecast, with this number, in that name."""
+    named = named.strip() if named and named.strip() else None
+    if named is None and chance is None:
+        return None  # as found: the curator's to accept
     found = proposals.get_proposal(ctx.engine, proposal_id=proposal_id).forecaster
-    if found is not None and named.strip() == found:  # exactly, as acting_as compares
+    if named is not None and named != found:  # exactly, as acting_as compares
+        return acting_as(actor, named, what="forecaster")
+    if chance is None or found is None or found == actor.forecasts_as:
         return None
-    return acting_as(actor, named, what="forecaster")
+    if actor.scope.allows(Scope.ADMIN):
+        return None
+    # A number of the token's user's own, in the mouth of whom the article quotes.
+    raise Forbidden(
+        f"probability: this is a forecast by {found[:200]!r}, which this token may accept "
+        f'only with the article\'s number; send "forecaster": "{actor.forecasts_as}" to make '
+        "it your own, or use a token with the `admin` scope"
+    )
 
 
 def decision_json(decision: proposals.Decision) -> JSONObject:
