@@ -19,6 +19,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Err
 
 from tests.conftest import API_TOKEN, SEEDS, Result, Web
+from tests.test_proposals_api import propose
 
 INBOUND_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -42,6 +43,7 @@ def test_no_generated_request_makes_a_server_error(
 ) -> None:
     assert cli("seed", SEEDS).code == 0
     web = make_web(inbound_webhook_secret=INBOUND_SECRET)
+    propose(web)  # proposals 1 and 2, for the accept and reject operations to find
     operations = _operations(web)
     assert len(operations) >= 9
     calls: list[int] = []

@@ -152,6 +152,12 @@ def list_proposals(engine: Engine, *, status: str | None = PENDING) -> list[Prop
         ]
 
 
+def get_proposal(engine: Engine, *, proposal_id: int) -> Proposal:
+    """One proposal, decided or not; NotFound when there is none."""
+    with transaction(engine) as session:
+        return news.get_proposal(session, proposal_id=proposal_id)
+
+
 def accept(
     engine: Engine,
     *,

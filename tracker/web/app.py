@@ -46,6 +46,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
         hooks,
         page,
         people_api,
+        proposals_api,
         questions_api,
         slack,
     )
@@ -60,8 +61,9 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
             "Reads are open; a bearer token, when sent, is checked on every route (401 when "
             "it is unknown, revoked, expired or a disabled user's). Writes need "
             "`Authorization: Bearer <token>` with a scope that allows them: `forecast` to add "
-            "questions and forecasts, `resolve` to resolve, reopen and edit, `admin` for the "
-            "audit trail and to act in another's name (403 names the scope needed). "
+            "questions and forecasts and to accept or reject proposals, `resolve` to resolve, "
+            "reopen and edit, `admin` for the audit trail and to act in another's name (403 "
+            "names the scope needed). "
             "TRACKER_API_TOKEN is an admin token with no user. With neither it nor any user's "
             'token the API is read-only. Errors are JSON: `{"detail": message}`.'
         ),
@@ -74,6 +76,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     app.include_router(api.router, prefix=API_PREFIX)
     app.include_router(questions_api.router, prefix=API_PREFIX)
     app.include_router(people_api.router, prefix=API_PREFIX)
+    app.include_router(proposals_api.router, prefix=API_PREFIX)
     app.include_router(calendar.router)
     app.include_router(hooks.router)
     app.include_router(slack.router)

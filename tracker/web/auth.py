@@ -4,7 +4,7 @@ Reads are open: a GET without a token answers as it always has. A token, when on
 checked on every API route (a bad one is a 401 even on a read, so a client learns at once that
 its token is wrong rather than at its first write). A write needs a token whose scope allows it:
 
-- forecast: add a question or a prediction, add a forecast;
+- forecast: add a question or a prediction, add a forecast, accept or reject a proposal;
 - resolve: resolve, reopen, edit;
 - admin: the audit trail (and forecasting or resolving in someone else's name).
 

@@ -1,10 +1,11 @@
-"""The web page at /: deadlines ahead, overdue predictions to resolve, scores, failing deliveries.
+"""The web page at /: deadlines ahead, overdue predictions to resolve, proposals to accept or
+reject, scores, failing deliveries.
 
 Rendered on the server with Jinja2 (autoescaped); the only script is static/page.js, which
-sends the resolve buttons' and the forecast forms' POSTs to the JSON API with the token the
-user typed, and asks /api/v1/whoami whose that token is. Each question's forecast history is
-an SVG step chart drawn on the server (tracker.reporting.forecast_chart), with presentation
-attributes rather than inline style.
+sends the resolve, accept and reject buttons' and the forecast forms' POSTs to the JSON API
+with the token the user typed, and asks /api/v1/whoami whose that token is. Each question's
+forecast history is an SVG step chart drawn on the server (tracker.reporting.forecast_chart),
+with presentation attributes rather than inline style.
 Nothing is loaded from anywhere but this app, so the page works offline, and the
 Content-Security-Policy says so to the browser.
 """
@@ -40,6 +41,7 @@ from tracker.reporting.forecast_chart import forecast_chart_svg
 from tracker.reporting.summary import summarize
 from tracker.web.auth import any_token_can_write
 from tracker.web.deps import WebContext, context, request_now
+from tracker.web.proposed import proposed_items
 
 router = APIRouter()
 
@@ -136,6 +138,7 @@ def index(ctx: Context, now: Now) -> HTMLResponse:
         for status in (DeliveryStatus.DEAD, DeliveryStatus.RETRYING)
     }
     counts = summary.counts
+    proposed, proposed_more = proposed_items(ctx.engine, tz=tz, limit=LIST_LIMIT)
     html = TEMPLATES.get_template("index.html").render(
         now=_local(now, tz),
         timezone=settings.timezone,
@@ -146,6 +149,8 @@ def index(ctx: Context, now: Now) -> HTMLResponse:
         ahead_more=max(0, counts["open"] - counts["overdue"] - len(ahead)),
         overdue=[_item(r, tz=tz, now=now, due_soon=settings.due_soon) for r in overdue],
         overdue_more=max(0, counts["overdue"] - len(overdue)),
+        proposed=proposed,
+        proposed_more=proposed_more,
         summary=summary,
         chart=_chart(summary.calibration) if summary.scores else None,
         failing=[

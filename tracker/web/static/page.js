@@ -1,7 +1,7 @@
 // The resolve buttons and the forecast forms: POST to the JSON API with the token typed on the
 // page, then reload so that every section (and each forecast chart) is rendered again by the
-// server. The token lives in localStorage only:
-// never in a URL, a cookie or the HTML.
+// server; a proposal's Accept and Reject say what came of them in its row instead. The token
+// lives in localStorage only: never in a URL, a cookie or the HTML.
 "use strict";
 
 (function () {
@@ -126,7 +126,8 @@
   }
 
   // POST body as JSON; resolves to null when the server took it, else to the error to show.
-  async function post(url, body, token) {
+  // With `answer`, a taken POST's JSON is handed to it.
+  async function post(url, body, token, answer) {
     let response;
     try {
       response = await fetch(url, {
@@ -138,7 +139,10 @@
     } catch (error) {
       return "Could not reach the server: " + error.message;
     }
-    if (response.ok) return null;
+    if (response.ok) {
+      if (answer) answer(await response.json());
+      return null;
+    }
     return (await detailOf(response)) + " (HTTP " + response.status + ")";
   }
 
@@ -204,7 +208,55 @@
     show(problem);
   }
 
+  // Accept or Reject a proposal. The row says what came of it in place, without a reload: the
+  // other proposals may be half-read, and the question it made shows on the next visit.
+  function decidedText(decision, answer) {
+    if (decision === "reject") return "Rejected.";
+    if (!answer.attached) return "Stored as " + answer.question + ".";
+    const added = answer.forecast_added ? " (its source and a forecast)" : " (its source)";
+    return "Added to " + answer.question + added + ".";
+  }
+
+  async function decide(item, decision) {
+    const buttons = item.querySelectorAll(".decide button");
+    const box = item.querySelector(".error");
+    function show(text) {
+      box.textContent = text;
+      box.hidden = false;
+    }
+    const token = currentToken();
+    if (!token) {
+      askForToken(show);
+      return;
+    }
+    const body = {};
+    const reason = item.querySelector("input[name=reason]");
+    if (decision === "reject" && reason && reason.value.trim()) body.reason = reason.value.trim();
+    const url = "api/v1/proposals/" + encodeURIComponent(item.dataset.proposal) + "/" + decision;
+    buttons.forEach(function (button) { button.disabled = true; });
+    box.hidden = true;
+    let answer = null;
+    const problem = await post(url, body, token, function (json) { answer = json; });
+    if (problem !== null) {
+      buttons.forEach(function (button) { button.disabled = false; });
+      show(problem);
+      return;
+    }
+    const done = item.querySelector(".decided");
+    done.textContent = decidedText(decision, answer);
+    done.hidden = false;
+    item.classList.add("done");
+    item.querySelector(".decide").hidden = true;
+    item.querySelector(".extra").hidden = true;
+  }
+
   document.addEventListener("click", function (event) {
+    const choice = event.target.closest(".decide button[data-decision]");
+    if (choice) {
+      const row = choice.closest("li[data-proposal]");
+      if (row) decide(row, choice.dataset.decision);
+      return;
+    }
     const button = event.target.closest(".resolve button[data-outcome]");
     if (!button) return;
     const item = button.closest("li[data-key]");
