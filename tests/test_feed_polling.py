@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from tests.conftest import ACTOR, REPO
 from tests.news_server import NewsServer, Page, article_html, rss, running_news_server
 from tracker.config import Settings, load_settings
+from tracker.enums import ListStatus
 from tracker.news import feeds
 from tracker.news.polling import FeedPoller, PollReport
 from tracker.news.proposals import list_proposals
@@ -142,7 +143,7 @@ def test_auto_accept_stores_questions_tagged_auto(engine: sa.Engine, news: NewsS
     from tracker import service
 
     stored = service.list_predictions(
-        engine, status="all", now=NOW, due_soon=dt.timedelta(days=7)
+        engine, status=ListStatus.ALL, now=NOW, due_soon=dt.timedelta(days=7)
     )
     assert len(stored) == 3
     assert all("auto" in record.tags for record in stored)

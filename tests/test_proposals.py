@@ -209,3 +209,23 @@ def test_proposals_commands(engine: sa.Engine, cli: Callable[..., Result]) -> No
     assert rejected.code == 0, rejected.err
     assert cli("proposals", "--status", "rejected", "--json").json()[0]["reason"] == "opinion"
     assert_one_line_error(cli("proposals", "--status", "maybe"), 2, contains="--status")
+
+
+def test_extract_propose_keeps_them_for_a_person(cli: Callable[..., Result]) -> None:
+    article = REPO.parent / "shared" / "seeds" / "000_afd6d9eab364d56e.txt"
+    first = cli("extract", article, "--published", "2024-12-24", "--propose")
+    assert first.code == 0, first.err
+    assert "Proposed 3 forecasts" in first.out
+    assert cli("list", "--json").json() == []  # nothing stored until accepted
+    shown = cli("proposals", "--json").json()
+    assert len(shown) == 3
+    assert shown[0]["source"]["published"] == "2024-12-24"
+    again = cli("extract", article, "--published", "2024-12-24", "--propose", "--json")
+    assert again.code == 0, again.err
+    assert "nothing proposed again" in again.err
+    assert len(again.json()) == 3  # the candidates are still printed
+    assert len(cli("proposals", "--json").json()) == 3
+    assert_one_line_error(
+        cli("extract", article, "--published", "2024-12-24", "--propose", "--add"),
+        contains="give one",
+    )

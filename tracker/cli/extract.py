@@ -53,6 +53,14 @@ def extract(
             "where a hedge word gave the number); running it again changes nothing.",
         ),
     ] = False,
+    propose: Annotated[
+        bool,
+        typer.Option(
+            "--propose",
+            help="Keep the ones with a deadline as proposals for a person to accept or reject "
+            "(tracker proposals); an article read before proposes nothing again.",
+        ),
+    ] = False,
     forecaster: Annotated[
         str | None, typer.Option(help="Who made the forecasts, where a sentence names no one.")
     ] = None,
@@ -76,10 +84,12 @@ def extract(
     A web page's own date, headline and URL are the defaults of its options below."""
     from tracker.domain.inputs import clean_text, parse_url
 
+    if add and propose:
+        raise InvalidInput("--add stores the forecasts and --propose proposes them: give one")
     given_day = _published_day(published) if published is not None else None
     default_forecaster = clean_text(forecaster, "--forecaster")
     given_url = parse_url(source_url, "--source-url")
-    rt = Runtime(create=add)
+    rt = Runtime(create=add or propose)
     source = _read_source(file, rt, day=given_day, url=given_url, title=source_title)
     candidates = _candidates(
         source.text,
@@ -97,6 +107,8 @@ def extract(
     if add:
         report = _store(candidates, rt, published=source.day, url=source.url, title=source.title)
         _say_added(report, candidates, file=source.where, as_json=as_json)
+    if propose:
+        _propose(candidates, rt, source, as_json=as_json)
 
 
 @dataclass(frozen=True)
@@ -251,19 +263,11 @@ def _store(
     them all unchanged."""
     from tracker import importing
     from tracker.io.records import prediction_from_mapping
+    from tracker.news.articles import candidate_records
 
     source = {"url": url, "title": title, "published": published.isoformat()}
-    items = []
-    for candidate in candidates:
-        if candidate.due is None:
-            continue
-        fields = candidate.to_json()
-        basis = fields.pop("probability_basis") or ""
-        # The first forecast keeps where its probability came from; the tag lets a list
-        # tell a number implied by a hedge word from the forecaster's own.
-        tags = ["extracted", *(["implied-probability"] if basis.startswith("implied") else [])]
-        record = {**fields, "tags": tags, "source": source, "basis": basis or None}
-        items.append(prediction_from_mapping(record, tz=rt.settings.tz, now=rt.now))
+    records = candidate_records(candidates, source=source)
+    items = [prediction_from_mapping(r, tz=rt.settings.tz, now=rt.now) for r in records]
     return importing.store_predictions(  # one transaction, as seed and import
         rt.engine,
         items=items,
@@ -273,6 +277,36 @@ def _store(
         actor=rt.actor,
         source=url,
     )
+
+
+def _propose(
+    candidates: Sequence[Candidate], rt: Runtime, source: _Source, *, as_json: bool
+) -> None:
+    """The dated candidates as proposals, the article recorded as read, in one transaction."""
+    from tracker.news.articles import ArticleText, candidate_records, propose_article
+
+    page = source.page
+    article = ArticleText(
+        text=source.text, url=source.url, title=source.title, published=source.day,
+        author=page.author if page else None, publisher=page.publisher if page else None,
+    )  # fmt: skip
+    records = candidate_records(candidates, source=article.source())
+    proposed = propose_article(
+        rt.engine, article=article, records=records, tz=rt.settings.tz, now=rt.now
+    )
+    if proposed.already_read:
+        when = proposed.article.fetched_at.date().isoformat()
+        message = f"{source.where} was read on {when}: nothing proposed again."
+    else:
+        ids = ", ".join(str(p.id) for p in proposed.proposals) or "none"
+        message = (
+            f"Proposed {len(proposed.proposals)} forecasts from {source.where} (ids {ids}); "
+            "tracker proposals lists them."
+        )
+    if as_json:  # stdout holds the JSON
+        print(message, file=sys.stderr)
+    else:
+        say(message)
 
 
 def _print_table(candidates: Sequence[Candidate], rt: Runtime) -> None:
