@@ -205,3 +205,25 @@ def test_tracker_run_polls_a_feed_and_logs_a_failing_one(
     listed = {f["name"]: f for f in cli("feeds", "list", "--json").json()}
     assert listed["broken"]["failures"] == 1
     assert listed["world"]["last_error"] is None
+
+
+def test_articles_a_stopped_worker_left_unread_are_read_later(
+    engine: sa.Engine, news: NewsServer
+) -> None:
+    url = _serve_isw(news)
+    feeds.add_feed(engine, url=url, now=NOW, actor=ACTOR, name="world")
+    with engine.begin() as connection:  # a worker reserved the story, then was killed
+        connection.execute(
+            sa.text(
+                "INSERT INTO article (url, status, proposals, fetched_at) "
+                "VALUES (:url, 'reading', 0, :at)"
+            ),
+            {"url": news.url + "/world/isw", "at": NOW - dt.timedelta(seconds=30)},
+        )
+    soon = _poll(engine, NOW)  # within the hold: still the other worker's
+    assert (soon.articles, news.hits["/world/isw"]) == (1, 0)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE feed SET etag = NULL, next_poll_at = :at"), {"at": NOW})
+    later = _poll(engine, NOW + dt.timedelta(minutes=10))
+    assert (later.articles, later.proposals) == (1, 3)
+    assert news.hits["/world/isw"] == 1

@@ -103,11 +103,16 @@ class FeedPoller:
             timeout=self.settings.fetch_timeout, max_bytes=self.settings.fetch_max_bytes
         )
 
+    @property
+    def hold(self) -> dt.timedelta:
+        """How long a poll may hold a feed, and the articles it reserved, before another worker
+        takes them over: the feed's fetch, its pages' fetches and time to spare."""
+        return dt.timedelta(seconds=self.settings.fetch_timeout * 4 + 60)
+
     def poll(self, now: dt.datetime, *, names: Sequence[str] | None = None) -> PollReport:
         """Poll the feeds due at `now` (or those named, due or not)."""
-        hold = dt.timedelta(seconds=self.settings.fetch_timeout * 4 + 60)
         with transaction(self.engine) as session:
-            feeds = news.claim_feeds(session, now=now, hold=hold, names=names)
+            feeds = news.claim_feeds(session, now=now, hold=self.hold, names=names)
         report = PollReport(feeds=len(feeds))
         if not feeds:
             return report
@@ -188,7 +193,7 @@ class FeedPoller:
                     _succeeded(feed, "not modified", now=now)
                     report.not_modified += 1
                 elif one.parsed is not None:
-                    one.new_items = _reserve(session, feed, one.parsed, now=now)
+                    one.new_items = _reserve(session, feed, one.parsed, now=now, hold=self.hold)
 
     def _store(self, one: _Polled, *, now: dt.datetime, report: PollReport) -> None:
         """The feed's new articles, their proposals and its state, in one transaction."""
@@ -273,14 +278,18 @@ def _item_url(feed: Feed, item: FeedItem) -> str:
 
 
 def _reserve(
-    session: Session, feed: Feed, parsed: ParsedFeed, *, now: dt.datetime
+    session: Session, feed: Feed, parsed: ParsedFeed, *, now: dt.datetime, hold: dt.timedelta
 ) -> list[FeedItem]:
-    """The items not read before, their URLs now reserved for this worker."""
+    """The items not read before, their URLs now reserved for this worker; with them, those a
+    worker reserved longer than `hold` ago and never finished (it stopped mid-poll)."""
     by_url: dict[str, FeedItem] = {}
     for item in parsed.items:
         by_url.setdefault(_item_url(feed, item), item)
     known = news.known_urls(session, urls=list(by_url))
     fresh = [url for url in by_url if url not in known]
+    stale = news.take_over_unfinished(
+        session, urls=[url for url in by_url if url in known], before=now - hold, now=now
+    )
     rows = [
         article_row(
             ArticleText(text="", url=url, title=by_url[url].title),
@@ -290,8 +299,8 @@ def _reserve(
         )
         for url in fresh
     ]
-    mine = news.reserve_articles(session, rows=rows)
-    return [by_url[url] for url in fresh if url in mine]
+    mine = news.reserve_articles(session, rows=rows) | stale
+    return [item for url, item in by_url.items() if url in mine]
 
 
 def _article_text(

@@ -83,11 +83,15 @@ def propose(
 ) -> list[Proposal]:
     """Store a proposal for each found forecast (as `extract --json` gives it, with tags and
     source), each matched against the stored questions. Two forecasts of one article that
-    say the same are one proposal."""
+    say the same are one proposal; one that could never be stored as a question (a claim too
+    long, say) is left out rather than failing the whole article."""
     made: list[Proposal] = []
     seen: set[str] = set()
     for record in records:
-        item = prediction_from_mapping(record, tz=tz, now=now)  # refuses what it could not store
+        try:
+            item = prediction_from_mapping(record, tz=tz, now=now)
+        except InvalidInput:
+            continue
         digest = claim_hash(record)
         if digest in seen:
             continue

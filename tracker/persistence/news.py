@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
 
 from tracker.errors import NotFound
@@ -70,6 +71,27 @@ def reserve_articles(session: Session, *, rows: Sequence[dict[str, Any]]) -> set
         dialect_insert(session, table)
         .values(list(rows))
         .on_conflict_do_nothing(index_elements=["url"])
+        .returning(table.c.url)
+    )
+    return set(session.execute(statement).scalars().all())
+
+
+def take_over_unfinished(
+    session: Session, *, urls: Sequence[str], before: dt.datetime, now: dt.datetime
+) -> set[str]:
+    """Of these URLs, those reserved before `before` and still being read (the worker that
+    reserved them stopped): reserved again, now, for this worker."""
+    if not urls:
+        return set()
+    table: Any = Article.__table__  # type: ignore[attr-defined]
+    statement = (
+        sa.update(table)
+        .where(
+            table.c.url.in_(list(urls)),
+            table.c.status == "reading",
+            table.c.fetched_at < before,
+        )
+        .values(fetched_at=now)
         .returning(table.c.url)
     )
     return set(session.execute(statement).scalars().all())
