@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import ACTOR, REPO
+from tests.conftest import ACTOR, SEEDS
 from tests.news_server import NewsServer, Page, article_html, rss, running_news_server
 from tracker.config import Settings, load_settings
 from tracker.enums import ListStatus
@@ -19,7 +19,7 @@ from tracker.news import feeds
 from tracker.news.polling import FeedPoller, PollReport
 from tracker.news.proposals import list_proposals
 
-ARTICLE = (REPO.parent / "shared" / "seeds" / "000_afd6d9eab364d56e.txt").read_text()
+ARTICLE = (SEEDS / "2024-12-isw-russia-syria-pullout.txt").read_text()
 TITLE, *PARAGRAPHS = [line for line in ARTICLE.splitlines() if line.strip()]
 NOW = dt.datetime(2024, 12, 26, 9, 0, tzinfo=dt.UTC)
 QUIET = [

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from freezegun import freeze_time
 
-from tests.conftest import ACTOR, REPO, Result, assert_one_line_error
+from tests.conftest import ACTOR, SEEDS, Result, assert_one_line_error
 from tracker.domain.reminders import ReminderPolicy
 from tracker.errors import Conflict, InvalidInput
 from tracker.news import proposals
@@ -24,7 +24,7 @@ from tracker.news.articles import (
     propose_article,
 )
 
-ARTICLE = (REPO.parent / "shared" / "seeds" / "000_afd6d9eab364d56e.txt").read_text()
+ARTICLE = (SEEDS / "2024-12-isw-russia-syria-pullout.txt").read_text()
 UTC = ZoneInfo("UTC")
 NOW = dt.datetime(2024, 12, 26, 9, 0, tzinfo=dt.UTC)
 POLICY = ReminderPolicy()
@@ -212,7 +212,7 @@ def test_proposals_commands(engine: sa.Engine, cli: Callable[..., Result]) -> No
 
 
 def test_extract_propose_keeps_them_for_a_person(cli: Callable[..., Result]) -> None:
-    article = REPO.parent / "shared" / "seeds" / "000_afd6d9eab364d56e.txt"
+    article = SEEDS / "2024-12-isw-russia-syria-pullout.txt"
     first = cli("extract", article, "--published", "2024-12-24", "--propose")
     assert first.code == 0, first.err
     assert "Proposed 3 forecasts" in first.out
