@@ -40,6 +40,16 @@ PublishedOption = Annotated[
 ]
 
 
+ProposeOption = Annotated[
+    bool,
+    typer.Option(
+        "--propose",
+        help="Keep the ones with a deadline as proposals for a person to accept or reject "
+        "(tracker proposals); an article read before proposes nothing again.",
+    ),
+]
+
+
 @app.command()
 def extract(
     file: FileArgument,
@@ -53,14 +63,7 @@ def extract(
             "where a hedge word gave the number); running it again changes nothing.",
         ),
     ] = False,
-    propose: Annotated[
-        bool,
-        typer.Option(
-            "--propose",
-            help="Keep the ones with a deadline as proposals for a person to accept or reject "
-            "(tracker proposals); an article read before proposes nothing again.",
-        ),
-    ] = False,
+    propose: ProposeOption = False,
     forecaster: Annotated[
         str | None, typer.Option(help="Who made the forecasts, where a sentence names no one.")
     ] = None,
@@ -92,23 +95,26 @@ def extract(
     rt = Runtime(create=add or propose)
     source = _read_source(file, rt, day=given_day, url=given_url, title=source_title)
     candidates = _candidates(
-        source.text,
-        rt,
-        published=source.day,
-        forecaster=default_forecaster,
+        source.text, rt, published=source.day, forecaster=default_forecaster,
         include_undated=include_undated,
-    )
-    if as_json:
-        print_json([candidate.to_json() for candidate in candidates])
-    else:
-        if source.page is not None:
-            _print_page(source.page, published=source.day)
-        _print_table(candidates, rt)
+    )  # fmt: skip
+    _print_candidates(candidates, rt, source, as_json=as_json)
     if add:
         report = _store(candidates, rt, published=source.day, url=source.url, title=source.title)
         _say_added(report, candidates, file=source.where, as_json=as_json)
     if propose:
         _propose(candidates, rt, source, as_json=as_json)
+
+
+def _print_candidates(
+    candidates: Sequence[Candidate], rt: Runtime, source: _Source, *, as_json: bool
+) -> None:
+    if as_json:
+        print_json([candidate.to_json() for candidate in candidates])
+        return
+    if source.page is not None:
+        _print_page(source.page, published=source.day)
+    _print_table(candidates, rt)
 
 
 @dataclass(frozen=True)
