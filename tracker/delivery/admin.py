@@ -157,9 +157,10 @@ def list_deliveries(
     prediction_ref: str | None = None,
     limit: int = 100,
 ) -> list[tuple[Delivery, str]]:
-    """The newest deliveries first, with their prediction's key."""
+    """The newest deliveries first, with their prediction's key (an announcement of proposals,
+    which has none: "proposal ID")."""
     with transaction(engine) as session:
-        query = select(Delivery, Prediction.key).join(
+        query = select(Delivery, Prediction.key).outerjoin(
             Prediction, col(Prediction.id) == col(Delivery.prediction_id)
         )
         if status is not None:
@@ -168,7 +169,10 @@ def list_deliveries(
             prediction = store.get_prediction(session, ref=prediction_ref)
             query = query.where(Delivery.prediction_id == prediction.id)
         query = query.order_by(col(Delivery.id).desc()).limit(limit)
-        return [(row, key) for row, key in session.exec(query).all()]
+        return [
+            (row, key if key is not None else f"proposal {row.proposal_id}")
+            for row, key in session.exec(query).all()
+        ]
 
 
 def retry_deliveries(

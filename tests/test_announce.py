@@ -1,0 +1,196 @@
+"""New proposals announced through the delivery ledger: once per article and channel, signed,
+routed by kind "proposal", never twice, and never once decided."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import standardwebhooks
+from freezegun import freeze_time
+from sqlmodel import col, select
+
+from tests.conftest import ACTOR, Result
+from tests.sink import Answer, Sink
+from tracker.domain.deadlines import UTC_ZONE
+from tracker.news.articles import ArticleText, propose_article
+from tracker.news.proposals import reject
+from tracker.persistence.db import make_engine, transaction, upgrade_to_head
+from tracker.persistence.models import Delivery
+from tracker.persistence.news_models import Proposal
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC)
+
+
+def record(claim: str, forecaster: str, probability: float | None, *tags: str) -> dict[str, Any]:
+    """A found forecast as `tracker extract --json` gives it, tagged as a feed tags it."""
+    return {
+        "quote": f"{claim}, {forecaster} said.",
+        "claim": claim,
+        "due_at": "2027-02-28T23:59:59.999999Z",
+        "window_start": None,
+        "precision": "month",
+        "due_text": "by February 2027",
+        "probability": probability,
+        "basis": None,
+        "forecaster": forecaster,
+        "tags": ["extracted", *tags],
+    }
+
+
+def propose(database_url: str, url: str, *records: dict[str, Any]) -> list[int]:
+    engine = make_engine(database_url)
+    upgrade_to_head(engine)
+    article = ArticleText(text="", url=url, title=f"Title of {url.rsplit('/', 1)[-1]}")
+    source = {"url": url, "title": article.title}
+    made = propose_article(
+        engine,
+        article=article,
+        records=[{**r, "source": source} for r in records],
+        tz=UTC_ZONE,
+        now=NOW,
+    )
+    return [p.id for p in made.proposals if p.id is not None]
+
+
+def configure(sink: Sink, monkeypatch: pytest.MonkeyPatch, routes: str = "") -> None:
+    channels = "".join(
+        f'[[channels]]\nname = "{name}"\nkind = "webhook"\nurl = "{sink.url}/{name}"\n'
+        f'secret = "{SECRET}"\n\n'
+        for name in ("a", "b")
+    )
+    Path("tracker.toml").write_text(channels + routes)
+    monkeypatch.setenv("TRACKER_CONFIG", "tracker.toml")
+
+
+def ledger(database_url: str) -> list[Delivery]:
+    with transaction(make_engine(database_url)) as session:
+        return list(session.exec(select(Delivery).order_by(col(Delivery.id))).all())
+
+
+def announced(database_url: str) -> dict[int, dt.datetime | None]:
+    with transaction(make_engine(database_url)) as session:
+        return {p.id or 0: p.announced_at for p in session.exec(select(Proposal)).all()}
+
+
+def check(cli: Callable[..., Result]) -> dict[str, Any]:
+    with freeze_time(NOW + dt.timedelta(minutes=1)):
+        result = cli("check", "--json")
+    assert result.code == 0, result.err
+    report: dict[str, Any] = result.json()
+    return report
+
+
+def test_new_proposals_are_announced_once_per_article_signed(
+    cli: Callable[..., Result], sink: Sink, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    configure(sink, monkeypatch)
+    first = propose(
+        database_url, "https://news.example/syria",
+        record("Moscow pulls out of Syria", "ISW", 0.35, "syria"),
+        record("Assad leaves Damascus", "Desk", None, "syria"),
+    )  # fmt: skip
+    second = propose(database_url, "https://news.example/iran", record("A deal", "ISW", 0.6))
+    report = check(cli)
+    assert [item["proposals"] for item in report["proposals"]] == [first, second]
+    assert report["outcomes"] == {"delivered": 4}  # two articles, two channels: not 3 x 2
+    verifier = standardwebhooks.Webhook(SECRET)
+    with freeze_time(NOW + dt.timedelta(minutes=1)):  # when it was signed
+        bodies = [verifier.verify(r.body, r.headers) for r in sink.on("/a")]  # raises if not
+    assert [b["type"] for b in bodies] == ["proposal.created"] * 2
+    syria = next(b["data"] for b in bodies if b["data"]["article"]["url"].endswith("syria"))
+    assert syria["reminder"]["kind"] == "proposal"
+    assert syria["article"]["title"] == "Title of syria"
+    assert [(p["id"], p["claim"], p["forecaster"], p["probability"], p["due"], p["accept"])
+            for p in syria["proposals"]] == [
+        (first[0], "Moscow pulls out of Syria", "ISW", 0.35, "February 2027",
+         f"tracker proposals accept {first[0]}"),
+        (first[1], "Assad leaves Damascus", "Desk", None, "February 2027",
+         f"tracker proposals accept {first[1]}"),
+    ]  # fmt: skip
+    assert syria["proposals"][0]["source"]["url"] == "https://news.example/syria"
+    rows = ledger(database_url)
+    assert {(r.proposal_id, r.prediction_id, r.kind, r.channel, r.status) for r in rows} == {
+        (first[0], None, "proposal", "a", "delivered"), (first[0], None, "proposal", "b", "delivered"),
+        (second[0], None, "proposal", "a", "delivered"), (second[0], None, "proposal", "b", "delivered"),
+    }  # fmt: skip
+    assert set(announced(database_url).values()) == {NOW + dt.timedelta(minutes=1)}
+    again = check(cli)
+    assert again["proposals"] == [] and again["attempts"] == 0
+    assert len(sink.received) == 4
+    listed = cli("deliveries", "--json")
+    assert listed.code == 0, listed.err
+    assert {(d["prediction"], d["proposal_id"]) for d in listed.json()} == {
+        (None, first[0]), (None, second[0])
+    }
+
+
+def test_a_failed_announcement_is_retried_with_the_same_id(
+    cli: Callable[..., Result], sink: Sink, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    configure(sink, monkeypatch, '[[routes]]\nmatch_kinds = ["proposal"]\nchannels = ["a"]\n')
+    sink.answer("/a", Answer(status=503), Answer(status=200))
+    [only] = propose(database_url, "https://news.example/x", record("A deal", "ISW", 0.6))
+    assert check(cli)["outcomes"] == {"retry": 1}
+    with freeze_time(NOW + dt.timedelta(hours=2)):
+        later = cli("check", "--json").json()
+    assert later["proposals"] == [] and later["outcomes"] == {"delivered": 1}
+    tries = sink.on("/a")
+    assert len(tries) == 2 and tries[0].headers["webhook-id"] == tries[1].headers["webhook-id"]
+    assert [(r.proposal_id, r.status, r.attempts) for r in ledger(database_url)] == [
+        (only, "delivered", 2)
+    ]
+
+
+ROUTES = """
+[[routes]]
+match_kinds = ["proposal"]
+match_forecasters = ["ISW"]
+channels = ["b"]
+
+[[routes]]
+match_kinds = ["overdue"]
+channels = ["a"]
+"""
+
+
+def test_proposals_go_only_where_the_routes_for_their_kind_say(
+    cli: Callable[..., Result], sink: Sink, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    configure(sink, monkeypatch, ROUTES)
+    ids = propose(
+        database_url, "https://news.example/mixed",
+        record("ISW's claim", "ISW", 0.2), record("Desk's claim", "Desk", 0.7),
+    )  # fmt: skip
+    quiet = propose(database_url, "https://news.example/quiet", record("Other", "Desk", 0.5))
+    report = check(cli)
+    assert [(i["proposals"], i["deliveries"]) for i in report["proposals"]] == [
+        (ids, 1), (quiet, 0)
+    ]
+    assert sink.on("/a") == []
+    [message] = sink.on("/b")
+    # Only the proposal its route asked for, though the article had two.
+    assert [p["claim"] for p in message.json()["data"]["proposals"]] == ["ISW's claim"]
+    # Routed nowhere is decided too: announced, not looked at again every pass.
+    assert None not in announced(database_url).values()
+    assert check(cli)["proposals"] == []
+
+
+def test_a_proposal_decided_before_any_pass_is_not_announced(
+    cli: Callable[..., Result], sink: Sink, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    configure(sink, monkeypatch)
+    kept, dropped = propose(
+        database_url, "https://news.example/two",
+        record("Kept", "ISW", 0.2), record("Dropped", "ISW", 0.3),
+    )  # fmt: skip
+    engine = make_engine(database_url)
+    reject(engine, proposal_id=dropped, actor=ACTOR, now=NOW, reason="not a forecast")
+    check(cli)
+    [message, _] = sink.received
+    assert [p["id"] for p in message.json()["data"]["proposals"]] == [kept]
+    assert announced(database_url) == {kept: NOW + dt.timedelta(minutes=1), dropped: None}
