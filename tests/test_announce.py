@@ -4,6 +4,7 @@ routed by kind "proposal", never twice, and never once decided."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -115,17 +116,20 @@ def test_new_proposals_are_announced_once_per_article_signed(
     assert syria["proposals"][0]["source"]["url"] == "https://news.example/syria"
     rows = ledger(database_url)
     assert {(r.proposal_id, r.prediction_id, r.kind, r.channel, r.status) for r in rows} == {
-        (first[0], None, "proposal", "a", "delivered"), (first[0], None, "proposal", "b", "delivered"),
-        (second[0], None, "proposal", "a", "delivered"), (second[0], None, "proposal", "b", "delivered"),
-    }  # fmt: skip
+        (ids[0], None, "proposal", channel, "delivered")
+        for ids in (first, second)
+        for channel in ("a", "b")
+    }
     assert set(announced(database_url).values()) == {NOW + dt.timedelta(minutes=1)}
     again = check(cli)
-    assert again["proposals"] == [] and again["attempts"] == 0
+    assert again["proposals"] == []
+    assert again["attempts"] == 0
     assert len(sink.received) == 4
     listed = cli("deliveries", "--json")
     assert listed.code == 0, listed.err
     assert {(d["prediction"], d["proposal_id"]) for d in listed.json()} == {
-        (None, first[0]), (None, second[0])
+        (None, first[0]),
+        (None, second[0]),
     }
 
 
@@ -138,9 +142,11 @@ def test_a_failed_announcement_is_retried_with_the_same_id(
     assert check(cli)["outcomes"] == {"retry": 1}
     with freeze_time(NOW + dt.timedelta(hours=2)):
         later = cli("check", "--json").json()
-    assert later["proposals"] == [] and later["outcomes"] == {"delivered": 1}
+    assert later["proposals"] == []
+    assert later["outcomes"] == {"delivered": 1}
     tries = sink.on("/a")
-    assert len(tries) == 2 and tries[0].headers["webhook-id"] == tries[1].headers["webhook-id"]
+    assert len(tries) == 2
+    assert tries[0].headers["webhook-id"] == tries[1].headers["webhook-id"]
     assert [(r.proposal_id, r.status, r.attempts) for r in ledger(database_url)] == [
         (only, "delivered", 2)
     ]
@@ -169,7 +175,8 @@ def test_proposals_go_only_where_the_routes_for_their_kind_say(
     quiet = propose(database_url, "https://news.example/quiet", record("Other", "Desk", 0.5))
     report = check(cli)
     assert [(i["proposals"], i["deliveries"]) for i in report["proposals"]] == [
-        (ids, 1), (quiet, 0)
+        (ids, 1),
+        (quiet, 0),
     ]
     assert sink.on("/a") == []
     [message] = sink.on("/b")
@@ -194,3 +201,61 @@ def test_a_proposal_decided_before_any_pass_is_not_announced(
     [message, _] = sink.received
     assert [p["id"] for p in message.json()["data"]["proposals"]] == [kept]
     assert announced(database_url) == {kept: NOW + dt.timedelta(minutes=1), dropped: None}
+
+
+# --- what each channel says ------------------------------------------------------------------
+
+MESSAGE_DATA = {
+    "reminder": {"kind": "proposal", "key": "proposal-5", "scheduled_for": "2026-11-25T12:00:00Z"},
+    "article": {"url": "https://news.example/a", "title": "Talks <soon>", "feed": "wire"},
+    "proposals": [
+        {"id": 5, "claim": "Talks start & end", "due": "February 2027", "forecaster": "ISW",
+         "probability": 0.35, "match": {"key": "talks-2027", "score": 0.81},
+         "accept": "tracker proposals accept 5"},
+        {"id": 6, "claim": "A ceasefire", "due": "2027", "forecaster": None,
+         "probability": None, "match": None, "accept": "tracker proposals accept 6"},
+    ],
+}  # fmt: skip
+
+
+def _message() -> Any:
+    from tracker.channels.base import OutgoingMessage
+
+    return OutgoingMessage("msg_1", "proposal.created", NOW, MESSAGE_DATA)
+
+
+def test_every_channel_lists_each_proposal_with_the_command_that_accepts_it() -> None:
+    from tracker.channels.chat import notice
+    from tracker.channels.console import console_line
+    from tracker.channels.email_text import compose
+    from tracker.channels.slack import format_slack
+    from tracker.channels.text import digest_item_line
+    from tracker.channels.webhook import webhook_body
+
+    first = "Talks start & end (due February 2027; ISW 35%; matches talks-2027, 0.81)"
+    second = "A ceasefire (due 2027)"
+    slack = format_slack(_message(), now=NOW, tz=UTC_ZONE)
+    assert slack["text"] == "2 new proposals from Talks &lt;soon&gt;"
+    sections = [b["text"]["text"] for b in slack["blocks"] if b["type"] == "section"]
+    assert sections == [
+        "*Talks start &amp; end*\ndue February 2027; ISW 35%; matches talks-2027, 0.81\n"
+        "`tracker proposals accept 5`",
+        "*A ceasefire*\ndue 2027\n`tracker proposals accept 6`",
+        "*Article:* <https://news.example/a|Talks &lt;soon&gt;>",
+    ]
+    chat = notice(_message(), now=NOW, tz=UTC_ZONE)  # Discord, Teams and ntfy
+    assert (chat.level, chat.title, chat.link, chat.command) == (
+        "other", "2 new proposals from Talks <soon>", "https://news.example/a", None,
+    )  # fmt: skip
+    assert chat.note == (
+        f"{first}: tracker proposals accept 5\n{second}: tracker proposals accept 6"
+    )
+    assert console_line(_message(), now=NOW, tz=UTC_ZONE) == (
+        f"2 new proposals from Talks <soon>: {first}: tracker proposals accept 5; "
+        f"{second}: tracker proposals accept 6"
+    )
+    mail = compose(_message(), now=NOW, tz=UTC_ZONE, channel="desk")
+    assert mail.subject.endswith("2 new proposals from Talks <soon>")
+    assert f"{first}: tracker proposals accept 5" in " ".join(mail.text.split())
+    assert digest_item_line(MESSAGE_DATA, NOW, UTC_ZONE).startswith("2 new proposals from")
+    assert json.loads(webhook_body(_message()))["type"] == "proposal.created"

@@ -7,9 +7,9 @@ channel, whichever worker writes it; an index on proposal (status, announced_at)
 still to announce.
 
 PostgreSQL changes the column in place. SQLite cannot drop a NOT NULL, so the table is rebuilt
-(batch mode: a copy of every delivery row, seconds for a million rows); the digest's partial
-index is dropped first and made again after, rather than trusting the rebuild to copy its
-WHERE clause.
+(batch mode: a copy of every delivery row, about 6 s for 300,000 rows here); the digest's
+partial index is dropped first and made again after, rather than trusting the rebuild to copy
+its WHERE clause.
 
 Revision ID: 0015
 Revises: 0014
