@@ -14,7 +14,7 @@ import standardwebhooks
 from freezegun import freeze_time
 from sqlmodel import col, select
 
-from tests.conftest import ACTOR, Result
+from tests.conftest import ACTOR, Result, assert_one_line_error
 from tests.sink import Answer, Sink
 from tracker.domain.deadlines import UTC_ZONE
 from tracker.news.articles import ArticleText, propose_article
@@ -259,3 +259,27 @@ def test_every_channel_lists_each_proposal_with_the_command_that_accepts_it() ->
     assert f"{first}: tracker proposals accept 5" in " ".join(mail.text.split())
     assert digest_item_line(MESSAGE_DATA, NOW, UTC_ZONE).startswith("2 new proposals from")
     assert json.loads(webhook_body(_message()))["type"] == "proposal.created"
+
+
+def test_routes_test_shows_where_a_proposals_announcement_would_go(
+    cli: Callable[..., Result], sink: Sink, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    configure(sink, monkeypatch, ROUTES)
+    isw, desk = propose(
+        database_url, "https://news.example/r",
+        record("ISW's claim", "ISW", 0.2, "syria"), record("Desk's claim", "Desk", 0.7),
+    )  # fmt: skip
+    shown = cli("routes", "test", "--proposal", isw, "--json")
+    assert shown.code == 0, shown.err
+    assert shown.json() == {
+        "proposal": f"proposal {isw}", "kind": "proposal", "tags": ["extracted", "syria"],
+        "forecasters": ["ISW"], "channels": ["b"], "digests": {}, "followers": [],
+    }  # fmt: skip
+    said = cli("routes", "test", "--proposal", desk)
+    assert (
+        said.out == f"The announcement of proposal {desk} would go to: nowhere (no route matches)\n"
+    )
+    assert_one_line_error(cli("routes", "test", "--proposal", isw, "--kind", "due"))
+    assert_one_line_error(cli("routes", "test", "--proposal", isw, "--question", "x"))
+    assert_one_line_error(cli("routes", "test", "--question", "x"), contains="--kind")
+    assert sink.received == []
