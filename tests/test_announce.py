@@ -14,7 +14,7 @@ import standardwebhooks
 from freezegun import freeze_time
 from sqlmodel import col, select
 
-from tests.conftest import ACTOR, Result, assert_one_line_error
+from tests.conftest import ACTOR, Result, assert_one_line_error, is_sqlite
 from tests.sink import Answer, Sink
 from tracker.domain.deadlines import UTC_ZONE
 from tracker.news.articles import ArticleText, propose_article
@@ -283,3 +283,51 @@ def test_routes_test_shows_where_a_proposals_announcement_would_go(
     assert_one_line_error(cli("routes", "test", "--proposal", isw, "--question", "x"))
     assert_one_line_error(cli("routes", "test", "--question", "x"), contains="--kind")
     assert sink.received == []
+
+
+def test_a_digest_route_keeps_new_proposals_for_its_message(
+    cli: Callable[..., Result], sink: Sink, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    digest = '[[routes]]\nmatch_kinds = ["proposal"]\nchannels = ["a"]\ndigest = "daily 08:00"\n'
+    configure(sink, monkeypatch, digest)
+    [one] = propose(database_url, "https://news.example/d", record("A deal", "ISW", 0.6))
+    [two] = propose(database_url, "https://news.example/e", record("No deal", "ISW", 0.4))
+    assert check(cli)["outcomes"] == {}  # held for the 08:00 digest
+    assert [(r.status, r.digest) for r in ledger(database_url)] == [
+        ("held", "1/20261126T0800Z")
+    ] * 2
+    with freeze_time("2026-11-26T08:00:00Z"):
+        sent = cli("check", "--json").json()
+    assert sent["digests"] == [{"channel": "a", "digest": "1/20261126T0800Z", "items": 2}]
+    [message] = sink.on("/a")
+    with freeze_time("2026-11-26T08:00:00Z"):
+        body = standardwebhooks.Webhook(SECRET).verify(message.body, message.headers)
+    assert body["type"] == "prediction.digest"
+    assert [item["proposals"][0]["id"] for item in body["data"]["items"]] == [one, two]
+    # A digest of proposals alone has no question to name.
+    [row] = [r for r in ledger(database_url) if r.kind == "digest"]
+    assert (row.prediction_id, row.status) == (None, "delivered")
+
+
+def test_a_second_worker_skips_proposals_another_is_announcing(database_url: str) -> None:
+    """PostgreSQL: the rows one pass has locked are skipped by another's, which neither waits
+    nor announces them too (SQLite lets one writer in at a time: nothing to skip)."""
+    if is_sqlite(database_url):
+        pytest.skip("PostgreSQL only: SQLite's passes never overlap")
+    from tracker.delivery.plan import queue_due
+    from tracker.domain.reminders import ReminderPolicy
+    from tracker.persistence import news
+
+    ids = propose(database_url, "https://news.example/c", record("A deal", "ISW", 0.6))
+    engine = make_engine(database_url)
+    policy = ReminderPolicy()
+
+    def queue() -> list[dict[str, Any]]:
+        report = queue_due(engine, policy=policy, channels=["a"], tz=UTC_ZONE, now=NOW)
+        return report.proposals
+
+    with transaction(engine) as first:
+        assert [p.id for p in news.proposals_to_announce(first, limit=10)] == ids
+        assert queue() == []  # skipped, not waited for
+    assert [item["proposals"] for item in queue()] == [ids]
+    assert queue() == []
