@@ -131,6 +131,9 @@ def test_new_proposals_are_announced_once_per_article_signed(
         (None, first[0]),
         (None, second[0]),
     }
+    table = cli("deliveries")
+    assert f"proposal {first[0]}" in table.out
+    assert "None" not in table.out
 
 
 def test_a_failed_announcement_is_retried_with_the_same_id(
