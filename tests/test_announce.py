@@ -334,3 +334,18 @@ def test_a_second_worker_skips_proposals_another_is_announcing(database_url: str
         assert queue() == []  # skipped, not waited for
     assert [item["proposals"] for item in queue()] == [ids]
     assert queue() == []
+
+
+def test_the_service_wakes_for_a_proposal_to_announce(
+    cli: Callable[..., Result], sink: Sink, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    from tracker.delivery.admin import next_wake_at
+
+    configure(sink, monkeypatch)
+    engine = make_engine(database_url)
+    upgrade_to_head(engine)
+    assert next_wake_at(engine) is None
+    propose(database_url, "https://news.example/w", record("A deal", "ISW", 0.6))
+    assert next_wake_at(engine) == NOW  # when it was proposed: a pass is due
+    check(cli)
+    assert next_wake_at(engine) is None

@@ -178,3 +178,13 @@ def feeds_by_id(session: Session, *, ids: Sequence[int]) -> dict[int, Feed]:
         return {}
     rows = session.exec(select(Feed).where(col(Feed.id).in_(list(ids)))).all()
     return {row.id: row for row in rows if row.id is not None}
+
+
+def next_announcement_at(session: Session) -> dt.datetime | None:
+    """When the oldest proposal still to announce was made: a pass is due for it now."""
+    oldest: dt.datetime | None = session.exec(
+        select(func.min(Proposal.created_at)).where(
+            col(Proposal.status) == "pending", col(Proposal.announced_at).is_(None)
+        )
+    ).one()
+    return oldest
