@@ -90,6 +90,7 @@ def test_new_proposals_are_announced_once_per_article_signed(
     cli: Callable[..., Result], sink: Sink, monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:
     configure(sink, monkeypatch)
+    monkeypatch.setenv("TRACKER_PUBLIC_URL", "https://tracker.example/")
     first = propose(
         database_url, "https://news.example/syria",
         record("Moscow pulls out of Syria", "ISW", 0.35, "syria"),
@@ -106,6 +107,7 @@ def test_new_proposals_are_announced_once_per_article_signed(
     syria = next(b["data"] for b in bodies if b["data"]["article"]["url"].endswith("syria"))
     assert syria["reminder"]["kind"] == "proposal"
     assert syria["article"]["title"] == "Title of syria"
+    assert syria["page"] == "https://tracker.example/#proposed"
     assert [(p["id"], p["claim"], p["forecaster"], p["probability"], p["due"], p["accept"])
             for p in syria["proposals"]] == [
         (first[0], "Moscow pulls out of Syria", "ISW", 0.35, "February 2027",
@@ -211,6 +213,7 @@ def test_a_proposal_decided_before_any_pass_is_not_announced(
 MESSAGE_DATA = {
     "reminder": {"kind": "proposal", "key": "proposal-5", "scheduled_for": "2026-11-25T12:00:00Z"},
     "article": {"url": "https://news.example/a", "title": "Talks <soon>", "feed": "wire"},
+    "page": "https://tracker.example/#proposed",
     "proposals": [
         {"id": 5, "claim": "Talks start & end", "due": "February 2027", "forecaster": "ISW",
          "probability": 0.35, "match": {"key": "talks-2027", "score": 0.81},
@@ -245,17 +248,19 @@ def test_every_channel_lists_each_proposal_with_the_command_that_accepts_it() ->
         "`tracker proposals accept 5`",
         "*A ceasefire*\ndue 2027\n`tracker proposals accept 6`",
         "*Article:* <https://news.example/a|Talks &lt;soon&gt;>",
+        "*Review:* <https://tracker.example/#proposed|the proposals waiting>",
     ]
     chat = notice(_message(), now=NOW, tz=UTC_ZONE)  # Discord, Teams and ntfy
     assert (chat.level, chat.title, chat.link, chat.command) == (
         "other", "2 new proposals from Talks <soon>", "https://news.example/a", None,
     )  # fmt: skip
     assert chat.note == (
-        f"{first}: tracker proposals accept 5\n{second}: tracker proposals accept 6"
+        f"{first}: tracker proposals accept 5\n{second}: tracker proposals accept 6\n"
+        "Review them at https://tracker.example/#proposed"
     )
     assert console_line(_message(), now=NOW, tz=UTC_ZONE) == (
         f"2 new proposals from Talks <soon>: {first}: tracker proposals accept 5; "
-        f"{second}: tracker proposals accept 6"
+        f"{second}: tracker proposals accept 6; Review them at https://tracker.example/#proposed"
     )
     mail = compose(_message(), now=NOW, tz=UTC_ZONE, channel="desk")
     assert mail.subject.endswith("2 new proposals from Talks <soon>")

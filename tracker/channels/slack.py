@@ -182,6 +182,8 @@ def _proposals(data: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
     article = data.get("article") or {}
     if article.get("url"):
         blocks.append(_section(f"*Article:* {_link(article['url'], article.get('title'))}"))
+    if data.get("page"):
+        blocks.append(_section(f"*Review:* {_link(data['page'], 'the proposals waiting')}"))
     return escape(headline, _SECTION_LIMIT), blocks
 
 

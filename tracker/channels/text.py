@@ -161,4 +161,7 @@ def proposal_line(entry: Mapping[str, Any]) -> str:
 
 
 def proposal_lines(data: Mapping[str, Any]) -> list[str]:
-    return [proposal_line(entry) for entry in data.get("proposals") or []]
+    """A line per proposal, then where to review them when the page's address is known."""
+    lines = [proposal_line(entry) for entry in data.get("proposals") or []]
+    page = data.get("page")
+    return [*lines, f"Review them at {page}"] if page else lines

@@ -33,7 +33,7 @@ from tracker.io.proposals import article_json, proposal_json
 from tracker.io.records import iso
 from tracker.persistence import news
 from tracker.persistence.models import DeliveryStatus, Prediction
-from tracker.persistence.news_models import Article, Proposal
+from tracker.persistence.news_models import Proposal
 
 EVENT_TYPE = "proposal.created"
 
@@ -55,7 +55,13 @@ def proposal_event(proposal: Proposal, match: Prediction | None) -> Event:
 
 
 def queue_proposal_announcements(
-    session: Session, *, routing: Routing, tz: ZoneInfo, now: dt.datetime, limit: int
+    session: Session,
+    *,
+    routing: Routing,
+    tz: ZoneInfo,
+    now: dt.datetime,
+    limit: int,
+    public_url: str | None = None,
 ) -> list[dict[str, Any]]:
     """Queue an announcement of up to `limit` pending proposals not announced yet, and mark
     them announced (those routed nowhere too: the routes decided). One report entry per
@@ -78,13 +84,19 @@ def queue_proposal_announcements(
         groups[proposal.article_id if proposal.article_id is not None else -proposal.id].append(
             proposal
         )
+    # The page lists every proposal waiting, with its Accept and Reject buttons.
+    page = None if not public_url else f"{public_url.rstrip('/')}/#proposed"
     queued: list[tuple[outbox.Queued, Sequence[str]]] = []
     report = []
     for group in groups.values():
         article = articles.get(group[0].article_id or 0)
         feed = feeds.get(article.feed_id or 0) if article is not None else None
-        messages = _messages(group, article, feed.name if feed else None, matches=matches,
-                             routing=routing, tz=tz, now=now)  # fmt: skip
+        about = {
+            "article": None if article is None else {**article_json(article),
+                                                     "feed": feed.name if feed else None},
+            "page": page,
+        }  # fmt: skip
+        messages = _messages(group, about, matches=matches, routing=routing, tz=tz, now=now)
         queued += messages
         report.append(
             {"article": None if article is None else article.url,
@@ -100,15 +112,15 @@ def queue_proposal_announcements(
 
 def _messages(
     group: Sequence[Proposal],
-    article: Article | None,
-    feed: str | None,
+    about: dict[str, Any],
     *,
     matches: Mapping[int, Prediction],
     routing: Routing,
     tz: ZoneInfo,
     now: dt.datetime,
 ) -> list[tuple[outbox.Queued, Sequence[str]]]:
-    """One article's announcements: a message per set of channels routed the same proposals."""
+    """One article's announcements: a message per set of channels routed the same proposals.
+    `about`: what each says of the article, and the page's address."""
     wanted: dict[str, list[Proposal]] = defaultdict(list)
     holds: dict[str, outbox.Hold] = {}
     for proposal in group:
@@ -129,7 +141,7 @@ def _messages(
                 "key": f"{PROPOSAL}-{ids[0]}",
                 "scheduled_for": iso(now),
             },
-            "article": None if article is None else {**article_json(article), "feed": feed},
+            **about,
             "proposals": [_entry(p, matches.get(p.match_prediction_id or 0), tz) for p in listed],
         }
         item = outbox.NewDelivery(

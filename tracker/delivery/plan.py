@@ -68,16 +68,18 @@ def queue_due(
     now: dt.datetime,
     dry_run: bool = False,
     stale_after: dt.timedelta | None = None,
+    public_url: str | None = None,
 ) -> QueueReport:
     """Queue every reminder and resolution event that is due, a batch per transaction.
-    `channels`: every channel (no routes), or a Routing."""
+    `channels`: every channel (no routes), or a Routing. `public_url`: where the page is, for
+    announcements of new proposals to link to."""
     report = QueueReport()
     routing = channels if isinstance(channels, Routing) else Routing(channels=channels)
     with transaction(engine, commit=not dry_run) as session:
         _notice_policy_change(session, policy=policy, now=now)
         _queue_resolution_events(session, routing=routing, tz=tz, now=now, report=report)
         report.proposals += queue_proposal_announcements(
-            session, routing=routing, tz=tz, now=now, limit=QUEUE_BATCH
+            session, routing=routing, tz=tz, now=now, limit=QUEUE_BATCH, public_url=public_url
         )
         if stale_after is not None:
             report.nudges += queue_stale_nudges(

@@ -119,6 +119,7 @@ class Worker:
             now=now,
             dry_run=dry_run,
             stale_after=self.settings.stale_after,
+            public_url=self.settings.public_url,
         )
         report = PassReport(queue=queue, dry_run=dry_run)
         if dry_run:
