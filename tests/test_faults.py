@@ -111,6 +111,7 @@ def test_a_thirty_day_outage(cli: Callable[..., Result], sink: Sink, database_ur
     assert len(sink.on("/hook")) == 4  # one each, never a burst
     by_prediction: dict[int, list[str]] = {}
     for row in ledger(database_url):
+        assert row.prediction_id is not None  # reminders all, no announcements
         by_prediction.setdefault(row.prediction_id, []).append(row.status)
     assert sorted(by_prediction) == [1, 2, 3, 4]
     for statuses in by_prediction.values():

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import sqlite3
+import uuid
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 
@@ -101,5 +103,65 @@ def test_the_backfill_runs_on_either_database(database_url: str) -> None:
         cited = _rows(engine, "SELECT p.key FROM prediction_source s JOIN prediction p"
                       " ON p.id = s.prediction_id ORDER BY p.key")  # fmt: skip
         assert cited == [("no-probability",), ("sourced",)]
+    finally:
+        engine.dispose()
+
+
+def _insert_delivery(connection: sa.Connection, **values: object) -> None:
+    row: dict[str, object] = {
+        "prediction_id": None, "reminder": "due", "kind": "due",
+        "due_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "channel": "a",
+        "webhook_id": f"msg_{uuid.uuid4().hex}",
+        "event_type": "prediction.reminder", "payload": "{}",
+        "scheduled_for": dt.datetime(2026, 1, 1, tzinfo=dt.UTC), "status": "delivered",
+        "attempts": 1, "digest": None, **values,
+        "created_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+        "updated_at": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    }  # fmt: skip
+    names = ", ".join(row)
+    connection.execute(
+        sa.text(f"INSERT INTO delivery ({names}) VALUES ({', '.join(':' + n for n in row)})"), row
+    )
+
+
+def test_0015_keeps_the_ledger_and_lets_announcements_in_once(database_url: str) -> None:
+    """Migration 0015 (the table rebuilt on SQLite): every delivery row kept, the digest's
+    unique index still there, and a proposal announced once per channel."""
+    engine = make_engine(database_url)
+    try:
+        command.upgrade(alembic_config(engine), "0014")
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text("INSERT INTO prediction (id, key, claim, due_at, precision, due_text,"
+                        " status, created_at, updated_at) VALUES (1, 'k', 'c', :t, 'instant',"
+                        " 'd', 'open', :t, :t)"),
+                {"t": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)},
+            )  # fmt: skip
+            _insert_delivery(connection, prediction_id=1)
+            _insert_delivery(
+                connection, prediction_id=1, kind="digest", digest="1/2026-01-01", reminder="d-1"
+            )
+        before = _rows(engine, "SELECT id, prediction_id, kind, digest FROM delivery ORDER BY id")
+        assert upgrade_to_head(engine)
+        after = _rows(engine, "SELECT id, prediction_id, kind, digest, proposal_id FROM delivery"
+                      " ORDER BY id")  # fmt: skip
+        assert [row[:4] for row in after] == before
+        assert {row[4] for row in after} == {None}
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text("INSERT INTO proposal (id, status, claim, claim_hash, due_at, record,"
+                        " created_at) VALUES (7, 'pending', 'c', 'h', :t, '{}', :t)"),
+                {"t": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)},
+            )  # fmt: skip
+            _insert_delivery(connection, proposal_id=7, kind="proposal", reminder="proposal-7")
+        for duplicate in (
+            {"proposal_id": 7, "kind": "proposal", "reminder": "proposal-7b"},
+            {"prediction_id": 1, "kind": "digest", "digest": "1/2026-01-01", "reminder": "x"},
+        ):
+            with pytest.raises(sa.exc.IntegrityError), engine.begin() as connection:
+                _insert_delivery(connection, **duplicate)
+        command.downgrade(alembic_config(engine), "0014")  # announcements go with the column
+        assert _rows(engine, "SELECT id, prediction_id, kind, digest FROM delivery"
+                     " ORDER BY id") == before  # fmt: skip
     finally:
         engine.dispose()

@@ -145,7 +145,8 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         default=None,
         description="Where people reach `tracker serve` (https://tracker.example.org): the "
-        "calendar feed links each event to its question there.",
+        "calendar feed links each event to its question there, and announcements of new "
+        "proposals link to the page.",
     )
     api_token: SecretStr | None = Field(
         default=None,

@@ -15,10 +15,13 @@ from zoneinfo import ZoneInfo
 from tracker.channels.base import OutgoingMessage
 from tracker.channels.text import (
     DIGEST,
+    PROPOSAL,
     digest_headline,
     digest_lines,
     due_label,
     format_probability,
+    proposal_headline,
+    proposal_lines,
     resolve_command,
     stale_forecast_text,
     timing,
@@ -91,6 +94,15 @@ def notice(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> Notic
     if kind == DIGEST:  # a line per item; each service cuts it to its own limit
         lines = digest_lines(data, now, tz)
         return Notice("upcoming", digest_headline(data), "", note="\n".join(lines))
+    if kind == PROPOSAL:  # a line per proposal, each with the command that accepts it
+        article = data.get("article") or {}
+        return Notice(
+            "other",
+            proposal_headline(data),
+            "",
+            link=_http_link(article.get("url")),
+            note="\n".join(proposal_lines(data)),
+        )
     return Notice("other", f"tracker event {message.event_type}", "")
 
 

@@ -16,12 +16,15 @@ import httpx
 from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
 from tracker.channels.text import (
     DIGEST,
+    PROPOSAL,
     UTC_ZONE,
     digest_headline,
     digest_lines,
     due_label,
     forecasts_line,
     format_probability,
+    proposal_headline,
+    proposal_lines,
     resolve_command,
     stale_forecast_text,
     timing,
@@ -62,6 +65,10 @@ class ConsoleChannel:
             self._logger.info("%s", _one_line(digest_headline(message.data)))
             for line in digest_lines(message.data, now, self._tz):
                 self._logger.info("  %s", _one_line(line, _CLAIM_LIMIT * 2))
+        elif (message.data.get("reminder") or {}).get("kind") == PROPOSAL:
+            self._logger.info("%s", _one_line(proposal_headline(message.data)))
+            for line in proposal_lines(message.data):
+                self._logger.info("  %s", _one_line(line, _CLAIM_LIMIT * 2))
         else:
             self._logger.info("%s", console_line(message, now=now, tz=self._tz))
         return Attempt(AttemptOutcome.DELIVERED)
@@ -90,6 +97,8 @@ def console_line(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) ->
         )
     if kind == STALE_FORECAST:
         return _one_line(stale_forecast_text(data, now, tz))
+    if kind == PROPOSAL:
+        return _one_line(f"{proposal_headline(data)}: {'; '.join(proposal_lines(data))}")
     if kind == "resolved":
         prediction, resolution = data["prediction"], data.get("resolution") or {}
         outcome = resolution.get("outcome") or prediction.get("outcome") or "?"

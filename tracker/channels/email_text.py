@@ -16,11 +16,14 @@ from zoneinfo import ZoneInfo
 from tracker.channels.base import OutgoingMessage
 from tracker.channels.text import (
     DIGEST,
+    PROPOSAL,
     digest_headline,
     digest_lines,
     due_label,
     forecasts_line,
     format_probability,
+    proposal_headline,
+    proposal_lines,
     resolve_command,
     stale_forecast_text,
     timing,
@@ -97,10 +100,21 @@ def _content(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> _Co
         rows = [("Due", due_label(prediction, tz), None), *_forecast_rows(data)]
         rows.append(("Nudge", stale_forecast_text(data, now, tz), None))
         return _Content("Update your forecast?", prediction["claim"], rows)
-    if kind == DIGEST:
-        rows = [(f"{n}", line, None) for n, line in enumerate(digest_lines(data, now, tz), 1)]
-        return _Content(digest_headline(data), rows=rows, claim_in_subject=False)
+    if kind in (DIGEST, PROPOSAL):
+        return _listing(kind, data, now=now, tz=tz)
     return _Content(message.event_type, message.webhook_id, claim_in_subject=False)
+
+
+def _listing(kind: str, data: dict[str, Any], *, now: dt.datetime, tz: ZoneInfo) -> _Content:
+    """A digest, or new proposals: a numbered row per item (for proposals, then the article)."""
+    lines = digest_lines(data, now, tz) if kind == DIGEST else proposal_lines(data)
+    rows: list[Row] = [(f"{n}", line, None) for n, line in enumerate(lines, 1)]
+    if kind == DIGEST:
+        return _Content(digest_headline(data), rows=rows, claim_in_subject=False)
+    url = (data.get("article") or {}).get("url")
+    if url:
+        rows.append(("Article", str(url), str(url)))
+    return _Content(proposal_headline(data), rows=rows, claim_in_subject=False)
 
 
 def _forecast_rows(data: dict[str, Any]) -> list[Row]:

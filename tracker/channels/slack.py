@@ -16,12 +16,16 @@ from tracker.channels.http import USER_AGENT, new_client, post_json, url_secrets
 from tracker.channels.json_post import JsonPostChannel
 from tracker.channels.text import (
     DIGEST,
+    PROPOSAL,
     UTC_ZONE,
     digest_headline,
     digest_lines,
     due_label,
     forecasts_line,
     format_probability,
+    proposal_accept,
+    proposal_details,
+    proposal_headline,
     resolve_command,
     stale_forecast_text,
     timing,
@@ -90,6 +94,8 @@ def format_slack(
         blocks = [_header("Update your forecast?"), _section(text)]
     elif kind == DIGEST:
         text, blocks = _digest(message.data, now, tz)
+    elif kind == PROPOSAL:
+        text, blocks = _proposals(message.data)
     else:  # an event type this version does not know how to lay out: say what it is
         text = f"tracker event {escape(message.event_type)}"
         blocks = [_section(text)]
@@ -157,6 +163,28 @@ def _digest(
             sections.append(f"\N{HORIZONTAL ELLIPSIS} and {len(lines) - number} more")
             break
     return escape(headline), [_header(headline), *(_section(s) for s in sections)]
+
+
+def _proposals(data: dict[str, Any]) -> tuple[str, list[dict[str, Any]]]:
+    """New proposals: a section per proposal (its claim, deadline, forecast, the question it
+    matches and the command that accepts it), then the article they were found in."""
+    headline = proposal_headline(data)
+    entries = data.get("proposals") or []
+    blocks = [_header(headline)]
+    for number, entry in enumerate(entries):
+        if number == _DIGEST_SECTIONS:
+            blocks.append(_section(f"\N{HORIZONTAL ELLIPSIS} and {len(entries) - number} more"))
+            break
+        claim = escape(str(entry.get("claim")), _FIELD_LIMIT)
+        details = proposal_details(entry)
+        command = escape(proposal_accept(entry))
+        blocks.append(_section(f"*{claim}*\n{escape(details, _FIELD_LIMIT)}\n`{command}`"))
+    article = data.get("article") or {}
+    if article.get("url"):
+        blocks.append(_section(f"*Article:* {_link(article['url'], article.get('title'))}"))
+    if data.get("page"):
+        blocks.append(_section(f"*Review:* {_link(data['page'], 'the proposals waiting')}"))
+    return escape(headline, _SECTION_LIMIT), blocks
 
 
 def _forecast_fields(data: dict[str, Any]) -> list[str]:

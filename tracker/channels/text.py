@@ -84,6 +84,7 @@ def stale_forecast_text(data: Mapping[str, Any], now: dt.datetime, tz: ZoneInfo)
 
 
 DIGEST = "digest"
+PROPOSAL = "proposal"  # new proposals found in an article, waiting for a person
 
 
 def digest_headline(data: Mapping[str, Any]) -> str:
@@ -103,6 +104,8 @@ def digest_item_line(item: Mapping[str, Any], now: dt.datetime, tz: ZoneInfo) ->
     """ "Overdue by 9 days: <claim> (due February 2025; ISW 35%) [key]"."""
     kind = (item.get("reminder") or {}).get("kind")
     prediction = item.get("prediction") or {}
+    if kind == PROPOSAL:
+        return _flat(f"{proposal_headline(item)}: {'; '.join(proposal_lines(item))}")
     if kind == "stale-forecast" and prediction:
         return _flat(stale_forecast_text(item, now, tz))
     if not prediction:
@@ -121,3 +124,44 @@ def digest_item_line(item: Mapping[str, Any], now: dt.datetime, tz: ZoneInfo) ->
 
 def _flat(text: str) -> str:
     return " ".join(str(text).split())
+
+
+def proposal_headline(data: Mapping[str, Any]) -> str:
+    """ "New proposal from <article title>" or "3 new proposals from <feed>"."""
+    count = len(data.get("proposals") or [])
+    article = data.get("article") or {}
+    where = article.get("title") or article.get("feed") or article.get("url")
+    noun = "New proposal" if count == 1 else f"{count} new proposals"
+    return _flat(f"{noun} from {where}" if where else noun)
+
+
+def proposal_details(entry: Mapping[str, Any]) -> str:
+    """ "due February 2025; ISW 35%; matches KEY, 0.82"."""
+    details = [f"due {entry.get('due') or entry.get('due_at')}"]
+    probability = entry.get("probability")
+    chance = format_probability(probability) if isinstance(probability, int | float) else ""
+    said = " ".join(part for part in (_flat(entry.get("forecaster") or ""), chance) if part)
+    if said:
+        details.append(said)
+    match = entry.get("match")
+    if match:
+        score = match.get("score")
+        shown = f", {score:.2f}" if isinstance(score, int | float) else ""
+        details.append(f"matches {match.get('key')}{shown}")
+    return _flat("; ".join(details))
+
+
+def proposal_accept(entry: Mapping[str, Any]) -> str:
+    return str(entry.get("accept") or f"tracker proposals accept {entry.get('id')}")
+
+
+def proposal_line(entry: Mapping[str, Any]) -> str:
+    """ "<claim> (due February 2025; ISW 35%; matches KEY, 0.82): tracker proposals accept 5"."""
+    return _flat(f"{entry.get('claim')} ({proposal_details(entry)}): {proposal_accept(entry)}")
+
+
+def proposal_lines(data: Mapping[str, Any]) -> list[str]:
+    """A line per proposal, then where to review them when the page's address is known."""
+    lines = [proposal_line(entry) for entry in data.get("proposals") or []]
+    page = data.get("page")
+    return [*lines, f"Review them at {page}"] if page else lines

@@ -233,7 +233,7 @@ def deliveries(
                 cell,
                 (
                     obj["id"],
-                    obj["prediction"],
+                    obj["prediction"] or f"proposal {obj['proposal_id']}",
                     obj["reminder"],
                     obj["channel"],
                     obj["status"] + (f" (next {when})" if when else ""),

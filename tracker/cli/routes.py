@@ -12,7 +12,7 @@ from tracker.cli.terminal import utf8
 if TYPE_CHECKING:
     from tracker.domain.routing import Route
 
-KINDS = ("upcoming", "due", "overdue", "resolved", "stale-forecast")
+KINDS = ("upcoming", "due", "overdue", "resolved", "stale-forecast", "proposal")
 
 routes_app = typer.Typer(
     help="Which reminders go to which channels ([[routes]] in the config file); "
@@ -22,8 +22,8 @@ routes_app = typer.Typer(
 app.add_typer(routes_app, name="routes")
 
 
-def _kind(value: str) -> str:
-    if value not in KINDS:
+def _kind(value: str | None) -> str | None:
+    if value is not None and value not in KINDS:
         raise typer.BadParameter(f"must be one of {', '.join(KINDS)}")
     return value
 
@@ -114,15 +114,21 @@ def _digest(route: Route, rt: Runtime) -> str:
 @routes_app.command("test")
 def routes_test(
     question: Annotated[
-        str,
+        str | None,
         typer.Option("--question", metavar="REF", help="The question's id or key.", callback=utf8),
-    ],
+    ] = None,
     kind: Annotated[
-        str,
+        str | None,
         typer.Option(
-            metavar="KIND", help=f"The reminder's kind: {', '.join(KINDS)}.", callback=_kind
+            metavar="KIND",
+            help=f"The reminder's kind: {', '.join(KINDS)} (with --proposal: proposal).",
+            callback=_kind,
         ),
-    ],
+    ] = None,
+    proposal: Annotated[
+        int | None,
+        typer.Option(metavar="ID", help="A proposal instead: where its announcement would go."),
+    ] = None,
     forecaster: Annotated[
         str | None,
         typer.Option(
@@ -132,30 +138,30 @@ def routes_test(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print it as JSON.")] = False,
 ) -> None:
-    """Which channels a reminder of KIND for the question would reach now; sends nothing."""
+    """Which channels a reminder of KIND for the question (or the announcement of a new
+    proposal) would reach now; sends nothing."""
     import dataclasses
 
-    from tracker import service
     from tracker.bootstrap import configured_routes
     from tracker.config import channel_settings
-    from tracker.delivery.routed import event_for
     from tracker.domain.routing import channels_for, route_decisions
-    from tracker.follows import followers_of
 
+    kind = _check_subject(question, proposal, kind)
     rt = Runtime()
     names = [c.name for c in channel_settings(rt.settings)]
     routes = configured_routes(rt.settings, names)
-    record = service.show_prediction(rt.engine, ref=question)
-    event = event_for(record, kind, rt.now)
+    subject, event, followers = (
+        _question_event(rt, question, kind) if question is not None
+        else _proposal_event(rt, proposal or 0)
+    )  # fmt: skip
     if forecaster is not None:
         event = dataclasses.replace(event, forecasters=(forecaster,))
     channels = channels_for(event, routes, names)
     digests = _held_by(route_decisions(event, routes, names), routes, rt)
-    followers = followers_of(rt.engine, record)
     if as_json:
         print_json(
             {
-                "question": record.prediction.key,
+                ("question" if question is not None else "proposal"): subject,
                 "kind": kind,
                 "tags": list(event.tags),
                 "forecasters": list(event.forecasters),
@@ -165,7 +171,39 @@ def routes_test(
             }
         )
         return
-    _say_destinations(record.prediction.key, kind, channels, digests, followers)
+    _say_destinations(subject, kind, channels, digests, followers)
+
+
+def _check_subject(question: str | None, proposal: int | None, kind: str | None) -> str:
+    """The kind asked about: a question's reminder needs --kind, a proposal is "proposal"."""
+    from tracker.errors import InvalidInput
+
+    if (question is None) == (proposal is None):
+        raise InvalidInput("name one --question REF or one --proposal ID")
+    if proposal is not None:
+        if kind not in (None, "proposal"):
+            raise InvalidInput("a proposal's only event is its announcement: --kind proposal")
+        return "proposal"
+    if kind is None or kind == "proposal":
+        raise InvalidInput(f"--question needs --kind, one of {', '.join(KINDS[:-1])}")
+    return kind
+
+
+def _question_event(rt: Runtime, question: str, kind: str) -> tuple[str, Any, list[str]]:
+    from tracker import service
+    from tracker.delivery.routed import event_for
+    from tracker.follows import followers_of
+
+    record = service.show_prediction(rt.engine, ref=question)
+    return record.prediction.key, event_for(record, kind, rt.now), followers_of(rt.engine, record)
+
+
+def _proposal_event(rt: Runtime, proposal_id: int) -> tuple[str, Any, list[str]]:
+    from tracker.delivery.announce import proposal_event
+    from tracker.news.proposals import show_proposal
+
+    view = show_proposal(rt.engine, proposal_id=proposal_id)
+    return f"proposal {proposal_id}", proposal_event(view.proposal, view.match), []
 
 
 def _say_destinations(
@@ -181,8 +219,11 @@ def _say_destinations(
         for c in channels
     )  # fmt: skip
     where = where or "nowhere (no route matches)"
-    article = "An" if kind[0] in "aeiou" else "A"
-    say(f"{article} {kind} reminder for {key} would go to: {where}")
+    if kind == "proposal":
+        say(f"The announcement of {key} would go to: {where}")
+    else:
+        article = "An" if kind[0] in "aeiou" else "A"
+        say(f"{article} {kind} reminder for {key} would go to: {where}")
     if followers:
         say(
             f"Followers: {', '.join(followers)} (each with an address is mailed through the "

@@ -26,7 +26,7 @@ from tracker.delivery import ledger as outbox
 from tracker.domain.people import Actor
 from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.io.records import iso
-from tracker.persistence import audit, store
+from tracker.persistence import audit, news, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import Delivery, DeliveryStatus, Prediction
 
@@ -141,12 +141,14 @@ def _status_line(code: int) -> str:
 
 
 def next_wake_at(engine: Engine) -> dt.datetime | None:
-    """The earliest reminder, retry or digest time, for the scheduler's early wake-up."""
+    """The earliest reminder, retry or digest time, or proposal to announce, for the
+    scheduler's early wake-up."""
     with transaction(engine) as session:
         reminder = store.next_reminder_time(session)
         retry = outbox.next_attempt_at(session)
         digest = outbox.next_digest_at(session)
-    times = [t for t in (reminder, retry, digest) if t is not None]
+        proposal = news.next_announcement_at(session)
+    times = [t for t in (reminder, retry, digest, proposal) if t is not None]
     return min(times) if times else None
 
 
@@ -157,9 +159,10 @@ def list_deliveries(
     prediction_ref: str | None = None,
     limit: int = 100,
 ) -> list[tuple[Delivery, str]]:
-    """The newest deliveries first, with their prediction's key."""
+    """The newest deliveries first, with their prediction's key (an announcement of proposals,
+    which has none: "proposal ID")."""
     with transaction(engine) as session:
-        query = select(Delivery, Prediction.key).join(
+        query = select(Delivery, Prediction.key).outerjoin(
             Prediction, col(Prediction.id) == col(Delivery.prediction_id)
         )
         if status is not None:
@@ -168,7 +171,10 @@ def list_deliveries(
             prediction = store.get_prediction(session, ref=prediction_ref)
             query = query.where(Delivery.prediction_id == prediction.id)
         query = query.order_by(col(Delivery.id).desc()).limit(limit)
-        return [(row, key) for row, key in session.exec(query).all()]
+        return [
+            (row, key if key is not None else f"proposal {row.proposal_id}")
+            for row, key in session.exec(query).all()
+        ]
 
 
 def retry_deliveries(

@@ -116,9 +116,9 @@ def _digest_row(
         "items": [json.loads(row.payload) for row in held],
     }
     return {
-        # The ledger wants a question; the digest's first is as good as any (the unique
-        # index on (channel, digest) is what keeps a period to one message).
-        "prediction_id": min(row.prediction_id for row in held),
+        # The digest's first question is as good as any, or none when it lists only
+        # proposals (the unique index on (channel, digest) keeps a period to one message).
+        "prediction_id": min((r.prediction_id for r in held if r.prediction_id), default=None),
         "reminder": reminder,
         "kind": KIND,
         "due_at": end,

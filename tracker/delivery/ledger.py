@@ -43,13 +43,14 @@ class RetryPolicy:
 
 @dataclass(frozen=True)
 class NewDelivery:
-    prediction_id: int
+    prediction_id: int | None  # None: an announcement of proposals (proposal_id instead)
     reminder: str
     kind: str
     due_at: dt.datetime
     event_type: str
     data: dict[str, Any]
     scheduled_for: dt.datetime
+    proposal_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def enqueue(
             rows.append(
                 {
                     "prediction_id": item.prediction_id,
+                    "proposal_id": item.proposal_id,
                     "reminder": item.reminder,
                     "kind": item.kind,
                     "due_at": item.due_at,
@@ -142,6 +144,7 @@ def _revive_cancelled(
     now: dt.datetime,
     holds: Mapping[str, Hold],
 ) -> int:
+    items = [i for i in items if i.prediction_id is not None]  # only a question is reopened
     if not items:
         return 0
     keys = {(i.prediction_id, i.reminder, i.due_at): i for i in items}
@@ -154,7 +157,11 @@ def _revive_cancelled(
     ).all()
     revived = 0
     for row in rows:
-        item = keys.get((row.prediction_id, row.reminder, row.due_at))
+        item = (
+            None
+            if row.prediction_id is None
+            else keys.get((row.prediction_id, row.reminder, row.due_at))
+        )
         if item is None:
             continue
         hold = holds.get(row.channel)

@@ -5,6 +5,8 @@ a pass costs O(due predictions). What each one needs is planned against the ledg
 already queued is queued again, whatever the policy was when it was.
 Resolution events: every resolution not yet announced becomes one row per channel of the
 service doing the pass (the shell that resolved need not know the channels).
+New proposals (forecasts found in news, waiting for a person) are announced once each
+(announce.py).
 Each reminder or event goes only to the channels its route names (domain/routing.py): with no
 routes, to every channel.
 """
@@ -23,6 +25,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.delivery import ledger as outbox
+from tracker.delivery.announce import queue_proposal_announcements
 from tracker.delivery.digests import send_digests
 from tracker.delivery.lookups import reminders_in_ledger
 from tracker.delivery.nudges import queue_stale_nudges
@@ -53,6 +56,7 @@ class QueueReport:
     events: int = 0  # resolution events queued
     nudges: list[dict[str, Any]] = field(default_factory=list)  # {prediction, forecaster, ...}
     digests: list[dict[str, Any]] = field(default_factory=list)  # {channel, digest, items}
+    proposals: list[dict[str, Any]] = field(default_factory=list)  # {article, proposals, ...}
 
 
 def queue_due(
@@ -64,14 +68,19 @@ def queue_due(
     now: dt.datetime,
     dry_run: bool = False,
     stale_after: dt.timedelta | None = None,
+    public_url: str | None = None,
 ) -> QueueReport:
     """Queue every reminder and resolution event that is due, a batch per transaction.
-    `channels`: every channel (no routes), or a Routing."""
+    `channels`: every channel (no routes), or a Routing. `public_url`: where the page is, for
+    announcements of new proposals to link to."""
     report = QueueReport()
     routing = channels if isinstance(channels, Routing) else Routing(channels=channels)
     with transaction(engine, commit=not dry_run) as session:
         _notice_policy_change(session, policy=policy, now=now)
         _queue_resolution_events(session, routing=routing, tz=tz, now=now, report=report)
+        report.proposals += queue_proposal_announcements(
+            session, routing=routing, tz=tz, now=now, limit=QUEUE_BATCH, public_url=public_url
+        )
         if stale_after is not None:
             report.nudges += queue_stale_nudges(
                 session, stale_after=stale_after, routing=routing, tz=tz, now=now
@@ -135,7 +144,9 @@ def _queue_reminder_batch(
     # A later reminder makes the earlier ones stale wherever they were going, so they are
     # superseded even when the later one is routed nowhere.
     report.superseded += outbox.supersede_reminders(
-        session, keeping=[(q.item.prediction_id, q.item.reminder) for q, _ in sending], now=now
+        session,
+        keeping=[(p, q.item.reminder) for q, _ in sending if (p := q.item.prediction_id)],
+        now=now,
     )
     enqueue_routed(session, queued=queued, now=now)
     keys = {r.prediction.id: r.prediction.key for r in records}

@@ -47,6 +47,15 @@ class Routing:
     def targets(
         self, session: Session, record: PredictionRecord, event: Event, *, now: dt.datetime
     ) -> Targets:
+        routed = self.routed(event, now=now)
+        chosen = list(routed)
+        if self.follow_hook is not None:
+            chosen += [c for c in self.follow_hook(session, record, event) if c not in chosen]
+        return Targets(chosen, routed.holds)
+
+    def routed(self, event: Event, *, now: dt.datetime) -> Targets:
+        """The channels the routes give `event` (no followers: a proposal has no question
+        to follow yet), each digest route's hold in the period containing `now`."""
         decided = route_decisions(event, self.routes, self.channels)
         holds = {}
         for channel, number in decided.items():
@@ -55,10 +64,7 @@ class Routing:
                 assert schedule is not None  # only a digest route holds
                 period = period_containing(now, schedule)
                 holds[channel] = outbox.Hold(f"{number}/{period.key}", period.end)
-        chosen = list(decided)
-        if self.follow_hook is not None:
-            chosen += [c for c in self.follow_hook(session, record, event) if c not in chosen]
-        return Targets(chosen, holds)
+        return Targets(decided, holds)
 
     def held_for(self, targets: Targets, moment: dt.datetime) -> Targets:
         """The same targets, each hold in the period containing `moment` (when a reminder

@@ -121,6 +121,7 @@ class Service:
                 return
             if report.did_something:
                 log.info("feeds: %s", report.summary())
+                self._wake_early()  # what it proposed is announced by the next pass, soon
             self._wake_early(FEEDS_JOB, feeds.next_poll_at)
 
     def _wake_early(

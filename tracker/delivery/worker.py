@@ -45,6 +45,7 @@ class PassReport:
             or self.queue.events
             or self.queue.nudges
             or self.queue.digests
+            or self.queue.proposals
             or self.dispatch.sent
             or self.dispatch.released
         )
@@ -58,6 +59,7 @@ class PassReport:
             "resolution_events": self.queue.events,
             "nudges": self.queue.nudges,
             "digests": self.queue.digests,
+            "proposals": self.queue.proposals,
             "attempts": self.dispatch.sent,
             "outcomes": self.dispatch.outcomes,
             "released": self.dispatch.released,
@@ -73,6 +75,9 @@ class PassReport:
             parts.append(f"queued {len(self.queue.nudges)} stale-forecast nudges")
         if self.queue.digests:
             parts.append(f"queued {len(self.queue.digests)} digests")
+        if self.queue.proposals:
+            count = sum(len(item["proposals"]) for item in self.queue.proposals)
+            parts.append(f"announced {count} new proposals")
         if self.queue.skipped:
             parts.append(f"skipped {self.queue.skipped} stale")
         if self.dry_run:
@@ -114,12 +119,15 @@ class Worker:
             now=now,
             dry_run=dry_run,
             stale_after=self.settings.stale_after,
+            public_url=self.settings.public_url,
         )
         report = PassReport(queue=queue, dry_run=dry_run)
         if dry_run:
             report.pending = (
                 checks.count_due_deliveries(self.engine, now=now)
-                + sum(item["deliveries"] for item in [*queue.queued, *queue.nudges])
+                + sum(
+                    item["deliveries"] for item in [*queue.queued, *queue.nudges, *queue.proposals]
+                )
                 + len(queue.digests)
             )
             return report

@@ -22,14 +22,18 @@ from tracker.domain.deadlines import parse_zone
 from tracker.domain.digests import DigestSchedule, parse_digest
 from tracker.errors import ConfigError, InvalidInput
 
-EVENT_KINDS = ("upcoming", "due", "overdue", "resolved", "stale-forecast")
+EVENT_KINDS = ("upcoming", "due", "overdue", "resolved", "stale-forecast", "proposal")
 STALE_FORECAST = "stale-forecast"
+# New proposals found in an article: tags are the proposals', forecasters theirs, and the key
+# that of the question a proposal matches ("" when none does).
+PROPOSAL = "proposal"
 
 
 @dataclass(frozen=True)
 class Event:
     """What a route looks at: the kind of message, the question's tags and key, and the
-    forecasters whose forecasts are in force (for a stale-forecast nudge: the one nudged)."""
+    forecasters whose forecasts are in force (for a stale-forecast nudge: the one nudged; for
+    a proposal: its own tags and forecaster, and the key of the question it matches)."""
 
     kind: str
     key: str

@@ -136,8 +136,9 @@ def delivery_json(row: Delivery, key: str) -> dict[str, Any]:
     """One ledger row as `tracker deliveries --json` and GET /api/v1/deliveries show it."""
     return {
         "id": row.id,
-        "prediction": key,
+        "prediction": key if row.prediction_id is not None else None,
         "prediction_id": row.prediction_id,
+        "proposal_id": row.proposal_id,  # an announcement of new proposals: the first listed
         "reminder": row.reminder,
         "kind": row.kind,
         "channel": row.channel,

@@ -162,6 +162,19 @@ def get_proposal(engine: Engine, *, proposal_id: int) -> Proposal:
         return news.get_proposal(session, proposal_id=proposal_id)
 
 
+def show_proposal(engine: Engine, *, proposal_id: int) -> ProposalView:
+    """One proposal, whatever its status, with its article and the question it matches."""
+    with transaction(engine) as session:
+        proposal = news.get_proposal(session, proposal_id=proposal_id)
+        articles = news.articles_by_id(session, ids=[proposal.article_id or 0])
+        matches = news.predictions_by_ids(session, ids=[proposal.match_prediction_id or 0])
+        return ProposalView(
+            proposal=proposal,
+            article=articles.get(proposal.article_id or 0),
+            match=matches.get(proposal.match_prediction_id or 0),
+        )
+
+
 def accept(
     engine: Engine,
     *,

@@ -268,12 +268,22 @@ class Delivery(SQLModel, table=True):
         sa.Index("ix_delivery_status_next_attempt_at", "status", "next_attempt_at"),
         # One digest message per (channel, route and period), whichever worker sends it.
         _partial_index("uq_delivery_digest", ("channel", "digest"), "kind = 'digest'", True),
+        # One announcement of a proposal per channel (proposal_id: the first its message lists).
+        _partial_index(
+            "uq_delivery_proposal", ("proposal_id", "channel"), "kind = 'proposal'", True
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    prediction_id: int = Field(foreign_key="prediction.id", ondelete="CASCADE", index=True)
+    # None for an announcement of proposals, which have no question yet (proposal_id instead).
+    prediction_id: int | None = Field(
+        default=None, foreign_key="prediction.id", ondelete="CASCADE", index=True
+    )
+    proposal_id: int | None = Field(
+        default=None, foreign_key="proposal.id", ondelete="CASCADE", index=True
+    )
     reminder: str = Field(sa_type=sa.String(40))  # "upcoming-7d", "due", "overdue-2", ...
-    kind: str = Field(sa_type=sa.String(16))  # upcoming, due, overdue, resolved, test
+    kind: str = Field(sa_type=sa.String(16))  # upcoming, due, overdue, resolved, proposal, ...
     due_at: dt.datetime = Field(sa_type=UTCDateTime)  # the deadline the reminder was for
     channel: str = Field(sa_type=sa.String(100))
     webhook_id: str = Field(sa_type=sa.String(64), unique=True)

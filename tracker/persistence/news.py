@@ -155,3 +155,36 @@ def predictions_by_ids(session: Session, *, ids: Sequence[int]) -> dict[int, Pre
         return {}
     rows = session.exec(select(Prediction).where(col(Prediction.id).in_(list(ids)))).all()
     return {row.id: row for row in rows if row.id is not None}
+
+
+def proposals_to_announce(session: Session, *, limit: int) -> list[Proposal]:
+    """Pending proposals not announced yet, oldest first, locked until the pass commits: a
+    second worker (PostgreSQL) skips them rather than announcing them again. A proposal
+    decided before any pass saw it (accepted by a feed that auto-accepts, or rejected at
+    once) is not pending, so it is never announced."""
+    return list(
+        session.exec(
+            select(Proposal)
+            .where(col(Proposal.status) == "pending", col(Proposal.announced_at).is_(None))
+            .order_by(col(Proposal.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+    )
+
+
+def feeds_by_id(session: Session, *, ids: Sequence[int]) -> dict[int, Feed]:
+    if not ids:
+        return {}
+    rows = session.exec(select(Feed).where(col(Feed.id).in_(list(ids)))).all()
+    return {row.id: row for row in rows if row.id is not None}
+
+
+def next_announcement_at(session: Session) -> dt.datetime | None:
+    """When the oldest proposal still to announce was made: a pass is due for it now."""
+    oldest: dt.datetime | None = session.exec(
+        select(func.min(Proposal.created_at)).where(
+            col(Proposal.status) == "pending", col(Proposal.announced_at).is_(None)
+        )
+    ).one()
+    return oldest

@@ -70,7 +70,11 @@ class Proposal(SQLModel, table=True):
     model_config = TABLE_CONFIG
 
     __tablename__ = "proposal"
-    __table_args__ = (sa.UniqueConstraint("article_id", "claim_hash", name="uq_proposal_claim"),)
+    __table_args__ = (
+        sa.UniqueConstraint("article_id", "claim_hash", name="uq_proposal_claim"),
+        # What each delivery pass asks for: the pending proposals not yet announced.
+        sa.Index("ix_proposal_status_announced_at", "status", "announced_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     article_id: int | None = Field(
