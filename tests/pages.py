@@ -38,6 +38,8 @@ class Site:
         self._pages: dict[str, list[Page]] = {}
         self._lock = threading.Lock()
         self.base = ""
+        self.in_flight = 0
+        self.most_in_flight = 0  # the most requests being answered at one time
 
     def serve(self, path: str, *pages: Page) -> str:
         with self._lock:
@@ -63,7 +65,12 @@ def _handler(site: Site) -> type[BaseHTTPRequestHandler]:
                 site.requests.append(Request(self.path, headers))
             page = site.next_page(self.path)
             if page.delay:
+                with site._lock:
+                    site.in_flight += 1
+                    site.most_in_flight = max(site.most_in_flight, site.in_flight)
                 time.sleep(page.delay)
+                with site._lock:
+                    site.in_flight -= 1
             status, body = page.status, page.body
             if _unchanged(page, headers):
                 status, body = 304, b""

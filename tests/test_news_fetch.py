@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -74,11 +73,9 @@ def test_a_url_that_is_not_http_is_invalid_input(url: str) -> None:
 @pytest.mark.parametrize("declared", [True, False], ids=["content-length", "streamed"])
 def test_a_page_over_the_cap_is_refused_while_reading(site: Site, declared: bool) -> None:
     url = site.serve("/big", Page(b"<p>" + b"x" * (5 * 1024 * 1024), length=declared))
-    started = time.monotonic()
     with pytest.raises(FetchFailed) as caught:
         fetch_now(url, limits=LIMITS)
     assert str(caught.value) == f"{url}: larger than 4 MiB (TRACKER_FETCH_MAX_BYTES)"
-    assert time.monotonic() - started < 3
 
 
 def test_a_declared_length_over_the_cap_is_refused_before_reading(site: Site) -> None:
@@ -151,10 +148,9 @@ def test_retry_after_is_read(site: Site, status: int, wait: str) -> None:
 
 def test_a_slow_server_times_out_within_the_limit(site: Site) -> None:
     url = site.serve("/slow", Page(b"late", delay=2.0))
-    started = time.monotonic()
+    # Without the limit the page would come, late, and nothing would be raised.
     with pytest.raises(FetchFailed, match=r"no answer within 0.5 s \(TRACKER_FETCH_TIMEOUT\)"):
         fetch_now(url, limits=FetchLimits(timeout=0.5, max_bytes=1024))
-    assert time.monotonic() - started < 1.5
 
 
 def test_a_closed_port_is_a_one_line_failure() -> None:
@@ -180,6 +176,5 @@ def test_one_client_fetches_many_at_once(site: Site) -> None:
             found = await asyncio.gather(*(fetch(client, u, limits=LIMITS) for u in urls))
         return [page.body for page in found]
 
-    started = time.monotonic()
     assert asyncio.run(all_of_them()) == [f"page {n}".encode() for n in range(8)]
-    assert time.monotonic() - started < 1.5  # together, not one after another (2.4 s)
+    assert site.most_in_flight > 1  # together, not one after another
