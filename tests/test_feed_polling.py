@@ -227,3 +227,70 @@ def test_articles_a_stopped_worker_left_unread_are_read_later(
     later = _poll(engine, NOW + dt.timedelta(minutes=10))
     assert (later.articles, later.proposals) == (1, 3)
     assert news.hits["/world/isw"] == 1
+
+
+def test_an_article_that_cannot_be_stored_fails_alone(engine: sa.Engine, news: NewsServer) -> None:
+    """A hostile page (a bidi override in its headline, a site name of 400 characters) costs
+    only itself: the feed's other articles are read, and the next feed is polled."""
+    odd = news.serve(
+        "/world/odd",
+        Page(
+            article_html("Moscow \u202e plans", PARAGRAPHS, published="2024-12-24").replace(
+                b"Example News", b"S" * 400
+            )
+        ),
+    )
+    url = _serve_isw(news)
+    body = news.pages["/rss"][0].body.replace(
+        b"<item>", f"<item><title>odd</title><link>{odd}</link></item><item>".encode(), 1
+    )
+    news.serve("/rss", Page(body, content_type="application/rss+xml"))
+    feeds.add_feed(engine, url=url, now=NOW, actor=ACTOR, name="world")
+    report = _poll(engine, NOW)
+    assert (report.failed, report.articles) == (0, 3)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT url, status, title, publisher FROM article"))
+        by_url = {row.url: row for row in rows}
+    assert by_url[odd].status == "read"
+    assert "\u202e" not in by_url[odd].title
+    assert len(by_url[odd].publisher) == 200
+    assert all(row.status == "read" for row in by_url.values())
+
+
+def test_a_feed_dated_ahead_of_the_clock_makes_no_future_forecast(
+    engine: sa.Engine, news: NewsServer
+) -> None:
+    story = news.serve("/world/isw", Page(article_html(TITLE, PARAGRAPHS, published=None)))
+    items = [(TITLE, story, "Fri, 01 Jan 2027 10:00:00 GMT")]
+    url = news.serve("/rss", Page(rss(items), content_type="application/rss+xml"))
+    feeds.add_feed(engine, url=url, now=NOW, actor=ACTOR, name="world", auto_accept=True)
+    assert _poll(engine, NOW).accepted == 3
+    with engine.connect() as connection:
+        made = connection.execute(sa.text("SELECT max(made_at) FROM forecast")).scalar_one()
+    assert str(made) <= str(NOW)
+
+
+def test_a_failure_storing_one_article_keeps_the_others(
+    engine: sa.Engine, news: NewsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tracker.errors import InvalidInput
+    from tracker.news import polling
+
+    real = polling.propose
+
+    def refuse_the_council(session: Any, *, article: Any, **kwargs: Any) -> Any:
+        found = real(session, article=article, **kwargs)  # written, then undone
+        if "council" in article.url:
+            raise InvalidInput("the council's page broke something")
+        return found
+
+    monkeypatch.setattr(polling, "propose", refuse_the_council)
+    url = _serve_isw(news)
+    feeds.add_feed(engine, url=url, now=NOW, actor=ACTOR, name="world")
+    report = _poll(engine, NOW)
+    assert (report.failed, report.proposals) == (0, 3)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT url, status, error FROM article")).all()
+    failed = [row for row in rows if row.status == "failed"]
+    assert [row.error for row in failed] == ["the council's page broke something"]
+    assert len(list_proposals(engine)) == 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,14 +44,26 @@ class ArticleText:
         return f"text:{digest}"
 
     def source(self) -> dict[str, Any]:
+        """The article as a question's source. A page says what it likes about itself: its
+        control characters are dropped and its fields cut to what a source holds, so that no
+        headline keeps its forecasts from being proposed."""
         fields = {
-            "url": self.url,
-            "title": self.title,
-            "publisher": self.publisher,
-            "author": self.author,
+            "url": self.url if self.url and len(self.url) <= 2000 else None,
+            "title": _plain(self.title, 500),
+            "publisher": _plain(self.publisher, 200),
+            "author": _plain(self.author, 200),
             "published": self.published.isoformat() if self.published else None,
         }
         return {name: value for name, value in fields.items() if value}
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _plain(text: str | None, limit: int) -> str | None:
+    if not text:
+        return None
+    return " ".join(_CONTROL.sub(" ", text).split())[:limit] or None
 
 
 def storable(candidate: Candidate) -> bool:
@@ -134,9 +147,9 @@ def article_row(
     return {
         "url": article.identity[:2000],
         "feed_id": feed_id,
-        "title": (article.title or "")[:500] or None,
-        "author": (article.author or "")[:200] or None,
-        "publisher": (article.publisher or "")[:200] or None,
+        "title": _plain(article.title, 500),
+        "author": _plain(article.author, 200),
+        "publisher": _plain(article.publisher, 200),
         "published_at": published,
         "status": status,
         "error": error,

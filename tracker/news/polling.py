@@ -196,35 +196,55 @@ class FeedPoller:
                     one.new_items = _reserve(session, feed, one.parsed, now=now, hold=self.hold)
 
     def _store(self, one: _Polled, *, now: dt.datetime, report: PollReport) -> None:
-        """The feed's new articles, their proposals and its state, in one transaction."""
-        feed, parsed, fetched = one.feed, one.parsed, one.fetched
+        """The feed's new articles, their proposals and its state, in one transaction. An
+        article that cannot be stored is recorded as failed, with why, and the others go on."""
+        feed_id, parsed, fetched = one.feed.id, one.parsed, one.fetched
         assert parsed is not None
         assert fetched is not None
         made, accepted = 0, 0
         try:
             with transaction(self.engine) as session:
-                reloaded = session.get(Feed, feed.id)
-                if reloaded is None:
+                feed = session.get(Feed, feed_id)
+                if feed is None:
                     return
-                feed = reloaded
                 for item in one.new_items:
-                    n, a = self._read_item(session, feed, item, one.pages, now=now)
+                    n, a = self._read_one(session, feed, item, one.pages, now=now)
                     made, accepted = made + n, accepted + a
                 feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
                 if parsed.title and not feed.title:
                     feed.title = parsed.title[:500]
                 result = _result_line(parsed, len(one.new_items), made, accepted)
                 _succeeded(feed, result, now=now)
-        except TrackerError as exc:  # nothing of this feed's poll is kept; its URLs stay reserved
+                name = feed.name
+        except TrackerError as exc:  # the database failed: its articles are taken over later
             with transaction(self.engine) as session:
-                again = session.get(Feed, feed.id)
+                again = session.get(Feed, feed_id)
                 if again is not None:
                     _failed(again, exc, now=now, report=report)
             return
         report.articles += len(one.new_items)
         report.proposals += made
         report.accepted += accepted
-        report.lines.append((logging.INFO, f"feed {feed.name}: {result}"))
+        report.lines.append((logging.INFO, f"feed {name}: {result}"))
+
+    def _read_one(
+        self,
+        session: Session,
+        feed: Feed,
+        item: FeedItem,
+        pages: dict[str, fetching.Fetched | TrackerError],
+        *,
+        now: dt.datetime,
+    ) -> tuple[int, int]:
+        """_read_item in a savepoint: what it could not store is undone, and the article is
+        recorded as failed instead."""
+        try:
+            with session.begin_nested():
+                return self._read_item(session, feed, item, pages, now=now)
+        except TrackerError as exc:
+            why = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+            set_article(session, _item_url(feed, item), status="failed", error=why)
+            return 0, 0
 
     def _read_item(
         self,
@@ -243,9 +263,11 @@ class FeedPoller:
             set_article(session, url, status="failed", error=problem[:300] if problem else None)
             return 0, 0
         tz = self.settings.tz
+        today = now.astimezone(tz).date()
         published = article.published or (
-            item.published.astimezone(tz).date() if item.published else now.astimezone(tz).date()
+            item.published.astimezone(tz).date() if item.published else today
         )
+        published = min(published, today)  # a date ahead of the clock is a feed's mistake
         candidates = find_forecasts(
             article, published=published, tz=tz, forecaster=feed.forecaster_default
         )
@@ -255,8 +277,8 @@ class FeedPoller:
         ).source()  # fmt: skip
         records = candidate_records(candidates, source=source, tags=json.loads(feed.tags))
         row = set_article(
-            session, url, status="read", title=(article.title or item.title or "")[:500] or None,
-            author=article.author, publisher=article.publisher,
+            session, url, status="read", title=source.get("title"), author=source.get("author"),
+            publisher=source.get("publisher"),
             published_at=dt.datetime.combine(published, dt.time(), dt.UTC),
         )  # fmt: skip
         proposals = propose(session, article=row, records=records, tz=tz, now=now)
