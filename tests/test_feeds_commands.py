@@ -55,3 +55,21 @@ def test_bad_feeds_are_refused_in_one_line(cli: Callable[..., Result]) -> None:
     )
     assert_one_line_error(cli("feeds", "remove", "nope"), contains="no feed named")
     assert_one_line_error(cli("feeds", "poll", "nope"), contains="no feed named")
+
+
+def test_a_feed_urls_credentials_are_never_shown(cli: Callable[..., Result]) -> None:
+    url = "https://reader:hunter2secret@news.example/rss?apikey=k3y5ecret&section=world"
+    added = cli("feeds", "add", url, "--name", "private")
+    assert added.code == 0, added.err
+    shown = [
+        added.out,
+        cli("feeds", "list").out,
+        cli("feeds", "list", "--json").out,
+        cli("audit", "--json").out,
+        cli("feeds", "remove", "private").out,
+        cli("audit", "--json").out,
+    ]
+    for text in shown:
+        assert "hunter2secret" not in text
+        assert "k3y5ecret" not in text
+    assert "apikey=***&section=world" in shown[2]

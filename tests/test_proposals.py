@@ -201,6 +201,8 @@ def test_proposals_commands(engine: sa.Engine, cli: Callable[..., Result]) -> No
         cli("proposals", "accept", str(made[0].id)), 2, contains="already accepted"
     )
     assert_one_line_error(cli("proposals", "accept", "999"), 2, contains="no proposal 999")
+    huge = "99999999999999999999"
+    assert_one_line_error(cli("proposals", "reject", huge), 2, contains=f"no proposal {huge}")
     assert_one_line_error(
         cli("proposals", "accept", str(made[1].id), "--probability", "2"), 2,
         contains="--probability",
@@ -228,4 +230,22 @@ def test_extract_propose_keeps_them_for_a_person(cli: Callable[..., Result]) -> 
     assert_one_line_error(
         cli("extract", article, "--published", "2024-12-24", "--propose", "--add"),
         contains="give one",
+    )
+
+
+def test_accepting_as_new_never_changes_the_question_it_repeats(engine: sa.Engine) -> None:
+    first = _propose(engine).proposals[0]
+    second = _propose(engine, url="https://copy.example/isw").proposals[0]
+    assert first.id is not None
+    assert second.id is not None
+    kept = _accept(engine, first.id).prediction
+    assert kept is not None
+    new = _accept(engine, second.id, as_new=True).prediction
+    assert new is not None
+    assert new.id != kept.id
+    assert new.key == f"{kept.key}-2"
+    from tracker import service
+
+    assert service.show_prediction(engine, ref=kept.key).sources[0].url == (
+        "https://news.example/isw"
     )

@@ -74,12 +74,18 @@ def feeds_add(
     if as_json:
         print_json(feed_json(feed))
     else:
-        say(f"Watching {feed.url} as {feed.name}, every {every}; `tracker run` polls it.")
+        from tracker.io.fetch import public_url
+
+        say(
+            f"Watching {public_url(feed.url)} as {feed.name}, every {every}; "
+            "`tracker run` polls it."
+        )
 
 
 @feeds_app.command("list")
 def feeds_list(as_json: JsonOption = False) -> None:
     """The feeds watched, with when each last succeeded and its last error."""
+    from tracker.io.fetch import public_url
     from tracker.io.proposals import feed_json
     from tracker.news import feeds
 
@@ -100,7 +106,7 @@ def feeds_list(as_json: JsonOption = False) -> None:
     for feed in rows:
         error = f"{feed.last_error} ({feed.failures}x)" if feed.last_error else ""
         table.add_row(*map(cell, (
-            feed.name, feed.url, local_time(feed.last_success_at, tz) or "never",
+            feed.name, public_url(feed.url), local_time(feed.last_success_at, tz) or "never",
             feed.last_result or "", error, local_time(feed.next_poll_at, tz),
         )))  # fmt: skip
     console().print(table)
@@ -115,7 +121,9 @@ def feeds_remove(
 
     rt = Runtime()
     feed = feeds.remove_feed(rt.engine, ref=name, now=rt.now, actor=rt.actor)
-    say(f"No longer watching {feed.name} ({feed.url}).")
+    from tracker.io.fetch import public_url
+
+    say(f"No longer watching {feed.name} ({public_url(feed.url)}).")
 
 
 @feeds_app.command("poll")

@@ -8,8 +8,9 @@ URL that is not http(s) to begin with); no exception of httpx's escapes.
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -212,15 +213,32 @@ def _scheme_problem(url: str) -> str | None:
     return None
 
 
-def shown_url(url: str) -> str:
-    """The URL as an error message may show it: without user:password, and not too long."""
+# A query parameter whose name says it holds a credential ("?apikey=...", "&token=...").
+_SECRET_PARAMETER = re.compile(r"key|token|secret|pass|auth|sig|session|credential", re.I)
+_PARAMETER = re.compile(r"([?&;])([^=&;#]*)=([^&;#]*)")
+
+
+def public_url(url: str) -> str:
+    """The URL as it may be shown or logged: without user:password, and with the values of
+    query parameters named like credentials replaced by ***."""
     try:
         parts = urlsplit(url)
         netloc = parts.netloc.rpartition("@")[2]
         shown = urlunsplit(parts._replace(netloc=netloc))
     except ValueError:
         shown = url
-    shown = "".join(c if c.isprintable() else "?" for c in shown)
+
+    def masked(found: re.Match[str]) -> str:
+        if _SECRET_PARAMETER.search(unquote(found[2])):
+            return f"{found[1]}{found[2]}=***"
+        return found[0]
+
+    return _PARAMETER.sub(masked, shown)
+
+
+def shown_url(url: str) -> str:
+    """The URL as an error message may show it: public_url, and not too long."""
+    shown = "".join(c if c.isprintable() else "?" for c in public_url(url))
     if len(shown) > _SHOWN_URL:
         shown = shown[: _SHOWN_URL - 1] + "\N{HORIZONTAL ELLIPSIS}"
     return shown

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from tracker.domain.deadline_labels import describe_due
 from tracker.domain.deadlines import Precision
+from tracker.io.fetch import public_url
 from tracker.io.records import iso
 from tracker.persistence.models import Prediction
 from tracker.persistence.news_models import Article, Feed, Proposal
@@ -72,7 +73,7 @@ def article_json(article: Article) -> dict[str, Any]:
 def feed_json(feed: Feed) -> dict[str, Any]:
     return {
         "name": feed.name,
-        "url": feed.url,
+        "url": public_url(feed.url),
         "title": feed.title,
         "tags": json.loads(feed.tags),
         "forecaster_default": feed.forecaster_default,

@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from tracker.domain.inputs import clean_text, normalize_tags, parse_url
 from tracker.domain.people import Actor
 from tracker.errors import Conflict, InvalidInput
+from tracker.io.fetch import public_url
 from tracker.persistence import audit, news
 from tracker.persistence.db import transaction
 from tracker.persistence.news_models import Feed
@@ -49,7 +50,7 @@ def add_feed(
         )
     with transaction(engine) as session:
         if any(feed.url == address for feed in news.all_feeds(session)):
-            raise Conflict(f"{address} is already watched (tracker feeds list)")
+            raise Conflict(f"{public_url(address)} is already watched (tracker feeds list)")
         taken = news.feed_names(session)
         if given is not None and given in taken:
             raise Conflict(f"a feed is already named {given!r}; give --name another")
@@ -92,7 +93,7 @@ def remove_feed(engine: Engine, *, ref: str, now: dt.datetime, actor: Actor) -> 
 def feed_fields(feed: Feed) -> dict[str, object]:
     return {
         "name": feed.name,
-        "url": feed.url,
+        "url": public_url(feed.url),
         "tags": json.loads(feed.tags),
         "forecaster_default": feed.forecaster_default,
         "every_seconds": feed.every_seconds,

@@ -25,7 +25,7 @@ from tracker.domain.forecasts import ForecastInput, check_made_at, in_force
 from tracker.domain.inputs import ImportedPrediction, clean_text
 from tracker.domain.people import Actor
 from tracker.domain.reminders import ReminderPolicy
-from tracker.errors import Conflict, InvalidInput
+from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.io.records import prediction_from_mapping
 from tracker.persistence import audit, news, store
 from tracker.persistence import questions as question_rows
@@ -212,6 +212,16 @@ def accept_in(
     record = _corrected(json.loads(proposal.record), corrections, extra_tags)
     item = prediction_from_mapping(record, tz=tz, now=now)
     found = None if as_new else best_match(session, item)
+    same_key = store.predictions_by_key(session, keys=[item.prediction.key])
+    if same_key and as_new:
+        # Stored anyway as a question of its own: under a key of its own, or the import
+        # below would update the question it was told not to join.
+        record["key"] = _free_key(session, item.prediction.key)
+        item = prediction_from_mapping(record, tz=tz, now=now)
+    elif same_key and found is None:
+        existing = same_key[item.prediction.key]
+        assert existing.id is not None
+        found = matching.ClaimMatch(question_id=existing.id, key=existing.key, score=1.0)
     if found is not None:
         decision = _attach(session, proposal, item, found, now=now)
     else:
@@ -233,6 +243,15 @@ def accept_in(
     return decision
 
 
+def _free_key(session: Session, key: str) -> str:
+    """`key-2`, `key-3`, ...: the first that no question has."""
+    for number in range(2, 1000):
+        candidate = f"{key[: 120 - len(str(number)) - 1]}-{number}"
+        if not store.predictions_by_key(session, keys=[candidate]):
+            return candidate
+    raise Conflict(f"questions {key}-2 to {key}-999 exist already; give --claim to tell it apart")
+
+
 def reject(
     engine: Engine, *, proposal_id: int, actor: Actor, now: dt.datetime, reason: str | None
 ) -> Proposal:
@@ -247,7 +266,12 @@ def reject(
         return proposal
 
 
+MAX_ID = 2**31 - 1  # an id column's range on PostgreSQL
+
+
 def _pending(session: Session, proposal_id: int) -> Proposal:
+    if not 1 <= proposal_id <= MAX_ID:
+        raise NotFound(f"no proposal {proposal_id}", listing="tracker proposals")
     proposal = news.get_proposal(session, proposal_id=proposal_id, for_update=True)
     if proposal.status != PENDING:
         when = proposal.decided_at.date().isoformat() if proposal.decided_at else "earlier"
