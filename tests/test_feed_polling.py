@@ -294,3 +294,38 @@ def test_a_failure_storing_one_article_keeps_the_others(
     failed = [row for row in rows if row.status == "failed"]
     assert [row.error for row in failed] == ["the council's page broke something"]
     assert len(list_proposals(engine)) == 3
+
+
+def test_a_public_feed_cannot_send_us_to_a_private_address(
+    engine: sa.Engine, news: NewsServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed on the internet whose item links to 127.0.0.1 (or a cloud's metadata address)
+    gets that article refused; a feed on a private address (these tests', an intranet's) may
+    link to one."""
+    from tracker.io import fetch
+
+    real = fetch.is_private_url
+    feed_url = _serve_isw(news)
+
+    async def feed_looks_public(url: str) -> bool:
+        return False if url == feed_url else await real(url)
+
+    monkeypatch.setattr(fetch, "is_private_url", feed_looks_public)
+    feeds.add_feed(engine, url=feed_url, now=NOW, actor=ACTOR, name="world")
+    report = _poll(engine, NOW)
+    assert (report.failed, report.proposals) == (0, 0)
+    assert news.hits["/world/isw"] == 0
+    with engine.connect() as connection:
+        errors = connection.execute(sa.text("SELECT error FROM article")).scalars().all()
+    assert all("private or local address" in error for error in errors)
+
+
+def test_private_addresses_are_told_apart() -> None:
+    import asyncio
+
+    from tracker.io.fetch import is_private_url
+
+    for url in ("http://127.0.0.1:5432/", "http://169.254.169.254/latest", "http://10.0.0.1/",
+                "http://[::1]/", "http://localhost/"):  # fmt: skip
+        assert asyncio.run(is_private_url(url)), url
+    assert not asyncio.run(is_private_url("http://93.184.215.14/"))

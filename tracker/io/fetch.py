@@ -8,6 +8,7 @@ URL that is not http(s) to begin with); no exception of httpx's escapes.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urljoin, urlsplit, urlunsplit
@@ -75,10 +76,12 @@ async def fetch(
     limits: FetchLimits,
     etag: str | None = None,
     last_modified: str | None = None,
+    public_only: bool = False,
 ) -> Fetched:
     """GET `url`, conditionally when `etag` or `last_modified` is given (a 304 comes back as a
     Fetched with not_modified). Raises InvalidInput for a URL that is not http(s), FetchFailed for
-    everything the world does wrong."""
+    everything the world does wrong. `public_only` refuses, at every hop, a host that is a
+    private, loopback or link-local address (a link a feed's author chose)."""
     check_url(url)
     headers = {"accept": "text/html, application/xhtml+xml, application/rss+xml, "
                "application/atom+xml, application/xml;q=0.9, */*;q=0.8"}  # fmt: skip
@@ -88,7 +91,7 @@ async def fetch(
         headers["if-modified-since"] = last_modified
     try:
         async with asyncio.timeout(limits.timeout):
-            return await _follow(client, url, headers, limits)
+            return await _follow(client, url, headers, limits, public_only=public_only)
     except TimeoutError:
         raise FetchFailed(
             f"{shown_url(url)}: no answer within {limits.timeout:g} s (TRACKER_FETCH_TIMEOUT)",
@@ -108,10 +111,21 @@ def fetch_now(url: str, *, limits: FetchLimits) -> Fetched:
 
 
 async def _follow(
-    client: httpx.AsyncClient, url: str, headers: dict[str, str], limits: FetchLimits
+    client: httpx.AsyncClient,
+    url: str,
+    headers: dict[str, str],
+    limits: FetchLimits,
+    *,
+    public_only: bool,
 ) -> Fetched:
     current = url
     for _hop in range(MAX_REDIRECTS + 1):
+        if public_only and await is_private_url(current):
+            raise FetchFailed(
+                f"{shown_url(url)}: refused, {shown_url(current)} is a private or local "
+                "address and the feed is not",
+                url=url,
+            )
         try:
             request = client.build_request("GET", current, headers=headers)
         except httpx.InvalidURL as exc:
@@ -234,6 +248,25 @@ def public_url(url: str) -> str:
         return found[0]
 
     return _PARAMETER.sub(masked, shown)
+
+
+async def is_private_url(url: str) -> bool:
+    """Whether the URL's host is, or resolves to, a private, loopback, link-local or otherwise
+    not public address (a name that does not resolve is left to the fetch to fail on). The
+    check and the connection resolve separately, so a name that changes between the two
+    (DNS rebinding) is not caught."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return False
+    if not host:
+        return False
+    try:
+        found = await asyncio.get_running_loop().getaddrinfo(host, None)
+    except OSError:
+        return False
+    addresses = {info[4][0] for info in found}
+    return any(not ipaddress.ip_address(str(a).split("%")[0]).is_global for a in addresses)
 
 
 def shown_url(url: str) -> str:

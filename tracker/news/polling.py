@@ -158,10 +158,17 @@ class FeedPoller:
         ) as client:
             gate = asyncio.Semaphore(self.settings.feed_concurrency)
 
+            # A feed on the open internet may not send us to a private address (its author
+            # is not ours to trust); a feed on one, an intranet's, may.
+            owners = {id(owner): owner for owner, _url in links}
+            local = {key: await fetching.is_private_url(o.feed.url) for key, o in owners.items()}
+
             async def one(owner: _Polled, url: str) -> None:
                 async with gate:
                     try:
-                        owner.pages[url] = await fetching.fetch(client, url, limits=self.limits)
+                        owner.pages[url] = await fetching.fetch(
+                            client, url, limits=self.limits, public_only=not local[id(owner)]
+                        )
                     except TrackerError as exc:
                         owner.pages[url] = exc
 
