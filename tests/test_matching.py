@@ -33,7 +33,7 @@ PAIRS: list[dict[str, Any]] = yaml.safe_load(
     (REPO / "tests" / "fixtures" / "claim_pairs.yaml").read_text(encoding="utf-8")
 )
 PRECISION_FLOOR = 0.95
-# 68 of the 70 paraphrases match today; the floor leaves room for one more miss, not for a
+# 72 of the 74 paraphrases match today; the floor leaves room for one more miss, not for a
 # change that loses several.
 RECALL_FLOOR = 0.95
 UTC = ZoneInfo("UTC")
@@ -216,3 +216,68 @@ def test_an_extracted_forecast_finds_its_question() -> None:
         assert candidate.due is not None
         matches.append(best_match(candidate.claim, deadline_span(candidate.due), stored))
     assert [match.key if match else None for match in matches] == ["pullout", "demand", "rule"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        # Number words are numbers (the review's defect 1).
+        ("Inflation will fall below two percent by June 2027.",
+         "Inflation will fall below three percent by June 2027."),
+        ("The company will cut twenty thousand jobs.", "The company will cut 25,000 jobs."),
+        ("Hamas will release a dozen hostages.", "Hamas will release 10 hostages."),
+        ("The Fed will cut rates twice.", "The Fed will cut rates three times."),
+        # A pronoun says nothing about who (defect 3).
+        ("He will resign by March.", "She will resign by March."),
+        ("He will resign by March.", "He will resign by March."),
+        ("It will launch a new phone.", "Apple will launch a new phone."),
+        ("They will win the election.", "Labour will win the election."),
+        # Being acquired is not acquiring (defect 4).
+        ("The company will be acquired.", "The company will acquire."),
+        ("Twitter will be acquired.", "Twitter will acquire a rival."),
+        ("Paramount will be bought by a rival studio.", "Paramount will buy a rival studio."),
+    ],
+)  # fmt: skip
+def test_review_hard_negatives_score_zero(a: str, b: str) -> None:
+    assert claim_similarity(a, b) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Inflation will fall below two percent.", "Inflation will fall below 2%."),
+        ("Inflation will fall below two per cent.", "Inflation will fall below 2 percent."),
+        ("Tesla will deliver two million cars.", "Tesla will deliver 2,000,000 cars."),
+        ("The firm will cut twenty-five jobs.", "The firm will cut 25 jobs."),
+        ("Unemployment will fall by half.", "Unemployment will fall by 50%."),
+        ("Elections will be held in Turkey.", "Turkey will hold elections."),  # not a role swap
+        ("Russia will withdraw from Syria.", "Russian troops will withdraw from Syria."),
+    ],
+)
+def test_number_words_and_voice_keep_paraphrases(a: str, b: str) -> None:
+    assert claim_similarity(a, b) >= MATCH_THRESHOLD
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Elon Musk will step down as CEO of Tesla.",
+         "Elon Musk will step down as CEO of Twitter."),
+        ("The Bank of Canada will cut rates by 50 basis points.",
+         "The Reserve Bank of India will cut rates by 50 basis points."),
+        ("Tesla will open a factory in Mexico.", "Tesla will open a factory in India."),
+        ("Inflation will fall to 2% in Japan.", "Unemployment will fall to 2% in Japan."),
+    ],
+)  # fmt: skip
+def test_a_swapped_name_needs_eight_shared_words(a: str, b: str) -> None:
+    """A name for a name costs 8 shared words (a common word 4): short claims never match."""
+    assert 0 < claim_similarity(a, b) < MATCH_THRESHOLD
+
+
+def test_a_swapped_name_costs_twice_a_common_word() -> None:
+    a, b = (
+        "Elon Musk will step down as CEO of Tesla.",
+        "Elon Musk will step down as CEO of Twitter.",
+    )
+    assert claim_similarity(a, b) == 4 / (4 + 8)  # elon, musk, resign, ceo shared
+    assert claim_similarity(a.lower(), b.lower()) == 4 / (4 + 4)

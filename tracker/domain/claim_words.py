@@ -7,15 +7,37 @@ the extractor leaves: "according to X", "..., analysts said", "per Reuters"), wh
 ways: case and Unicode forms, "2 per cent" and "2.0%", "won't" and "will not", plural and verb
 endings, demonyms ("Russian forces" / "Russia's forces"), and a short list of synonyms news
 desks swap for each other ("pull out" / "withdraw", "hike" / "raise", "truce" / "ceasefire").
-Negation and numbers are kept apart, because there a small change of words is another claim.
+Number words become digits ("two percent" = "2%", "twenty-five thousand" = "25000"). Negation
+and numbers are kept apart, because there a small change of words is another claim; so are the
+marks of who does what: the words written capitalised (names), the subject (the words before
+"will"), whether that subject is only a pronoun, and the verbs in the passive ("be acquired")
+and the active ("will acquire"). The word lists are in tracker.domain.claim_lexicon.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+
+from tracker.domain.claim_lexicon import (
+    AUXILIARIES,
+    BARE_PARTICIPLES,
+    BE,
+    DEMONYMS,
+    IRREGULAR,
+    MODALS,
+    NEGATIONS,
+    PHRASES,
+    PRONOUNS,
+    SCALES,
+    STOP,
+    SYNONYMS,
+    TITLES,
+    UNITS,
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +48,12 @@ class ClaimWords:
     numbers: frozenset[str]
     negated: bool
     joined: int  # how many "and"s and "but"s: "from Syria and Libya" claims two things
+    # Words written capitalised in the text (names, organisations, places), titles aside.
+    proper: frozenset[str] = frozenset()
+    subject: frozenset[str] = frozenset()  # the words before "will" (or another auxiliary)
+    pronoun_subject: bool = False  # "He will resign": the claim does not say who
+    passive: frozenset[str] = frozenset()  # verbs after "be": "will be acquired" -> acquir
+    active: frozenset[str] = frozenset()  # verbs after "will" (or "to"): "will acquire" -> acquir
 
 
 _MONTH = (
@@ -65,73 +93,17 @@ _CONTRACTION = re.compile(r"\b(?:(wo)|(ca))n'?t\b|n't\b")  # won't, can't, isn't
 # Thousands separators (1,000), zero decimals (2.0%) and possessives ('s), in one pass.
 _TIDY = re.compile(r"(?<=[0-9]),(?=[0-9]{3}\b)|(?<=\b[0-9])\.0+\b|(?<=[0-9][0-9])\.0+\b|'s\b")
 _PERCENT = re.compile(r"([0-9])\s*(?:per\s*cent|percent|pct)\b")
-# Words that deny what follows; calling off, abandoning or scrapping a thing is not doing it.
-_NEGATIONS = frozenset(
-    ["not", "no", "never", "without", "neither", "nor", "cannot", "abandon", "abandons",
-     "abandoned", "scrap", "scraps", "scrapped", "cancel", "cancels", "cancelled", "canceled"]
-)  # fmt: skip
-
-# Several words for one thing, written as the forms after casefold; the right-hand side is what
-# both become. Phrases first, then single words (before endings are stripped).
-_PHRASES = (
-    (r"pull(?:s|ed|ing)?\s+out", "withdraw"), (r"step(?:s|ped|ping)?\s+down", "resign"),
-    (r"federal\s+reserve", "fed"), (r"european\s+central\s+bank", "ecb"),
-    (r"bank\s+of\s+england", "boe"), (r"bank\s+of\s+japan", "boj"),
-    (r"european\s+union", "eu"), (r"united\s+states", "us"), (r"united\s+kingdom", "uk"),
-    (r"euro\s*(?:area|zone)", "eurozone"), (r"air\s+base", "airbase"),
-    (r"interest\s+rates?", "rate"), (r"fail(?:s|ed|ing)?\s+to", "not"),
-    (r"f(?:a|e)ll(?:s|ing)?\s+short\s+of", "not"), (r"basis\s+points?", "bp"),
-    (r"become\s+(?:a\s+)?members?\s+of", "join"), (r"in\s+power", "power"),
-    (r"take\s+place", "hold"), (r"(?:be\s+)?sworn\s+in", "inaugurate"),
-    (r"carr(?:y|ies|ied)\s+out", "conduct"), (r"call(?:s|ed|ing)?\s+off", "not"),
-)  # fmt: skip
-# One pass over the text for all of them: group n is phrase n.
-_PHRASE = re.compile("|".join(rf"\b({pattern})\b" for pattern, _ in _PHRASES))
-_SYNONYMS = {
-    "pullout": "withdraw", "withdrawal": "withdraw", "exit": "withdraw", "hike": "raise",
-    "hikes": "raise", "hiked": "raise", "lower": "cut", "reduce": "cut", "truce": "ceasefire",
-    "release": "launch", "released": "launch", "unveil": "launch", "restart": "resume",
-    "begin": "start", "continue": "last", "full": "complete", "fully": "complete",
-    "completely": "complete", "troops": "force", "military": "force", "forces": "force",
-    "britain": "uk", "british": "uk", "america": "us", "american": "us", "moscow": "russia",
-    "kremlin": "russia", "beijing": "china", "programme": "program", "scheme": "program",
-    "deal": "agree", "agreement": "agree", "climb": "rise", "merger": "merge",
-    "drop": "fall", "hit": "reach",
-    "over": "above", "under": "below",
-}  # fmt: skip
-# Irregular past forms, which no suffix stripping reaches.
-_IRREGULAR = {
-    "held": "hold", "won": "win", "lost": "lose", "fell": "fall", "rose": "rise", "left": "leave",
-    "met": "meet", "took": "take", "sold": "sell", "began": "begin", "begun": "begin",
-    "broke": "break", "broken": "break", "fought": "fight", "struck": "strike", "chose": "choose",
-    "chosen": "choose", "paid": "pay", "made": "make", "kept": "keep", "led": "lead",
-}  # fmt: skip
-_DEMONYMS = {
-    "russian": "russia", "syrian": "syria", "ukrainian": "ukraine", "chinese": "china",
-    "indian": "india", "german": "germany", "french": "france", "turkish": "turkey",
-    "israeli": "israel", "iranian": "iran", "mexican": "mexico", "canadian": "canada",
-    "japanese": "japan", "european": "europe", "lebanese": "lebanon", "palestinian": "palestine",
-    "polish": "poland", "italian": "italy", "spanish": "spain", "saudi": "saudi",
-}  # fmt: skip
-_STOP_WORDS = """
-    a an the of to in on at by for from with and or as that this these those it its it's they
-    their them his her he she we our you your i be been being is are was were am will would shall
-    may might could can should must do does did has have had having than then into onto up out
-    about also now still just both either each any some such there here which who whom whose what
-    when where while if so very more most less new first own same other another
-    likely unlikely probably possibly perhaps certainly expected set plan plans planning aim aims
-    intend intends poised slated scheduled due going seek seeks hope hopes want wants try tries
-    formally officially reportedly eventually finally soon analysts analyst economists
-    economist officials official experts expert pollsters observers sources source party said
-    says say predict predicts according citing per before until till ahead between"""
-_STOP = frozenset(_STOP_WORDS.split())
-# Verbs (as stemmed) that say the opposite of each other: claims differing in one of these are
-# different forecasts however many words they share.
-OPPOSITES = (
-    ("win", "los"), ("rais", "cut"), ("ris", "fall"), ("increas", "decreas"), ("abov", "below"),
-    ("join", "leav"), ("approv", "reject"), ("uphold", "overturn"), ("start", "end"),
-    ("withdraw", "keep"), ("withdraw", "remain"), ("resign", "remain"),
-)  # fmt: skip
+_PHRASE = re.compile("|".join(rf"\b({pattern})\b" for pattern, _ in PHRASES))
+_NUMBER_WORD = "|".join(sorted([*UNITS, *SCALES], key=len, reverse=True))
+_SCALE_WORD = "|".join(SCALES)
+# A run of number words ("twenty-five thousand", "one hundred and ten"), perhaps after a digit
+# or an "a" that a scale multiplies ("2 million", "a dozen").
+_NUMBER_RUN = re.compile(
+    rf"\b(?:(?:a|[0-9]+(?:\.[0-9]+)?)[\s-]*(?=(?:{_SCALE_WORD})\b))?(?:{_NUMBER_WORD})"
+    rf"(?:[\s-]+(?:and[\s-]+)?(?:{_NUMBER_WORD}))*\b(?!\s+of\b)"
+)
+_HALF = re.compile(r"\bhalf\b(?!\s+an?\b)")
+_CAPITALISED = re.compile(r"(?<![\w'])[^\W\d_][\w'-]*")
 _PUNCTUATION = re.compile(r"(?<![0-9])\.|\.(?![0-9])|[^\w.%]+")
 _NUMBER = re.compile(r"^[0-9]+(?:\.[0-9]+)?%?$")
 
@@ -146,15 +118,67 @@ def read_claim(text: str) -> ClaimWords:
     negated = False
     tokens = claim.split()
     for token in tokens:
-        if token in _NEGATIONS:
+        if token in NEGATIONS:
             negated = True
         elif _NUMBER.match(token):
             numbers.add(token)
-        elif token not in _STOP and len(token) > 1 and not token.isdigit():
-            token = _IRREGULAR.get(token, token)
-            words.add(_stem(_DEMONYMS.get(token, _SYNONYMS.get(token, token))))
+        elif _content(token):
+            words.add(_word(token))
     joined = sum(1 for token in tokens if token in ("and", "but"))
-    return ClaimWords(frozenset(words), frozenset(numbers), negated, joined)
+    subject = next(
+        (tokens[:i] for i, token in enumerate(tokens) if token in AUXILIARIES), tokens[:1]
+    )
+    return ClaimWords(
+        frozenset(words),
+        frozenset(numbers),
+        negated,
+        joined,
+        proper=_proper(text),
+        subject=frozenset(_word(token) for token in subject if _content(token)),
+        pronoun_subject=bool(subject) and all(token in PRONOUNS for token in subject),
+        passive=_passive(tokens),
+        active=frozenset(
+            _word(after)
+            for token, after in itertools.pairwise(tokens)
+            if token in MODALS and after not in BE and _content(after)
+        ),
+    )
+
+
+def _content(token: str) -> bool:
+    return token not in STOP and len(token) > 1 and not token.isdigit()
+
+
+def _word(token: str) -> str:
+    token = IRREGULAR.get(token, token)
+    return _stem(DEMONYMS.get(token, SYNONYMS.get(token, token)))
+
+
+def _proper(text: str) -> frozenset[str]:
+    """The words the text writes capitalised, as read_claim words them; the first word of the
+    claim too, since a swapped subject ("Inflation" / "Unemployment") is another claim."""
+    found = set()
+    for match in _CAPITALISED.finditer(unicodedata.normalize("NFKC", text)):
+        if match[0][0].isupper():
+            for part in match[0].casefold().removesuffix("'s").split("-"):
+                if _content(part) and part not in TITLES:
+                    found.add(_word(part))
+    return frozenset(found)
+
+
+def _passive(tokens: list[str]) -> frozenset[str]:
+    """The verbs a form of "be" governs ("will be acquired", "was fully sold"): the subject
+    undergoes them, which is another event than doing them."""
+    found = set()
+    for i, token in enumerate(tokens):
+        if token not in BE:
+            continue
+        rest = [word for word in tokens[i + 1 : i + 4] if not word.endswith("ly")]
+        if rest and (
+            rest[0].endswith(("ed", "en")) or rest[0] in IRREGULAR or rest[0] in BARE_PARTICIPLES
+        ):
+            found.add(_word(rest[0]))
+    return frozenset(found)
 
 
 def _plain(text: str) -> str:
@@ -162,19 +186,37 @@ def _plain(text: str) -> str:
     claim = unicodedata.normalize("NFKC", text).casefold()
     claim = claim.replace("\u2019", "'").replace("\u2018", "'")
     claim = _CONTRACTION.sub(_spell_out, claim)
-    claim = _PERCENT.sub(r"\1%", claim)
     claim = _TRAILING_SAID.sub("", claim.strip().rstrip(".!"))
     claim = _ACCORDING.sub(" ", claim)
-    claim = _DATE.sub(" ", claim)
+    claim = _DATE.sub(" ", claim)  # first, so that "the first half of 2025" is no number
     claim = _TIDY.sub("", claim)
+    claim = _NUMBER_RUN.sub(_digits, claim)
+    claim = _HALF.sub("50%", claim)
+    claim = _PERCENT.sub(r"\1%", claim)
     claim = _PUNCTUATION.sub(" ", claim)
-    return _PHRASE.sub(lambda match: _PHRASES[(match.lastindex or 1) - 1][1], claim)
+    return _PHRASE.sub(lambda match: PHRASES[(match.lastindex or 1) - 1][1], claim)
 
 
 def clear_caches() -> None:
     """Forget every claim and word read so far (for timing a first read)."""
     read_claim.cache_clear()
     _stem.cache_clear()
+
+
+def _digits(match: re.Match[str]) -> str:
+    """A run of number words as digits: "twenty-five thousand" -> "25000", "a dozen" -> "12"."""
+    total, current = 0.0, 0.0
+    for part in re.split(r"[\s-]+", match[0]):
+        if part in UNITS:
+            current += UNITS[part]
+        elif part in SCALES and SCALES[part] < 1000:
+            current = (current or 1) * SCALES[part]
+        elif part in SCALES:
+            total, current = total + (current or 1) * SCALES[part], 0.0
+        elif part not in ("a", "and"):
+            current += float(part)
+    value = round(total + current, 6)  # 1.1 million is 1100000, not 1100000.0000000002
+    return f" {int(value)} " if value == int(value) else f" {value:g} "
 
 
 def _spell_out(match: re.Match[str]) -> str:

@@ -15,30 +15,45 @@ has one in its place: a swap ("Trump" / "Harris") changes the claim, an addition
 President Emmanuel Macron") only adds detail, unless it comes with an "and" the other claim
 lacks ("withdraw from Syria and Libya"), which forecasts a second thing:
 
-    score = shared / (shared + 0.5 * added + 4 * swapped)     (8 * added after a new "and")
+    score = shared / (shared + 0.5 * added + 4 * swapped + 4 * names)   (8 * added after "and")
 
-where swapped = min(only in a, only in b) and added = the rest. Three guards make it 0: one
-claim negated and the other not ("will not", "fail to", "call off", "abandon"), numbers that
-differ ("rates to 4%" / "rates to 5%", or a number on one side only: "all hostages" / "33
-hostages"), and opposite verbs ("raise" / "cut", "win" / "lose"). Word order is not compared,
-so "Nvidia will overtake Apple" and "Apple will overtake Nvidia" look alike, and a synonym the
-lists lack ("RBA" for "Reserve Bank of Australia") is a swap; a person reviewing the proposal
-sees the match and its score.
+where swapped = min(only in a, only in b), added = the rest, and names = the swaps where both
+words are written capitalised (names, organisations, places, and the claim's first word, so
+"Inflation" / "Unemployment" counts): "CEO of Tesla" / "CEO of Twitter" changes the claim more
+than a common word, so a swapped name needs 8 shared words to match, and a short claim with
+one never does. Titles ("President", "CEO") are not names. Guards make the score 0:
+- one claim negated and the other not ("will not", "fail to", "call off", "abandon");
+- numbers that differ ("rates to 4%" / "rates to 5%", or a number on one side only: "all
+  hostages" / "33 hostages"), number words read as digits first ("two percent" = "2%", "a
+  dozen" = 12, "twenty-five thousand" = 25000, "twice" = 2, "half" = 50%; ordinals stay words);
+- opposite verbs ("raise" / "cut", "win" / "lose");
+- a subject that is only a pronoun ("He will resign", "It will launch") on either side: it does
+  not say who, so it matches neither another pronoun claim nor a named one;
+- one subject undergoing the verb the other's does ("The company will be acquired" / "The
+  company will acquire": "be" + participle against "will" + the same verb, the active subject
+  among the passive one's words). Where the passive promotes the other's object ("Elections will
+  be held in Turkey" / "Turkey will hold elections") it is a paraphrase and no guard.
+Word order is not compared otherwise, so "Nvidia will overtake Apple" and "Apple will overtake
+Nvidia" look alike, and a synonym the lists lack ("RBA" for "Reserve Bank of Australia") is a
+swap, of a name; a person reviewing the proposal sees the match and its score.
 
-MATCH_THRESHOLD (0.47) and the two costs come from the labelled pairs in
-tests/fixtures/claim_pairs.yaml (70 paraphrase pairs, 62 hard negatives): the threshold is the
-middle of the widest range (0.43-0.50) where precision and recall both stay at 0.971 (68 of 70
-found, 2 false matches); a single swap then needs 4 shared words to match. tests/test_matching.py
-measures both at the threshold. The set was written by the same hand as the rules, so expect
-less on real news: two rounds of pairs written later and scored unseen gave precision 0.60 and
-recall 0.50 (24 pairs), then 0.78 and 0.70 (20 pairs), before the rules were fixed on them.
+MATCH_THRESHOLD (0.47) and the costs come from the labelled pairs in
+tests/fixtures/claim_pairs.yaml (74 paraphrase pairs, 80 hard negatives): the threshold is the
+middle of the widest range (0.43-0.50) where precision and recall both stay at 0.973 (72 of 74
+found, 2 false matches); a single common-word swap then needs 4 shared words to match.
+tests/test_matching.py measures both at the threshold. The set was written by the same hand as
+the rules, so expect less on real news: two rounds of pairs written later and scored unseen gave
+precision 0.60 and recall 0.50 (24 pairs), then 0.78 and 0.70 (20 pairs), before the rules were
+fixed on them; a third round, the hard negatives a hostile review found (number words, a swapped
+name, pronoun subjects, active / passive), had 10 of its 18 negatives matched before the guards
+above.
 
 Why by hand: with the same normalisation and guards, rapidfuzz's token_set_ratio never reaches
-precision 0.95 on the set (a claim containing the other scores 100, so "the ECB" / "the ECB and
-the Fed" match); at that precision token_sort_ratio finds 0.67 of the paraphrases, Dice overlap
-0.70 and a 0.7/0.3 blend of the two 0.84. None can tell an added detail from a swapped name,
-which is most of what separates a paraphrase from another forecast here; and this needs no
-dependency.
+precision 0.95 on the first 132 pairs (a claim containing the other scores 100, so "the ECB" /
+"the ECB and the Fed" match); at that precision token_sort_ratio finds 0.67 of the paraphrases,
+Dice overlap 0.70 and a 0.7/0.3 blend of the two 0.84. None can tell an added detail from a
+swapped name, which is most of what separates a paraphrase from another forecast here; and this
+needs no dependency.
 
 Deadlines. "Same deadline window" means the windows end together: due_at within ZONE_SLACK (14
 hours) of each other. The precision does not matter by itself: "by February 2025" (month),
@@ -61,15 +76,18 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from tracker.domain.claim_words import OPPOSITES, ClaimWords, read_claim
+from tracker.domain.claim_lexicon import OPPOSITES
+from tracker.domain.claim_words import ClaimWords, read_claim
 from tracker.domain.deadlines import DueWindow
 
 MATCH_THRESHOLD = 0.47
 ZONE_SLACK = dt.timedelta(hours=14)
 # What a word without a partner costs, counted in shared words; chosen with the threshold on
-# the dev set (see above), where added costs of 0.5-0.75 and swap costs of 3.5-4 do as well.
+# the dev set (see above), where added costs of 0.5-0.75 and swap costs of 3.5-4 do as well;
+# the set cannot tell name costs of 2 to 100 apart: 4 makes a short claim's name swap a miss.
 _ADDED_COST = 0.5
 _SWAPPED_COST = 4.0
+_NAME_COST = 4.0  # on top of _SWAPPED_COST
 _JOINED_COST = 8.0  # a second thing forecast: never one word of detail
 
 
@@ -150,6 +168,8 @@ def best_match(
 def _score(a: ClaimWords, b: ClaimWords) -> float:
     if a.negated != b.negated or a.numbers != b.numbers or _opposed(a.words, b.words):
         return 0.0
+    if a.pronoun_subject or b.pronoun_subject or _voices_differ(a, b):
+        return 0.0
     shared = len(a.words & b.words)
     if not shared:
         return 1.0 if not a.words and not b.words else 0.0
@@ -161,7 +181,29 @@ def _score(a: ClaimWords, b: ClaimWords) -> float:
     # Unless the words come with an "and" the other claim lacks: then they are a second thing
     # forecast ("from Syria and Libya", "the ECB and the Fed"), more of a change than a swap.
     added_cost = _ADDED_COST if a.joined == b.joined else _JOINED_COST
-    return shared / (shared + added_cost * added + _SWAPPED_COST * swapped)
+    # A name swapped for another (Tesla / Twitter) costs twice a common word's swap.
+    names = min(len((a.words - b.words) & a.proper), len((b.words - a.words) & b.proper))
+    cost = added_cost * added + _SWAPPED_COST * swapped + _NAME_COST * min(names, swapped)
+    return shared / (shared + cost)
+
+
+def _voices_differ(a: ClaimWords, b: ClaimWords) -> bool:
+    """Whether one claim's subject undergoes the verb the other's does ("The company will be
+    acquired" / "The company will acquire"); with different subjects ("Elections will be held in
+    Turkey" / "Turkey will hold elections") the change of voice is a paraphrase."""
+    return _undergoes(a, b) or _undergoes(b, a)
+
+
+def _undergoes(passive: ClaimWords, active: ClaimWords) -> bool:
+    """Whether `passive`'s subject undergoes a verb that `active`'s subject does: the active
+    subject is among the passive one's words, and the passive subject has no word the active
+    claim names elsewhere ("A Canadian election will be held" / "Canada will hold an election"
+    promotes the object, a paraphrase)."""
+    if not active.subject or not active.subject <= passive.subject:
+        return False
+    if (passive.subject - active.subject) & active.words:
+        return False
+    return bool(passive.passive & active.active - active.passive)
 
 
 def _opposed(a: frozenset[str], b: frozenset[str]) -> bool:
