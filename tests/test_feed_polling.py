@@ -275,8 +275,7 @@ def test_a_failure_storing_one_article_keeps_the_others(
 ) -> None:
     from tracker.errors import InvalidInput
     from tracker.news import polling
-
-    real = polling.propose
+    from tracker.news.proposals import propose as real
 
     def refuse_the_council(session: Any, *, article: Any, **kwargs: Any) -> Any:
         found = real(session, article=article, **kwargs)  # written, then undone

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 from pathlib import Path
 
 import pytest
@@ -150,17 +149,15 @@ def _big_feed(count: int) -> bytes:
     return f'<rss version="2.0"><channel><title>Firehose</title>{items}</channel></rss>'.encode()
 
 
-def test_a_10000_item_feed_is_capped_and_counted() -> None:
-    body = _big_feed(10_000)
-    started = time.perf_counter()
+def test_a_long_feed_is_capped_and_counted() -> None:
+    # 3,000 items: the cap and the count are the same at any length; a poll of a 10,000-item
+    # feed is in test_feed_polling, and the time one takes is a benchmark (bench feed).
+    body = _big_feed(3_000)
     feed = parse_feed(body, url=URL, max_items=50)
-    elapsed = time.perf_counter() - started
-    assert (feed.total, len(feed.items)) == (10_000, 50)
+    assert (feed.total, len(feed.items)) == (3_000, 50)
     assert feed.items[0].published == dt.datetime(2024, 12, 24, 23, 59, tzinfo=dt.UTC)
     stamps = [item.published for item in feed.items]
     assert stamps == sorted(stamps, reverse=True)  # type: ignore[type-var]
-    # About 2.5 s on the 2-core machine (feedparser's own parsing is nearly all of it).
-    assert elapsed < 15, elapsed
 
 
 def test_html_to_text() -> None:

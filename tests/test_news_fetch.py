@@ -112,11 +112,12 @@ def test_a_conditional_get_gets_304_when_nothing_changed(
     url = site.serve("/feed", Page(b"<rss/>", headers={header: value}))
     first = fetch_now(url, limits=LIMITS)
     assert (first.status, first.body) == (200, b"<rss/>")
-    known = {"etag": first.etag, "last_modified": first.last_modified}
 
     async def again() -> Fetched:
         async with new_client(LIMITS) as client:
-            return await fetch(client, url, limits=LIMITS, **known)
+            return await fetch(
+                client, url, limits=LIMITS, etag=first.etag, last_modified=first.last_modified
+            )
 
     second = asyncio.run(again())
     assert site.requests[1].headers[sent_as] == value
