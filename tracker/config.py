@@ -10,7 +10,7 @@ import datetime as dt
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -82,6 +82,14 @@ class Settings(BaseSettings):
     )
     check_interval: dt.timedelta = Field(
         default=dt.timedelta(seconds=60), description="How often `tracker run` checks."
+    )
+    readyz_require_worker: bool = Field(
+        default=True,
+        description="GET /readyz wants a worker's pass within two check intervals; false for "
+        "a server without workers.",
+    )
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Log lines as text, or one JSON object each."
     )
     webhook_url: SecretStr | None = Field(
         default=None, description='Shortcut for a webhook channel named "webhook".'

@@ -150,22 +150,14 @@ def error(message: str) -> None:
     print(f"tracker: error: {printable(message)}", file=sys.stderr)
 
 
-def setup_logging() -> None:
+def setup_logging(log_format: str = "text") -> None:
+    """Log lines to stderr, as text or (TRACKER_LOG_FORMAT=json) one JSON object each."""
     import logging
 
-    from tracker.cli.terminal import printable
-
-    class PrintableFormatter(logging.Formatter):
-        """A claim in a reminder line (the console channel) or a receiver's answer in an
-        error is stored text: its control characters are escaped like any human output."""
-
-        def format(self, record: logging.LogRecord) -> str:
-            return printable(super().format(record))
+    from tracker.cli.logs import formatter
 
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        PrintableFormatter("%(asctime)s %(levelname)s %(message)s", "%Y-%m-%dT%H:%M:%S%z")
-    )
+    handler.setFormatter(formatter(log_format))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
     for noisy in ("httpx", "httpcore", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -45,8 +45,8 @@ def check(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Run one pass: queue the reminders that are due and send what is pending (for cron)."""
-    setup_logging()
     rt = Runtime()
+    setup_logging(rt.settings.log_format)
     report = _worker(rt).run_pass(dry_run=dry_run)
     if as_json:
         print_json(report.as_json())
@@ -68,8 +68,8 @@ def run(
 
     from tracker.bootstrap import build_service
 
-    setup_logging()
     rt = Runtime(create=True)
+    setup_logging(rt.settings.log_format)
     worker = _worker(rt)
     server = _http_server(rt) if http else None
     log = logging.getLogger("tracker")
@@ -154,8 +154,8 @@ def serve(
     from tracker.persistence.db import display_url
     from tracker.web.server import HttpServer
 
-    setup_logging()
     rt = Runtime(create=True)
+    setup_logging(rt.settings.log_format)
     server = HttpServer(
         rt.settings,
         rt.engine,
@@ -298,8 +298,8 @@ def channels_test(
     from tracker.config import load_settings
     from tracker.errors import EnvironmentFailure, NotFound
 
-    setup_logging()
     settings = load_settings()
+    setup_logging(settings.log_format)
     built = build_channels(settings)
     channel = built.get(name)
     if channel is None:

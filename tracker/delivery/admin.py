@@ -23,6 +23,7 @@ from tracker.channels.base import OutgoingMessage
 from tracker.config import ChannelSettings
 from tracker.delivery import leases
 from tracker.delivery import ledger as outbox
+from tracker.delivery.timings import SEND_SECONDS
 from tracker.domain.people import Actor
 from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.io.records import iso
@@ -55,16 +56,20 @@ def dispatch_pending(
     clock: Callable[[], dt.datetime],
     stop: threading.Event | None = None,
 ) -> DispatchStats:
-    """Send every delivery that is due, concurrently, recording each outcome."""
+    """Send every delivery that is due, concurrently, recording each outcome (and timing
+    each send for GET /metrics)."""
+    channels: dict[int, str] = {}  # the claimed deliveries' channels, for the timings
 
     def claim(rooms: Mapping[str, int]) -> list[Job]:
         with transaction(engine) as session:
             rows = leases.claim(
                 session, owner=settings.owner, now=clock(), lease=settings.lease, rooms=rooms
             )
+            channels.update((row.id, row.channel) for row in rows)
             return [_job(row) for row in rows]
 
     def record(results: Sequence[leases.AttemptResult]) -> None:
+        _time_sends(results, channels)
         with transaction(engine) as session:
             leases.record(
                 session,
@@ -81,6 +86,14 @@ def dispatch_pending(
             leases.release(session, ids=ids, owner=settings.owner, now=clock())
 
     return dispatcher.run(claim, record, release, stop)
+
+
+def _time_sends(results: Sequence[leases.AttemptResult], channels: dict[int, str]) -> None:
+    for result in results:
+        channel = channels.pop(result.delivery_id, "")
+        if result.counted:  # a deferral made no call
+            seconds = result.attempt.duration_ms / 1000
+            SEND_SECONDS.observe(seconds, channel, result.attempt.outcome.value)
 
 
 def _job(row: leases.ClaimedDelivery) -> Job:

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,10 +21,12 @@ from tracker.channels.base import Channel
 from tracker.clock import utcnow
 from tracker.config import Settings
 from tracker.delivery import admin as checks
+from tracker.delivery import health
 from tracker.delivery import ledger as outbox
 from tracker.delivery import plan as queueing
 from tracker.delivery.routed import FollowHook, Routing
 from tracker.delivery.sender import Dispatcher, DispatchStats
+from tracker.delivery.timings import PASS_SECONDS
 from tracker.domain.routing import Route
 from tracker.persistence.pace import SharedPace
 
@@ -105,6 +108,17 @@ class Worker:
     follower_channels: Callable[[dt.datetime], Mapping[str, Channel]] | None = None
 
     def run_pass(self, *, dry_run: bool = False) -> PassReport:
+        """One pass; a real one that ends without error leaves this worker's heartbeat (its
+        time and duration, for GET /readyz and /metrics in any process)."""
+        started = time.perf_counter()
+        report = self._pass(dry_run=dry_run)
+        if not dry_run:
+            seconds = time.perf_counter() - started
+            PASS_SECONDS.observe(seconds)
+            health.beat(self.engine, worker=self.owner, now=self.clock(), duration_seconds=seconds)
+        return report
+
+    def _pass(self, *, dry_run: bool) -> PassReport:
         now = self.clock()
         queue = queueing.queue_due(
             self.engine,

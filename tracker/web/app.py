@@ -43,6 +43,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     from tracker.web import (  # they import this module
         api,
         calendar,
+        health,
         hooks,
         page,
         people_api,
@@ -81,6 +82,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     app.include_router(hooks.router)
     app.include_router(slack.router)
     app.include_router(page.router)
+    app.include_router(health.router)
     app.add_middleware(BodyLimit)
     app.add_middleware(HeadAsGet)
     app.add_exception_handler(TrackerError, _tracker_error)  # type: ignore[arg-type]
