@@ -105,7 +105,8 @@ class Service:
                           type(exc).__name__, exc)  # fmt: skip
                 return
             if report.did_something:
-                log.info("pass: %s", report.summary())
+                # The counts as fields too, for TRACKER_LOG_FORMAT=json.
+                log.info("pass: %s", report.summary(), extra={"report": report.as_json()})
             self._wake_early()
 
     def _poll_feeds(self) -> None:
