@@ -156,7 +156,8 @@ def test_metrics_add_up_to_the_database_after_a_real_check(
     sends_before = sum(s.count for s in SEND_SECONDS.series())
     passes_before = sum(s.count for s in PASS_SECONDS.series())
     assert cli("check").code == 0
-    assert len(sink.on("/desk")) == 3 and len(sink.on("/broken")) == 3
+    assert len(sink.on("/desk")) == 3
+    assert len(sink.on("/broken")) == 3
     response = web.client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
@@ -166,8 +167,7 @@ def test_metrics_add_up_to_the_database_after_a_real_check(
     assert deliveries[("delivered", "desk")] == deliveries[("retrying", "broken")] == 3
     assert deliveries[("skipped", "desk")] > 0  # the stale reminders, each channel's
     assert {
-        (dict(k)["status"], dict(k)["channel"]): v
-        for k, v in scraped["tracker_deliveries"].items()
+        (dict(k)["status"], dict(k)["channel"]): v for k, v in scraped["tracker_deliveries"].items()
     } == deliveries
     assert (scraped["tracker_open_questions"], scraped["tracker_overdue_questions"]) == (4, 3)
     assert (open_count, overdue) == (4, 3)

@@ -75,7 +75,8 @@ def test_check_logs_json_lines_without_secrets(
     reminders = [line for line in lines if line["logger"] == "tracker.reminders"]
     assert len(reminders) == 3
     assert all(line["message"].startswith("OVERDUE by ") for line in reminders)
-    assert PATH_SECRET not in done.stderr and WEBHOOK_SECRET not in done.stderr
+    assert PATH_SECRET not in done.stderr
+    assert WEBHOOK_SECRET not in done.stderr
 
 
 def test_serve_logs_json_lines_and_masks_a_token_in_the_path(
@@ -92,8 +93,10 @@ def test_serve_logs_json_lines_and_masks_a_token_in_the_path(
     assert running.process.returncode == 0, log
     lines = json_lines(log)
     access = [line for line in lines if line["logger"] == "uvicorn.access"]
-    assert access and "/healthz?token=***" in access[0]["message"]
-    assert CALENDAR_TOKEN not in log and API_TOKEN not in log
+    assert access
+    assert "/healthz?token=***" in access[0]["message"]
+    assert CALENDAR_TOKEN not in log
+    assert API_TOKEN not in log
     assert lines[-1]["message"] == "stopped"
 
 
