@@ -73,39 +73,49 @@ def _duration(value: str) -> float:
 
 @dataclass(frozen=True)
 class Counts:
-    deliveries: dict[tuple[str, str], int]  # (status, channel) -> rows
+    deliveries: dict[tuple[str, str], int]  # (status, channel) -> rows, of the statuses asked
     oldest_unsent_at: dt.datetime | None
     open_questions: int
     overdue_questions: int
 
 
 UNSENT = (DeliveryStatus.PENDING, DeliveryStatus.RETRYING, DeliveryStatus.SENDING)
+# Where a delivery ends and stays: the bulk of a ledger, counted only now and then (below).
+FINISHED = (DeliveryStatus.DELIVERED, DeliveryStatus.SKIPPED, DeliveryStatus.CANCELLED)
+IN_FLIGHT = tuple(s for s in DeliveryStatus if s not in FINISHED)
+
+
+def delivery_counts(
+    session: Session, *, statuses: tuple[DeliveryStatus, ...]
+) -> dict[tuple[str, str], int]:
+    """Rows by (status, channel) among these statuses: one GROUP BY over the status index,
+    as fast as those statuses are few."""
+    return {
+        (str(status), str(channel)): int(n)
+        for status, channel, n in session.exec(
+            select(Delivery.status, Delivery.channel, sa.func.count())
+            .where(col(Delivery.status).in_([s.value for s in statuses]))
+            .group_by(col(Delivery.status), col(Delivery.channel))
+        ).all()
+    }
 
 
 def counts(session: Session, *, now: dt.datetime) -> Counts:
-    """The gauges' numbers, in three queries."""
-    deliveries = {
-        (str(status), str(channel)): int(n)
-        for status, channel, n in session.exec(
-            select(Delivery.status, Delivery.channel, sa.func.count()).group_by(
-                col(Delivery.status), col(Delivery.channel)
-            )
-        ).all()
-    }
+    """The gauges' numbers but the finished deliveries', in four indexed queries."""
     oldest = session.exec(
         select(sa.func.min(Delivery.created_at)).where(
             col(Delivery.status).in_([s.value for s in UNSENT])
         )
     ).one()
-    # One range of the (status, due_at) index: the open ones, and how many are past due.
-    open_count, overdue = session.exec(
-        select(
-            sa.func.count(),
-            sa.func.coalesce(sa.func.sum(sa.case((col(Prediction.due_at) < now, 1), else_=0)), 0),
-        ).where(col(Prediction.status) == PredictionStatus.OPEN.value)
+    # Two ranges of the (status, due_at) index; one scan with a CASE for the overdue ones
+    # costs three times as much on SQLite (it reads each entry's due_at).
+    open_only = col(Prediction.status) == PredictionStatus.OPEN.value
+    open_count = session.exec(select(sa.func.count()).where(open_only)).one()
+    overdue = session.exec(
+        select(sa.func.count()).where(open_only, col(Prediction.due_at) < now)
     ).one()
     return Counts(
-        deliveries=deliveries,
+        deliveries=delivery_counts(session, statuses=IN_FLIGHT),
         oldest_unsent_at=oldest,
         open_questions=int(open_count),
         overdue_questions=int(overdue),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from tracker.delivery import health
@@ -50,6 +50,7 @@ def readyz(
 
 @router.get("/metrics")
 def metrics(
+    request: Request,
     ctx: Annotated[WebContext, Depends(context)],
     now: Annotated[dt.datetime, Depends(request_now)],
 ) -> Response:
@@ -60,7 +61,7 @@ def metrics(
     from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
     families = [_timings(t) for t in (SEND_SECONDS, PASS_SECONDS)]
-    families.extend(_database(ctx, now))
+    families.extend(_database(ctx, now, request))
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_Fixed(families))
     return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST, headers=NO_STORE)
@@ -93,19 +94,29 @@ def _timings(timings: Timings) -> Metric:
     return family
 
 
-def _database(ctx: WebContext, now: dt.datetime) -> list[Metric]:
+def _finished(request: Request) -> health.FinishedCounts:
+    """The app's one cache of the finished deliveries' counts."""
+    state = request.app.state
+    if not hasattr(state, "finished_deliveries"):
+        state.finished_deliveries = health.FinishedCounts()
+    cache: health.FinishedCounts = state.finished_deliveries
+    return cache
+
+
+def _database(ctx: WebContext, now: dt.datetime, request: Request) -> list[Metric]:
     from prometheus_client.core import GaugeMetricFamily
 
     up = GaugeMetricFamily("tracker_database_up", "1 when the database answered this scrape.")
     try:
-        found = health.gauges(ctx.engine, now=now)
+        found = health.gauges(ctx.engine, now=now, finished=_finished(request))
     except TrackerError:
         up.add_metric([], 0)
         return [up]
     up.add_metric([], 1)
     deliveries = GaugeMetricFamily(
         "tracker_deliveries",
-        "Delivery rows by status and channel.",
+        "Delivery rows by status and channel (delivered, skipped and cancelled as counted "
+        "at most 5 minutes ago).",
         labels=["status", "channel"],
     )
     for (status, channel), count in sorted(found.counts.deliveries.items()):
