@@ -179,3 +179,29 @@ def test_metrics_add_up_to_the_database_after_a_real_check(
     assert sends[(("channel", "desk"), ("outcome", "delivered"))] >= 3
     assert sends[(("channel", "broken"), ("outcome", "retry"))] >= 3
     assert scraped["tracker_pass_duration_seconds_count"] == passes_before + 1
+
+
+def test_finished_deliveries_are_recounted_every_five_minutes(
+    web: Web, cli: Callable[..., Result], sink: Sink, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_WEBHOOK_URL", f"{sink.url}/hook")
+    sink.answer("/hook", Answer(status=503))
+    assert cli("seed", SEEDS).code == 0
+    assert cli("check").code == 0
+
+    def deliveries() -> dict[str, float]:
+        scraped = metrics(web.client.get("/metrics").text)["tracker_deliveries"]
+        return {dict(k)["status"]: v for k, v in scraped.items()}
+
+    with freeze_time(NOW):
+        assert deliveries()["retrying"] == 3
+        assert "delivered" not in deliveries()
+    with web.engine.begin() as connection:
+        connection.execute(
+            sa.text("UPDATE delivery SET status = 'delivered' WHERE status = 'retrying'")
+        )
+    with freeze_time(NOW + dt.timedelta(minutes=4, seconds=59)):
+        assert "retrying" not in deliveries()  # in flight: counted at each scrape
+        assert "delivered" not in deliveries()  # finished: as counted at NOW
+    with freeze_time(NOW + dt.timedelta(minutes=5)):
+        assert deliveries()["delivered"] == 3
