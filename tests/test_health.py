@@ -205,3 +205,19 @@ def test_finished_deliveries_are_recounted_every_five_minutes(
         assert "delivered" not in deliveries()  # finished: as counted at NOW
     with freeze_time(NOW + dt.timedelta(minutes=5)):
         assert deliveries()["delivered"] == 3
+
+
+def test_a_worker_silent_for_a_day_is_forgotten(web: Web, cli: Callable[..., Result]) -> None:
+    with freeze_time(NOW):
+        assert cli("check").code == 0
+    with freeze_time(NOW + dt.timedelta(days=1)):
+        assert cli("check").code == 0
+        assert len(web.client.get("/readyz").json()["workers"]) == 1
+    with web.engine.connect() as connection:
+        kept = connection.execute(sa.text("SELECT count(*) FROM service_state")).scalar()
+    with freeze_time(NOW + dt.timedelta(days=1, seconds=1)):
+        assert cli("check").code == 0
+    with web.engine.connect() as connection:
+        names = connection.execute(sa.text("SELECT name FROM service_state")).scalars().all()
+    assert len(names) == kept  # one worker's row came, the first's went
+    assert sum(name.startswith("heartbeat:") for name in names) == 2

@@ -39,12 +39,17 @@ def record_heartbeat(
     name = (HEARTBEAT_PREFIX + worker)[:_NAME_LENGTH]
     value = json.dumps({"duration_seconds": round(duration_seconds, 3)})
     set_state(session, name=name, value=value, now=now)
-    session.execute(
-        sa.delete(ServiceState).where(
+    # Workers passing at once skip the rows another is deleting, rather than wait on (or
+    # deadlock with) it: whoever holds them deletes them.
+    stale = (
+        select(ServiceState.name)
+        .where(
             col(ServiceState.name).startswith(HEARTBEAT_PREFIX, autoescape=True),
             col(ServiceState.updated_at) < now - HEARTBEAT_KEPT,
         )
+        .with_for_update(skip_locked=True)
     )
+    session.execute(sa.delete(ServiceState).where(col(ServiceState.name).in_(stale)))
 
 
 def heartbeats(session: Session) -> list[Heartbeat]:
