@@ -221,3 +221,32 @@ def test_a_worker_silent_for_a_day_is_forgotten(web: Web, cli: Callable[..., Res
         names = connection.execute(sa.text("SELECT name FROM service_state")).scalars().all()
     assert len(names) == kept  # one worker's row came, the first's went
     assert sum(name.startswith("heartbeat:") for name in names) == 2
+
+
+@pytest.mark.slow
+def test_run_http_shows_its_own_sends_and_passes(
+    cli: Callable[..., Result], database_url: str, sink: Sink
+) -> None:
+    import re
+    import signal
+
+    import httpx
+
+    from tests.conftest import process_env
+    from tests.test_serve import SERVING, started
+
+    assert cli("seed", SEEDS).code == 0
+    env = process_env(database_url, TRACKER_WEBHOOK_URL=f"{sink.url}/hook", TRACKER_HTTP_PORT="0")
+    with started(["run", "--http"], env) as running:
+        url = running.wait_for(SERVING).group(1)
+        running.wait_for(re.compile(r"pass: .*attempted 3"))
+        ready = httpx.get(f"{url}/readyz", timeout=10)
+        scraped = metrics(httpx.get(f"{url}/metrics", timeout=10).text)
+        log = running.stop(signal.SIGTERM)
+    assert running.process.returncode == 0, log
+    assert ready.status_code == 200, ready.text
+    assert len(ready.json()["workers"]) == 1
+    sends = scraped["tracker_send_duration_seconds_count"]
+    assert sends == {(("channel", "webhook"), ("outcome", "delivered")): 3}
+    assert scraped["tracker_pass_duration_seconds_count"] >= 1
+    assert scraped["tracker_deliveries"][(("channel", "webhook"), ("status", "delivered"))] == 3
