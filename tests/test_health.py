@@ -53,6 +53,10 @@ def test_readyz_wants_the_schema_at_head(web: Web, cli: Callable[..., Result]) -
         "reason": f"database schema is at migration 0013, this version needs {SCHEMA_REVISION} "
         "(`tracker db upgrade`)",
     }
+    with web.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE alembic_version SET version_num = '9999'"))
+    ahead = web.client.get("/readyz").json()["reason"]
+    assert ahead.endswith(f"needs {SCHEMA_REVISION} (a newer tracker migrated it)")
 
 
 def test_readyz_wants_a_worker_pass_within_two_intervals(

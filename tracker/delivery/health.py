@@ -52,17 +52,23 @@ def readiness(
     some worker finished a pass within two check intervals."""
     try:
         revision = current_revision(engine)
+    except (TrackerError, SQLAlchemyError) as exc:
+        return Readiness(False, f"database unreachable: {_one_line(exc)}", {})
+    if revision != SCHEMA_REVISION:
+        # Revisions are numbered 0001, 0002, ...: a later one is a newer tracker's.
+        behind = revision is None or revision < SCHEMA_REVISION
+        advice = " (`tracker db upgrade`)" if behind else " (a newer tracker migrated it)"
+        return Readiness(
+            False,
+            f"database schema is at migration {revision or 'none'}, this version needs "
+            f"{SCHEMA_REVISION}{advice}",
+            {"migration": revision},
+        )
+    try:
         with transaction(engine) as session:
             beats = heartbeats(session)
     except (TrackerError, SQLAlchemyError) as exc:
         return Readiness(False, f"database unreachable: {_one_line(exc)}", {})
-    if revision != SCHEMA_REVISION:
-        return Readiness(
-            False,
-            f"database schema is at migration {revision or 'none'}, this version needs "
-            f"{SCHEMA_REVISION} (`tracker db upgrade`)",
-            {"migration": revision},
-        )
     window = interval * INTERVALS_OF_SILENCE
     alive = [b for b in beats if now - b.at <= window]
     details = {
