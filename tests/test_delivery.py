@@ -429,7 +429,9 @@ def test_slack_is_paced_per_url(database_url: str, sink: Sink) -> None:
     received = sink.on("/slack")
     assert len(received) == 3
     gaps = [b.at - a.at for a, b in itertools.pairwise(received)]
-    assert all(gap >= 0.25 for gap in gaps), gaps
+    # Arrival times jitter on a busy machine; unpaced sends would come all at once.
+    assert all(gap >= 0.15 for gap in gaps), gaps
+    assert sum(gaps) >= 0.9 * 0.3 * len(gaps), gaps
     message = received[0].json()
     assert "blocks" in message
     assert "text" in message

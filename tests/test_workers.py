@@ -112,7 +112,10 @@ def test_the_slack_pace_holds_across_workers(
     received = sorted(r.at for r in sink.on("/slack"))
     assert len(received) == 9
     gaps = [later - earlier for earlier, later in itertools.pairwise(received)]
-    assert min(gaps) >= 0.3, gaps
+    # Arrival times jitter on a busy machine: no gap far under the interval, and the whole
+    # run as long as the interval times the gaps (unpaced, the three would overlap).
+    assert min(gaps) >= 0.2, gaps
+    assert sum(gaps) >= 0.9 * 0.4 * len(gaps), gaps
     # More than one worker sent (else the pace was one process's, which proves nothing).
     senders = [out for out, _err in outputs if re.search(r"attempted [1-9]", out)]
     assert len(senders) >= 2, outputs
