@@ -24,6 +24,7 @@ def test_services_and_their_wiring() -> None:
     assert "healthcheck" in postgres
     assert any(v.startswith("postgres-data:") for v in postgres["volumes"])
     assert tracker["command"] == ["tracker", "run"]
+    assert tracker["deploy"]["replicas"] == 3  # one web, three workers
     assert tracker["depends_on"] == {"postgres": {"condition": "service_healthy"}}
     assert "./config:/app/config:ro" in tracker["volumes"]
     url = tracker["environment"]["TRACKER_DATABASE_URL"]
