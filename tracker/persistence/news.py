@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, func, select
@@ -129,11 +129,28 @@ def get_proposal(session: Session, *, proposal_id: int, for_update: bool = False
     return proposal
 
 
-def articles_by_id(session: Session, *, ids: Sequence[int]) -> dict[int, Article]:
-    if not ids:
+_Row = TypeVar("_Row", Article, Feed, Prediction)
+
+
+def by_id(session: Session, model: type[_Row], *, ids: Sequence[int]) -> dict[int, _Row]:
+    """The rows of `model` with these ids (an id not there is left out)."""
+    wanted = sorted({i for i in ids if i})
+    if not wanted:
         return {}
-    rows = session.exec(select(Article).where(col(Article.id).in_(list(ids)))).all()
+    rows = session.exec(select(model).where(col(model.id).in_(wanted))).all()
     return {row.id: row for row in rows if row.id is not None}
+
+
+def articles_by_id(session: Session, *, ids: Sequence[int]) -> dict[int, Article]:
+    return by_id(session, Article, ids=ids)
+
+
+def predictions_by_ids(session: Session, *, ids: Sequence[int]) -> dict[int, Prediction]:
+    return by_id(session, Prediction, ids=ids)
+
+
+def feeds_by_id(session: Session, *, ids: Sequence[int]) -> dict[int, Feed]:
+    return by_id(session, Feed, ids=ids)
 
 
 def questions_due_between(
@@ -150,13 +167,6 @@ def questions_due_between(
     )
 
 
-def predictions_by_ids(session: Session, *, ids: Sequence[int]) -> dict[int, Prediction]:
-    if not ids:
-        return {}
-    rows = session.exec(select(Prediction).where(col(Prediction.id).in_(list(ids)))).all()
-    return {row.id: row for row in rows if row.id is not None}
-
-
 def proposals_to_announce(session: Session, *, limit: int) -> list[Proposal]:
     """Pending proposals not announced yet, oldest first, locked until the pass commits: a
     second worker (PostgreSQL) skips them rather than announcing them again. A proposal
@@ -171,13 +181,6 @@ def proposals_to_announce(session: Session, *, limit: int) -> list[Proposal]:
             .with_for_update(skip_locked=True)
         ).all()
     )
-
-
-def feeds_by_id(session: Session, *, ids: Sequence[int]) -> dict[int, Feed]:
-    if not ids:
-        return {}
-    rows = session.exec(select(Feed).where(col(Feed.id).in_(list(ids)))).all()
-    return {row.id: row for row in rows if row.id is not None}
 
 
 def next_announcement_at(session: Session) -> dt.datetime | None:
