@@ -71,7 +71,9 @@ class Prediction(SQLModel, table=True):
             "probability IS NULL OR (probability >= 0 AND probability <= 1)",
             name="ck_prediction_probability",
         ),
-        sa.Index("ix_prediction_status_due_at", "status", "due_at"),
+        # Keyset pages in list order (due_at, id), with a status or without one.
+        sa.Index("ix_prediction_status_due_at_id", "status", "due_at", "id"),
+        sa.Index("ix_prediction_due_at_id", "due_at", "id"),
         # What a check reads: open predictions whose next reminder time has come.
         sa.Index("ix_prediction_status_next_reminder_at", "status", "next_reminder_at"),
     )

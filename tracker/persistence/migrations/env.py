@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from alembic import context
 from sqlmodel import SQLModel
 
-from tracker.persistence import models
+from tracker.persistence import models, search
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -23,6 +23,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=search.outside_the_models,
         )
         with context.begin_transaction():
             context.run_migrations()
