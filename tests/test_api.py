@@ -42,8 +42,11 @@ def _key(cli: Callable[..., Result]) -> str:
 def test_list_and_show_are_the_cli_json(seeded_web: Web, cli: Callable[..., Result]) -> None:
     listed = seeded_web.client.get("/api/v1/predictions", params={"status": "all"})
     assert listed.status_code == 200
-    assert listed.json() == cli("list", "--status", "all", "--json").json()
-    key = listed.json()[0]["key"]
+    assert listed.json() == {
+        "items": cli("list", "--status", "all", "--json").json(),
+        "next": None,
+    }
+    key = listed.json()["items"][0]["key"]
     shown = seeded_web.client.get(f"/api/v1/predictions/{key}")
     assert shown.json() == shown_without_audit(cli, key)
     by_id = seeded_web.client.get(f"/api/v1/predictions/{shown.json()['id']}")
@@ -268,7 +271,8 @@ def test_a_real_server_answers_the_same(seeded_web: Web, cli: Callable[..., Resu
     with live_server(seeded_web) as url:
         listed = httpx.get(f"{url}/api/v1/predictions")
         assert listed.status_code == 200
-        assert [p["key"] for p in listed.json()] == [p["key"] for p in cli("list", "--json").json()]
+        keys = [p["key"] for p in listed.json()["items"]]
+        assert keys == [p["key"] for p in cli("list", "--json").json()]
         refused = httpx.post(f"{url}/api/v1/predictions/{key}/resolve", json={"outcome": "yes"})
         assert refused.status_code == 401
         done = httpx.post(

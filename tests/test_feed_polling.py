@@ -144,7 +144,7 @@ def test_auto_accept_stores_questions_tagged_auto(engine: sa.Engine, news: NewsS
 
     stored = service.list_predictions(
         engine, status=ListStatus.ALL, now=NOW, due_soon=dt.timedelta(days=7)
-    )
+    ).items
     assert len(stored) == 3
     assert all("auto" in record.tags for record in stored)
     with engine.connect() as connection:

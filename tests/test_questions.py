@@ -77,7 +77,7 @@ def test_a_question_states_its_first_forecast(engine: sa.Engine) -> None:
 def _all(engine: sa.Engine) -> list[PredictionRecord]:
     return service.list_predictions(
         engine, status=ListStatus.ALL, now=NOW, due_soon=dt.timedelta(days=7)
-    )
+    ).items
 
 
 def test_revisions_are_new_forecasts_and_the_rules_hold(engine: sa.Engine) -> None:

@@ -46,16 +46,16 @@ def _one_line_error(response: Any, status: int, contains: str) -> None:
 def test_list_and_show_are_the_cli_json(seeded_web: Web, cli: Callable[..., Result]) -> None:
     listed = seeded_web.client.get("/api/v1/questions", params={"status": "all"})
     assert listed.status_code == 200
-    assert listed.json() == cli("list", "--status", "all", "--json").json()
-    assert all(item["forecasts"] for item in listed.json())  # the seeds' forecasts
-    key = listed.json()[0]["key"]
+    assert listed.json()["items"] == cli("list", "--status", "all", "--json").json()
+    assert all(item["forecasts"] for item in listed.json()["items"])  # the seeds' forecasts
+    key = listed.json()["items"][0]["key"]
     shown = seeded_web.client.get(f"/api/v1/questions/{key}").json()
     assert shown == shown_without_audit(cli, key)
     assert {"criteria", "sources", "forecasts", "versions", "resolutions"} <= set(shown)
     by_forecaster = seeded_web.client.get(
         "/api/v1/questions", params={"status": "all", "forecaster": "nobody at all"}
     )
-    assert by_forecaster.json() == []
+    assert by_forecaster.json() == {"items": [], "next": None}
     assert seeded_web.client.get("/api/v1/questions/nope").status_code == 404
 
 
@@ -85,7 +85,7 @@ def test_add_with_a_first_forecast_then_revise(web: Web, cli: Callable[..., Resu
     assert every == cli("show", PORT, "--json").json()["forecasts"]
     isw = web.client.get(f"/api/v1/questions/{PORT}/forecasts", params={"forecaster": "isw"})
     assert [f["probability"] for f in isw.json()] == [0.7, 0.35]
-    latest = web.client.get("/api/v1/questions").json()[0]["forecasts"]
+    latest = web.client.get("/api/v1/questions").json()["items"][0]["forecasts"]
     assert [(f["forecaster"], f["probability"]) for f in latest] == [("ISW", 0.35), ("Desk", 0.6)]
 
 

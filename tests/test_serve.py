@@ -85,7 +85,7 @@ def test_serve_answers_and_stops_on_sigterm(cli: Callable[..., Result], database
         url = running.wait_for(SERVING).group(1)
         listed = httpx.get(f"{url}/api/v1/predictions", timeout=10)
         assert listed.status_code == 200
-        assert len(listed.json()) == 3
+        assert len(listed.json()["items"]) == 3
         page = httpx.get(url, timeout=10)
         assert page.status_code == 200
         assert "text/html" in page.headers["content-type"]

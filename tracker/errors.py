@@ -15,6 +15,11 @@ class InvalidInput(TrackerError):
     """The user gave a value we cannot accept (a date, a probability, a file)."""
 
 
+class BadCursor(InvalidInput):
+    """A page cursor this list did not hand out: the API answers 400, as for a malformed
+    request, the CLI exits 2."""
+
+
 class NotFound(TrackerError):
     """A reference (id or key) names nothing. `listing` names what there is to look through
     ("predictions", "deliveries"), so that each front end can say where to look."""

@@ -25,7 +25,7 @@ from tracker.domain.people import Actor
 from tracker.domain.reminders import ReminderPolicy, first_reminder_at, next_reminder_after
 from tracker.enums import ListStatus
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
-from tracker.persistence import audit, inbound, questions, scores, store
+from tracker.persistence import audit, inbound, paging, questions, scores, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import (
     Outcome,
@@ -95,7 +95,12 @@ def list_predictions(
     due_soon: dt.timedelta,
     forecaster: str | None = None,
     tag: str | None = None,
-) -> list[PredictionRecord]:
+    search: str | None = None,
+    limit: int = paging.MAX_LIMIT,
+    cursor: str | None = None,
+) -> paging.Page[PredictionRecord]:
+    """A page of predictions in list order (soonest deadline, then id), after the one
+    `cursor` names; BadCursor for a cursor this list did not hand out."""
     statuses: list[PredictionStatus] | None = {
         ListStatus.OPEN: [PredictionStatus.OPEN],
         ListStatus.DUE_SOON: [PredictionStatus.OPEN],
@@ -106,16 +111,15 @@ def list_predictions(
     }[status]
     due_after = now if status is ListStatus.DUE_SOON else None
     due_before = {ListStatus.DUE_SOON: now + due_soon, ListStatus.OVERDUE: now}.get(status)
+    after = paging.decode_cursor(cursor, "q", (dt.datetime, int)) if cursor else None
     with transaction(engine) as session:
         predictions = store.list_predictions(
-            session,
-            statuses=statuses,
-            due_after=due_after,
-            due_before=due_before,
-            forecaster=forecaster,
-            tag=tag,
-        )
-        return store.load_records(session, predictions=predictions)
+            session, statuses=statuses, due_after=due_after, due_before=due_before,
+            forecaster=forecaster, tag=tag, search=search, after=after,
+            limit=paging.check_limit(limit) + 1,
+        )  # fmt: skip
+        page = paging.page_of(predictions, limit, lambda p: (p.due_at, p.id), "q")
+        return paging.Page(store.load_records(session, predictions=page.items), page.next)
 
 
 def open_predictions(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -9,6 +10,7 @@ import typer
 
 from tracker.cli.add_input import AddOptions, validated_prediction
 from tracker.cli.app import Runtime, app, console, print_json, say
+from tracker.cli.paging import AfterOption, LimitOption, SearchOption, more
 from tracker.cli.terminal import cell, utf8
 from tracker.enums import ListStatus, Outcome
 from tracker.errors import AlreadyResolved, Conflict, InvalidInput, KeyTaken
@@ -134,28 +136,43 @@ def list_(
     tag: Annotated[
         str | None, typer.Option(help="Only those with this tag.", callback=utf8)
     ] = None,
+    search: SearchOption = None,
+    limit: LimitOption = 100,
+    after: AfterOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
-    """List predictions, soonest deadline first."""
+    """List predictions, soonest deadline first, 100 at a time (--limit, --after)."""
     from tracker import service
 
     rt = Runtime()
-    records = service.list_predictions(
-        rt.engine,
-        status=status,
-        now=rt.now,
-        due_soon=rt.settings.due_soon,
-        forecaster=forecaster,
-        tag=tag,
-    )
+    page = service.list_predictions(
+        rt.engine, status=status, now=rt.now, due_soon=rt.settings.due_soon,
+        forecaster=forecaster, tag=tag, search=search, limit=limit, cursor=after,
+    )  # fmt: skip
+    again = shlex.join(_options(status, forecaster, tag, search, limit))
     if as_json:
-        print_json(records_json(records, rt))
+        print_json(records_json(page.items, rt))
+        more(again, len(page.items), page.next, as_json=True)
         return
-    if not records:
+    if not page.items:
         hint = "" if status is ListStatus.ALL else " (`tracker list --status all` shows every one)"
-        say(f"No {status.value} predictions.{hint}")
+        say(f"No {status.value} predictions{' matching' if search else ''}.{hint}")
         return
-    _print_table(records, rt)
+    _print_table(page.items, rt)
+    more(again, len(page.items), page.next)
+
+
+def _options(
+    status: ListStatus, forecaster: str | None, tag: str | None, search: str | None, limit: int
+) -> list[str]:
+    """`tracker list` with the options given, for the line that says how to go on."""
+    words = ["list"]
+    if status is not ListStatus.OPEN:
+        words += ["--status", status.value]
+    for option, value in (("--forecaster", forecaster), ("--tag", tag), ("--search", search)):
+        if value is not None:
+            words += [option, value]
+    return words + (["--limit", str(limit)] if limit != 100 else [])
 
 
 def _print_table(records: Sequence[PredictionRecord], rt: Runtime) -> None:

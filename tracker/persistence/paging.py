@@ -16,16 +16,12 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 
-from tracker.errors import InvalidInput
+from tracker.errors import BadCursor, InvalidInput
 
 T = TypeVar("T")
 
 # The most rows any one page holds, whatever a caller asks for.
 MAX_LIMIT = 1000
-
-
-class BadCursor(InvalidInput):
-    """A cursor this server did not hand out (or one for another list)."""
 
 
 @dataclass(frozen=True)
@@ -81,7 +77,9 @@ def after(columns: Sequence[Any], key: Sequence[Any], *, descending: bool = Fals
     """The condition for rows after `key` in the order of `columns` (all ascending, or all
     descending), as a row-value comparison, which both databases can answer from an index
     on those columns."""
-    left, right = sa.tuple_(*columns), sa.tuple_(*key)
+    # Each value bound with its column's type: a stored time is compared as stored.
+    values = [sa.literal(v, type_=c.type) for c, v in zip(columns, key, strict=True)]
+    left, right = sa.tuple_(*columns), sa.tuple_(*values)
     return left < right if descending else left > right
 
 

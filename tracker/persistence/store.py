@@ -20,7 +20,7 @@ from tracker.domain.deadlines import stored_zone
 from tracker.domain.inputs import PredictionInput, ResolutionInput, SourceInput
 from tracker.domain.resolutions import resolution_row
 from tracker.errors import NotFound
-from tracker.persistence import questions
+from tracker.persistence import paging, questions
 from tracker.persistence.models import (
     Forecast,
     Prediction,
@@ -31,6 +31,7 @@ from tracker.persistence.models import (
     Source,
 )
 from tracker.persistence.rows import creation_times, prediction_columns
+from tracker.persistence.search import matching
 
 # Ids are INTEGER columns: 32 bits on PostgreSQL.
 MAX_ID = 2**31 - 1
@@ -69,8 +70,16 @@ def list_predictions(
     forecaster: str | None = None,
     tag: str | None = None,
     limit: int | None = None,
+    after: tuple[dt.datetime, int] | None = None,
+    search: str | None = None,
 ) -> list[Prediction]:
+    """Predictions in list order (due_at, id): those after the row `after` names, whose
+    claim or criteria hold the words of `search`, at most `limit` of them."""
     query = select(Prediction)
+    if after is not None:
+        query = query.where(paging.after([col(Prediction.due_at), col(Prediction.id)], after))
+    if search is not None:
+        query = query.where(matching(session.get_bind().dialect.name, search))
     if statuses:
         query = query.where(col(Prediction.status).in_([s.value for s in statuses]))
     if due_after is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictStr
 
 from tracker import service
@@ -26,7 +26,17 @@ from tracker.web.auth import (
     any_token_can_write,
     current_actor,
 )
-from tracker.web.deps import FilterText, Ref, WebContext, context, request_now
+from tracker.web.deps import (
+    Cursor,
+    FilterText,
+    Limit,
+    Ref,
+    Search,
+    WebContext,
+    context,
+    page_json,
+    request_now,
+)
 from tracker.web.people_api import with_audit
 
 # A token, when one is sent, is checked on every route (see tracker.web.auth).
@@ -97,20 +107,22 @@ class ReopenBody(BaseModel):
 def list_predictions(
     ctx: Context,
     now: Now,
+    request: Request,
     status: ListStatus = ListStatus.OPEN,
     forecaster: FilterText = None,
     tag: FilterText = None,
-) -> list[JSONObject]:
-    """Predictions, soonest deadline first (open ones unless `status` says otherwise)."""
-    records = service.list_predictions(
-        ctx.engine,
-        status=status,
-        now=now,
-        due_soon=ctx.settings.due_soon,
-        forecaster=forecaster,
-        tag=tag,
-    )
-    return [question_json(r, tz=ctx.settings.tz, now=now) for r in records]
+    q: Search = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> JSONObject:
+    """A page of predictions, soonest deadline first (open ones unless `status` says
+    otherwise): `{"items": [...], "next": URL or null}`."""
+    page = service.list_predictions(
+        ctx.engine, status=status, now=now, due_soon=ctx.settings.due_soon,
+        forecaster=forecaster, tag=tag, search=q, limit=limit, cursor=cursor,
+    )  # fmt: skip
+    items = [question_json(r, tz=ctx.settings.tz, now=now) for r in page.items]
+    return page_json(request, items, page.next)
 
 
 @router.get("/predictions/{ref}", tags=["predictions"])

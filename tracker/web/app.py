@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker.config import Settings, channel_settings
 from tracker.errors import (
+    BadCursor,
     ConfigError,
     Conflict,
     EnvironmentFailure,
@@ -100,6 +101,8 @@ def status_for(error: TrackerError) -> int:
         return 404
     if isinstance(error, Conflict):
         return 409
+    if isinstance(error, BadCursor):
+        return 400
     if isinstance(error, InvalidInput):
         return 422
     if isinstance(error, EnvironmentFailure):

@@ -66,3 +66,28 @@ Ref = Annotated[
     str, Path(min_length=1, max_length=200, pattern=NO_NUL, description="An id or a key.")
 ]
 FilterText = Annotated[str | None, Query(max_length=200, pattern=NO_NUL)]
+
+
+# A page of a list: how many rows (at most 1000, as every list allows), and where to go on
+# from (the `next` a page before handed out).
+Limit = Annotated[int, Query(ge=1, le=1000, description="How many rows, at most.")]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=500, pattern=NO_NUL, description="The `next` of the page before."),
+]
+Search = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        pattern=NO_NUL,
+        description="Words the claim or criteria must hold, each as the start of a word "
+        "(any case; accents count).",
+    ),
+]
+
+
+def page_json(request: Request, items: list[Any], cursor: str | None) -> dict[str, Any]:
+    """A page as the API sends it: the rows, and the URL of the next page (this request's,
+    with `cursor` set to where this page ended), or null on the last page."""
+    link = str(request.url.include_query_params(cursor=cursor)) if cursor else None
+    return {"items": items, "next": link}

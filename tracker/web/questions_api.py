@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictStr
 
 from tracker import questions, service
@@ -29,7 +29,17 @@ from tracker.web.api import (
     resolve_ref,
 )
 from tracker.web.auth import Caller, Forecaster, Resolver, acting_as, current_actor
-from tracker.web.deps import FilterText, Ref, WebContext, context, request_now
+from tracker.web.deps import (
+    Cursor,
+    FilterText,
+    Limit,
+    Ref,
+    Search,
+    WebContext,
+    context,
+    page_json,
+    request_now,
+)
 from tracker.web.people_api import with_audit
 
 router = APIRouter(tags=["questions"], dependencies=[Depends(current_actor)])
@@ -93,17 +103,23 @@ class NewForecast(BaseModel):
 def list_questions(
     ctx: Context,
     now: Now,
+    request: Request,
     status: ListStatus = ListStatus.OPEN,
     forecaster: FilterText = None,
     tag: FilterText = None,
-) -> list[JSONObject]:
-    """Questions, soonest deadline first (open ones unless `status` says otherwise), each
-    with the latest forecast of each forecaster."""
-    records = service.list_predictions(
+    q: Search = None,
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> JSONObject:
+    """A page of questions, soonest deadline first (open ones unless `status` says
+    otherwise), each with the latest forecast of each forecaster: `{"items": [...], "next":
+    URL or null}`."""
+    page = service.list_predictions(
         ctx.engine, status=status, now=now, due_soon=ctx.settings.due_soon,
-        forecaster=forecaster, tag=tag,
+        forecaster=forecaster, tag=tag, search=q, limit=limit, cursor=cursor,
     )  # fmt: skip
-    return [question_json(r, tz=ctx.settings.tz, now=now) for r in records]
+    items = [question_json(r, tz=ctx.settings.tz, now=now) for r in page.items]
+    return page_json(request, items, page.next)
 
 
 @router.post("/questions", status_code=201)
