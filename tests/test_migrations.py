@@ -163,5 +163,44 @@ def test_0015_keeps_the_ledger_and_lets_announcements_in_once(database_url: str)
         command.downgrade(alembic_config(engine), "0014")  # announcements go with the column
         assert _rows(engine, "SELECT id, prediction_id, kind, digest FROM delivery"
                      " ORDER BY id") == before  # fmt: skip
+
+def test_the_previous_release_is_indexed_for_search(tmp_path: Path) -> None:
+    database = tmp_path / "old.db"
+    shutil.copy(FIXTURE, database)
+    engine = make_engine(f"sqlite:///{database}")
+    try:
+        assert upgrade_to_head(engine)
+        found = _rows(
+            engine,
+            "SELECT rowid FROM prediction_fts WHERE prediction_fts MATCH 'khmeimim' ORDER BY rowid",
+        )
+        assert found == [(1,), (2,)]
+        with engine.begin() as connection:  # and kept in step from then on
+            connection.execute(sa.text("UPDATE prediction SET claim = 'Khmeimim' WHERE id = 4"))
+        assert len(_rows(engine, "SELECT rowid FROM prediction_fts('khmeimim')")) == 3
+    finally:
+        engine.dispose()
+
+
+def test_search_indexes_what_was_stored_before_it_on_either_database(database_url: str) -> None:
+    from tests.conftest import ACTOR
+    from tracker import service
+    from tracker.domain.deadlines import UTC_ZONE, parse_due
+    from tracker.domain.inputs import PredictionInput
+    from tracker.enums import ListStatus
+
+    engine = make_engine(database_url)
+    now = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    try:
+        upgrade_to_head(engine)
+        due = parse_due("2025-03-01", UTC_ZONE)
+        data = PredictionInput(key="k", claim="Khmeimim handed over", due=due, due_text="soon")
+        service.add_prediction(engine, data=data, now=now, actor=ACTOR)
+        command.downgrade(alembic_config(engine), "0014")  # stored before search was there
+        assert upgrade_to_head(engine)
+        page = service.list_predictions(
+            engine, status=ListStatus.ALL, now=now, due_soon=dt.timedelta(days=7), search="khmei"
+        )
+        assert [r.prediction.key for r in page.items] == ["k"]
     finally:
         engine.dispose()

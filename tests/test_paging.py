@@ -49,7 +49,9 @@ def test_pages_walk_the_whole_list_once_while_questions_are_added(web: Web) -> N
     url: str | None = "/api/v1/questions?status=all&limit=4"
     seen: list[dict[str, Any]] = []
     added_later: list[str] = []
-    while url is not None:
+    for _ in range(40):  # 30 rows and as many added: 15 pages at most, had the walk ended
+        if url is None:
+            break
         page = web.client.get(url)
         assert page.status_code == 200, page.text
         body = page.json()
@@ -62,6 +64,7 @@ def test_pages_walk_the_whole_list_once_while_questions_are_added(web: Web) -> N
         _add(web.engine, f"early{n}", due="2025-01-20")
         _add(web.engine, f"late{n}", due="2026-06-01")
         added_later.append(f"late{n}")
+    assert url is None, "the walk never ended"
     keys = [item["key"] for item in seen]
     assert len(keys) == len(set(keys)), "a row shown twice"
     assert {f"k{n:02}" for n in range(30)} <= set(keys), "a row skipped"
@@ -113,7 +116,9 @@ def test_a_bad_cursor_limit_or_search_is_one_line(
 
 @freeze_time(NOW)
 def test_search_finds_words_in_claims_and_criteria(web: Web) -> None:
-    _add(web.engine, "syria", claim="Russia withdraws from Syria", criteria="Both bases handed over")
+    _add(
+        web.engine, "syria", claim="Russia withdraws from Syria", criteria="Both bases handed over"
+    )
     _add(web.engine, "pullout", claim="A full PULLOUT of troops", criteria=None)
     _add(web.engine, "cafe", claim="The café in Zürich reopens")
     _add(web.engine, "cafe2", claim="The cafe in Zurich closes")
