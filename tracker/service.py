@@ -123,19 +123,23 @@ def list_predictions(
 
 
 def open_predictions(
-    engine: Engine, *, now: dt.datetime, overdue: bool, limit: int
-) -> list[PredictionRecord]:
-    """The first `limit` open predictions past their deadline (or, with overdue=False, not yet
-    at it), soonest deadline first: a page shows a screenful, whatever the database holds."""
+    engine: Engine, *, now: dt.datetime, overdue: bool, limit: int, cursor: str | None = None
+) -> paging.Page[PredictionRecord]:
+    """A page of `limit` open predictions past their deadline (or, with overdue=False, not
+    yet at it), soonest deadline first, after the one `cursor` names: a page shows a
+    screenful, whatever the database holds. Its cursors are the list's own."""
+    after = paging.decode_cursor(cursor, "q", (dt.datetime, int)) if cursor else None
     with transaction(engine) as session:
         predictions = store.list_predictions(
             session,
             statuses=[PredictionStatus.OPEN],
             due_before=now if overdue else None,
             due_after=None if overdue else now,
-            limit=limit,
+            after=after,
+            limit=limit + 1,
         )
-        return store.load_records(session, predictions=predictions)
+        page = paging.page_of(predictions, limit, lambda p: (p.due_at, p.id), "q")
+        return paging.Page(store.load_records(session, predictions=page.items), page.next)
 
 
 def show_prediction(engine: Engine, *, ref: str) -> PredictionRecord:

@@ -34,13 +34,15 @@ from tracker.domain.deadlines import Precision
 from tracker.domain.durations import format_duration
 from tracker.domain.forecasts import in_force
 from tracker.domain.scoring import CalibrationBin
-from tracker.enums import DeliveryStatus
+from tracker.enums import DeliveryStatus, ListStatus
+from tracker.errors import BadCursor, InvalidInput
 from tracker.io.records import prediction_json
 from tracker.persistence.models import PredictionRecord
+from tracker.persistence.paging import Page
 from tracker.reporting.forecast_chart import forecast_chart_svg
 from tracker.reporting.summary import summarize
 from tracker.web.auth import any_token_can_write
-from tracker.web.deps import WebContext, context, request_now
+from tracker.web.deps import Cursor, Search, WebContext, context, request_now
 from tracker.web.proposed import proposed_items
 
 router = APIRouter()
@@ -59,7 +61,7 @@ STATIC_TYPES = {"page.css": "text/css; charset=utf-8", "page.js": "text/javascri
 PAGE_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
@@ -125,12 +127,27 @@ class Chart:
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def index(ctx: Context, now: Now) -> HTMLResponse:
+def index(ctx: Context, now: Now, q: Search = None, after: Cursor = None) -> HTMLResponse:
+    """The page; `q` adds the questions that hold its words, `after` turns the first list
+    (the search's, else the deadlines ahead) to the page after the one that cursor ends."""
     settings = ctx.settings
     tz = settings.tz
     summary = summarize(ctx.engine, now=now, due_soon=settings.due_soon)
-    ahead = service.open_predictions(ctx.engine, now=now, overdue=False, limit=LIST_LIMIT)
-    overdue = service.open_predictions(ctx.engine, now=now, overdue=True, limit=LIST_LIMIT)
+    found, unsearchable = None, None
+    if q is not None and q.strip():
+        try:
+            found = service.list_predictions(
+                ctx.engine, status=ListStatus.ALL, now=now, due_soon=settings.due_soon,
+                search=q, limit=LIST_LIMIT, cursor=after,
+            )  # fmt: skip
+        except BadCursor:
+            raise
+        except InvalidInput as exc:  # said beside the box, not as a bare JSON error
+            found, unsearchable = Page([], None), str(exc)
+    ahead = service.open_predictions(
+        ctx.engine, now=now, overdue=False, limit=LIST_LIMIT, cursor=None if found else after
+    )
+    overdue = service.open_predictions(ctx.engine, now=now, overdue=True, limit=LIST_LIMIT).items
     failing = {
         status: delivery_admin.deliveries_in_trouble(
             ctx.engine, status=status, limit=LIST_LIMIT + 1
@@ -139,14 +156,25 @@ def index(ctx: Context, now: Now) -> HTMLResponse:
     }
     counts = summary.counts
     proposed, proposed_more = proposed_items(ctx.engine, tz=tz, limit=LIST_LIMIT)
-    html = TEMPLATES.get_template("index.html").render(
+    html = TEMPLATES.get_template(
+        "index.html"
+    ).render(
         now=_local(now, tz),
         timezone=settings.timezone,
         read_only=not any_token_can_write(ctx, now),
         counts=counts,
         resolved_count=counts["resolved_yes"] + counts["resolved_no"],
-        ahead=[_item(r, tz=tz, now=now, due_soon=settings.due_soon) for r in ahead],
-        ahead_more=max(0, counts["open"] - counts["overdue"] - len(ahead)),
+        q=q or "",
+        found=None
+        if found is None
+        else [
+            _item(r, tz=tz, now=now, due_soon=settings.due_soon) for r in found.items
+        ],  # fmt: skip
+        found_next=found.next if found else None,
+        unsearchable=unsearchable,
+        ahead=[_item(r, tz=tz, now=now, due_soon=settings.due_soon) for r in ahead.items],
+        ahead_next=ahead.next,
+        turned=after is not None,
         overdue=[_item(r, tz=tz, now=now, due_soon=settings.due_soon) for r in overdue],
         overdue_more=max(0, counts["overdue"] - len(overdue)),
         proposed=proposed,
