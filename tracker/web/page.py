@@ -133,17 +133,7 @@ def index(ctx: Context, now: Now, q: Search = None, after: Cursor = None) -> HTM
     settings = ctx.settings
     tz = settings.tz
     summary = summarize(ctx.engine, now=now, due_soon=settings.due_soon)
-    found, unsearchable = None, None
-    if q is not None and q.strip():
-        try:
-            found = service.list_predictions(
-                ctx.engine, status=ListStatus.ALL, now=now, due_soon=settings.due_soon,
-                search=q, limit=LIST_LIMIT, cursor=after,
-            )  # fmt: skip
-        except BadCursor:
-            raise
-        except InvalidInput as exc:  # said beside the box, not as a bare JSON error
-            found, unsearchable = Page([], None), str(exc)
+    found, unsearchable = _search(ctx, now, q, after)
     ahead = service.open_predictions(
         ctx.engine, now=now, overdue=False, limit=LIST_LIMIT, cursor=None if found else after
     )
@@ -156,9 +146,7 @@ def index(ctx: Context, now: Now, q: Search = None, after: Cursor = None) -> HTM
     }
     counts = summary.counts
     proposed, proposed_more = proposed_items(ctx.engine, tz=tz, limit=LIST_LIMIT)
-    html = TEMPLATES.get_template(
-        "index.html"
-    ).render(
+    html = TEMPLATES.get_template("index.html").render(
         now=_local(now, tz),
         timezone=settings.timezone,
         read_only=not any_token_can_write(ctx, now),
@@ -167,9 +155,7 @@ def index(ctx: Context, now: Now, q: Search = None, after: Cursor = None) -> HTM
         q=q or "",
         found=None
         if found is None
-        else [
-            _item(r, tz=tz, now=now, due_soon=settings.due_soon) for r in found.items
-        ],  # fmt: skip
+        else [_item(r, tz=tz, now=now, due_soon=settings.due_soon) for r in found.items],
         found_next=found.next if found else None,
         unsearchable=unsearchable,
         ahead=[_item(r, tz=tz, now=now, due_soon=settings.due_soon) for r in ahead.items],
@@ -190,6 +176,25 @@ def index(ctx: Context, now: Now, q: Search = None, after: Cursor = None) -> HTM
         percent=_percent,
     )
     return HTMLResponse(html, headers=PAGE_HEADERS)
+
+
+def _search(
+    ctx: WebContext, now: dt.datetime, q: str | None, after: str | None
+) -> tuple[Page[PredictionRecord] | None, str | None]:
+    """The page of questions that hold the words of `q` (None without a search), and why
+    there are none when the words could not be searched for."""
+    if q is None or not q.strip():
+        return None, None
+    try:
+        found = service.list_predictions(
+            ctx.engine, status=ListStatus.ALL, now=now, due_soon=ctx.settings.due_soon,
+            search=q, limit=LIST_LIMIT, cursor=after,
+        )  # fmt: skip
+    except BadCursor:
+        raise
+    except InvalidInput as exc:  # said beside the box, not as a bare JSON error
+        return Page([], None), str(exc)
+    return found, None
 
 
 @router.get("/static/{name}", include_in_schema=False)
