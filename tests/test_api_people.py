@@ -153,7 +153,7 @@ def test_an_admin_token_reads_the_audit_and_acts_for_anyone(api: tuple[Web, str]
     done = httpx.post(f"{url}/api/v1/questions/q/resolve", headers=bearer(token),
                       json={"outcome": "yes", "resolved_by": "the desk"})  # fmt: skip
     assert done.json()["resolutions"][-1]["resolved_by"] == "the desk"
-    entries = httpx.get(f"{url}/api/v1/audit", headers=bearer(token)).json()
+    entries = httpx.get(f"{url}/api/v1/audit", headers=bearer(token)).json()["items"]
     assert [(e["action"], e["actor"], e["question"]) for e in entries] == [
         ("question.add", "api", "q"),
         ("user.add", "root", None),
@@ -169,11 +169,15 @@ def test_an_admin_token_reads_the_audit_and_acts_for_anyone(api: tuple[Web, str]
     assert last["via"] == "api"
     query = {"actor": "ADA", "question": "q", "limit": "1", "since": "2026-11-29"}
     picked = httpx.get(f"{url}/api/v1/audit", headers=bearer(token), params=query).json()
-    assert [e["action"] for e in picked] == ["question.resolve"]
+    assert [e["action"] for e in picked["items"]] == ["question.resolve"]
+    older = httpx.get(picked["next"], headers=bearer(token)).json()  # the page before it
+    assert [e["action"] for e in older["items"]] == ["forecast.add"]
+    assert older["next"] is None
     assert httpx.get(f"{url}/api/v1/audit", headers=bearer(token),
-                     params={"since": "2026-11-30"}).json() == []  # fmt: skip
+                     params={"since": "2026-11-30"}).json()["items"] == []  # fmt: skip
     for params, status in (({"limit": "0"}, 422), ({"limit": "1001"}, 422),
-                           ({"since": "soon"}, 422), ({"question": "nope"}, 404)):  # fmt: skip
+                           ({"since": "soon"}, 422), ({"question": "nope"}, 404),
+                           ({"cursor": "bad"}, 400)):  # fmt: skip
         bad = httpx.get(f"{url}/api/v1/audit", headers=bearer(token), params=params)
         assert bad.status_code == status, (params, bad.text)
         assert "\n" not in bad.json()["detail"]

@@ -202,3 +202,19 @@ def test_the_command_line_pages_and_searches(cli: Callable[..., Result]) -> None
     assert_one_line_error(cli("list", "--after", "junk"), 2, contains="cursor")
     assert_one_line_error(cli("list", "--search", '"*'), 2, contains="search")
     assert cli("list", "--limit", "0").code == 2
+
+
+@freeze_time(NOW)
+def test_the_audit_pages_back_in_time(cli: Callable[..., Result]) -> None:
+    for n in range(5):
+        assert cli("add", f"Claim {n}", "--due", "2025-03-01", "--key", f"a{n}").code == 0
+    newest = cli("audit", "--limit", "2", "--json")
+    assert [e["question"] for e in newest.json()] == ["a3", "a4"]  # oldest first, as before
+    cursor = newest.err.split("--after ")[1].strip().rstrip("`.")
+    older = cli("audit", "--limit", "2", "--after", cursor, "--json")
+    assert [e["question"] for e in older.json()] == ["a1", "a2"]
+    oldest = cli("audit", "--limit", "2", "--after", older.err.split("--after ")[1].strip()[:-2])
+    assert "a0" in oldest.out
+    assert "Showing" not in oldest.out  # the last page says nothing more
+    assert "Showing" not in cli("audit").out  # 5 entries: under the default 100
+    assert_one_line_error(cli("audit", "--after", "WyJxIiwxXQ"), 2, contains="cursor")

@@ -68,6 +68,7 @@ def test_audit_actor_filter_finds_an_actor_by_their_exact_name(web: Web) -> None
     people.add_user(web.engine, user=people.NewUser(name="bob"),
                     actor=Actor(name="Émile", via=AuditVia.CLI), now=NOW)  # fmt: skip
     got = web.client.get("/api/v1/audit", params={"actor": "Émile"}, headers=LEGACY).json()
+    got = got["items"]
     assert [row["action"] for row in got] == ["user.add"]  # SQLite: []
 
 
@@ -201,7 +202,7 @@ def test_the_trail_tells_a_user_from_tracker_api_token(web: Web) -> None:
         made = web.client.post("/api/v1/questions", headers=headers,
                                json={"claim": "c", "due": "2030", "key": key})  # fmt: skip
         assert made.status_code == 201
-    rows = web.client.get("/api/v1/audit", headers=LEGACY).json()
+    rows = web.client.get("/api/v1/audit", headers=LEGACY).json()["items"]
     added = [(r["actor"], r["user_id"] is None) for r in rows if r["action"] == "question.add"]
     assert added == [("ada", False), ("api", True)]
 

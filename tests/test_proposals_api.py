@@ -123,7 +123,7 @@ def test_accept_stores_a_question_once_and_audits_it(web: Web) -> None:
 
     audit = web.client.get(
         "/api/v1/audit", params={"question": key}, headers=web.write_headers()
-    ).json()
+    ).json()["items"]
     entry = next(e for e in audit if e["action"] == "proposal.accept")
     assert (entry["actor"], entry["via"], entry["after"]["proposal"]) == (
         "alice", "api", ids[SYRIA]

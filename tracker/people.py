@@ -20,7 +20,7 @@ from tracker.domain.inputs import clean_text
 from tracker.domain.people import Actor
 from tracker.enums import AuditVia, Scope
 from tracker.errors import Conflict, InvalidInput, Unauthorized
-from tracker.persistence import audit, store
+from tracker.persistence import audit, paging, store
 from tracker.persistence import people as found
 from tracker.persistence.db import transaction
 from tracker.persistence.models import ApiToken, AppUser
@@ -278,11 +278,26 @@ class AuditQuery:
 
 
 def audit_trail(engine: Engine, *, query: AuditQuery) -> list[audit.AuditRow]:
+    return audit_page(engine, query=query).items
+
+
+def audit_page(
+    engine: Engine, *, query: AuditQuery, cursor: str | None = None
+) -> paging.Page[audit.AuditRow]:
+    """The newest `limit` entries that match and are older than the ones before `cursor`,
+    oldest first; `next` names the page of entries older still."""
+    before = paging.decode_cursor(cursor, "a", (int,))[0] if cursor else None
     with transaction(engine, commit=False) as session:
         prediction_id = None
         if query.question is not None:
             prediction_id = store.get_prediction(session, ref=query.question).id
+        more = query.limit + 1 if query.limit is not None else None
         where = audit.AuditFilter(
-            since=query.since, actor=query.actor, prediction_id=prediction_id, limit=query.limit
-        )
-        return audit.entries(session, where=where)
+            since=query.since, actor=query.actor, prediction_id=prediction_id, limit=more,
+            before=before,
+        )  # fmt: skip
+        rows = audit.entries(session, where=where)
+    if query.limit is None or len(rows) <= query.limit:
+        return paging.Page(rows, None)
+    shown = rows[1:]  # oldest first: the extra one, the oldest, only says there are more
+    return paging.Page(shown, paging.encode_cursor("a", (shown[0].entry.id,)))

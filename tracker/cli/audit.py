@@ -6,12 +6,14 @@ terminal: a time in TRACKER_TIMEZONE and a one-line summary of what changed.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from tracker.cli.app import Runtime, app, console, print_json, say
+from tracker.cli.paging import AfterOption, more
 from tracker.cli.terminal import cell, utf8
 from tracker.errors import InvalidInput
 
@@ -51,6 +53,7 @@ def audit(
             max=MAX_LIMIT,
         ),
     ] = DEFAULT_LIMIT,
+    after: AfterOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """Show the audit trail: who changed what, when, and through what.
@@ -59,7 +62,7 @@ def audit(
     change came (cli, api, slack, webhook, import, seed) and what it changed."""
     from tracker.domain.deadlines import parse_instant
     from tracker.io.audit import audit_json
-    from tracker.people import AuditQuery, audit_trail
+    from tracker.people import AuditQuery, audit_page
 
     rt = Runtime()
     try:
@@ -67,14 +70,26 @@ def audit(
     except InvalidInput as exc:
         raise InvalidInput(f"--since: {exc}") from None
     query = AuditQuery(since=start, actor=actor, question=question, limit=limit)
-    rows = audit_trail(rt.engine, query=query)
+    page = audit_page(rt.engine, query=query, cursor=after)
+    again = _again(since, actor, question, limit)
     if as_json:
-        print_json([audit_json(row) for row in rows])
+        print_json([audit_json(row) for row in page.items])
+        more(again, len(page.items), page.next, as_json=True, older=True)
         return
-    if not rows:
-        say("No audit entries" + (" match." if since or actor or question else " yet."))
+    if not page.items:
+        say("No audit entries" + (" match." if since or actor or question or after else " yet."))
         return
-    _print_entries(rows, rt.settings.tz)
+    _print_entries(page.items, rt.settings.tz)
+    more(again, len(page.items), page.next, older=True)
+
+
+def _again(since: str | None, actor: str | None, question: str | None, limit: int) -> str:
+    """`tracker audit` with the options given, for the line that says how to go on."""
+    words = ["audit"]
+    for option, value in (("--since", since), ("--actor", actor), ("--question", question)):
+        if value is not None:
+            words += [option, value]
+    return shlex.join(words + (["--limit", str(limit)] if limit != DEFAULT_LIMIT else []))
 
 
 def _print_entries(rows: Sequence[AuditRow], tz: ZoneInfo) -> None:

@@ -36,12 +36,15 @@ SearchOption = Annotated[
 ]
 
 
-def more(command: str, shown: int, cursor: str | None, *, as_json: bool = False) -> None:
+def more(
+    command: str, shown: int, cursor: str | None, *, as_json: bool = False, older: bool = False
+) -> None:
     """Say, after a bounded list, how to see the rest: on stdout below a table, on stderr
     beside JSON (which stays one JSON array on stdout)."""
     if cursor is None:
         return
-    line = f"Showing {shown}; more with `tracker {command} --after {cursor}`."
+    what = "older ones" if older else "more"
+    line = f"Showing {shown}; {what} with `tracker {command} --after {cursor}`."
     if as_json:
         print(printable(line), file=sys.stderr)
     else:

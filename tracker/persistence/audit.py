@@ -109,6 +109,7 @@ class AuditFilter:
     actor: str | None = None
     prediction_id: int | None = None
     limit: int | None = None
+    before: int | None = None  # only entries older than this one (a page's cursor)
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ def entries(session: Session, *, where: AuditFilter) -> list[AuditRow]:
         query = query.where(col(AuditEntry.actor).in_(_spellings(session, where.actor)))
     if where.prediction_id is not None:
         query = query.where(col(AuditEntry.prediction_id) == where.prediction_id)
+    if where.before is not None:
+        query = query.where(col(AuditEntry.id) < where.before)
     query = query.order_by(col(AuditEntry.id).desc())
     if where.limit is not None:
         query = query.limit(where.limit)

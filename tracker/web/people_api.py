@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Request
 
 from tracker import people
 from tracker.domain.people import Actor
@@ -15,7 +15,15 @@ from tracker.errors import InvalidInput, Unauthorized
 from tracker.io.audit import audit_json
 from tracker.persistence.models import PredictionRecord
 from tracker.web.auth import Admin, Caller, Credentials, current_actor, describe, may
-from tracker.web.deps import FilterText, WebContext, context, request_now
+from tracker.web.deps import (
+    Cursor,
+    FilterText,
+    Limit,
+    WebContext,
+    context,
+    page_json,
+    request_now,
+)
 
 router = APIRouter(tags=["people"], dependencies=[Depends(current_actor)])
 
@@ -45,15 +53,18 @@ def whoami(actor: Caller, credentials: Credentials) -> dict[str, Any]:
 @router.get("/audit")
 def audit(
     ctx: Context,
+    request: Request,
     _admin: Admin,
     since: FilterText = None,
     actor: FilterText = None,
     question: FilterText = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[dict[str, Any]]:
-    """The audit trail, oldest first: the newest `limit` entries that match. `since`: a date
-    or an ISO time (in the server's zone unless it has an offset); `actor`: a name (any
-    case); `question`: an id or key. Needs the `admin` scope."""
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """The audit trail, a page at a time: the newest `limit` entries that match, oldest
+    first, as `{"items": [...], "next": URL or null}`; `next` leads to older entries.
+    `since`: a date or an ISO time (in the server's zone unless it has an offset); `actor`:
+    a name (any case); `question`: an id or key. Needs the `admin` scope."""
     from tracker.domain.deadlines import parse_instant
 
     try:
@@ -61,7 +72,8 @@ def audit(
     except InvalidInput as exc:
         raise InvalidInput(f"since: {exc}") from None
     query = people.AuditQuery(since=since_at, actor=actor, question=question, limit=limit)
-    return [audit_json(row) for row in people.audit_trail(ctx.engine, query=query)]
+    page = people.audit_page(ctx.engine, query=query, cursor=cursor)
+    return page_json(request, [audit_json(row) for row in page.items], page.next)
 
 
 def with_audit(
