@@ -111,7 +111,8 @@ def test_a_bad_cursor_limit_or_search_is_one_line(
         got = web.client.get(path, params=params)
         assert got.status_code == status, got.text
         detail = got.json()["detail"]
-        assert contains in detail and "\n" not in detail, detail
+        assert contains in detail, detail
+        assert "\n" not in detail
 
 
 @freeze_time(NOW)
@@ -147,7 +148,7 @@ def test_search_finds_words_in_claims_and_criteria(web: Web) -> None:
 HOSTILE = [
     '"', '""', '"unbalanced', "'", "\\", "*", "a*", "AND", "OR", "NOT", "NEAR(a b)", "-",
     "-syria", "syria -", "claim:syria", "^syria", "syria)", "(", "a & b | !c", ":*", "'a':*",
-    "syria AND", "{claim}: x", "😀", "x\u200by", "ı", "ß", "%", "_", "1 2 3", "a" * 200,
+    "syria AND", "{claim}: x", "😀", "x\u200by", "\u0131", "ß", "%", "_", "1 2 3", "a" * 200,
     " ".join(["w"] * 60), "syria\t\r", "\u202e", "'; DROP TABLE prediction; --",
 ]  # fmt: skip
 
@@ -180,7 +181,8 @@ def test_search_and_cursor_page_together(engine: sa.Engine) -> None:
         if page.next is None:
             break
         cursor = page.next
-    assert sorted(keys) == [f"s{n}" for n in range(7)] and len(keys) == 7
+    assert sorted(keys) == [f"s{n}" for n in range(7)]
+    assert len(keys) == 7
 
 
 @freeze_time(NOW)
@@ -189,9 +191,11 @@ def test_the_command_line_pages_and_searches(cli: Callable[..., Result]) -> None
         assert cli("add", f"Storm number {n} lands", "--due", "2025-03-01").code == 0
     assert cli("add", "Quiet week", "--due", "2025-03-01").code == 0
     whole = cli("list")
-    assert "Showing" not in whole.out and whole.out.count("Storm") == 5
+    assert "Showing" not in whole.out
+    assert whole.out.count("Storm") == 5
     first = cli("list", "--limit", "2", "--search", "storm")
-    assert first.code == 0 and first.out.count("Storm") == 2
+    assert first.code == 0
+    assert first.out.count("Storm") == 2
     hint = first.out.strip().splitlines()[-1]
     assert hint.startswith("Showing 2; more with `tracker list --search storm --limit 2 --after ")
     cursor = hint.split("--after ")[1].rstrip("`.")
