@@ -68,25 +68,30 @@ def decide(web: Web, pid: int, how: str, headers: dict[str, str], **body: Any) -
 
 
 def pending(web: Web) -> list[int]:
-    return [p["id"] for p in web.client.get("/api/v1/proposals").json()]
+    return [p["id"] for p in web.client.get("/api/v1/proposals").json()["items"]]
 
 
 @freeze_time(NOW)
 def test_the_list_is_open_and_is_the_cli_json(web: Web, cli: Callable[..., Result]) -> None:
-    assert web.client.get("/api/v1/proposals").json() == []
+    assert web.client.get("/api/v1/proposals").json() == {"items": [], "next": None}
     ids = propose(web)
     listed = web.client.get("/api/v1/proposals")
     assert listed.status_code == 200
-    assert listed.json() == cli("proposals", "--json").json()
-    assert [(p["claim"], p["forecaster"], p["due"]) for p in listed.json()] == [
+    assert listed.json()["items"] == cli("proposals", "--json").json()
+    assert [(p["claim"], p["forecaster"], p["due"]) for p in listed.json()["items"]] == [
         (SYRIA, "ISW", "February 2027"),
         (PORT, "the ministry", "March 2027"),
     ]
-    assert listed.json()[0]["article"]["title"] == "Syria <b>today</b>"
-    assert web.client.get("/api/v1/proposals", params={"status": "rejected"}).json() == []
-    every = web.client.get("/api/v1/proposals", params={"status": "all"}).json()
+    assert listed.json()["items"][0]["article"]["title"] == "Syria <b>today</b>"
+    assert web.client.get("/api/v1/proposals", params={"status": "rejected"}).json()["items"] == []
+    every = web.client.get("/api/v1/proposals", params={"status": "all"}).json()["items"]
     assert sorted(p["id"] for p in every) == sorted(ids.values())
     one_line_error(web.client.get("/api/v1/proposals", params={"status": "new"}), 422, "status")
+    first = web.client.get("/api/v1/proposals", params={"limit": 1}).json()
+    rest = web.client.get(first["next"]).json()
+    assert [p["claim"] for p in first["items"] + rest["items"]] == [SYRIA, PORT]
+    assert rest["next"] is None
+    one_line_error(web.client.get("/api/v1/proposals", params={"cursor": "no"}), 400, "cursor")
     wrong = web.client.get("/api/v1/proposals", headers={"authorization": "Bearer nope"})
     assert wrong.status_code == 401  # a token sent is checked, on a read too
 
@@ -118,7 +123,7 @@ def test_accept_stores_a_question_once_and_audits_it(web: Web) -> None:
     # As the article has it: ISW's forecast, not alice's, who only curates.
     assert [(f["forecaster"], f["probability"]) for f in question["forecasts"]] == [("ISW", 0.675)]
     assert pending(web) == [ids[PORT]]
-    decided = web.client.get("/api/v1/proposals", params={"status": "accepted"}).json()
+    decided = web.client.get("/api/v1/proposals", params={"status": "accepted"}).json()["items"]
     assert [(p["decided_by"], p["question"]) for p in decided] == [("alice", key)]
 
     audit = web.client.get(
@@ -144,7 +149,7 @@ def test_reject_keeps_the_reason(web: Web) -> None:
         "proposal": ids[PORT], "status": "rejected", "reason": "not a forecast",
         "decided_by": "alice",
     }  # fmt: skip
-    shown = web.client.get("/api/v1/proposals", params={"status": "rejected"}).json()
+    shown = web.client.get("/api/v1/proposals", params={"status": "rejected"}).json()["items"]
     assert [(p["id"], p["reason"]) for p in shown] == [(ids[PORT], "not a forecast")]
     assert web.client.get("/api/v1/questions", params={"status": "all"}).json()["items"] == []
     # No body at all is a reject without a reason.
@@ -253,7 +258,7 @@ def test_a_match_gets_the_source_and_a_forecast(web: Web, cli: Callable[..., Res
     added = cli("add", SYRIA, "--due", "February 2027", "--key", "syria-out", "--tz", "UTC")
     assert added.code == 0, added.err
     ids = propose(web)
-    listed = web.client.get("/api/v1/proposals").json()
+    listed = web.client.get("/api/v1/proposals").json()["items"]
     assert listed[0]["match"]["key"] == "syria-out"
     accepted = decide(web, ids[SYRIA], "accept", web.write_headers())
     assert accepted.status_code == 200, accepted.text

@@ -48,7 +48,7 @@ def test_accept_and_reject_a_proposal(web: Web, phone: Any) -> None:  # noqa: F8
         port.get_by_role("button", name="Reject").click()
         expect(port.locator(".decided")).to_have_text("Rejected.", timeout=TIMEOUT_MS)
 
-    decided = web.client.get("/api/v1/proposals", params={"status": "all"}).json()
+    decided = web.client.get("/api/v1/proposals", params={"status": "all"}).json()["items"]
     assert [(p["status"], p["reason"]) for p in decided] == [
         ("accepted", None),
         ("rejected", "not a forecast"),

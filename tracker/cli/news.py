@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from tracker.cli.app import Runtime, app, console, print_json, say
+from tracker.cli.paging import AfterOption, LimitOption, more
 from tracker.cli.people import local_time
 from tracker.cli.terminal import cell, utf8
 from tracker.errors import EnvironmentFailure, InvalidInput
@@ -167,21 +168,30 @@ def feeds_poll(
 def proposals(
     ctx: typer.Context,
     status: Annotated[str, typer.Option(help=f"Which to list: {', '.join(STATUSES)}.")] = "pending",
+    limit: LimitOption = 100,
+    after: AfterOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List the proposals waiting for a person (or, with --status, those decided)."""
+    """List the proposals waiting for a person (or, with --status, those decided), oldest
+    first, 100 at a time (--limit, --after)."""
     if ctx.invoked_subcommand is not None:
         return
-    from tracker.news.proposals import list_proposals
+    from tracker.news.proposals import page_proposals
 
     if status not in STATUSES:
         raise InvalidInput(f"--status must be one of {', '.join(STATUSES)}")
     rt = Runtime()
-    views = list_proposals(rt.engine, status=None if status == "all" else status)
+    page = page_proposals(
+        rt.engine, status=None if status == "all" else status, limit=limit, cursor=after
+    )
+    again = "proposals" + ("" if status == "pending" else f" --status {status}")
+    again += "" if limit == 100 else f" --limit {limit}"
     if as_json:
-        print_json([_view_json(view, rt.settings.tz) for view in views])
+        print_json([_view_json(view, rt.settings.tz) for view in page.items])
+        more(again, len(page.items), page.next, as_json=True)
         return
-    _print_proposals(views, rt, status)
+    _print_proposals(page.items, rt, status)
+    more(again, len(page.items), page.next)
 
 
 def _view_json(view: ProposalView, tz: ZoneInfo) -> dict[str, Any]:

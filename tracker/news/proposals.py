@@ -27,7 +27,7 @@ from tracker.domain.people import Actor
 from tracker.domain.reminders import ReminderPolicy
 from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.io.records import prediction_from_mapping
-from tracker.persistence import audit, news, store
+from tracker.persistence import audit, news, paging, store
 from tracker.persistence import questions as question_rows
 from tracker.persistence.db import transaction
 from tracker.persistence.models import Prediction
@@ -137,8 +137,21 @@ def best_match(session: Session, item: ImportedPrediction) -> matching.ClaimMatc
 
 
 def list_proposals(engine: Engine, *, status: str | None = PENDING) -> list[ProposalView]:
+    """The first 500 proposals, oldest first (page_proposals goes on from there)."""
+    return page_proposals(engine, status=status, limit=500).items
+
+
+def page_proposals(
+    engine: Engine, *, status: str | None = PENDING, limit: int = 100, cursor: str | None = None
+) -> paging.Page[ProposalView]:
+    """A page of proposals, oldest first, after the one `cursor` names."""
+    after = paging.decode_cursor(cursor, "p", (int,))[0] if cursor else 0
     with transaction(engine) as session:
-        rows = news.proposals(session, status=status)
+        found = news.proposals(
+            session, status=status, limit=paging.check_limit(limit) + 1, after=after
+        )
+        page = paging.page_of(found, limit, lambda p: (p.id,), "p")
+        rows = page.items
         articles = news.articles_by_id(
             session, ids=[p.article_id for p in rows if p.article_id is not None]
         )
@@ -146,7 +159,7 @@ def list_proposals(engine: Engine, *, status: str | None = PENDING) -> list[Prop
             session,
             ids=[i for p in rows for i in (p.match_prediction_id, p.prediction_id) if i],
         )
-        return [
+        views = [
             ProposalView(
                 proposal=p,
                 article=articles.get(p.article_id) if p.article_id else None,
@@ -154,6 +167,7 @@ def list_proposals(engine: Engine, *, status: str | None = PENDING) -> list[Prop
             )
             for p in rows
         ]
+        return paging.Page(views, page.next)
 
 
 def get_proposal(engine: Engine, *, proposal_id: int) -> Proposal:

@@ -111,9 +111,11 @@ def articles_by_url(session: Session, *, urls: Sequence[str]) -> dict[str, Artic
 
 
 def proposals(
-    session: Session, *, status: str | None = "pending", limit: int = 500
+    session: Session, *, status: str | None = "pending", limit: int = 500, after: int = 0
 ) -> list[Proposal]:
-    query = select(Proposal).order_by(col(Proposal.id)).limit(limit)
+    """Proposals oldest first (by id), those after the id `after`."""
+    query = select(Proposal).where(col(Proposal.id) > after).order_by(col(Proposal.id))
+    query = query.limit(limit)
     if status is not None:
         query = query.where(col(Proposal.status) == status)
     return list(session.exec(query).all())

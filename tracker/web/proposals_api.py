@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictStr
 
 from tracker.domain.people import Actor
@@ -27,7 +27,7 @@ from tracker.errors import Forbidden, InvalidInput
 from tracker.io.proposals import proposal_json
 from tracker.news import proposals
 from tracker.web.auth import acting_as, current_actor, require
-from tracker.web.deps import WebContext, context, request_now
+from tracker.web.deps import Cursor, Limit, WebContext, context, page_json, request_now
 
 router = APIRouter(tags=["proposals"], dependencies=[Depends(current_actor)])
 
@@ -73,15 +73,23 @@ class RejectBody(BaseModel):
 
 @router.get("/proposals")
 def list_proposals(
-    ctx: Context, status: Literal["pending", "accepted", "rejected", "all"] = "pending"
-) -> list[JSONObject]:
-    """Proposals, oldest first (pending ones unless `status` says otherwise), each with its
-    article and the question it matches, if any."""
-    views = proposals.list_proposals(ctx.engine, status=None if status == "all" else status)
-    return [
+    ctx: Context,
+    request: Request,
+    status: Literal["pending", "accepted", "rejected", "all"] = "pending",
+    limit: Limit = 100,
+    cursor: Cursor = None,
+) -> JSONObject:
+    """A page of proposals, oldest first (pending ones unless `status` says otherwise), each
+    with its article and the question it matches, if any: `{"items": [...], "next": URL or
+    null}`."""
+    page = proposals.page_proposals(
+        ctx.engine, status=None if status == "all" else status, limit=limit, cursor=cursor
+    )
+    items = [
         proposal_json(v.proposal, article=v.article, match=v.match, tz=ctx.settings.tz)
-        for v in views
+        for v in page.items
     ]
+    return page_json(request, items, page.next)
 
 
 @router.post("/proposals/{proposal_id}/accept")
