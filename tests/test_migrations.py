@@ -163,6 +163,9 @@ def test_0015_keeps_the_ledger_and_lets_announcements_in_once(database_url: str)
         command.downgrade(alembic_config(engine), "0014")  # announcements go with the column
         assert _rows(engine, "SELECT id, prediction_id, kind, digest FROM delivery"
                      " ORDER BY id") == before  # fmt: skip
+    finally:
+        engine.dispose()
+
 
 def test_the_previous_release_is_indexed_for_search(tmp_path: Path) -> None:
     database = tmp_path / "old.db"
@@ -196,7 +199,7 @@ def test_search_indexes_what_was_stored_before_it_on_either_database(database_ur
         due = parse_due("2025-03-01", UTC_ZONE)
         data = PredictionInput(key="k", claim="Khmeimim handed over", due=due, due_text="soon")
         service.add_prediction(engine, data=data, now=now, actor=ACTOR)
-        command.downgrade(alembic_config(engine), "0014")  # stored before search was there
+        command.downgrade(alembic_config(engine), "0015")  # stored before search was there
         assert upgrade_to_head(engine)
         page = service.list_predictions(
             engine, status=ListStatus.ALL, now=now, due_soon=dt.timedelta(days=7), search="khmei"

@@ -19,7 +19,7 @@ from sqlmodel import col
 from tracker.errors import InvalidInput
 from tracker.persistence.models import Prediction
 
-# The text PostgreSQL indexes; the GIN index in migration 0015 is on exactly this expression,
+# The text PostgreSQL indexes; the GIN index in migration 0016 is on exactly this expression,
 # so a query must spell it the same way for the planner to use the index.
 PG_DOCUMENT = "to_tsvector('simple', claim || ' ' || coalesce(criteria, ''))"
 PG_QUALIFIED = PG_DOCUMENT.replace("claim", "prediction.claim").replace(
@@ -67,7 +67,7 @@ def matching(dialect: str, text: str) -> Any:
 
 
 def outside_the_models(name: str | None, kind: str, _parents: Any = None) -> bool:
-    """False for the search objects migration 0015 makes and the models do not declare (the
+    """False for the search objects migration 0016 makes and the models do not declare (the
     FTS5 table and its shadow tables, the GIN index): Alembic's include_name, so that a
     comparison of models and database leaves them out."""
     if kind == "table" and name is not None and name.startswith(FTS_TABLE):

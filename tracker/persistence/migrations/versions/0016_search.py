@@ -6,8 +6,8 @@ GIN index on the tsvector of the same text (tracker.persistence.search.PG_DOCUME
 query must repeat word for word). Both: (status, due_at, id) and (due_at, id) indexes, so that
 a page of any list of predictions is read from an index, never sorted.
 
-Revision ID: 0015 (kept in REVISION below and nowhere else in this file)
-Revises: 0014
+Revision ID: 0016 (kept in REVISION below and nowhere else in this file)
+Revises: 0015
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from collections.abc import Sequence
 
 from alembic import op
 
-REVISION = "0015"
+REVISION = "0016"
 revision: str = REVISION
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
