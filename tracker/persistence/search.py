@@ -22,9 +22,6 @@ from tracker.persistence.models import Prediction
 # The text PostgreSQL indexes; the GIN index in migration 0016 is on exactly this expression,
 # so a query must spell it the same way for the planner to use the index.
 PG_DOCUMENT = "to_tsvector('simple', claim || ' ' || coalesce(criteria, ''))"
-PG_QUALIFIED = PG_DOCUMENT.replace("claim", "prediction.claim").replace(
-    "criteria", "prediction.criteria"
-)
 FTS_TABLE = "prediction_fts"
 MAX_WORDS = 16
 MAX_LENGTH = 200
@@ -58,8 +55,15 @@ def matching(dialect: str, text: str) -> Any:
     """The WHERE condition for questions whose claim or criteria hold every word of `text`."""
     words = search_words(text)
     if dialect == "postgresql":
-        query = sa.func.to_tsquery(sa.literal_column("'simple'"), tsquery(words))
-        return sa.literal_column(PG_QUALIFIED).op("@@")(query)
+        # The matching ids first, from the GIN index, behind OFFSET 0 (a fence the planner
+        # does not see through). Left to itself, PostgreSQL guesses that a prefix search
+        # matches 0.5% of rows, walks the (due_at, id) index and computes each row's
+        # tsvector: a second among a million questions, against tens of ms this way.
+        found = sa.text(
+            f"SELECT id FROM prediction WHERE {PG_DOCUMENT} @@ to_tsquery('simple', :tsq) "
+            "OFFSET 0"
+        ).bindparams(tsq=tsquery(words))
+        return col(Prediction.id).in_(found)
     matched = sa.text(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts").bindparams(
         fts=fts5_query(words)
     )
