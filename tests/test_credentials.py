@@ -85,7 +85,7 @@ def test_echoed_basic_credentials_are_masked_and_kept_from_public_views(
         for secret in secrets:
             assert secret not in text, (secret, text[:2000])
     assert RECEIVER_SAYS in operator.out  # the operator's own view keeps the masked text
-    [shown] = [d for d in api.json() if d["status"] == "dead"]
+    [shown] = [d for d in api.json()["items"] if d["status"] == "dead"]
     assert shown["last_error"] == "HTTP 401 Unauthorized"
     assert RECEIVER_SAYS not in page.text
     assert "HTTP 401 Unauthorized" in page.text

@@ -222,3 +222,32 @@ def test_the_audit_pages_back_in_time(cli: Callable[..., Result]) -> None:
     assert "Showing" not in oldest.out  # the last page says nothing more
     assert "Showing" not in cli("audit").out  # 5 entries: under the default 100
     assert_one_line_error(cli("audit", "--after", "WyJxIiwxXQ"), 2, contains="cursor")
+
+
+@freeze_time("2026-11-29T12:00:00Z")
+def test_the_ledger_pages_back_from_the_newest(seeded: Callable[..., Result], web: Web) -> None:
+    cli = seeded
+    assert cli("check").code == 0
+    ledger = cli("deliveries", "--json").json()
+    everything = [d["id"] for d in ledger]
+    assert len(everything) >= 4
+    state = ledger[0]["status"]
+    assert everything == sorted(everything, reverse=True)
+    walked: list[int] = []
+    url: str | None = "/api/v1/deliveries?limit=2"
+    while url is not None:
+        body = web.client.get(url).json()
+        assert len(body["items"]) <= 2
+        walked += [d["id"] for d in body["items"]]
+        url = body["next"]
+        assert url is None or "limit=2" in url
+    assert walked == everything
+    alike = [d["id"] for d in ledger if d["status"] == state]
+    first = cli("deliveries", "--limit", "1", "--status", state)
+    hint = first.out.strip().splitlines()[-1]
+    assert hint.startswith(f"Showing 1; older ones with `tracker deliveries --status {state} ")
+    cursor = hint.split("--after ")[1].rstrip("`.")
+    rest = cli("deliveries", "--limit", "1", "--status", state, "--after", cursor, "--json")
+    assert [d["id"] for d in rest.json()] == alike[1:2]
+    assert_one_line_error(cli("deliveries", "--after", "WyJxIiwxXQ"), 2, contains="cursor")
+    assert web.client.get("/api/v1/deliveries", params={"cursor": "junk"}).status_code == 400

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+import shlex
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from tracker.cli.app import Runtime, app, console, print_json, say, setup_logging
+from tracker.cli.paging import AfterOption, more
 from tracker.cli.terminal import cell, utf8
 from tracker.enums import DeliveryStatus
 
@@ -195,27 +197,35 @@ def deliveries(
     limit: Annotated[
         int, typer.Option(min=1, max=MAX_LIMIT, help="At most this many, newest first.")
     ] = 50,
+    after: AfterOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
 ) -> None:
     """The delivery ledger: every reminder and event, per channel, and how it went."""
     from tracker.delivery import admin as checks
 
     rt = Runtime()
-    rows = checks.list_deliveries(
-        rt.engine,
-        status=status,
-        prediction_ref=prediction,
-        limit=limit,
+    page = checks.list_deliveries(
+        rt.engine, status=status, prediction_ref=prediction, limit=limit, cursor=after
     )
     from tracker.io.records import delivery_json
 
-    objects = [delivery_json(row, key) for row, key in rows]
+    objects = [delivery_json(row, key) for row, key in page.items]
+    again = ["deliveries"]
+    for option, value in (("--status", status and status.value), ("--prediction", prediction)):
+        again += [option, value] if value is not None else []
+    again += ["--limit", str(limit)] if limit != 50 else []
     if as_json:
         print_json(objects)
+        more(shlex.join(again), len(objects), page.next, as_json=True, older=True)
         return
     if not objects:
         say("No deliveries.")
         return
+    _print_deliveries(objects)
+    more(shlex.join(again), len(objects), page.next, older=True)
+
+
+def _print_deliveries(objects: list[dict[str, Any]]) -> None:
     from rich.table import Table
 
     table = Table(box=None, header_style="bold", pad_edge=False)

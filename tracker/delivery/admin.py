@@ -27,7 +27,7 @@ from tracker.delivery.timings import SEND_SECONDS
 from tracker.domain.people import Actor
 from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.io.records import iso
-from tracker.persistence import audit, news, store
+from tracker.persistence import audit, news, paging, store
 from tracker.persistence.db import transaction
 from tracker.persistence.models import Delivery, DeliveryStatus, Prediction
 
@@ -171,10 +171,12 @@ def list_deliveries(
     status: DeliveryStatus | None = None,
     prediction_ref: str | None = None,
     limit: int = 100,
-) -> list[tuple[Delivery, str]]:
+    cursor: str | None = None,
+) -> paging.Page[tuple[Delivery, str]]:
     """The newest deliveries first, with their prediction's key (an announcement of proposals,
-    which has none: "proposal ID")."""
-    with transaction(engine) as session:
+    which has none: "proposal ID"), a page at a time: `next` leads to older ones."""
+    before = paging.decode_cursor(cursor, "d", (int,))[0] if cursor else None
+    with transaction(engine, commit=False) as session:
         query = select(Delivery, Prediction.key).outerjoin(
             Prediction, col(Prediction.id) == col(Delivery.prediction_id)
         )
@@ -183,11 +185,17 @@ def list_deliveries(
         if prediction_ref is not None:
             prediction = store.get_prediction(session, ref=prediction_ref)
             query = query.where(Delivery.prediction_id == prediction.id)
-        query = query.order_by(col(Delivery.id).desc()).limit(limit)
-        return [
+        if before is not None:
+            query = query.where(col(Delivery.id) < before)
+        query = query.order_by(col(Delivery.id).desc()).limit(limit + 1)
+        rows = [
             (row, key if key is not None else f"proposal {row.proposal_id}")
             for row, key in session.exec(query).all()
         ]
+    if len(rows) <= limit:
+        return paging.Page(rows, None)
+    shown = rows[:limit]
+    return paging.Page(shown, paging.encode_cursor("d", (shown[-1][0].id,)))
 
 
 def retry_deliveries(
@@ -323,5 +331,5 @@ def deliveries_in_trouble(
             last_attempt_at=row.last_attempt_at,
             next_attempt_at=row.next_attempt_at,
         )
-        for row, key in list_deliveries(engine, status=status, limit=limit)
+        for row, key in list_deliveries(engine, status=status, limit=limit).items
     ]

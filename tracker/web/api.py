@@ -238,16 +238,23 @@ def reopen_ref(
 @router.get("/deliveries", tags=["deliveries"])
 def list_deliveries(
     ctx: Context,
+    request: Request,
     status: DeliveryStatus | None = None,
     prediction: FilterText = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
-) -> list[JSONObject]:
-    """The delivery ledger, newest first."""
-    rows = checks.list_deliveries(ctx.engine, status=status, prediction_ref=prediction, limit=limit)
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> dict[str, Any]:
+    """The delivery ledger, newest first, a page at a time: `{"items": [...], "next": URL or
+    null}`; `next` leads to older deliveries."""
+    page = checks.list_deliveries(
+        ctx.engine, status=status, prediction_ref=prediction, limit=limit, cursor=cursor
+    )
     # The receiver's own text stays out of public view: it can quote credentials back.
-    return [
-        {**delivery_json(row, key), "last_error": checks.public_error(row)} for row, key in rows
+    items = [
+        {**delivery_json(row, key), "last_error": checks.public_error(row)}
+        for row, key in page.items
     ]
+    return page_json(request, items, page.next)
 
 
 @router.get("/status", tags=["service"])
