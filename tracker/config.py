@@ -110,7 +110,7 @@ class Settings(BaseSettings):
         default=None, description="Nudge a forecaster whose latest forecast is this old; off."
     )
     delivery_concurrency: int = Field(
-        default=16, ge=1, le=512, description="Deliveries in flight at once."
+        default=32, ge=1, le=512, description="Deliveries in flight at once."
     )
     delivery_max_attempts: int = Field(
         default=7, ge=1, le=100, description="Attempts before a delivery is dead."
