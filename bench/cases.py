@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from bench import article_case, list_case, metrics_case, poll_case, summary_case
+from bench import article_case, list_case, metrics_case, past_due_case, poll_case, summary_case
 from bench.commands import command_times
 from bench.data import insert_predictions, table_of
 from bench.databases import Database
@@ -263,6 +263,7 @@ def _forecasts_file(questions: int, suffix: str) -> str:
 
 CASES: dict[str, Callable[..., list[Row]]] = {
     "check": check_scale,
+    "past-due": past_due_case.past_due,
     "dispatch": dispatch,
     "summary": summary_case.summary,
     "import": import_rate,

@@ -77,10 +77,17 @@ def test_seeds_give_one_signed_overdue_reminder_each(
         assert body["type"] == "prediction.reminder"
         assert body["data"]["reminder"]["kind"] == "overdue"
         assert body["data"]["prediction"]["status"] == "open"
+        # The six before it, never sent, are named in it, not given rows of their own.
+        assert body["data"]["reminder"]["skipped"] == [
+            "upcoming-7d", "upcoming-1d", "due", "overdue-1", "overdue-2", "overdue-3",
+        ]  # fmt: skip
     assert {r.json()["data"]["prediction"]["due_label"] for r in received} == {
         "February 2025", "20 February 2025", "March 2025",
     }  # fmt: skip
-    assert statuses(database_url) == {"delivered": 3, "skipped": 18}
+    assert statuses(database_url) == {"delivered": 3}
+    assert report["skipped"] == 18
+    listed = cli("deliveries", "--json").json()
+    assert [len(d["skipped_reminders"]) for d in listed] == [6, 6, 6]
     again = cli("check", "--json").json()
     assert again["queued"] == []
     assert again["attempts"] == 0
@@ -128,9 +135,11 @@ def test_a_seven_day_outage_sends_one_reminder_per_prediction(
         report = cli("check", "--json").json()
     assert [q["reminder"] for q in report["queued"]] == ["due"] * 5
     assert len(webhook_env.on("/hook")) == 10
-    assert statuses(database_url) == {"delivered": 10, "skipped": 5}
-    skipped = {r.reminder for r in ledger(database_url) if r.status == "skipped"}
-    assert skipped == {"upcoming-1d"}
+    assert statuses(database_url) == {"delivered": 10}
+    latest = webhook_env.on("/hook")[-5:]
+    assert {tuple(r.json()["data"]["reminder"]["skipped"]) for r in latest} == {("upcoming-1d",)}
+    # A reminder sent on time names none.
+    assert webhook_env.on("/hook")[0].json()["data"]["reminder"]["skipped"] == []
 
 
 def test_resolving_cancels_reminders_and_sends_a_resolved_event(
@@ -143,14 +152,14 @@ def test_resolving_cancels_reminders_and_sends_a_resolved_event(
     with freeze_time(T0):
         assert cli("add", "X happens", "--due", "2026-11-20", "--key", "x").code == 0
         assert cli("check").code == 0
-    assert statuses(database_url) == {"retrying": 1, "skipped": 2}
+    assert statuses(database_url) == {"retrying": 1}
     webhook_env.answer("/hook", Answer(200))
     with freeze_time(T0 + dt.timedelta(minutes=1)), monkeypatch.context() as shell:
         # resolved from a shell that knows nothing of the service's channels
         shell.delenv("TRACKER_WEBHOOK_URL")
         shell.delenv("TRACKER_WEBHOOK_SECRET")
         assert cli("resolve", "x", "no", "--note", "It did not.").code == 0
-    assert statuses(database_url) == {"cancelled": 1, "skipped": 2}
+    assert statuses(database_url) == {"cancelled": 1}
     with freeze_time(T0 + dt.timedelta(minutes=2)):
         report = cli("check", "--json").json()
     assert report["resolution_events"] == 1

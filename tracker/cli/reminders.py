@@ -244,7 +244,8 @@ def _print_deliveries(objects: list[dict[str, Any]]) -> None:
                 (
                     obj["id"],
                     obj["prediction"] or f"proposal {obj['proposal_id']}",
-                    obj["reminder"],
+                    obj["reminder"]
+                    + (f" ({n} earlier skipped)" if (n := len(obj["skipped_reminders"])) else ""),
                     obj["channel"],
                     obj["status"] + (f" (next {when})" if when else ""),
                     obj["attempts"],

@@ -148,7 +148,10 @@ def _queue_reminder_batch(
         keeping=[(p, q.item.reminder) for q, _ in sending if (p := q.item.prediction_id)],
         now=now,
     )
-    enqueue_routed(session, queued=queued, now=now)
+    # Only what is sent costs a row: a reminder superseded before it was ever sent is named
+    # in the row of the one that supersedes it (seven rows a reminder, when everything was
+    # long past due, became one).
+    enqueue_routed(session, queued=[(q, t) for q, t in sending], now=now)
     keys = {r.prediction.id: r.prediction.key for r in records}
     report.queued += [
         {"prediction": keys[q.item.prediction_id], "reminder": q.item.reminder,
@@ -222,6 +225,9 @@ def _plan(
                     "key": reminder.key,
                     "scheduled_for": iso(reminder.at),
                     "number": reminder.number,
+                    # The earlier reminders this one makes stale: never sent, and (the ledger
+                    # being lean) on record only here.
+                    "skipped": [r.key for r in plan.skipped] if reminder is plan.send else [],
                 },
                 "prediction": prediction_data,
                 # Each forecaster's forecast in force as the reminder is queued.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -157,7 +158,17 @@ def delivery_json(row: Delivery, key: str) -> dict[str, Any]:
         "delivered_at": iso(row.delivered_at),
         "created_at": iso(row.created_at),
         "digest": row.digest,  # "<route>/<period>": held for, or sent as, that digest
+        "skipped_reminders": skipped_reminders(row),
     }
+
+
+def skipped_reminders(row: Delivery) -> list[str]:
+    """The earlier reminders this one superseded before they were sent (they have no row)."""
+    if row.event_type != "prediction.reminder" or '"skipped":[' not in row.payload:
+        return []
+    reminder = json.loads(row.payload).get("reminder") or {}
+    skipped = reminder.get("skipped")
+    return [str(key) for key in skipped] if isinstance(skipped, list) else []
 
 
 def resolution_json(resolution: Resolution) -> dict[str, Any]:
