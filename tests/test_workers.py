@@ -112,9 +112,11 @@ def test_the_slack_pace_holds_across_workers(
     received = sorted(r.at for r in sink.on("/slack"))
     assert len(received) == 9
     gaps = [later - earlier for earlier, later in itertools.pairwise(received)]
-    # Arrival times jitter on a busy machine: no gap far under the interval, and the whole
-    # run as long as the interval times the gaps (unpaced, the three would overlap).
-    assert min(gaps) >= 0.2, gaps
+    # Arrival times jitter on a busy machine (one message late makes the next gap short), so
+    # gaps are judged in pairs: any two in a row span well over one interval (paced per
+    # worker only, three workers would send in bursts of three: pairs of ~0 or ~0.4 s), and
+    # the whole run is as long as the interval times the gaps.
+    assert min(a + b for a, b in itertools.pairwise(gaps)) >= 0.5, gaps
     assert sum(gaps) >= 0.9 * 0.4 * len(gaps), gaps
     # More than one worker sent (else the pace was one process's, which proves nothing).
     senders = [out for out, _err in outputs if re.search(r"attempted [1-9]", out)]
