@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -11,6 +12,7 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -55,13 +57,18 @@ def dispatch_pending(
     settings: DeliverySettings,
     clock: Callable[[], dt.datetime],
     stop: threading.Event | None = None,
+    planned: threading.Event | None = None,
+    turns: AbstractContextManager[Any] | None = None,
 ) -> DispatchStats:
     """Send every delivery that is due, concurrently, recording each outcome (and timing
-    each send for GET /metrics)."""
+    each send for GET /metrics). `planned`: set once the pass planning beside it has
+    committed its last batch (None: nothing is being planned); `turns`, held around each
+    transaction, shared with that planning (SQLite: see Worker)."""
+    turn = turns or contextlib.nullcontext()
     channels: dict[int, str] = {}  # the claimed deliveries' channels, for the timings
 
     def claim(rooms: Mapping[str, int]) -> list[Job]:
-        with transaction(engine) as session:
+        with turn, transaction(engine) as session:
             rows = leases.claim(
                 session, owner=settings.owner, now=clock(), lease=settings.lease, rooms=rooms
             )
@@ -70,7 +77,7 @@ def dispatch_pending(
 
     def record(results: Sequence[leases.AttemptResult]) -> None:
         _time_sends(results, channels)
-        with transaction(engine) as session:
+        with turn, transaction(engine) as session:
             leases.record(
                 session,
                 results=results,
@@ -82,10 +89,10 @@ def dispatch_pending(
             )
 
     def release(ids: Sequence[int]) -> None:
-        with transaction(engine) as session:
+        with turn, transaction(engine) as session:
             leases.release(session, ids=ids, owner=settings.owner, now=clock())
 
-    return dispatcher.run(claim, record, release, stop)
+    return dispatcher.run(claim, record, release, stop, planned)
 
 
 def _time_sends(results: Sequence[leases.AttemptResult], channels: dict[int, str]) -> None:

@@ -13,10 +13,12 @@ routes, to every channel.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +41,8 @@ from tracker.persistence.db import transaction
 from tracker.persistence.models import DeliveryStatus, PredictionRecord, Resolution
 
 QUEUE_BATCH = 500
+# The first batch is small: its reminders go out while the rest are planned (see Worker).
+FIRST_BATCH = 50
 POLICY_STATE = "reminder_policy"
 # A prediction whose reminders cannot be planned is looked at again this much later; the
 # others in its batch go ahead.
@@ -69,10 +73,12 @@ def queue_due(
     dry_run: bool = False,
     stale_after: dt.timedelta | None = None,
     public_url: str | None = None,
+    turns: AbstractContextManager[Any] | None = None,
 ) -> QueueReport:
     """Queue every reminder and resolution event that is due, a batch per transaction.
     `channels`: every channel (no routes), or a Routing. `public_url`: where the page is, for
-    announcements of new proposals to link to."""
+    announcements of new proposals to link to. `turns`: held around each batch's transaction,
+    shared with the sends that run beside it (SQLite: see Worker)."""
     report = QueueReport()
     routing = channels if isinstance(channels, Routing) else Routing(channels=channels)
     with transaction(engine, commit=not dry_run) as session:
@@ -88,13 +94,17 @@ def queue_due(
         if dry_run:  # one look, then roll back: the same rows would come back forever
             _queue_reminder_batch(session, policy=policy, routing=routing, tz=tz, now=now,
                                   report=report)  # fmt: skip
+    batch = FIRST_BATCH
+    turn = turns or contextlib.nullcontext()
     while not dry_run:
-        with transaction(engine) as session:
+        with turn, transaction(engine) as session:
             count = _queue_reminder_batch(
-                session, policy=policy, routing=routing, tz=tz, now=now, report=report
-            )
-        if count < QUEUE_BATCH:
+                session, policy=policy, routing=routing, tz=tz, now=now, report=report,
+                limit=batch,
+            )  # fmt: skip
+        if count < batch:
             break
+        batch = min(4 * batch, QUEUE_BATCH)  # 50, 200, 500: the sends beside it wait less
     # After the reminders, so that one held at a period's very end is in its message.
     report.digests = send_digests(engine, routing=routing, now=now, dry_run=dry_run)
     return report
@@ -120,8 +130,9 @@ def _queue_reminder_batch(
     tz: ZoneInfo,
     now: dt.datetime,
     report: QueueReport,
+    limit: int = QUEUE_BATCH,
 ) -> int:
-    batch = store.due_for_reminder(session, now=now, limit=QUEUE_BATCH)
+    batch = store.due_for_reminder(session, now=now, limit=limit)
     records = store.load_records(session, predictions=batch)
     ledger = reminders_in_ledger(session, predictions=batch)
     queued: list[tuple[outbox.Queued, list[str]]] = []

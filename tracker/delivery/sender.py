@@ -25,6 +25,9 @@ from tracker.persistence.pace import SharedPace
 log = logging.getLogger("tracker.dispatch")
 RECORD_EVERY = 0.25  # seconds between ledger writes while sends complete
 RECORD_BATCH = 64
+# While the pass is still planning, a lane whose claim came back short looks again this soon:
+# the next batch of reminders may be committed by then.
+RECLAIM_AFTER = 0.02  # seconds
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,10 @@ class Pacer:
             await asyncio.to_thread(self.shared.pause, key, seconds)
 
 
+_ALWAYS_SET = threading.Event()
+_ALWAYS_SET.set()
+
+
 @dataclass
 class _Lane:
     """One channel's share of the pass: a stalled receiver fills its own slots, never the
@@ -108,10 +115,13 @@ class _Lane:
     claimed: deque[Job] = field(default_factory=deque)
     in_flight: int = 0
     drained: bool = False  # its last claim came back short: the rest is the next pass's
+    paused_until: float = 0.0  # came back short while planning went on: look again then
 
     def room(self) -> int:
         """How many more rows to claim (a buffer of one more round), when running low."""
         if self.drained or len(self.claimed) > self.slots // 2:
+            return 0
+        if self.paused_until and time.monotonic() < self.paused_until:
             return 0
         return 2 * self.slots - self.in_flight - len(self.claimed)
 
@@ -137,13 +147,17 @@ class Dispatcher:
         record: Callable[[Sequence[AttemptResult]], None],
         release: Callable[[Sequence[int]], None],
         stop: threading.Event | None = None,
+        planned: threading.Event | None = None,
     ) -> DispatchStats:
         """Claim, send and record until nothing claimable is left (or `stop` is set).
 
         claim (given how many rows of each channel to take), record and release touch the
-        database: they run in worker threads, off the loop.
+        database: they run in worker threads, off the loop. `planned`: set when the pass has
+        committed every reminder it will queue; until then a short claim is not the end
+        (None: everything to send is committed already).
         """
-        return asyncio.run(self._run(claim, record, release, stop or threading.Event()))
+        done = planned or _ALWAYS_SET
+        return asyncio.run(self._run(claim, record, release, stop or threading.Event(), done))
 
     async def _run(
         self,
@@ -151,6 +165,7 @@ class Dispatcher:
         record: Callable[[Sequence[AttemptResult]], None],
         release: Callable[[Sequence[int]], None],
         stop: threading.Event,
+        planned: threading.Event,
     ) -> DispatchStats:
         lanes = {name: _Lane(self.share()) for name in self.channels}
         client = new_client(
@@ -160,7 +175,7 @@ class Dispatcher:
         )
         async with client:
             ledger = _Ledger(claim, record, release)
-            sending = _Sending(self, client, lanes, stop)
+            sending = _Sending(self, client, lanes, stop, planned)
             try:
                 await sending.loop(ledger)
             finally:
@@ -231,6 +246,7 @@ class _Ledger:
         self.stats = DispatchStats()
         self.claiming: asyncio.Task[Any] | None = None
         self.rooms: Mapping[str, int] = {}
+        self.final = True  # the claim under way began after planning ended
         self.recording: asyncio.Task[Any] | None = None
         self.recorded: list[AttemptResult] = []
         self.last_record = time.monotonic()
@@ -238,8 +254,8 @@ class _Ledger:
     def _run(self, function: Callable[[Any], Any], argument: Any) -> asyncio.Future[Any]:
         return asyncio.get_running_loop().run_in_executor(self._thread, function, argument)
 
-    def start_claim(self, rooms: Mapping[str, int]) -> None:
-        self.rooms = rooms
+    def start_claim(self, rooms: Mapping[str, int], *, final: bool) -> None:
+        self.rooms, self.final = rooms, final
         self.claiming = asyncio.ensure_future(self._run(self._claim, rooms))
 
     def start_record(self, results: list[AttemptResult]) -> None:
@@ -275,8 +291,10 @@ class _Sending:
         client: httpx.AsyncClient,
         lanes: dict[str, _Lane],
         stop: threading.Event,
+        planned: threading.Event,
     ) -> None:
         self.dispatcher, self.client, self.lanes, self.stop = dispatcher, client, lanes, stop
+        self.planned = planned
         self.pacer = Pacer(
             dispatcher.slack_min_interval,
             max_wait=dispatcher.request_timeout,
@@ -301,7 +319,8 @@ class _Sending:
         rooms = {name: lane.room() for name, lane in self.lanes.items()}
         rooms = {name: room for name, room in rooms.items() if room > 0}
         if ledger.claiming is None and rooms and not self.stop.is_set():
-            ledger.start_claim(rooms)
+            # Read before the claim starts: a batch committed after it is claimed next time.
+            ledger.start_claim(rooms, final=self.planned.is_set())
         flush_due = time.monotonic() - ledger.last_record >= RECORD_EVERY
         full = len(self.finished) >= RECORD_BATCH
         if ledger.recording is None and self.finished and (flush_due or full or not self.in_flight):
@@ -317,7 +336,9 @@ class _Sending:
             self.lanes[job.channel].claimed.append(job)
             got[job.channel] += 1
         for name, room in ledger.rooms.items():
-            self.lanes[name].drained = got[name] < room
+            lane, short = self.lanes[name], got[name] < room
+            lane.drained = short and ledger.final
+            lane.paused_until = time.monotonic() + RECLAIM_AFTER if short else 0.0
 
     def _sent(self, task: asyncio.Task[AttemptResult | Released]) -> None:
         self.lanes[self.in_flight.pop(task)].in_flight -= 1
@@ -335,7 +356,10 @@ class _Sending:
             if not waiting:
                 if self.finished or any(lane.claimed for lane in self.lanes.values()):
                     continue
-                break
+                if self.stop.is_set() or all(lane.drained for lane in self.lanes.values()):
+                    break
+                await asyncio.sleep(RECLAIM_AFTER)  # planning goes on: wait for its next batch
+                continue
             done, _ = await asyncio.wait(
                 waiting, timeout=RECORD_EVERY, return_when=asyncio.FIRST_COMPLETED
             )

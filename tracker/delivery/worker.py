@@ -120,7 +120,51 @@ class Worker:
 
     def _pass(self, *, dry_run: bool) -> PassReport:
         now = self.clock()
-        queue = queueing.queue_due(
+        if dry_run:
+            queue = self._plan(now, dry_run=True)
+            queued = [*queue.queued, *queue.nudges, *queue.proposals]
+            report = PassReport(queue=queue, dry_run=True)
+            report.pending = (
+                checks.count_due_deliveries(self.engine, now=now)
+                + sum(item["deliveries"] for item in queued)
+                + len(queue.digests)
+            )
+            return report
+        # Streamed: planning commits its batches in a thread of its own while the sends of
+        # those already committed go out (a backlog of 10,000 no longer waits for the last
+        # to be planned). Committed before sent, claimed under a lease: the guarantees hold.
+        # On SQLite each transaction holds the one write lock throughout (BEGIN IMMEDIATE),
+        # and a planner that begins its next batch the moment it commits starves the sends'
+        # claims, whose busy handler sleeps: the two take turns, first come first served.
+        turns = TakingTurns() if self.engine.dialect.name == "sqlite" else None
+        planning = _Planning(lambda: self._plan(now, dry_run=False, turns=turns))
+        planning.start()
+        try:
+            dispatch = checks.dispatch_pending(
+                self.engine,
+                dispatcher=self.dispatcher(),
+                settings=checks.DeliverySettings(
+                    owner=self.owner,
+                    lease=self.settings.lease,
+                    retry=outbox.RetryPolicy(
+                        max_attempts=self.settings.delivery_max_attempts,
+                        backoff=self.settings.retry_backoff,
+                    ),
+                    rng=self.rng,
+                ),
+                clock=self.clock,
+                stop=self.stop,
+                planned=planning.done,
+                turns=turns,
+            )
+        finally:
+            queue = planning.result()  # its error, if it failed, ends the pass as before
+        return PassReport(queue=queue, dry_run=False, dispatch=dispatch)
+
+    def _plan(
+        self, now: dt.datetime, *, dry_run: bool, turns: TakingTurns | None = None
+    ) -> queueing.QueueReport:
+        return queueing.queue_due(
             self.engine,
             policy=self.settings.reminder_policy,
             channels=Routing(
@@ -134,33 +178,8 @@ class Worker:
             dry_run=dry_run,
             stale_after=self.settings.stale_after,
             public_url=self.settings.public_url,
+            turns=turns,
         )
-        report = PassReport(queue=queue, dry_run=dry_run)
-        if dry_run:
-            report.pending = (
-                checks.count_due_deliveries(self.engine, now=now)
-                + sum(
-                    item["deliveries"] for item in [*queue.queued, *queue.nudges, *queue.proposals]
-                )
-                + len(queue.digests)
-            )
-            return report
-        report.dispatch = checks.dispatch_pending(
-            self.engine,
-            dispatcher=self.dispatcher(),
-            settings=checks.DeliverySettings(
-                owner=self.owner,
-                lease=self.settings.lease,
-                retry=outbox.RetryPolicy(
-                    max_attempts=self.settings.delivery_max_attempts,
-                    backoff=self.settings.retry_backoff,
-                ),
-                rng=self.rng,
-            ),
-            clock=self.clock,
-            stop=self.stop,
-        )
-        return report
 
     def dispatcher(self) -> Dispatcher:
         followers = {} if self.follower_channels is None else self.follower_channels(self.clock())
@@ -176,3 +195,53 @@ class Worker:
 
     def next_wake_at(self) -> dt.datetime | None:
         return checks.next_wake_at(self.engine)
+
+
+class _Planning:
+    """A pass's planning, run in a thread beside its sends; `done` is set when it ends."""
+
+    def __init__(self, plan: Callable[[], queueing.QueueReport]) -> None:
+        self._plan = plan
+        self.done = threading.Event()
+        self._report: queueing.QueueReport | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="tracker-plan", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._report = self._plan()
+        except BaseException as error:  # handed to the pass's own thread by result()
+            self._error = error
+        finally:
+            self.done.set()
+
+    def result(self) -> queueing.QueueReport:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._report is not None
+        return self._report
+
+
+class TakingTurns:
+    """A lock that lets its waiters in in the order they came (threading.Lock does not: the
+    thread that releases it can take it straight back, again and again)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+
+    def __enter__(self) -> None:
+        with self._changed:
+            ticket = self._next_ticket
+            self._next_ticket += 1
+            self._changed.wait_for(lambda: self._serving == ticket)
+
+    def __exit__(self, *exc: object) -> None:
+        with self._changed:
+            self._serving += 1
+            self._changed.notify_all()
