@@ -58,20 +58,24 @@ def dispatch_pending(
     clock: Callable[[], dt.datetime],
     stop: threading.Event | None = None,
     planned: threading.Event | None = None,
+    planned_for: dt.datetime | None = None,
     turns: AbstractContextManager[Any] | None = None,
 ) -> DispatchStats:
     """Send every delivery that is due, concurrently, recording each outcome (and timing
     each send for GET /metrics). `planned`: set once the pass planning beside it has
-    committed its last batch (None: nothing is being planned); `turns`, held around each
-    transaction, shared with that planning (SQLite: see Worker)."""
+    committed its last batch (None: nothing is being planned), for the time `planned_for`
+    (until then a reminder of a prediction not yet planned waits: it may be superseded);
+    `turns`, held around each transaction, shared with that planning (SQLite: see Worker)."""
     turn = turns or contextlib.nullcontext()
     channels: dict[int, str] = {}  # the claimed deliveries' channels, for the timings
 
     def claim(rooms: Mapping[str, int]) -> list[Job]:
+        planning = planned is not None and not planned.is_set()
         with turn, transaction(engine) as session:
             rows = leases.claim(
-                session, owner=settings.owner, now=clock(), lease=settings.lease, rooms=rooms
-            )
+                session, owner=settings.owner, now=clock(), lease=settings.lease, rooms=rooms,
+                unplanned_at=planned_for if planning else None,
+            )  # fmt: skip
             channels.update((row.id, row.channel) for row in rows)
             return [_job(row) for row in rows]
 

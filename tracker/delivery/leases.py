@@ -26,8 +26,8 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from tracker.channels.base import Attempt, AttemptOutcome
-from tracker.delivery.ledger import WAITING, RetryPolicy, prediction_is_open
-from tracker.enums import OPEN_ONLY_KINDS
+from tracker.delivery.ledger import WAITING, RetryPolicy, awaiting_plan, prediction_is_open
+from tracker.enums import OPEN_ONLY_KINDS, REMINDER_KINDS
 from tracker.persistence.models import (
     Delivery,
     DeliveryStatus,
@@ -85,6 +85,7 @@ def claim(
     limit: int = 0,
     channels: Sequence[str] | None = None,
     rooms: Mapping[str, int] | None = None,
+    unplanned_at: dt.datetime | None = None,
 ) -> list[ClaimedDelivery]:
     """Take due rows for this worker: up to `limit` of these `channels` (all when None), or,
     given `rooms`, up to so many of each channel, so that one channel's backlog never fills a
@@ -93,12 +94,18 @@ def claim(
     PostgreSQL skips rows other workers have locked (FOR UPDATE SKIP LOCKED); SQLite has one
     writer at a time. On both, the UPDATE repeats the condition and only the rows it changed
     (RETURNING) are ours, so a row is never claimed twice.
+
+    `unplanned_at`: while a pass plans beside the sends, the time it plans for; a reminder of
+    a prediction it has yet to plan (due for a look by then) waits, for that look may find it
+    superseded by a later one.
     """
-    due = (
+    due: tuple[Any, ...] = (
         _due(session, now),
         # a reminder is only ever sent for an open prediction
         sa.or_(col(Delivery.kind).not_in(OPEN_ONLY_KINDS), prediction_is_open()),
     )
+    if unplanned_at is not None:
+        due += (sa.or_(col(Delivery.kind).not_in(REMINDER_KINDS), ~awaiting_plan(unplanned_at)),)
     groups: list[tuple[Any, int]]
     if rooms is None:
         chosen = col(Delivery.channel).in_(channels) if channels is not None else sa.true()

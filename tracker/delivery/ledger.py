@@ -287,6 +287,19 @@ def prediction_is_open() -> Any:
     )
 
 
+def awaiting_plan(at: dt.datetime) -> Any:
+    """Correlated on the delivery's row: its prediction is due for the planner's look at `at`
+    (a primary-key lookup)."""
+    return (
+        sa.select(col(Prediction.id))
+        .where(
+            col(Prediction.id) == col(Delivery.prediction_id),
+            col(Prediction.next_reminder_at) <= at,
+        )
+        .exists()
+    )
+
+
 def retry(
     session: Session,
     *,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
@@ -29,10 +30,10 @@ from sqlmodel import Session
 from tracker.delivery import ledger as outbox
 from tracker.delivery.announce import queue_proposal_announcements
 from tracker.delivery.digests import send_digests
-from tracker.delivery.lookups import reminders_in_ledger
+from tracker.delivery.lookups import LedgerReminders, reminders_in_ledger
 from tracker.delivery.nudges import queue_stale_nudges
 from tracker.delivery.routed import Routing, enqueue_routed, event_for
-from tracker.domain.reminders import ReminderPolicy, due_reminders, policy_fingerprint
+from tracker.domain.reminders import ReminderPolicy, due_reminders, policy_fingerprint, schedule
 from tracker.enums import REMINDER_KINDS
 from tracker.io.questions import latest_forecasts_json
 from tracker.io.records import iso, prediction_json, resolution_json
@@ -74,6 +75,7 @@ def queue_due(
     stale_after: dt.timedelta | None = None,
     public_url: str | None = None,
     turns: AbstractContextManager[Any] | None = None,
+    stop: threading.Event | None = None,
 ) -> QueueReport:
     """Queue every reminder and resolution event that is due, a batch per transaction.
     `channels`: every channel (no routes), or a Routing. `public_url`: where the page is, for
@@ -96,7 +98,7 @@ def queue_due(
                                   report=report)  # fmt: skip
     batch = FIRST_BATCH
     turn = turns or contextlib.nullcontext()
-    while not dry_run:
+    while not dry_run and not (stop is not None and stop.is_set()):  # the rest: next pass's
         with turn, transaction(engine) as session:
             count = _queue_reminder_batch(
                 session, policy=policy, routing=routing, tz=tz, now=now, report=report,
@@ -142,11 +144,10 @@ def _queue_reminder_batch(
             kind: routing.targets(session, record, event_for(record, kind, now), now=now)
             for kind in REMINDER_KINDS
         }
+        held = ledger[record.prediction.id]
         handled = {
-            key
-            for key, (kind, present) in ledger[record.prediction.id].items()
-            if set(targets.get(kind, ())) <= present
-        }
+            key for key, (kind, present) in held.on.items() if set(targets.get(kind, ())) <= present
+        } | _superseded(record.prediction.due_at, policy, held)
         queued += [
             (q, routing.held_for(targets[q.item.kind], q.item.scheduled_for))
             for q in _plan_or_postpone(record, handled=handled, policy=policy, tz=tz, now=now)
@@ -172,6 +173,16 @@ def _queue_reminder_batch(
     report.skipped += sum(len(t) for q, t in queued if q.status is not DeliveryStatus.PENDING)
     report.predictions += len(batch)
     return len(batch)
+
+
+def _superseded(due_at: dt.datetime, policy: ReminderPolicy, held: LedgerReminders) -> set[str]:
+    """The reminders of the schedule due no later than the latest in the ledger, and not in it
+    themselves: superseded by it, and never to be sent, even if a new policy makes one of them
+    the latest whose time has come (as dropping a lead time would)."""
+    if held.latest_at is None:
+        return set()
+    latest = held.latest_at
+    return {r.key for r in schedule(due_at, policy) if r.at <= latest and r.key not in held.on}
 
 
 def _plan_or_postpone(

@@ -155,10 +155,15 @@ class Worker:
                 clock=self.clock,
                 stop=self.stop,
                 planned=planning.done,
+                planned_for=now,
                 turns=turns,
             )
         finally:
-            queue = planning.result()  # its error, if it failed, ends the pass as before
+            queue = planning.result()  # its error, if it failed, ends the pass
+        if self.follower_channels is not None:
+            # Rows planned for a follower who cannot be mailed are retired when the channels
+            # are read; the sends began before the planner queued this pass's.
+            self.follower_channels(self.clock())
         return PassReport(queue=queue, dry_run=False, dispatch=dispatch)
 
     def _plan(
@@ -179,6 +184,7 @@ class Worker:
             stale_after=self.settings.stale_after,
             public_url=self.settings.public_url,
             turns=turns,
+            stop=self.stop,
         )
 
     def dispatcher(self) -> Dispatcher:

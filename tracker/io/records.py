@@ -164,7 +164,7 @@ def delivery_json(row: Delivery, key: str) -> dict[str, Any]:
 
 def skipped_reminders(row: Delivery) -> list[str]:
     """The earlier reminders this one superseded before they were sent (they have no row)."""
-    if row.event_type != "prediction.reminder" or '"skipped":[' not in row.payload:
+    if row.event_type != "prediction.reminder" or '"skipped":["' not in row.payload:
         return []
     reminder = json.loads(row.payload).get("reminder") or {}
     skipped = reminder.get("skipped")
