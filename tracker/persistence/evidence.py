@@ -4,11 +4,14 @@ transactions)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 from sqlmodel import Session, col, func, select
 
 from tracker.enums import PredictionStatus
+from tracker.errors import NotFound
 from tracker.persistence.models import Forecast, Prediction
+from tracker.persistence.news_models import EvidenceRow
 
 
 def unresolved_questions(session: Session, *, limit: int = 100_000) -> list[Prediction]:
@@ -37,3 +40,42 @@ def first_forecasts(session: Session) -> dict[int, dt.datetime]:
 
 def _utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)  # SQLite drops the zone
+
+
+def evidence_page(
+    session: Session, *, status: str | None, prediction_id: int | None, limit: int, after: int
+) -> list[EvidenceRow]:
+    """Evidence oldest first after id `after`, of one status and one question when given."""
+    query = select(EvidenceRow).where(col(EvidenceRow.id) > after)
+    if status is not None:
+        query = query.where(col(EvidenceRow.status) == status)
+    if prediction_id is not None:
+        query = query.where(col(EvidenceRow.prediction_id) == prediction_id)
+    return list(session.exec(query.order_by(col(EvidenceRow.id)).limit(limit)).all())
+
+
+def get_evidence(session: Session, *, evidence_id: int) -> EvidenceRow:
+    found = session.exec(
+        select(EvidenceRow).where(col(EvidenceRow.id) == evidence_id).with_for_update()
+    ).first()
+    if found is None:
+        raise NotFound(f"no evidence {evidence_id}", listing="tracker evidence")
+    return found
+
+
+def pending_for_questions(session: Session, *, ids: Sequence[int]) -> list[EvidenceRow]:
+    """Evidence waiting for a person on these questions, best first (the page shows it)."""
+    if not ids:
+        return []
+    query = (
+        select(EvidenceRow)
+        .where(col(EvidenceRow.prediction_id).in_(ids), col(EvidenceRow.status) == "pending")
+        .order_by(col(EvidenceRow.score).desc(), col(EvidenceRow.id))
+    )
+    return list(session.exec(query).all())
+
+
+def known_pairs(session: Session, *, article_id: int) -> set[int]:
+    """The questions an article already gave evidence for (a second scan adds nothing)."""
+    query = select(EvidenceRow.prediction_id).where(col(EvidenceRow.article_id) == article_id)
+    return set(session.exec(query).all())
