@@ -49,6 +49,7 @@ class PassReport:
             or self.queue.nudges
             or self.queue.digests
             or self.queue.proposals
+            or self.queue.evidence
             or self.dispatch.sent
             or self.dispatch.released
         )
@@ -63,6 +64,7 @@ class PassReport:
             "nudges": self.queue.nudges,
             "digests": self.queue.digests,
             "proposals": self.queue.proposals,
+            "evidence": self.queue.evidence,
             "attempts": self.dispatch.sent,
             "outcomes": self.dispatch.outcomes,
             "released": self.dispatch.released,

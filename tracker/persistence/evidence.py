@@ -79,3 +79,27 @@ def known_pairs(session: Session, *, article_id: int) -> set[int]:
     """The questions an article already gave evidence for (a second scan adds nothing)."""
     query = select(EvidenceRow.prediction_id).where(col(EvidenceRow.article_id) == article_id)
     return set(session.exec(query).all())
+
+
+def evidence_to_announce(session: Session, *, limit: int) -> list[EvidenceRow]:
+    """Pending evidence not announced yet, oldest first, locked until the pass commits (a
+    second worker skips it). Evidence a feed resolved by itself is not pending: never announced
+    as waiting, and its resolution has its own event."""
+    return list(
+        session.exec(
+            select(EvidenceRow)
+            .where(col(EvidenceRow.status) == "pending", col(EvidenceRow.announced_at).is_(None))
+            .order_by(col(EvidenceRow.id))
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+    )
+
+
+def next_evidence_announcement_at(session: Session) -> dt.datetime | None:
+    oldest: dt.datetime | None = session.exec(
+        select(func.min(EvidenceRow.created_at)).where(
+            col(EvidenceRow.status) == "pending", col(EvidenceRow.announced_at).is_(None)
+        )
+    ).one()
+    return oldest
