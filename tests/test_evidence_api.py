@@ -95,3 +95,23 @@ def test_the_page_shows_pending_evidence_beside_its_question(
     assert "Moscow pulled its last troops out of Syria on Tuesday" in page
     assert "tracker evidence accept" in page
     assert 'href="javascript:' not in page
+
+
+@freeze_time(NOW)
+def test_the_index_is_built_again_when_the_questions_change(
+    web: Web, cli: Callable[..., Result]
+) -> None:
+    _found(web, cli)  # builds and keeps the index of the seed's questions
+    added = cli("add", "Greece will hold a snap election", "--due", "2025-06", "--key", "greece")
+    assert added.code == 0, added.err
+    with transaction(web.engine) as session:
+        article = Article(url="https://news.example/gr", status="read", fetched_at=utcnow())
+        session.add(article)
+        session.flush()
+        text = "Greeks voted today in a snap election called by the prime minister."
+        found, _ = record_evidence(
+            session, article=article, text=text, published=dt.date(2025, 2, 21), now=utcnow()
+        )
+    assert found == 1
+    listed = web.client.get("/api/v1/evidence", params={"question": "greece"}).json()["items"]
+    assert [(e["outcome"], e["occurred_on"]) for e in listed] == [("yes", "2025-02-21")]

@@ -109,14 +109,16 @@ def _season_years(claim: str) -> frozenset[str]:
 @lru_cache(maxsize=32768)
 def read(claim: str) -> Claim:
     words = read_claim(claim)
+    found = tokens(claim)
     folded = frozenset(family(word) for word in words.words)
     events = frozenset(family(word) for word in words.active | words.passive)
     if not events:
-        events = _present_verb(claim, frozenset(family(word) for word in words.subject))
+        events = _present_verb(found, frozenset(family(word) for word in words.subject))
     if events and events <= LIGHT_VERBS:
-        events = _object_noun(claim, events) or events
+        events = _object_noun(found, events) or events
     # Names after the main clause ("..., Khmeimim airbase and Tartus port included") are detail.
-    main_clause = frozenset(t.word for t in tokens(re.split(r"[,;:(]", claim)[0]) if t.word)
+    first = next((i for i, t in enumerate(found) if t.plain in ",;:("), len(found))
+    main_clause = frozenset(t.word for t in found[:first] if t.word)
     names = frozenset(family(word) for word in words.proper) & folded & main_clause
     return Claim(
         words=folded,
@@ -131,20 +133,19 @@ def read(claim: str) -> Claim:
     )
 
 
-def _present_verb(claim: str, subject: frozenset[str]) -> frozenset[str]:
+def _present_verb(found: list[Token], subject: frozenset[str]) -> frozenset[str]:
     """A claim without "will" ("Russia completes a full withdrawal"): its verb is the word after
     its subject."""
-    found = [token for token in tokens(claim) if token.word]
-    for before, token in itertools.pairwise(found):
+    named = [token for token in found if token.word]
+    for before, token in itertools.pairwise(named):
         if before.word in subject and token.word not in subject:
             return frozenset([token.word]) if token.word else frozenset()
     return frozenset()
 
 
-def _object_noun(claim: str, verbs: frozenset[str]) -> frozenset[str]:
+def _object_noun(found: list[Token], verbs: frozenset[str]) -> frozenset[str]:
     """The noun a light verb takes: "hold a snap federal election in 2025" -> election, "go on
     strike" -> strike."""
-    found = tokens(claim)
     start = next((i for i, token in enumerate(found) if token.word in verbs), None)
     if start is None:
         return frozenset()

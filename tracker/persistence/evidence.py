@@ -103,3 +103,16 @@ def next_evidence_announcement_at(session: Session) -> dt.datetime | None:
         )
     ).one()
     return oldest
+
+
+def open_questions_stamp(session: Session) -> tuple[object, ...]:
+    """What changes when the open questions or their first forecasts do: a question added,
+    edited, resolved or reopened, a forecast made. An index of their words built for one stamp
+    serves every article until it changes."""
+    open_rows = session.exec(
+        select(func.count(), func.max(Prediction.id), func.max(Prediction.updated_at)).where(
+            col(Prediction.status) == PredictionStatus.OPEN.value
+        )
+    ).one()
+    forecasts = session.exec(select(func.max(Forecast.id))).one()
+    return (*open_rows, forecasts)
