@@ -28,6 +28,7 @@ reading had to assume: no date given, a "no" read from a continuing state, a com
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -36,7 +37,9 @@ from tracker.evidence.dates import PastDate
 from tracker.evidence.words import Claim, Token, tokens
 
 COVERAGE_FLOOR = 0.6
+_UNNAMED_COVERAGE = 0.8  # of the claim beyond its subject, for a report that omits the subject
 _WINDOW = 7  # tokens walked back from the event's word
+_PARTIAL_BEFORE, _PARTIAL_AFTER = 6, 6  # tokens around the event's word a partial step is in
 _LATE_REPORT = timedelta(days=3)  # an undated report this long after the deadline is less sure
 
 
@@ -55,6 +58,7 @@ class Sentence:
     dates: list[PastDate]
     published: date
     later_dates: list[date]  # days named ahead of publication ("postponed to June 2026")
+    names: frozenset[str] = frozenset()  # words written capitalised after the first
 
 
 @dataclass(frozen=True)
@@ -72,10 +76,12 @@ def judge(sentence: Sentence, claim: Claim, window: Window) -> Finding | None:
     if lx.DENIAL.search(sentence.text) or lx.QUESTION.search(sentence.text):
         return None
     positions = [i for i, token in enumerate(sentence.tokens) if token.word in claim.events]
-    if positions and _roles_swapped(sentence.tokens[: positions[0]], claim):
+    if claim.light and claim.events <= sentence.words:  # "the summit never took place"
+        positions += [i for i, token in enumerate(sentence.tokens) if token.word in claim.light]
+    if positions and _roles_swapped(sentence.tokens, positions[0], claim):
         return None
     moods = {_mood(sentence.tokens, i, claim.events) for i in positions}
-    if "report" in moods and claim.events <= sentence.words:
+    if "report" in moods:
         return _reported(sentence, claim, window, coverage, positions)
     return _not_happened(sentence, claim, window, coverage, moods)
 
@@ -87,17 +93,38 @@ def _same_subject_and_things(sentence: Sentence, claim: Claim) -> float | None:
     if compared is None:
         return None
     words = sentence.words | compared
-    if claim.subject and not claim.subject & words:
-        return None
-    subject_names = claim.subject if claim.parties else claim.names & claim.subject
-    subject_names -= lx.INSTITUTIONS
-    needed = len(subject_names) if claim.parties else max(1, len(subject_names) // 2)
-    if subject_names and len(subject_names & words) < needed:
+    if not _same_subject(claim, words) and not _unnamed_agent(sentence, claim, words):
         return None
     if not (claim.names - claim.subject) <= words:
         return None
     coverage = claim_coverage(claim, words)
     return coverage if coverage >= COVERAGE_FLOOR else None
+
+
+def _same_subject(claim: Claim, words: frozenset[str]) -> bool:
+    if claim.subject and not claim.subject & words:
+        return False
+    subject_names = claim.subject if claim.parties else claim.names & claim.subject
+    subject_names -= lx.INSTITUTIONS
+    needed = len(subject_names) if claim.parties else max(1, len(subject_names) // 2)
+    return not subject_names or len(subject_names & words) >= needed
+
+
+def _unnamed_agent(sentence: Sentence, claim: Claim, words: frozenset[str]) -> bool:
+    """A passive report that leaves the doer out ("Gatwick's second runway has been approved"):
+    it counts when it names the event, every other name of the claim and nearly all its words,
+    and no other name at all that could be the doer."""
+    rest = claim.core - claim.subject
+    if len(rest) < 2 or not claim.events <= words or not (claim.names - claim.subject) <= words:
+        return False
+    weights = {word: 1.0 if word in claim.events or word in claim.names else 0.5 for word in rest}
+    named = sum(w for word, w in weights.items() if word in words) / sum(weights.values())
+    strangers = sentence.names - claim.words - lx.CALENDAR - lx.INSTITUTIONS
+    passive = any(
+        token.word in claim.events and before.plain in lx.BE_FORMS
+        for before, token in itertools.pairwise(sentence.tokens)
+    )
+    return passive and named >= _UNNAMED_COVERAGE and not strangers
 
 
 def _compared(claim: Claim, numbers: frozenset[str]) -> frozenset[str] | None:
@@ -136,11 +163,14 @@ def claim_coverage(claim: Claim, words: frozenset[str]) -> float:
     return named / total if total else 0.0
 
 
-def _roles_swapped(before: list[Token], claim: Claim) -> bool:
+def _roles_swapped(tokens: list[Token], at: int, claim: Claim) -> bool:
     """Whether the sentence's subject (its words before the event) is one of the claim's other
     names and not the claim's subject: "Beijing raised its tariffs on American goods" against
-    "The US will raise tariffs on Chinese goods"."""
-    said = {token.word for token in before if token.word}
+    "The US will raise tariffs on Chinese goods". In the passive ("Gatwick's runway was
+    approved") the subject is what the event is done to, as in the claim's object."""
+    if claim.passive or (at > 0 and tokens[at - 1].plain in lx.BE_FORMS):
+        return False
+    said = {token.word for token in tokens[:at] if token.word}
     return bool(claim.subject) and not claim.subject & said and bool(said & claim.names)
 
 
@@ -148,6 +178,7 @@ def _mood(tokens: list[Token], at: int, events: frozenset[str]) -> str:
     """How the sentence holds the event at `at`: "report", "plan", "negated", "condition",
     "ongoing" or "unclear" (see the module's notes)."""
     negated = past = False
+    j = at
     for j in range(at - 1, max(-1, at - _WINDOW - 1), -1):
         token = tokens[j]
         past = past or (token.past and token.word is not None)
@@ -167,7 +198,20 @@ def _mood(tokens: list[Token], at: int, events: frozenset[str]) -> str:
         return "condition"
     if negated:
         return "negated"
-    return "report" if past else _tense(tokens, at)
+    return "report" if past or _past_before(tokens, j) else _tense(tokens, at)
+
+
+def _past_before(tokens: list[Token], at: int) -> bool:
+    """Whether the clause's verb, before an aside set off by commas, is past: "Canadians voted
+    on Monday, 28 April, in a federal election"."""
+    if at <= 0 or not tokens[at].punct:
+        return False
+    for token in reversed(tokens[max(0, at - _WINDOW) : at]):
+        if token.plain in lx.CLAUSE_ENDS or token.plain in lx.PLAN:
+            return False
+        if token.past and token.word is not None:
+            return True
+    return False
 
 
 def _tense(tokens: list[Token], at: int) -> str:
@@ -187,7 +231,8 @@ def _tense(tokens: list[Token], at: int) -> str:
 def _reported(
     sentence: Sentence, claim: Claim, window: Window, coverage: float, positions: list[int]
 ) -> Finding | None:
-    if _partial(sentence, claim):
+    things = claim.core - claim.subject
+    if _partial(sentence, claim, [i for i, t in enumerate(sentence.tokens) if t.word in things]):
         return None
     score = 0.55 + 0.45 * coverage
     if claim.complete and not _says_complete(sentence):
@@ -205,8 +250,16 @@ def _reported(
     return Finding("yes", round(score * (0.8 if late else 0.92), 3), None)
 
 
-def _partial(sentence: Sentence, claim: Claim) -> bool:
-    found = lx.PARTIAL.search(sentence.text)
+def _partial(sentence: Sentence, claim: Claim, positions: list[int]) -> bool:
+    """Whether a partial step ("began withdrawing", "some troops", "the first units") is said
+    of the event: near one of its words, not elsewhere in the sentence ("..., and construction
+    will begin within a year")."""
+    near = " ".join(
+        token.plain
+        for at in positions
+        for token in sentence.tokens[max(0, at - _PARTIAL_BEFORE) : at + _PARTIAL_AFTER]
+    )
+    found = lx.PARTIAL.search(near)
     if found is None or found[0] in claim.plain:
         return False
     # A claim about the start of something ("construction will begin") is met by its start.

@@ -67,6 +67,15 @@ PHRASES = (
     (re.compile(r"(?:took|taken|taking|takes)\s+place"), "held"),
     (re.compile(r"went\s+to\s+the\s+polls"), "voted"),
 )
+# Capitalised words that name no one: days, months, titles.
+CALENDAR = _words(
+    """
+    monday tuesday wednesday thursday friday saturday sunday january february march april may
+    june july august september october november december jan feb mar apr jun jul aug sep sept oct
+    nov dec president prime minister chancellor ceo chief executive secretary minister spokesman
+    spokeswoman spokesperson mr mrs ms dr
+    """
+)
 # A claim word among these says how much, not what: "withdraw all forces", "a full pullout".
 COMPLETENESS = frozenset(["all", "complet", "entir", "every", "last", "total", "final", "whol"])
 
@@ -107,6 +116,7 @@ CLAUSE_ENDS = _words(
     and but that after before while which who because although
     """
 )
+BE_FORMS = frozenset(["was", "were", "been", "is", "are", "be", "being"])
 PAST_AUXILIARIES = frozenset(["has", "have", "had", "was", "were", "been"])
 # Past forms equal to the present: read as past in a report ("The ECB cut rates on Thursday").
 BARE_PASTS = frozenset(["cut", "hit", "quit", "put", "set", "shut", "split", "cast", "let"])

@@ -66,8 +66,7 @@ class QuestionIndex:
             index = len(self._questions)
             self._questions.append(question)
             self._claims.append(claim)
-            units = len(claim.core - claim.subject) + (1 if claim.subject else 0)
-            self._needed.append(max(1, math.ceil(COVERAGE_FLOOR * units)))
+            self._needed.append(_words_needed(claim))
             for word in claim.core:
                 self._postings[word].append(index)
 
@@ -83,6 +82,16 @@ class QuestionIndex:
 
     def question(self, index: int) -> tuple[OpenQuestion, Claim]:
         return self._questions[index], self._claims[index]
+
+
+def _words_needed(claim: Claim) -> int:
+    """The fewest of a claim's words a sentence must share for judge to accept it: each word
+    named adds at most 1 to the weighted coverage (tracker.evidence.judge.claim_coverage), which
+    must reach COVERAGE_FLOOR of the claim's whole weight."""
+    rest = claim.core - claim.subject
+    total = sum(1.0 if w in claim.events or w in claim.names else 0.5 for w in rest)
+    total += 1.0 if claim.subject else 0.0
+    return max(1, math.ceil(COVERAGE_FLOOR * total - 1e-9))
 
 
 def scan(
@@ -119,7 +128,23 @@ def _sentence(quote: str, found: list[Token], words: frozenset[str], published: 
         dates=past_dates(quote, published),
         published=published,
         later_dates=later,
+        names=_names(quote),
     )
+
+
+def _token_word(word: str) -> bool:
+    """Whether a sentence's first word is a name rather than a common word capitalised."""
+    found = tokens(word)
+    return bool(found) and found[0].word is not None
+
+
+def _names(quote: str) -> frozenset[str]:
+    """The words a sentence writes capitalised (its first too, unless a common word: "The",
+    "Officials"), folded as its words are."""
+    words = quote.split()
+    first = words[:1] if words and _token_word(words[0]) else []
+    found = [t.word for t in tokens(" ".join(w for w in first + words[1:] if w[:1].isupper()))]
+    return frozenset(word for word in found if word)
 
 
 def _evidence(question: OpenQuestion, finding: Finding, quote: str) -> Evidence:

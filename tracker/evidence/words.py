@@ -99,6 +99,8 @@ class Claim:
     complete: bool  # "all", "full", "last": a partial step is not it
     parties: bool  # "India and the United States will sign": every party must be named
     plain: str  # casefolded text: a "most of" the claim says is no partial step
+    passive: bool = False  # "Postecoglou will be sacked": the subject undergoes the event
+    light: frozenset[str] = frozenset()  # "hold" of "hold a summit": the event is the noun
 
 
 def _season_years(claim: str) -> frozenset[str]:
@@ -114,8 +116,9 @@ def read(claim: str) -> Claim:
     events = frozenset(family(word) for word in words.active | words.passive)
     if not events:
         events = _present_verb(found, frozenset(family(word) for word in words.subject))
+    light: frozenset[str] = frozenset()
     if events and events <= LIGHT_VERBS:
-        events = _object_noun(found, events) or events
+        light, events = events, _object_noun(found, events) or events
     # Names after the main clause ("..., Khmeimim airbase and Tartus port included") are detail.
     first = next((i for i, t in enumerate(found) if t.plain in ",;:("), len(found))
     main_clause = frozenset(t.word for t in found[:first] if t.word)
@@ -130,6 +133,8 @@ def read(claim: str) -> Claim:
         complete=bool(folded & COMPLETENESS),
         parties=re.match(r"[^,;]*?\band\b[^,;]*?\b(?:will|would|to)\b", claim) is not None,
         plain=fold_phrases(claim),
+        passive=bool(words.passive),
+        light=light - events,
     )
 
 
