@@ -231,6 +231,8 @@ def _tense(tokens: list[Token], at: int) -> str:
 def _reported(
     sentence: Sentence, claim: Claim, window: Window, coverage: float, positions: list[int]
 ) -> Finding | None:
+    if lx.UNCHANGED.search(sentence.text):
+        return None
     things = claim.core - claim.subject
     if _partial(sentence, claim, [i for i, t in enumerate(sentence.tokens) if t.word in things]):
         return None
@@ -277,6 +279,17 @@ def _nearest(dates: list[PastDate], positions: list[int]) -> PastDate | None:
     return dates[0] if dates else None
 
 
+def _thing_moods(sentence: Sentence, claim: Claim) -> set[str]:
+    """How the sentence holds the claim's things, beyond its subject: "The year ended without
+    a ceasefire between Russia and Ukraine" negates the ceasefire itself."""
+    things = claim.core - claim.subject - claim.names
+    return {
+        _mood(sentence.tokens, i, claim.events)
+        for i, token in enumerate(sentence.tokens)
+        if token.word in things
+    }
+
+
 def _not_happened(
     sentence: Sentence, claim: Claim, window: Window, coverage: float, moods: set[str]
 ) -> Finding | None:
@@ -295,6 +308,8 @@ def _not_happened(
         return None
     if "negated" in moods:
         return Finding("no", round(0.5 + 0.45 * coverage, 3), None)
+    if object_coverage == 1.0 and "negated" in _thing_moods(sentence, claim):
+        return Finding("no", round(0.5 + 0.4 * coverage, 3), None)  # "ended without a truce"
     if passed and (moods or object_coverage == 1.0):
         return Finding("no", round(0.5 + 0.4 * coverage, 3), None)
     if not moods - {"unclear", "ongoing"} and lx.CONTINUING.search(text) and object_coverage == 1.0:

@@ -35,7 +35,7 @@ FAMILIES = {
     "invasion": "invad", "sal": "sell", "shutdown": "complet",
     "completion": "complet", "finish": "complet", "conclud": "complet",
     "inauguration": "inaugurat", "clos": "complet", "closur": "complet", "crown": "win",
-    "top": "reach", "exceed": "reach", "surpass": "reach", "cross": "reach",
+    "washington": "us", "walkout": "strik", "top": "reach", "exceed": "reach", "surpass": "reach", "cross": "reach",
 }  # fmt: skip
 # Peoples and adjectives of places claim_words does not fold ("Germans voted" names Germany).
 DEMONYMS = {
@@ -157,5 +157,9 @@ POSTPONED = re.compile(
 CALLED_OFF = re.compile(
     r"\b(?:cancel{1,2}ed|call(?:ed)?\s+off|scrapp?ed|abandon(?:ed)?|shelved|dropped\s+(?:its|the"
     r"|their)\s+(?:plan|bid|offer)|withdrew\s+(?:its|the|their)\s+(?:bid|offer|nomination))\b"
+)
+# The claim's object left as it was: "leaving interest rates unchanged" is no rate rise.
+UNCHANGED = re.compile(
+    r"\b(?:unchanged|on\s+hold|left\s+\w+\s+\w*\s*steady|kept\s+\w+\s+\w*\s*steady)\b"
 )
 QUESTION = re.compile(r"\?\s*[\"'\u201d\u2019)]*$|\bwhether\b")

@@ -24,7 +24,7 @@ from datetime import date
 from tracker.domain.claim_words import fold_phrases, read_claim
 from tracker.evidence.dates import past_dates
 from tracker.evidence.judge import COVERAGE_FLOOR, Finding, Sentence, Window, judge
-from tracker.evidence.words import Claim, Token, read, tokens
+from tracker.evidence.words import Claim, Token, capitalised, read, tokens
 from tracker.extract import split_sentences
 from tracker.extract.mentions import find_mentions
 
@@ -128,23 +128,8 @@ def _sentence(quote: str, found: list[Token], words: frozenset[str], published: 
         dates=past_dates(quote, published),
         published=published,
         later_dates=later,
-        names=_names(quote),
+        names=capitalised(quote),
     )
-
-
-def _token_word(word: str) -> bool:
-    """Whether a sentence's first word is a name rather than a common word capitalised."""
-    found = tokens(word)
-    return bool(found) and found[0].word is not None
-
-
-def _names(quote: str) -> frozenset[str]:
-    """The words a sentence writes capitalised (its first too, unless a common word: "The",
-    "Officials"), folded as its words are."""
-    words = quote.split()
-    first = words[:1] if words and _token_word(words[0]) else []
-    found = [t.word for t in tokens(" ".join(w for w in first + words[1:] if w[:1].isupper()))]
-    return frozenset(word for word in found if word)
 
 
 def _evidence(question: OpenQuestion, finding: Finding, quote: str) -> Evidence:

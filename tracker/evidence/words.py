@@ -103,6 +103,19 @@ class Claim:
     light: frozenset[str] = frozenset()  # "hold" of "hold a summit": the event is the noun
 
 
+def capitalised(text: str) -> frozenset[str]:
+    """The words a text writes capitalised (its first too, unless a stop word: "The"), folded
+    as its words are: "The US Federal Reserve" -> {"us", "fed"}."""
+    parts = _HYPHEN.sub(" ", text).split()
+    kept = [w for i, w in enumerate(parts) if w[:1].isupper() and (i or _named(w))]
+    return frozenset(t.word for t in tokens(" ".join(kept)) if t.word)
+
+
+def _named(word: str) -> bool:
+    found = tokens(word)
+    return bool(found) and found[0].word is not None
+
+
 def _season_years(claim: str) -> frozenset[str]:
     """The "25" of "2024-25": a season's name, not a number the claim is about."""
     return frozenset(m[1] for m in re.finditer(r"\b(?:19|20)[0-9]{2}[-/\u2013]([0-9]{2})\b", claim))
@@ -120,9 +133,11 @@ def read(claim: str) -> Claim:
     if events and events <= LIGHT_VERBS:
         light, events = events, _object_noun(found, events) or events
     # Names after the main clause ("..., Khmeimim airbase and Tartus port included") are detail.
-    first = next((i for i, t in enumerate(found) if t.plain in ",;:("), len(found))
+    # The main clause, without what follows it ("..., Khmeimim airbase and Tartus port
+    # included") or an office it names ("... leave office as Canada's prime minister"): detail.
+    first = next((i for i, t in enumerate(found) if t.plain in ",;:(" or t.plain == "as"), None)
     main_clause = frozenset(t.word for t in found[:first] if t.word)
-    names = frozenset(family(word) for word in words.proper) & folded & main_clause
+    names = (capitalised(claim) | frozenset(map(family, words.proper))) & folded & main_clause
     return Claim(
         words=folded,
         core=(folded & main_clause or folded) - COMPLETENESS,
