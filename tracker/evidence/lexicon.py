@@ -35,7 +35,8 @@ FAMILIES = {
     "invasion": "invad", "sal": "sell", "shutdown": "complet",
     "completion": "complet", "finish": "complet", "conclud": "complet",
     "inauguration": "inaugurat", "clos": "complet", "closur": "complet", "crown": "win",
-    "washington": "us", "walkout": "strik", "top": "reach", "exceed": "reach", "surpass": "reach", "cross": "reach",
+    "washington": "us", "walkout": "strik", "top": "reach", "exceed": "reach",
+    "surpass": "reach", "cross": "reach",
 }  # fmt: skip
 # Peoples and adjectives of places claim_words does not fold ("Germans voted" names Germany).
 DEMONYMS = {
