@@ -65,8 +65,11 @@ PREPOSITIONS = _words(
 )
 # Phrases folded before words are read, beyond claim_words' own.
 PHRASES = (
-    (re.compile(r"(?:took|taken|taking|takes)\s+place"), "held"),
-    (re.compile(r"went\s+to\s+the\s+polls"), "voted"),
+    (re.compile(r"\b(?:took|taken|taking|takes)\s+place\b"), "held"),
+    (re.compile(r"\bwent\s+to\s+the\s+polls\b"), "voted"),
+    (re.compile(r"\b(?:lifted|lifts|blasted|blasts)\s+off\b"), "launched"),
+    (re.compile(r"\bwalked\s+off\s+the\s+job\b"), "struck"),
+    (re.compile(r"\bwhite\s+house\b"), "us"),
 )
 # Capitalised words that name no one: days, months, titles.
 CALENDAR = _words(

@@ -140,7 +140,7 @@ def read(claim: str) -> Claim:
     names = (capitalised(claim) | frozenset(map(family, words.proper))) & folded & main_clause
     return Claim(
         words=folded,
-        core=(folded & main_clause or folded) - COMPLETENESS,
+        core=(folded & main_clause or folded) - COMPLETENESS - (light - events),
         subject=frozenset(family(word) for word in words.subject) - COMPLETENESS,
         names=names,
         events=events & folded or _verbs(claim, folded, names),
