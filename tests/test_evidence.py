@@ -8,21 +8,32 @@ from datetime import date
 import pytest
 
 from tests.evidence_cases import CASES, EvidenceCase
-from tracker.evidence import SHOW_THRESHOLD, Evidence, OpenQuestion, QuestionIndex, scan
+from tracker.evidence import (
+    AUTO_RESOLVE_THRESHOLD,
+    SHOW_THRESHOLD,
+    Evidence,
+    OpenQuestion,
+    QuestionIndex,
+    scan,
+)
 from tracker.evidence.dates import past_dates
 
 # What the rules reach on tests/evidence_cases.py (written by another hand than the rules):
-# floors to hold, not the issue's targets (precision 0.90, recall 0.75), which recall misses.
+# precision 0.976 and recall 0.494 at SHOW_THRESHOLD; 65 found and none wrong above
+# AUTO_RESOLVE_THRESHOLD. Floors to hold: the issue's precision target (0.90), and a recall
+# floor below what is reached; the issue's recall target (0.75) is NOT met.
 PRECISION_FLOOR = 0.9
-RECALL_FLOOR = 0.33
+RECALL_FLOOR = 0.45
+AUTO_PRECISION_FLOOR = 0.97
 SYRIA = "Russia will withdraw all its forces from Syria by February 2025"
 
 
-def _found(case: EvidenceCase) -> tuple[str | None, date | None]:
+def _found(case: EvidenceCase, threshold: float = SHOW_THRESHOLD) -> tuple[str | None, date | None]:
     question = OpenQuestion(
         "q", case.claim, date.fromisoformat(case.opened), date.fromisoformat(case.due)
     )
-    found = scan(case.text, date.fromisoformat(case.published), QuestionIndex([question]))
+    published = date.fromisoformat(case.published)
+    found = scan(case.text, published, QuestionIndex([question]), threshold=threshold)
     return (found[0].outcome, found[0].occurred_on) if found else (None, None)
 
 
@@ -50,6 +61,17 @@ def test_precision_and_recall_on_the_dev_set() -> None:
     assert precision >= PRECISION_FLOOR
     assert recall >= RECALL_FLOOR
     assert dated_right >= 0.9 * dated
+
+
+def test_what_a_feed_may_resolve_alone_is_almost_never_wrong() -> None:
+    """Above AUTO_RESOLVE_THRESHOLD (`feeds add --auto-resolve`) a wrong outcome resolves a
+    question with nobody looking: precision must be higher still."""
+    found = [(case, _found(case, AUTO_RESOLVE_THRESHOLD)[0]) for case in CASES]
+    said = [(case, outcome) for case, outcome in found if outcome is not None]
+    right = sum(1 for case, outcome in said if outcome == case.outcome)
+    print(f"evidence dev set above {AUTO_RESOLVE_THRESHOLD}: {right} of {len(said)} right")
+    assert said
+    assert right / len(said) >= AUTO_PRECISION_FLOOR
 
 
 def _one(

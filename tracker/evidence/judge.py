@@ -4,8 +4,13 @@ A sentence is evidence for a question when it names the same event, not a neighb
 reports it rather than forecasting it:
 
 - Same subject: the claim's subject (the words before "will") must appear, and every name the
-  claim gives beyond its subject (places, organisations, people). Another country, company or
-  office is another subject. Numbers the claim names must be in the sentence too.
+  claim's main clause gives beyond its subject (places, organisations, people; not those of a
+  trailing aside or an "as <office>"). Another country, company or office is another subject;
+  "India and the United States" needs both; a sentence whose subject is one of the claim's
+  other names ("Beijing raised tariffs on American goods") has the roles swapped. A passive
+  report may leave the doer out when it names no other one ("the runway has been approved").
+  Numbers the claim names must be in the sentence too, or be on the right side of a "below" /
+  "above" ("cut Bank Rate to 3.75%" for "below 4%").
 - Same event: the claim's verb (or, for a claim with none, its other words), folded with news
   synonyms (withdraw / pull out / leave), and most of the claim's words (COVERAGE_FLOOR).
 - Reported, not planned: walking back from the event's word inside its clause, a plan word
@@ -13,13 +18,14 @@ reports it rather than forecasting it:
   infinitive ("to withdraw") makes it no outcome; a question or a denial anywhere in the sentence
   does too. A report needs a past form: "withdrew", "has withdrawn", "completed its withdrawal".
 - Whole, not partial: "began withdrawing", "some troops", "the first units", "is withdrawing"
-  are steps, never a "yes".
+  are steps, never a "yes" (when said near the claim's words); nor is a rate "left unchanged".
 - In the window: a date the sentence gives (tracker.evidence.dates) must not end before the
   question opened; one after the deadline makes the report a "no" (it came too late).
 - "No" needs the deadline to have passed, said in the text or by the publication date: a negated
-  report ("has not withdrawn", "has yet to", "failed to"), a state that continued ("still",
-  "remained") published after the deadline, "missed the deadline", or the event called off or
-  postponed (past the deadline, or published after it).
+  report ("has not withdrawn", "has yet to", "failed to", "the year ended without a
+  ceasefire"), a state that continued ("still", "remained") published after the deadline,
+  "missed the deadline", or the event called off or postponed (past the deadline, or published
+  after it).
 
 The score starts from how much of the claim the sentence names and is lowered for what the
 reading had to assume: no date given, a "no" read from a continuing state, a complete claim
@@ -28,7 +34,6 @@ reading had to assume: no date given, a "no" read from a continuing state, a com
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -58,7 +63,8 @@ class Sentence:
     dates: list[PastDate]
     published: date
     later_dates: list[date]  # days named ahead of publication ("postponed to June 2026")
-    names: frozenset[str] = frozenset()  # words written capitalised after the first
+    names: frozenset[str] = frozenset()  # words written capitalised (tracker.evidence.words)
+    passive: frozenset[str] = frozenset()  # words after a form of "be": "was approved"
 
 
 @dataclass(frozen=True)
@@ -114,17 +120,14 @@ def _unnamed_agent(sentence: Sentence, claim: Claim, words: frozenset[str]) -> b
     """A passive report that leaves the doer out ("Gatwick's second runway has been approved"):
     it counts when it names the event, every other name of the claim and nearly all its words,
     and no other name at all that could be the doer."""
+    if not claim.events & sentence.passive or sentence.names - claim.words - lx.NOBODY:
+        return False
     rest = claim.core - claim.subject
     if len(rest) < 2 or not claim.events <= words or not (claim.names - claim.subject) <= words:
         return False
     weights = {word: 1.0 if word in claim.events or word in claim.names else 0.5 for word in rest}
     named = sum(w for word, w in weights.items() if word in words) / sum(weights.values())
-    strangers = sentence.names - claim.words - lx.CALENDAR - lx.INSTITUTIONS
-    passive = any(
-        token.word in claim.events and before.plain in lx.BE_FORMS
-        for before, token in itertools.pairwise(sentence.tokens)
-    )
-    return passive and named >= _UNNAMED_COVERAGE and not strangers
+    return named >= _UNNAMED_COVERAGE
 
 
 def _compared(claim: Claim, numbers: frozenset[str]) -> frozenset[str] | None:

@@ -167,3 +167,4 @@ UNCHANGED = re.compile(
     r"\b(?:unchanged|on\s+hold|left\s+\w+\s+\w*\s*steady|kept\s+\w+\s+\w*\s*steady)\b"
 )
 QUESTION = re.compile(r"\?\s*[\"'\u201d\u2019)]*$|\bwhether\b")
+NOBODY = CALENDAR | INSTITUTIONS  # capitalised, but no one who could be the doer

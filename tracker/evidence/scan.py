@@ -15,6 +15,7 @@ Pure: the publication day is a parameter; no clock, database or network.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -24,6 +25,7 @@ from datetime import date
 from tracker.domain.claim_words import fold_phrases, read_claim
 from tracker.evidence.dates import past_dates
 from tracker.evidence.judge import COVERAGE_FLOOR, Finding, Sentence, Window, judge
+from tracker.evidence.lexicon import BE_FORMS
 from tracker.evidence.words import Claim, Token, capitalised, read, tokens
 from tracker.extract import split_sentences
 from tracker.extract.mentions import find_mentions
@@ -129,6 +131,11 @@ def _sentence(quote: str, found: list[Token], words: frozenset[str], published: 
         published=published,
         later_dates=later,
         names=capitalised(quote),
+        passive=frozenset(
+            token.word
+            for before, token in itertools.pairwise(found)
+            if token.word and before.plain in BE_FORMS
+        ),
     )
 
 
