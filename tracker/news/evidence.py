@@ -21,7 +21,7 @@ from tracker import service
 from tracker.domain.inputs import clean_text
 from tracker.domain.people import Actor
 from tracker.enums import AuditVia, Outcome, ResolvedVia
-from tracker.errors import Conflict, NotFound
+from tracker.errors import AlreadyResolved, Conflict, NotFound
 from tracker.evidence import AUTO_RESOLVE_THRESHOLD, Evidence, OpenQuestion, QuestionIndex, scan
 from tracker.persistence import audit, paging
 from tracker.persistence import evidence as rows
@@ -115,8 +115,12 @@ def record_evidence(
         session.flush()
         found += 1
         if auto_resolve_as is not None and item.score > AUTO_RESOLVE_THRESHOLD:
-            _accept_in(session, row, actor=auto_resolve_as, now=now)
-            resolved += 1
+            try:
+                with session.begin_nested():
+                    _accept_in(session, row, actor=auto_resolve_as, now=now)
+                resolved += 1
+            except AlreadyResolved:  # resolved meanwhile: the evidence waits for a person
+                row.status = PENDING
     return found, resolved
 
 
