@@ -176,3 +176,13 @@ def test_days_are_read_back_from_publication(text: str, day: str) -> None:
 def test_deadlines_and_verbs_are_not_days_of_the_event() -> None:
     assert past_dates("They must leave by February 2025.", date(2025, 3, 14)) == []
     assert past_dates("Prices may fall.", date(2025, 3, 14)) == []
+
+
+def test_it_takes_its_subject_from_the_sentence_before() -> None:
+    text = "Russia has kept a presence in Syria since 2015. It withdrew its last forces on Tuesday."
+    found = _one(SYRIA.replace(" from Syria", ""), text, "2025-02-20")
+    assert found is not None
+    assert (found.outcome, found.occurred_on) == ("yes", date(2025, 2, 18))
+    assert found.quote == text  # the sentence and the one that says who
+    other = "Iran has kept a presence in Syria since 2015. It withdrew its last forces on Tuesday."
+    assert _one(SYRIA.replace(" from Syria", ""), other, "2025-02-20") is None

@@ -65,6 +65,7 @@ class Sentence:
     later_dates: list[date]  # days named ahead of publication ("postponed to June 2026")
     names: frozenset[str] = frozenset()  # words written capitalised (tracker.evidence.words)
     passive: frozenset[str] = frozenset()  # words after a form of "be": "was approved"
+    referent: frozenset[str] = frozenset()  # the last sentence's words, for an "It" subject
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,8 @@ def _same_subject_and_things(sentence: Sentence, claim: Claim) -> float | None:
     if compared is None:
         return None
     words = sentence.words | compared
+    if sentence.referent and not claim.subject & words and _same_subject(claim, sentence.referent):
+        words |= claim.subject & sentence.referent  # "It pulled out": the last sentence's subject
     if not _same_subject(claim, words) and not _unnamed_agent(sentence, claim, words):
         return None
     if not (claim.names - claim.subject) <= words:

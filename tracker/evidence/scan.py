@@ -32,6 +32,7 @@ from tracker.extract.mentions import find_mentions
 
 SHOW_THRESHOLD = 0.6
 AUTO_RESOLVE_THRESHOLD = 0.9
+_PRONOUNS = frozenset(["it", "they", "he", "she"])
 _MAX_SENTENCE = 2000  # characters: longer is a table or a list, not a report
 
 
@@ -101,15 +102,20 @@ def scan(
 ) -> list[Evidence]:
     """The evidence the article gives, best first: one finding per question."""
     best: dict[int, Evidence] = {}
-    for quote in split_sentences(text):
-        if len(quote) > _MAX_SENTENCE:
+    before: tuple[str, frozenset[str]] = ("", frozenset())
+    for said in split_sentences(text):
+        if len(said) > _MAX_SENTENCE:
             continue
-        sentence_tokens = tokens(quote)
+        sentence_tokens = tokens(said)
         words = frozenset(token.word for token in sentence_tokens if token.word)
-        found = index.candidates(words)
+        # "It completed the withdrawal on Tuesday": the subject is the last sentence's.
+        referent = before[1] if _starts_with_pronoun(sentence_tokens) else frozenset()
+        quote = f"{before[0]} {said}" if referent else said
+        before = (said, words)
+        found = index.candidates(words | referent)
         if not found:
             continue
-        sentence = _sentence(quote, sentence_tokens, words, published)
+        sentence = _sentence(said, sentence_tokens, words, published, referent)
         for i in found:
             question, claim = index.question(i)
             finding = judge(sentence, claim, Window(question.opened, question.due))
@@ -120,7 +126,17 @@ def scan(
     return sorted(best.values(), key=lambda e: (-e.score, e.question.key))
 
 
-def _sentence(quote: str, found: list[Token], words: frozenset[str], published: date) -> Sentence:
+def _starts_with_pronoun(found: list[Token]) -> bool:
+    return bool(found) and found[0].plain in _PRONOUNS
+
+
+def _sentence(
+    quote: str,
+    found: list[Token],
+    words: frozenset[str],
+    published: date,
+    referent: frozenset[str] = frozenset(),
+) -> Sentence:
     later = [m.last for m in find_mentions(quote, published, ahead=True) if m.last > published]
     return Sentence(
         text=fold_phrases(quote),
@@ -131,6 +147,7 @@ def _sentence(quote: str, found: list[Token], words: frozenset[str], published: 
         published=published,
         later_dates=later,
         names=capitalised(quote),
+        referent=referent,
         passive=frozenset(
             token.word
             for before, token in itertools.pairwise(found)
