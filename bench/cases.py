@@ -17,7 +17,15 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from bench import article_case, list_case, metrics_case, past_due_case, poll_case, summary_case
+from bench import (
+    article_case,
+    evidence_case,
+    list_case,
+    metrics_case,
+    past_due_case,
+    poll_case,
+    summary_case,
+)
 from bench.commands import command_times
 from bench.data import insert_predictions, table_of
 from bench.databases import Database
@@ -276,4 +284,5 @@ CASES: dict[str, Callable[..., list[Row]]] = {
     "matching": poll_case.matching,
     "metrics": metrics_case.metrics_scrape,
     "list": list_case.list_pages,
+    "evidence": evidence_case.evidence_scan,
 }

@@ -42,7 +42,8 @@ def test_the_commands_are_the_ones_we_document() -> None:
          "extract", "db upgrade", "db current", "users add", "users list", "users disable",
          "users enable", "tokens create", "tokens list", "tokens revoke", "audit", "calendar",
          "routes test", "users follow", "users unfollow", "feeds add", "feeds list",
-         "feeds remove", "feeds poll", "proposals accept", "proposals reject"]
+         "feeds remove", "feeds poll", "proposals accept", "proposals reject", "evidence scan",
+         "evidence accept", "evidence reject"]
     )  # fmt: skip
 
 

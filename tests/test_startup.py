@@ -20,7 +20,7 @@ def _names(lean: typer.Typer) -> list[str]:
 
 def test_each_command_is_built_alone_under_the_name_typer_gives_it() -> None:
     every = _names(app)
-    groups = {"db", "channels", "users", "tokens", "routes", "feeds", "proposals"}
+    groups = {"db", "channels", "users", "tokens", "routes", "feeds", "proposals", "evidence"}
     plain = [name for name in every if name not in groups]
     assert {"list", "show", "add", "resolve", "reopen", "status", "deliveries", "audit"} <= set(
         plain

@@ -24,6 +24,7 @@ class ResolvedVia(enum.StrEnum):
     SLACK = "slack"
     WEBHOOK = "webhook"
     IMPORT = "import"
+    NEWS = "news"  # evidence from an article, accepted by a person (or a feed's auto-resolve)
 
 
 class DeliveryStatus(enum.StrEnum):

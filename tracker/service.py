@@ -379,3 +379,8 @@ def _unannounced_stays_so(resolution: Resolution, now: dt.datetime) -> None:
 
 def _status_for(outcome: Outcome) -> PredictionStatus:
     return PredictionStatus.ANNULLED if outcome is Outcome.ANNULLED else PredictionStatus.RESOLVED
+
+
+# For use cases that resolve inside their own transaction (accepting evidence from the news).
+new_resolution = _new_resolution
+resolve_in = _resolve

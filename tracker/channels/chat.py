@@ -15,10 +15,13 @@ from zoneinfo import ZoneInfo
 from tracker.channels.base import OutgoingMessage
 from tracker.channels.text import (
     DIGEST,
+    EVIDENCE,
     PROPOSAL,
     digest_headline,
     digest_lines,
     due_label,
+    evidence_headline,
+    evidence_text,
     format_probability,
     proposal_headline,
     proposal_lines,
@@ -94,16 +97,28 @@ def notice(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> Notic
     if kind == DIGEST:  # a line per item; each service cuts it to its own limit
         lines = digest_lines(data, now, tz)
         return Notice("upcoming", digest_headline(data), "", note="\n".join(lines))
-    if kind == PROPOSAL:  # a line per proposal, each with the command that accepts it
-        article = data.get("article") or {}
-        return Notice(
-            "other",
-            proposal_headline(data),
-            "",
-            link=_http_link(article.get("url")),
-            note="\n".join(proposal_lines(data)),
-        )
+    if kind in (PROPOSAL, EVIDENCE):
+        return _found(kind, data)
     return Notice("other", f"tracker event {message.event_type}", "")
+
+
+def _found(kind: str, data: dict[str, Any]) -> Notice:
+    """New proposals (a line each, with the command that accepts it), or evidence from the
+    news (the quote, its article, and the command that accepts it)."""
+    if kind == EVIDENCE:
+        source = (data.get("evidence") or {}).get("source") or {}
+        return Notice(
+            "other", evidence_headline(data), "", link=_http_link(source.get("url")),
+            note=evidence_text(data),
+        )  # fmt: skip
+    article = data.get("article") or {}
+    return Notice(
+        "other",
+        proposal_headline(data),
+        "",
+        link=_http_link(article.get("url")),
+        note="\n".join(proposal_lines(data)),
+    )
 
 
 def one_line(text: Any) -> str:

@@ -16,11 +16,14 @@ import httpx
 from tracker.channels.base import Attempt, AttemptOutcome, OutgoingMessage
 from tracker.channels.text import (
     DIGEST,
+    EVIDENCE,
     PROPOSAL,
     UTC_ZONE,
     digest_headline,
     digest_lines,
     due_label,
+    evidence_headline,
+    evidence_text,
     forecasts_line,
     format_probability,
     proposal_headline,
@@ -74,6 +77,13 @@ class ConsoleChannel:
         return Attempt(AttemptOutcome.DELIVERED)
 
 
+def _found_line(kind: str, data: dict[str, Any]) -> str:
+    """New proposals, or evidence from the news, on one line."""
+    if kind == EVIDENCE:
+        return _one_line(f"{evidence_headline(data)} {evidence_text(data)}")
+    return _one_line(f"{proposal_headline(data)}: {'; '.join(proposal_lines(data))}")
+
+
 def console_line(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> str:
     """One line: "OVERDUE by 9 days: <claim> (February 2025; forecaster ISW) - resolve: ..."."""
     data = message.data
@@ -97,8 +107,8 @@ def console_line(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) ->
         )
     if kind == STALE_FORECAST:
         return _one_line(stale_forecast_text(data, now, tz))
-    if kind == PROPOSAL:
-        return _one_line(f"{proposal_headline(data)}: {'; '.join(proposal_lines(data))}")
+    if kind in (PROPOSAL, EVIDENCE):
+        return _found_line(kind, data)
     if kind == "resolved":
         prediction, resolution = data["prediction"], data.get("resolution") or {}
         outcome = resolution.get("outcome") or prediction.get("outcome") or "?"

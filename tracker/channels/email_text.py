@@ -16,10 +16,13 @@ from zoneinfo import ZoneInfo
 from tracker.channels.base import OutgoingMessage
 from tracker.channels.text import (
     DIGEST,
+    EVIDENCE,
     PROPOSAL,
     digest_headline,
     digest_lines,
     due_label,
+    evidence_headline,
+    evidence_text,
     forecasts_line,
     format_probability,
     proposal_headline,
@@ -100,13 +103,18 @@ def _content(message: OutgoingMessage, *, now: dt.datetime, tz: ZoneInfo) -> _Co
         rows = [("Due", due_label(prediction, tz), None), *_forecast_rows(data)]
         rows.append(("Nudge", stale_forecast_text(data, now, tz), None))
         return _Content("Update your forecast?", prediction["claim"], rows)
-    if kind in (DIGEST, PROPOSAL):
+    if kind in (DIGEST, PROPOSAL, EVIDENCE):
         return _listing(kind, data, now=now, tz=tz)
     return _Content(message.event_type, message.webhook_id, claim_in_subject=False)
 
 
 def _listing(kind: str, data: dict[str, Any], *, now: dt.datetime, tz: ZoneInfo) -> _Content:
     """A digest, or new proposals: a numbered row per item (for proposals, then the article)."""
+    if kind == EVIDENCE:
+        url = ((data.get("evidence") or {}).get("source") or {}).get("url")
+        found: list[Row] = [("Evidence", evidence_text(data), None)]
+        found += [("Article", str(url), str(url))] if url else []
+        return _Content(evidence_headline(data), rows=found, claim_in_subject=False)
     lines = digest_lines(data, now, tz) if kind == DIGEST else proposal_lines(data)
     rows: list[Row] = [(f"{n}", line, None) for n, line in enumerate(lines, 1)]
     if kind == DIGEST:

@@ -16,11 +16,14 @@ from tracker.channels.http import USER_AGENT, new_client, post_json, url_secrets
 from tracker.channels.json_post import JsonPostChannel
 from tracker.channels.text import (
     DIGEST,
+    EVIDENCE,
     PROPOSAL,
     UTC_ZONE,
     digest_headline,
     digest_lines,
     due_label,
+    evidence_headline,
+    evidence_text,
     forecasts_line,
     format_probability,
     proposal_accept,
@@ -96,6 +99,9 @@ def format_slack(
         text, blocks = _digest(message.data, now, tz)
     elif kind == PROPOSAL:
         text, blocks = _proposals(message.data)
+    elif kind == EVIDENCE:
+        text = escape(evidence_text(message.data), _SECTION_LIMIT)
+        blocks = [_header(evidence_headline(message.data)), _section(text)]
     else:  # an event type this version does not know how to lay out: say what it is
         text = f"tracker event {escape(message.event_type)}"
         blocks = [_section(text)]

@@ -85,6 +85,29 @@ def stale_forecast_text(data: Mapping[str, Any], now: dt.datetime, tz: ZoneInfo)
 
 DIGEST = "digest"
 PROPOSAL = "proposal"  # new proposals found in an article, waiting for a person
+EVIDENCE = "evidence"  # an article reports how an open question ended, waiting for a person
+
+
+def evidence_headline(data: Mapping[str, Any]) -> str:
+    """ "The news says yes: <claim>"."""
+    found = data.get("evidence") or {}
+    claim = (data.get("prediction") or {}).get("claim") or found.get("claim") or ""
+    return _flat(f"The news says {found.get('outcome') or '?'}: {claim}")
+
+
+def evidence_text(data: Mapping[str, Any]) -> str:
+    """What the article says, and how to accept it: "<quote>" (happened 2025-02-18; score
+    0.96; <title or url>) [key]: tracker evidence accept 4"."""
+    found = data.get("evidence") or {}
+    source = found.get("source") or {}
+    details = [f"happened {found['occurred_on']}"] if found.get("occurred_on") else []
+    details.append(f"score {found.get('score')}")
+    if source.get("title") or source.get("url"):
+        details.append(str(source.get("title") or source.get("url")))
+    key = (data.get("prediction") or {}).get("key") or found.get("question")
+    return _flat(
+        f'"{found.get("quote") or ""}" ({"; ".join(details)}) [{key}]: {found.get("accept") or ""}'
+    )
 
 
 def digest_headline(data: Mapping[str, Any]) -> str:
@@ -106,6 +129,8 @@ def digest_item_line(item: Mapping[str, Any], now: dt.datetime, tz: ZoneInfo) ->
     prediction = item.get("prediction") or {}
     if kind == PROPOSAL:
         return _flat(f"{proposal_headline(item)}: {'; '.join(proposal_lines(item))}")
+    if kind == EVIDENCE:
+        return _flat(f"{evidence_headline(item)} {evidence_text(item)}")
     if kind == "stale-forecast" and prediction:
         return _flat(stale_forecast_text(item, now, tz))
     if not prediction:

@@ -4,6 +4,7 @@ from tracker.cli import (  # noqa: F401
     audit,
     calendar,
     database,
+    evidence,
     extract,
     files,
     news,

@@ -56,6 +56,14 @@ def feeds_add(
             help="Store its forecasts as questions at once (tagged 'auto'), not as proposals.",
         ),
     ] = False,
+    auto_resolve: Annotated[
+        bool,
+        typer.Option(
+            "--auto-resolve",
+            help="Resolve questions from its articles' evidence scored above 0.9 at once, "
+            "without a person (see tracker evidence).",
+        ),
+    ] = False,
     as_json: JsonOption = False,
 ) -> None:
     """Watch a feed: `tracker run` polls it from now on."""
@@ -71,6 +79,7 @@ def feeds_add(
     feed = feeds.add_feed(
         rt.engine, url=url, now=rt.now, actor=rt.actor, name=name, tags=tag or [],
         forecaster_default=forecaster_default, every=interval, auto_accept=auto_accept,
+        auto_resolve=auto_resolve,
     )  # fmt: skip
     if as_json:
         print_json(feed_json(feed))

@@ -31,6 +31,7 @@ from tracker.errors import Conflict, InvalidInput, NotFound
 from tracker.io.records import iso
 from tracker.persistence import audit, news, paging, store
 from tracker.persistence.db import transaction
+from tracker.persistence.evidence import next_evidence_announcement_at
 from tracker.persistence.models import Delivery, DeliveryStatus, Prediction
 
 if TYPE_CHECKING:  # sending loads httpx and aiohttp: `status` and `deliveries` need neither
@@ -172,7 +173,8 @@ def next_wake_at(engine: Engine) -> dt.datetime | None:
         retry = outbox.next_attempt_at(session)
         digest = outbox.next_digest_at(session)
         proposal = news.next_announcement_at(session)
-    times = [t for t in (reminder, retry, digest, proposal) if t is not None]
+        evidence = next_evidence_announcement_at(session)
+    times = [t for t in (reminder, retry, digest, proposal, evidence) if t is not None]
     return min(times) if times else None
 
 

@@ -30,6 +30,7 @@ from sqlmodel import Session
 from tracker.delivery import ledger as outbox
 from tracker.delivery.announce import queue_proposal_announcements
 from tracker.delivery.digests import send_digests
+from tracker.delivery.evidence_announce import queue_evidence_announcements
 from tracker.delivery.lookups import LedgerReminders, reminders_in_ledger
 from tracker.delivery.nudges import queue_stale_nudges
 from tracker.delivery.routed import Routing, enqueue_routed, event_for
@@ -62,6 +63,7 @@ class QueueReport:
     nudges: list[dict[str, Any]] = field(default_factory=list)  # {prediction, forecaster, ...}
     digests: list[dict[str, Any]] = field(default_factory=list)  # {channel, digest, items}
     proposals: list[dict[str, Any]] = field(default_factory=list)  # {article, proposals, ...}
+    evidence: list[dict[str, Any]] = field(default_factory=list)  # {evidence, question, ...}
 
 
 def queue_due(
@@ -88,6 +90,9 @@ def queue_due(
         _queue_resolution_events(session, routing=routing, tz=tz, now=now, report=report)
         report.proposals += queue_proposal_announcements(
             session, routing=routing, tz=tz, now=now, limit=QUEUE_BATCH, public_url=public_url
+        )
+        report.evidence += queue_evidence_announcements(
+            session, routing=routing, tz=tz, now=now, limit=QUEUE_BATCH
         )
         if stale_after is not None:
             report.nudges += queue_stale_nudges(

@@ -49,6 +49,7 @@ class PassReport:
             or self.queue.nudges
             or self.queue.digests
             or self.queue.proposals
+            or self.queue.evidence
             or self.dispatch.sent
             or self.dispatch.released
         )
@@ -63,6 +64,7 @@ class PassReport:
             "nudges": self.queue.nudges,
             "digests": self.queue.digests,
             "proposals": self.queue.proposals,
+            "evidence": self.queue.evidence,
             "attempts": self.dispatch.sent,
             "outcomes": self.dispatch.outcomes,
             "released": self.dispatch.released,
@@ -122,7 +124,7 @@ class Worker:
         now = self.clock()
         if dry_run:
             queue = self._plan(now, dry_run=True)
-            queued = [*queue.queued, *queue.nudges, *queue.proposals]
+            queued = [*queue.queued, *queue.nudges, *queue.proposals, *queue.evidence]
             report = PassReport(queue=queue, dry_run=True)
             report.pending = (
                 checks.count_due_deliveries(self.engine, now=now)

@@ -240,3 +240,23 @@ def _stem(word: str) -> str:
                 word = word[:-1]  # cutting -> cut, stopped -> stop
             break
     return word[:-1] if word.endswith("e") and len(word) > 3 else word
+
+
+def word_form(token: str) -> str | None:
+    """One casefolded token as read_claim words it (synonym, demonym, stem), or None for a stop
+    word; for readers that need the words in order (tracker.evidence)."""
+    return _word(token) if _content(token) else None
+
+
+def drop_dates(text: str) -> str:
+    """Casefolded text with its date phrases ("the end of October", "by 2026") blanked out."""
+    return _DATE.sub(" ", unicodedata.normalize("NFKC", text).casefold())
+
+
+def fold_phrases(text: str) -> str:
+    """Casefolded text with the lexicon's phrases written as their one word ("pulled out" ->
+    "withdraw"), contractions spelled out ("hasn't" -> "has not")."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace("\u2019", "'")
+    return _PHRASE.sub(
+        lambda match: PHRASES[(match.lastindex or 1) - 1][1], _CONTRACTION.sub(_spell_out, text)
+    )

@@ -22,8 +22,11 @@ from tracker.domain.deadlines import parse_zone
 from tracker.domain.digests import DigestSchedule, parse_digest
 from tracker.errors import ConfigError, InvalidInput
 
-EVENT_KINDS = ("upcoming", "due", "overdue", "resolved", "stale-forecast", "proposal")
+EVENT_KINDS = (
+    "upcoming", "due", "overdue", "resolved", "stale-forecast", "proposal", "evidence"
+)  # fmt: skip
 STALE_FORECAST = "stale-forecast"
+EVIDENCE = "evidence"  # an article reports how an open question ended: a person may accept it
 # New proposals found in an article: tags are the proposals', forecasters theirs, and the key
 # that of the question a proposal matches ("" when none does).
 PROPOSAL = "proposal"

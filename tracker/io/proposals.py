@@ -79,6 +79,7 @@ def feed_json(feed: Feed) -> dict[str, Any]:
         "forecaster_default": feed.forecaster_default,
         "every_seconds": feed.every_seconds,
         "auto_accept": feed.auto_accept,
+        "auto_resolve": feed.auto_resolve,
         "next_poll_at": iso(feed.next_poll_at),
         "last_polled_at": iso(feed.last_polled_at),
         "last_success_at": iso(feed.last_success_at),

@@ -36,6 +36,7 @@ def add_feed(
     forecaster_default: str | None = None,
     every: dt.timedelta = DEFAULT_EVERY,
     auto_accept: bool = False,
+    auto_resolve: bool = False,
 ) -> Feed:
     """Watch a feed from now on; its first poll is due at once."""
     address = parse_url(url, "URL")
@@ -61,6 +62,7 @@ def add_feed(
             forecaster_default=clean_text(forecaster_default, "--forecaster-default"),
             every_seconds=int(every.total_seconds()),
             auto_accept=auto_accept,
+            auto_resolve=auto_resolve,
             next_poll_at=now,
             created_at=now,
         )
@@ -98,6 +100,7 @@ def feed_fields(feed: Feed) -> dict[str, object]:
         "forecaster_default": feed.forecaster_default,
         "every_seconds": feed.every_seconds,
         "auto_accept": feed.auto_accept,
+        "auto_resolve": feed.auto_resolve,
     }
 
 

@@ -36,6 +36,7 @@ from tracker.news.articles import (
     find_forecasts,
     set_article,
 )
+from tracker.news.evidence import record_feed_evidence
 from tracker.news.proposals import AUTO_TAG, accept_in, propose
 from tracker.persistence import news
 from tracker.persistence.db import transaction
@@ -290,6 +291,10 @@ class FeedPoller:
         )  # fmt: skip
         proposals = propose(session, article=row, records=records, tz=tz, now=now)
         row.proposals = len(proposals)
+        session.flush()
+        record_feed_evidence(
+            session, feed, article=row, text=article.text, published=published, now=now
+        )
         accepted = 0
         if feed.auto_accept:
             actor = Actor(name=f"feed:{feed.name}", via=AuditVia.FEED)

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 # The newest migration this package ships. Every command compares the database's revision
 # with it in one query, and loads alembic (a third of a command's start-up) only when there
 # is something to migrate; tests/test_db.py checks that it is alembic's head.
-SCHEMA_REVISION = "0016"
+SCHEMA_REVISION = "0017"
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 

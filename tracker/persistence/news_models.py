@@ -28,6 +28,8 @@ class Feed(SQLModel, table=True):
     forecaster_default: str | None = Field(default=None, sa_type=sa.String(200))
     every_seconds: int
     auto_accept: bool = Field(default=False)
+    # Resolve questions from evidence scored above AUTO_RESOLVE_THRESHOLD without a person.
+    auto_resolve: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     etag: str | None = Field(default=None, sa_type=sa.String(500))
     last_modified: str | None = Field(default=None, sa_type=sa.String(100))
     # When the feed is next due; a worker polling it first moves this ahead (its claim).
@@ -95,6 +97,39 @@ class Proposal(SQLModel, table=True):
     prediction_id: int | None = Field(  # what accepting it stored or added to
         default=None, foreign_key="prediction.id", ondelete="SET NULL"
     )
+    decided_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: str | None = Field(default=None, sa_type=sa.String(200))
+    reason: str | None = Field(default=None, sa_type=sa.Text)
+    announced_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class EvidenceRow(SQLModel, table=True):
+    """A sentence of an article that reports how an open question ended, waiting for a person:
+    accepting it resolves the question (outcome, occurred_on, the article as evidence URL, the
+    quote as note); rejecting keeps why. One per (article, question)."""
+
+    model_config = TABLE_CONFIG
+
+    __tablename__ = "evidence"
+    __table_args__ = (
+        sa.UniqueConstraint("article_id", "prediction_id", name="uq_evidence_article_question"),
+        sa.Index("ix_evidence_status_announced_at", "status", "announced_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    article_id: int | None = Field(
+        default=None, foreign_key="article.id", ondelete="SET NULL", index=True
+    )
+    prediction_id: int = Field(foreign_key="prediction.id", ondelete="CASCADE", index=True)
+    status: str = Field(default="pending", sa_type=sa.String(16), index=True)
+    outcome: str = Field(sa_type=sa.String(16))  # yes, no
+    occurred_on: dt.date | None = Field(default=None)
+    quote: str = Field(sa_type=sa.Text)
+    score: float
+    url: str | None = Field(default=None, sa_type=sa.String(2000))  # the article's address
+    title: str | None = Field(default=None, sa_type=sa.String(500))
+    published_on: dt.date
     decided_at: dt.datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: str | None = Field(default=None, sa_type=sa.String(200))
     reason: str | None = Field(default=None, sa_type=sa.Text)

@@ -44,6 +44,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     from tracker.web import (  # they import this module
         api,
         calendar,
+        evidence_api,
         health,
         hooks,
         page,
@@ -79,6 +80,7 @@ def create_app(settings: Settings, engine: Engine) -> FastAPI:
     app.include_router(questions_api.router, prefix=API_PREFIX)
     app.include_router(people_api.router, prefix=API_PREFIX)
     app.include_router(proposals_api.router, prefix=API_PREFIX)
+    app.include_router(evidence_api.router, prefix=API_PREFIX)
     app.include_router(calendar.router)
     app.include_router(hooks.router)
     app.include_router(slack.router)

@@ -43,6 +43,7 @@ from tracker.reporting.forecast_chart import forecast_chart_svg
 from tracker.reporting.summary import summarize
 from tracker.web.auth import any_token_can_write
 from tracker.web.deps import Cursor, Search, WebContext, context, request_now
+from tracker.web.evidence_page import evidence_by_key
 from tracker.web.proposed import proposed_items
 
 router = APIRouter()
@@ -165,6 +166,7 @@ def index(ctx: Context, now: Now, q: Search = None, after: Cursor = None) -> HTM
         overdue_more=max(0, counts["overdue"] - len(overdue)),
         proposed=proposed,
         proposed_more=proposed_more,
+        evidence=evidence_by_key(ctx.engine, [*ahead.items, *overdue]),
         summary=summary,
         chart=_chart(summary.calibration) if summary.scores else None,
         failing=[

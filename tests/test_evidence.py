@@ -1,0 +1,188 @@
+"""tracker.evidence: the dev set's precision and recall, the hard cases the issue names, and
+the days reports give, read back from publication."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from tests.evidence_cases import CASES, EvidenceCase
+from tracker.evidence import (
+    AUTO_RESOLVE_THRESHOLD,
+    SHOW_THRESHOLD,
+    Evidence,
+    OpenQuestion,
+    QuestionIndex,
+    scan,
+)
+from tracker.evidence.dates import past_dates
+
+# What the rules reach on tests/evidence_cases.py (written by another hand than the rules):
+# precision 0.976 and recall 0.494 at SHOW_THRESHOLD; 65 found and none wrong above
+# AUTO_RESOLVE_THRESHOLD. Floors to hold: the issue's precision target (0.90), and a recall
+# floor below what is reached; the issue's recall target (0.75) is NOT met.
+PRECISION_FLOOR = 0.9
+RECALL_FLOOR = 0.45
+AUTO_PRECISION_FLOOR = 0.97
+SYRIA = "Russia will withdraw all its forces from Syria by February 2025"
+
+
+def _found(case: EvidenceCase, threshold: float = SHOW_THRESHOLD) -> tuple[str | None, date | None]:
+    question = OpenQuestion(
+        "q", case.claim, date.fromisoformat(case.opened), date.fromisoformat(case.due)
+    )
+    published = date.fromisoformat(case.published)
+    found = scan(case.text, published, QuestionIndex([question]), threshold=threshold)
+    return (found[0].outcome, found[0].occurred_on) if found else (None, None)
+
+
+def test_precision_and_recall_on_the_dev_set() -> None:
+    right = wrong = dated = dated_right = 0
+    for case in CASES:
+        outcome, occurred_on = _found(case)
+        if outcome is None:
+            continue
+        if outcome != case.outcome:
+            wrong += 1
+            continue
+        right += 1
+        if case.occurred_on and outcome == "yes":
+            dated += 1
+            wanted = date.fromisoformat(case.occurred_on)
+            dated_right += occurred_on is not None and abs((occurred_on - wanted).days) <= 1
+    positives = sum(1 for case in CASES if case.outcome)
+    precision, recall = right / (right + wrong), right / positives
+    print(
+        f"evidence dev set ({len(CASES)} pairs, {positives} with an outcome) at {SHOW_THRESHOLD}: "
+        f"precision {precision:.3f}, recall {recall:.3f}, occurred_on within a day "
+        f"{dated_right}/{dated}"
+    )
+    assert precision >= PRECISION_FLOOR
+    assert recall >= RECALL_FLOOR
+    assert dated_right >= 0.9 * dated
+
+
+def test_what_a_feed_may_resolve_alone_is_almost_never_wrong() -> None:
+    """Above AUTO_RESOLVE_THRESHOLD (`feeds add --auto-resolve`) a wrong outcome resolves a
+    question with nobody looking: precision must be higher still."""
+    found = [(case, _found(case, AUTO_RESOLVE_THRESHOLD)[0]) for case in CASES]
+    said = [(case, outcome) for case, outcome in found if outcome is not None]
+    right = sum(1 for case, outcome in said if outcome == case.outcome)
+    print(f"evidence dev set above {AUTO_RESOLVE_THRESHOLD}: {right} of {len(said)} right")
+    assert said
+    assert right / len(said) >= AUTO_PRECISION_FLOOR
+
+
+def _one(
+    claim: str, text: str, published: str, *, opened: str = "2024-12-01", due: str = "2025-02-28"
+) -> Evidence | None:
+    question = OpenQuestion("q", claim, date.fromisoformat(opened), date.fromisoformat(due))
+    found = scan(text, date.fromisoformat(published), QuestionIndex([question]))
+    return found[0] if found else None
+
+
+def test_a_full_pullout_reported_is_a_yes_on_the_day_it_names() -> None:
+    found = _one(
+        SYRIA,
+        "Moscow pulled its last troops out of Syria on Tuesday, officials said.",
+        "2025-02-20",
+    )
+    assert found is not None
+    assert (found.outcome, found.occurred_on) == ("yes", date(2025, 2, 18))
+    assert found.quote.startswith("Moscow pulled")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russia began withdrawing troops from Syria on Monday.",  # a partial step
+        "The first Russian units left Syria on Tuesday aboard cargo planes.",
+        "Iran pulled its forces out of Syria last week.",  # another country
+        "Russia will withdraw its forces from Syria by the end of the month.",  # a plan
+        "Russia is expected to pull its troops out of Syria soon.",  # an expectation
+        "If Russia withdrew its forces from Syria, Iran would gain.",  # a condition
+        "Will Russia withdraw its forces from Syria?",  # a question
+        "The Kremlin denied that it had withdrawn its forces from Syria.",  # a denial
+        "Russia withdrew its forces from Syria in 2017, before returning.",  # before the window
+        "Russia has not withdrawn its forces from Syria.",  # no, but the deadline has not passed
+    ],
+)
+def test_near_misses_are_no_evidence(text: str) -> None:
+    assert _one(SYRIA, text, "2025-02-20") is None
+
+
+def test_a_deadline_passed_without_the_event_is_a_no() -> None:
+    found = _one(SYRIA, "Russian forces were still in Syria in April.", "2025-04-20")
+    assert found is not None
+    assert found.outcome == "no"
+    found = _one(SYRIA, "Russia has not withdrawn its forces from Syria.", "2025-03-20")
+    assert found is not None
+    assert found.outcome == "no"
+
+
+def test_an_event_after_the_deadline_is_a_no() -> None:
+    found = _one(SYRIA, "Russia withdrew its last forces from Syria on 3 April.", "2025-04-10")
+    assert found is not None
+    assert found.outcome == "no"
+
+
+def test_a_postponement_past_the_deadline_is_a_no_before_it_falls() -> None:
+    claim = "The referendum on independence will be held in Scotland by December 2025"
+    text = "The referendum on independence in Scotland was postponed to March 2026, ministers said."
+    found = _one(claim, text, "2025-06-01", opened="2025-01-01", due="2025-12-31")
+    assert found is not None
+    assert found.outcome == "no"
+
+
+def test_the_index_judges_only_questions_sharing_words() -> None:
+    questions = [
+        OpenQuestion(
+            f"q{i}", f"Company{i} will acquire Startup{i}", date(2025, 1, 1), date(2025, 12, 31)
+        )
+        for i in range(50)
+    ]
+    index = QuestionIndex(
+        [*questions, OpenQuestion("syria", SYRIA, date(2024, 12, 1), date(2025, 2, 28))]
+    )
+    assert index.candidates(frozenset({"russia", "syria", "withdraw"})) == [50]
+    found = scan("Moscow pulled its last troops out of Syria on Tuesday.", date(2025, 2, 20), index)
+    assert [item.question.key for item in found] == ["syria"]
+
+
+# Published Friday 14 March 2025.
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("It happened on Tuesday.", "2025-03-11"),
+        ("It happened on Friday.", "2025-03-14"),  # the day of publication
+        ("It happened last Friday.", "2025-03-07"),
+        ("It happened yesterday.", "2025-03-13"),
+        ("It happened on 3 March.", "2025-03-03"),
+        ("It happened on March 20.", "2024-03-20"),  # not after publication: last year's
+        ("It happened on Feb. 28, 2025.", "2025-02-28"),
+        ("It happened last month.", "2025-02-28"),  # a period gives its last day
+        ("It happened in January.", "2025-01-31"),
+        ("It happened last week.", "2025-03-09"),
+        ("It happened earlier this year.", "2025-03-14"),  # clipped to publication
+        ("It happened two weeks ago.", "2025-02-28"),
+    ],
+)
+def test_days_are_read_back_from_publication(text: str, day: str) -> None:
+    found = past_dates(text, date(2025, 3, 14))
+    assert [d.day.isoformat() for d in found] == [day]
+
+
+def test_deadlines_and_verbs_are_not_days_of_the_event() -> None:
+    assert past_dates("They must leave by February 2025.", date(2025, 3, 14)) == []
+    assert past_dates("Prices may fall.", date(2025, 3, 14)) == []
+
+
+def test_it_takes_its_subject_from_the_sentence_before() -> None:
+    text = "Russia has kept a presence in Syria since 2015. It withdrew its last forces on Tuesday."
+    found = _one(SYRIA.replace(" from Syria", ""), text, "2025-02-20")
+    assert found is not None
+    assert (found.outcome, found.occurred_on) == ("yes", date(2025, 2, 18))
+    assert found.quote == text  # the sentence and the one that says who
+    other = "Iran has kept a presence in Syria since 2015. It withdrew its last forces on Tuesday."
+    assert _one(SYRIA.replace(" from Syria", ""), other, "2025-02-20") is None

@@ -1,0 +1,323 @@
+"""Whether one sentence reports how one question ended, and how sure that reading is.
+
+A sentence is evidence for a question when it names the same event, not a neighbour, and
+reports it rather than forecasting it:
+
+- Same subject: the claim's subject (the words before "will") must appear, and every name the
+  claim's main clause gives beyond its subject (places, organisations, people; not those of a
+  trailing aside or an "as <office>"). Another country, company or office is another subject;
+  "India and the United States" needs both; a sentence whose subject is one of the claim's
+  other names ("Beijing raised tariffs on American goods") has the roles swapped. A passive
+  report may leave the doer out when it names no other one ("the runway has been approved").
+  Numbers the claim names must be in the sentence too, or be on the right side of a "below" /
+  "above" ("cut Bank Rate to 3.75%" for "below 4%").
+- Same event: the claim's verb (or, for a claim with none, its other words), folded with news
+  synonyms (withdraw / pull out / leave), and most of the claim's words (COVERAGE_FLOOR).
+- Reported, not planned: walking back from the event's word inside its clause, a plan word
+  ("will", "plans", "is expected", "agreed to", "ordered"), a condition ("if", "unless"), or an
+  infinitive ("to withdraw") makes it no outcome; a question or a denial anywhere in the sentence
+  does too. A report needs a past form: "withdrew", "has withdrawn", "completed its withdrawal".
+- Whole, not partial: "began withdrawing", "some troops", "the first units", "is withdrawing"
+  are steps, never a "yes" (when said near the claim's words); nor is a rate "left unchanged".
+- In the window: a date the sentence gives (tracker.evidence.dates) must not end before the
+  question opened; one after the deadline makes the report a "no" (it came too late).
+- "No" needs the deadline to have passed, said in the text or by the publication date: a negated
+  report ("has not withdrawn", "has yet to", "failed to", "the year ended without a
+  ceasefire"), a state that continued ("still", "remained") published after the deadline,
+  "missed the deadline", or the event called off or postponed (past the deadline, or published
+  after it).
+
+The score starts from how much of the claim the sentence names and is lowered for what the
+reading had to assume: no date given, a "no" read from a continuing state, a complete claim
+("all troops") reported without "all". Thresholds are in tracker.evidence.scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from tracker.evidence import lexicon as lx
+from tracker.evidence.dates import PastDate
+from tracker.evidence.words import Claim, Token, tokens
+
+COVERAGE_FLOOR = 0.6
+_UNNAMED_COVERAGE = 0.8  # of the claim beyond its subject, for a report that omits the subject
+_WINDOW = 7  # tokens walked back from the event's word
+_PARTIAL_BEFORE, _PARTIAL_AFTER = 6, 6  # tokens around the event's word a partial step is in
+_LATE_REPORT = timedelta(days=3)  # an undated report this long after the deadline is less sure
+
+
+@dataclass(frozen=True)
+class Window:
+    opened: date
+    due: date
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str  # casefolded, phrases folded
+    tokens: list[Token]
+    words: frozenset[str]
+    numbers: frozenset[str]
+    dates: list[PastDate]
+    published: date
+    later_dates: list[date]  # days named ahead of publication ("postponed to June 2026")
+    names: frozenset[str] = frozenset()  # words written capitalised (tracker.evidence.words)
+    passive: frozenset[str] = frozenset()  # words after a form of "be": "was approved"
+    referent: frozenset[str] = frozenset()  # the last sentence's words, for an "It" subject
+
+
+@dataclass(frozen=True)
+class Finding:
+    outcome: str  # "yes" or "no"
+    score: float
+    occurred_on: date | None
+
+
+def judge(sentence: Sentence, claim: Claim, window: Window) -> Finding | None:
+    """The outcome the sentence reports for the claim, or None when it reports none."""
+    coverage = _same_subject_and_things(sentence, claim)
+    if coverage is None:
+        return None
+    if lx.DENIAL.search(sentence.text) or lx.QUESTION.search(sentence.text):
+        return None
+    positions = [i for i, token in enumerate(sentence.tokens) if token.word in claim.events]
+    if claim.light and claim.events <= sentence.words:  # "the summit never took place"
+        positions += [i for i, token in enumerate(sentence.tokens) if token.word in claim.light]
+    if positions and _roles_swapped(sentence.tokens, positions[0], claim):
+        return None
+    moods = {_mood(sentence.tokens, i, claim.events) for i in positions}
+    if "report" in moods:
+        return _reported(sentence, claim, window, coverage, positions)
+    return _not_happened(sentence, claim, window, coverage, moods)
+
+
+def _same_subject_and_things(sentence: Sentence, claim: Claim) -> float | None:
+    """How much of the claim's core the sentence names (0..1), or None when a subject, a name
+    or a number of the claim is missing."""
+    compared = _compared(claim, sentence.numbers)
+    if compared is None:
+        return None
+    words = sentence.words | compared
+    if sentence.referent and not claim.subject & words and _same_subject(claim, sentence.referent):
+        words |= claim.subject & sentence.referent  # "It pulled out": the last sentence's subject
+    if not _same_subject(claim, words) and not _unnamed_agent(sentence, claim, words):
+        return None
+    if not (claim.names - claim.subject) <= words:
+        return None
+    coverage = claim_coverage(claim, words)
+    return coverage if coverage >= COVERAGE_FLOOR else None
+
+
+def _same_subject(claim: Claim, words: frozenset[str]) -> bool:
+    if claim.subject and not claim.subject & words:
+        return False
+    subject_names = claim.subject if claim.parties else claim.names & claim.subject
+    subject_names -= lx.INSTITUTIONS
+    needed = len(subject_names) if claim.parties else max(1, len(subject_names) // 2)
+    return not subject_names or len(subject_names & words) >= needed
+
+
+def _unnamed_agent(sentence: Sentence, claim: Claim, words: frozenset[str]) -> bool:
+    """A passive report that leaves the doer out ("Gatwick's second runway has been approved"):
+    it counts when it names the event, every other name of the claim and nearly all its words,
+    and no other name at all that could be the doer."""
+    if not claim.events & sentence.passive or sentence.names - claim.words - lx.NOBODY:
+        return False
+    rest = claim.core - claim.subject
+    if len(rest) < 2 or not claim.events <= words or not (claim.names - claim.subject) <= words:
+        return False
+    weights = {word: 1.0 if word in claim.events or word in claim.names else 0.5 for word in rest}
+    named = sum(w for word, w in weights.items() if word in words) / sum(weights.values())
+    return named >= _UNNAMED_COVERAGE
+
+
+def _compared(claim: Claim, numbers: frozenset[str]) -> frozenset[str] | None:
+    """The claim's numbers as the sentence meets them: each named, or, for a claim of "below
+    4%" or "above 100%", a number of the same kind on the right side ("cut to 3.75%"). The
+    comparison words come back as named; None when a number is not met."""
+    missing = claim.numbers - numbers
+    if not missing:
+        return frozenset()
+    direction = claim.words & {"below", "abov"}
+    if len(direction) != 1:
+        return None
+    below = "below" in direction
+    for wanted in missing:
+        if not any(_beyond(found, wanted, below=below) for found in numbers):
+            return None
+    return frozenset(direction)
+
+
+def _beyond(found: str, wanted: str, *, below: bool) -> bool:
+    if found.endswith("%") != wanted.endswith("%"):
+        return False
+    a, b = float(found.rstrip("%").replace(",", "")), float(wanted.rstrip("%").replace(",", ""))
+    return a < b if below else a > b
+
+
+def claim_coverage(claim: Claim, words: frozenset[str]) -> float:
+    """The share of the claim the words name, weighted: its subject counts once however many
+    words it has ("French President Emmanuel Macron" is named by "Macron"), its event and its
+    names count whole, its other words ("snap", "federal", "prevention") half."""
+    rest = claim.core - claim.subject
+    weights = {word: 1.0 if word in claim.events or word in claim.names else 0.5 for word in rest}
+    total = sum(weights.values()) + (1.0 if claim.subject else 0.0)
+    named = sum(w for word, w in weights.items() if word in words)
+    named += 1.0 if claim.subject & words else 0.0
+    return named / total if total else 0.0
+
+
+def _roles_swapped(tokens: list[Token], at: int, claim: Claim) -> bool:
+    """Whether the sentence's subject (its words before the event) is one of the claim's other
+    names and not the claim's subject: "Beijing raised its tariffs on American goods" against
+    "The US will raise tariffs on Chinese goods". In the passive ("Gatwick's runway was
+    approved") the subject is what the event is done to, as in the claim's object."""
+    if claim.passive or (at > 0 and tokens[at - 1].plain in lx.BE_FORMS):
+        return False
+    said = {token.word for token in tokens[:at] if token.word}
+    return bool(claim.subject) and not claim.subject & said and bool(said & claim.names)
+
+
+def _mood(tokens: list[Token], at: int, events: frozenset[str]) -> str:
+    """How the sentence holds the event at `at`: "report", "plan", "negated", "condition",
+    "ongoing" or "unclear" (see the module's notes)."""
+    negated = past = False
+    j = at
+    for j in range(at - 1, max(-1, at - _WINDOW - 1), -1):
+        token = tokens[j]
+        past = past or (token.past and token.word is not None)
+        if token.punct or token.plain in lx.CLAUSE_ENDS or token.word in events:
+            break  # another clause, or the event's own verb ("agreed a ceasefire deal")
+        infinitive = j == at - 1 or (j == at - 2 and tokens[at - 1].plain in ("be", "have"))
+        if token.plain == "to" and infinitive:  # "to withdraw"; "agreed to a ceasefire" is not
+            before = tokens[j - 1].plain if j > 0 else ""
+            return "negated" if before in lx.DENYING_VERBS else "plan"
+        if token.plain in lx.PLAN:
+            return "plan"
+        if token.plain in lx.CONDITIONS:
+            return "condition"
+        if token.plain in lx.NEGATIONS or token.plain in lx.STOPPING:
+            negated = True
+    if tokens and tokens[0].plain in lx.CONDITIONS:
+        return "condition"
+    if negated:
+        return "negated"
+    return "report" if past or _past_before(tokens, j) else _tense(tokens, at)
+
+
+def _past_before(tokens: list[Token], at: int) -> bool:
+    """Whether the clause's verb, before an aside set off by commas, is past: "Canadians voted
+    on Monday, 28 April, in a federal election"."""
+    if at <= 0 or not tokens[at].punct:
+        return False
+    for token in reversed(tokens[max(0, at - _WINDOW) : at]):
+        if token.plain in lx.CLAUSE_ENDS or token.plain in lx.PLAN:
+            return False
+        if token.past and token.word is not None:
+            return True
+    return False
+
+
+def _tense(tokens: list[Token], at: int) -> str:
+    event = tokens[at]
+    before = tokens[max(0, at - 4) : at]
+    after = tokens[at + 1 : at + 5]
+    took_place = any(t.plain in lx.TOOK_PLACE for t in [*before, *after])
+    if event.plain.endswith("ing") and before and before[-1].plain in ("is", "are", "was", "were"):
+        return "report" if took_place else "ongoing"
+    if event.past or took_place:
+        return "report"
+    if before and before[-1].plain in lx.PAST_AUXILIARIES:
+        return "report"
+    return "unclear"
+
+
+def _reported(
+    sentence: Sentence, claim: Claim, window: Window, coverage: float, positions: list[int]
+) -> Finding | None:
+    if lx.UNCHANGED.search(sentence.text):
+        return None
+    things = claim.core - claim.subject
+    if _partial(sentence, claim, [i for i, t in enumerate(sentence.tokens) if t.word in things]):
+        return None
+    score = 0.55 + 0.45 * coverage
+    if claim.complete and not _says_complete(sentence):
+        score *= 0.9
+    when = _nearest(sentence.dates, positions)
+    if when is not None:
+        if when.last < window.opened:
+            return None  # before the question's window: not this question's event
+        if when.first > window.due:
+            return Finding("no", round(score * 0.85, 3), None)  # it came after the deadline
+        return Finding("yes", round(score, 3), when.day)
+    if sentence.published < window.opened:
+        return None
+    late = sentence.published > window.due + _LATE_REPORT
+    return Finding("yes", round(score * (0.8 if late else 0.92), 3), None)
+
+
+def _partial(sentence: Sentence, claim: Claim, positions: list[int]) -> bool:
+    """Whether a partial step ("began withdrawing", "some troops", "the first units") is said
+    of the event: near one of its words, not elsewhere in the sentence ("..., and construction
+    will begin within a year")."""
+    near = " ".join(
+        token.plain
+        for at in positions
+        for token in sentence.tokens[max(0, at - _PARTIAL_BEFORE) : at + _PARTIAL_AFTER]
+    )
+    found = lx.PARTIAL.search(near)
+    if found is None or found[0] in claim.plain:
+        return False
+    # A claim about the start of something ("construction will begin") is met by its start.
+    marker = tokens(found[0])[0].word
+    return marker is None or marker not in claim.words
+
+
+def _says_complete(sentence: Sentence) -> bool:
+    return bool(sentence.words & lx.COMPLETENESS)
+
+
+def _nearest(dates: list[PastDate], positions: list[int]) -> PastDate | None:
+    """The date nearest the event's words; dates are in characters and positions in tokens,
+    so compare by order only: the first date, which in news prose is the event's."""
+    return dates[0] if dates else None
+
+
+def _thing_moods(sentence: Sentence, claim: Claim) -> set[str]:
+    """How the sentence holds the claim's things, beyond its subject: "The year ended without
+    a ceasefire between Russia and Ukraine" negates the ceasefire itself."""
+    things = claim.core - claim.subject - claim.names
+    return {
+        _mood(sentence.tokens, i, claim.events)
+        for i, token in enumerate(sentence.tokens)
+        if token.word in things
+    }
+
+
+def _not_happened(
+    sentence: Sentence, claim: Claim, window: Window, coverage: float, moods: set[str]
+) -> Finding | None:
+    """A "no": the deadline passed without the event, or it became impossible before it."""
+    text, after_due = sentence.text, sentence.published > window.due
+    things = claim.core - claim.events
+    object_coverage = len(things & sentence.words) / len(things) if things else coverage
+    if lx.CALLED_OFF.search(text) and (moods or object_coverage == 1.0):
+        return Finding("no", round(0.5 + 0.4 * coverage, 3), None)
+    if lx.POSTPONED.search(text) and (moods or object_coverage == 1.0):
+        if after_due or any(day > window.due for day in sentence.later_dates):
+            return Finding("no", round(0.5 + 0.4 * coverage, 3), None)
+        return None
+    passed = bool(lx.DEADLINE_PASSED.search(text))
+    if not (after_due or passed):
+        return None
+    if "negated" in moods:
+        return Finding("no", round(0.5 + 0.45 * coverage, 3), None)
+    if object_coverage == 1.0 and "negated" in _thing_moods(sentence, claim):
+        return Finding("no", round(0.5 + 0.4 * coverage, 3), None)  # "ended without a truce"
+    if passed and (moods or object_coverage == 1.0):
+        return Finding("no", round(0.5 + 0.4 * coverage, 3), None)
+    if not moods - {"unclear", "ongoing"} and lx.CONTINUING.search(text) and object_coverage == 1.0:
+        return Finding("no", round(0.45 + 0.4 * coverage, 3), None)
+    return None
