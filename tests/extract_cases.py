@@ -327,7 +327,6 @@ FORECASTS = [
     Forecast("Britain's inflation rate is forecast to rise to 3% in the spring before easing later in the year.", "in the spring", "2025-05-31", "season", first="2025-03-01"),
     Forecast("Analysts at JPMorgan see a 35% probability of a U.S. recession next year.", "next year", "2025-12-31", "year", first="2025-01-01"),
     Forecast("The Pentagon said the troops would return home before Christmas.", "before Christmas", "2024-12-24", "day"),
-    Forecast("Production is scheduled to start in the fourth quarter of 2025 and reach full capacity by mid-2026.", "by mid-2026", "2026-06-30", "month"),
     Forecast("The minister will travel to Beijing later this month for talks on trade.", "later this month", "2024-12-31", "month"),
     Forecast("The rover is expected to reach the crater's rim sometime in 2026.", "sometime in 2026", "2026-12-31", "year", first="2026-01-01"),
     Forecast("Economists polled by Reuters expect the central bank to hold rates until at least June.", "until at least June", "2025-06-30", "month", first="2025-06-01"),
@@ -347,7 +346,6 @@ FORECASTS = [
     Forecast("Kenya's president pledged to hold the vote within 100 days.", "within 100 days", "2025-05-14", "day", published=date(2025, 2, 3)),
     Forecast("Airbus aims to deliver around 820 jets this year.", "this year", "2025-12-31", "year", first="2025-01-01", published=date(2025, 2, 3)),
     Forecast("The ministry expects the first shipments to arrive by late March.", "by late March", "2025-03-31", "month", published=date(2025, 2, 3)),
-    Forecast("The launch window opens on Feb. 10 and closes on Feb. 23.", "on Feb. 10", "2025-02-10", "day", first="2025-02-10", published=date(2025, 2, 3)),
     Forecast("Construction could start as early as the third quarter.", "as early as the third quarter", "2025-09-30", "quarter", first="2025-07-01", published=date(2025, 2, 3)),
     Forecast("Ukraine hopes to join the EU by 2030, its foreign minister said.", "by 2030", "2030-12-31", "year", published=date(2025, 2, 3)),
     Forecast("Snow is forecast for Wednesday night.", "for Wednesday", "2025-02-05", "day", first="2025-02-05", published=date(2025, 2, 3)),
@@ -385,7 +383,6 @@ FORECASTS = [
     Forecast("Tickets go on sale at 10 a.m. on Friday.", "on Friday", "2025-04-18", "day", first="2025-04-18", published=date(2025, 4, 14)),
     Forecast("The strike is set to continue through Easter.", "through Easter", "2025-04-20", "day", first="2025-04-20", published=date(2025, 4, 14)),
     Forecast("A ceasefire is due to come into effect at midnight tonight.", "tonight", "2025-04-14", "day", first="2025-04-14", published=date(2025, 4, 14)),
-    Forecast("Lawmakers return from recess on April 28 and are expected to take up the bill in May.", "on April 28", "2025-04-28", "day", first="2025-04-28", published=date(2025, 4, 14)),
     Forecast("The law, passed in March, takes effect in June.", "in June", "2025-06-30", "month", first="2025-06-01", published=date(2025, 4, 14)),
     Forecast("The deal expires on March 3, officials said.", "on March 3", "2025-03-03", "day", first="2025-03-03"),
     Forecast("Next week, parliament votes on the bill.", "Next week", "2025-01-05", "week", first="2024-12-30"),
@@ -596,4 +593,16 @@ SENTENCES = [
     ("\"Will they leave?\" he asked. Nobody knew.", 2),
     ("See No. 10 for details. Done.", 2),
     ("Russia will withdraw by February 2025", 1),
+]  # fmt: skip
+
+# Several forecasts in one sentence: (sentence, published, [(due_text, last day, words in the claim)])
+SEVERAL = [
+    ("Production is scheduled to start in the fourth quarter of 2025 and reach full capacity by mid-2026.", PUBLISHED, [("in the fourth quarter of 2025", "2025-12-31", "Production will start"), ("by mid-2026", "2026-06-30", "Production will reach full capacity")]),
+    ("The launch window opens on Feb. 10 and closes on Feb. 23.", date(2025, 2, 3), [("on Feb. 10", "2025-02-10", "window opens"), ("on Feb. 23", "2025-02-23", "launch window closes")]),
+    ("Lawmakers return from recess on April 28 and are expected to take up the bill in May.", date(2025, 4, 14), [("on April 28", "2025-04-28", "Lawmakers return"), ("in May", "2025-05-31", "Lawmakers will take up the bill")]),
+    ("The port will reopen its north quay in March and its grain terminal by the end of next year.", PUBLISHED, [("in March", "2025-03-31", "port will reopen its north quay"), ("by the end of next year", "2025-12-31", "port will reopen its grain terminal")]),
+    ("Tariffs on steel climb to 10% on 1 April and to 25% in 2027.", PUBLISHED, [("on 1 April", "2025-04-01", "Tariffs on steel climb to 10%"), ("in 2027", "2027-12-31", "Tariffs on steel climb to 25%")]),
+    ("The agency wants public feedback by 14 March and will publish its decision on 2 May.", PUBLISHED, [("by 14 March", "2025-03-14", "agency wants public feedback"), ("on 2 May", "2025-05-02", "agency will publish its decision")]),
+    ("The central bank will cut rates in March and the finance ministry will raise taxes in 2026.", PUBLISHED, [("in March", "2025-03-31", "central bank will cut rates"), ("in 2026", "2026-12-31", "finance ministry will raise taxes")]),
+    ("Two new reactors will come online, the first by June, the second in 2028.", PUBLISHED, [("by June", "2025-06-30", "reactors will come online"), ("in 2028", "2028-12-31", "the second")]),
 ]  # fmt: skip

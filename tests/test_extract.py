@@ -29,6 +29,7 @@ from tests.extract_cases import (
     PROBABILITIES,
     PUBLISHED,
     SENTENCES,
+    SEVERAL,
     Due,
     Forecast,
     NotForecast,
@@ -112,6 +113,27 @@ def test_a_forecast_is_found_with_its_deadline(case: Forecast) -> None:
     assert candidate.due_text == case.due_text
     assert candidate.due == _window(case.first, case.last, case.precision)
     assert candidate.quote in case.sentence  # a wire dateline ("KYIV, Dec 24 (Reuters) -") is cut
+
+
+@pytest.mark.parametrize(("sentence", "published", "expected"), SEVERAL, ids=lambda v: str(v)[:40])
+def test_coordinated_deadlines_are_forecasts_of_their_own(
+    sentence: str, published: date, expected: list[tuple[str, str, str]]
+) -> None:
+    candidates = extract_candidates(sentence, published=published, tz=UTC_ZONE)
+    assert [c.due_text for c in candidates] == [due_text for due_text, _, _ in expected]
+    for candidate, (_, last, words) in zip(candidates, expected, strict=True):
+        assert candidate.due is not None
+        assert candidate.due.due_at.date() == date.fromisoformat(last)
+        assert words in candidate.claim
+        assert candidate.quote == sentence
+
+
+def test_a_range_or_a_placing_date_is_one_forecast() -> None:
+    for sentence in (
+        "The summit will take place in May and June.",
+        "Scholz is expected to lose a vote on Monday, paving the way for elections in February.",
+    ):
+        assert len(extract_candidates(sentence, published=PUBLISHED, tz=UTC_ZONE)) == 1, sentence
 
 
 @pytest.mark.parametrize("case", NOT_FORECASTS, ids=lambda case: case.sentence[:60])

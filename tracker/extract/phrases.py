@@ -18,7 +18,8 @@ from tracker.extract.relative import TENS_WORDS, UNIT_WORDS
 _M = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
-    r"(?:(?<=\b[a-z]{3})\.|(?<=\bsept)\.)?"  # "Feb." and "Sept.", but not the full stop of "May."
+    # "Feb." and "Sept.", but not the full stop of "May."
+    r"(?:(?<=\b(?!may)[a-z]{3})\.|(?<=\bsept)\.)?"
 )
 _D = r"(?P<day>[0-3]?[0-9])(?:st|nd|rd|th)?(?![0-9]|:[0-9])"
 _Y = r"(?P<year>(?:19|20|21)[0-9]{2})(?![0-9])"
