@@ -549,6 +549,17 @@ PROBABILITIES = [
     ("The new law takes effect on January 1, 2025.", None, None, None),
     ("The bill must be passed by 31 March 2025.", None, None, None),
     ("Parliament hopes to pass the bill by June.", 0.5, "hopes to", "roughly even chance"),
+    # every common shape of a stated probability
+    ("Punters put the chances of a snap poll before autumn at one in four.", 0.25, "one in four", "own number"),
+    ("The lender's analysts see a 15 per cent probability of a default next year.", 0.15, "15 per cent probability", "own number"),
+    ("Scouts rate the odds of a transfer by August at two in five.", 0.4, "two in five", "own number"),
+    ("Strategists give a merger this year even odds.", 0.5, "even odds", "own number"),
+    ("Insiders call a deal by Friday a coin flip.", 0.5, "coin flip", "own number"),
+    ("Traders see the vote in March as 50-50.", 0.5, "50-50", "own number"),
+    ("Modellers give the storm a forty per cent chance of reaching the coast by Sunday.", 0.4, "forty per cent chance", "own number"),
+    ("Economists see a 60-70% chance of a rate cut in June.", 0.65, "60-70% chance", "the middle of the range"),
+    ("Bookmakers make the champions odds-on to retain the title in May.", 0.875, "odds-on", "very likely"),
+    ("A ruling before the recess was judged likely.", 0.675, "likely", "likely"),
 ]  # fmt: skip
 
 FORECASTERS = [
@@ -593,6 +604,14 @@ SENTENCES = [
     ("\"Will they leave?\" he asked. Nobody knew.", 2),
     ("See No. 10 for details. Done.", 2),
     ("Russia will withdraw by February 2025", 1),
+]  # fmt: skip
+
+# A stated probability makes a forecast without a modal verb: (sentence, due_text, probability)
+STATED = [
+    ("Bookmakers put the chance of a snap election before June at one in three.", "before June", 0.3333),
+    ("The bank's economists see a 20 per cent probability of a downturn by the end of next year.", "by the end of next year", 0.2),
+    ("Analysts put the odds of a takeover bid by March at seventy per cent.", "by March", 0.7),
+    ("A ceasefire by the spring was judged unlikely.", "by the spring", 0.325),
 ]  # fmt: skip
 
 # Several forecasts in one sentence: (sentence, published, [(due_text, last day, words in the claim)])

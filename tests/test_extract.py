@@ -30,6 +30,7 @@ from tests.extract_cases import (
     PUBLISHED,
     SENTENCES,
     SEVERAL,
+    STATED,
     Due,
     Forecast,
     NotForecast,
@@ -249,6 +250,15 @@ def test_hedge_words_imply_a_probability_by_icd_203(
     assert f"'{word}" in guess.basis.lower()
     if band:
         assert band in guess.basis
+
+
+@pytest.mark.parametrize(("sentence", "due_text", "probability"), STATED, ids=lambda v: str(v)[:40])
+def test_a_stated_probability_makes_a_forecast_without_a_modal_verb(
+    sentence: str, due_text: str, probability: float
+) -> None:
+    [candidate] = extract_candidates(sentence, published=PUBLISHED, tz=UTC_ZONE)
+    assert candidate.due_text == due_text
+    assert candidate.probability == pytest.approx(probability, abs=0.001)
 
 
 def test_an_implied_probability_is_never_called_the_forecasters_own() -> None:

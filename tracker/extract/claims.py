@@ -65,6 +65,7 @@ _REPORT_OF = re.compile(
     r"(?:by|from|of|at|in)\s+",
     re.IGNORECASE,
 )
+_TRAILING_SOURCE = re.compile(r",?\s+(?:according\s+to|per(?!\s+cent))\s+[^,]+?([.!]?)$", re.I)
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9&.-]{1,9})\)")
 _WHEN_SAID = (
     r"(?:\s+(?:on|in|at|last|this|late|early)\s+[^,.\"\u201d]{1,30}?)?"  # "said on Tuesday"
@@ -163,7 +164,7 @@ def make_claim(sentence: str, due_text: str | None) -> str:
     claim = _unquote(sentence.strip())
     claim = re.sub(r"^according\s+to\s+[^,]+,\s*", "", claim, flags=re.IGNORECASE)
     claim = re.sub(r"^citing\s+[^,]+,\s*", "", claim, flags=re.IGNORECASE)
-    claim = re.sub(r",?\s+(?:according\s+to|per)\s+[^,]+?([.!]?)$", r"\1", claim, flags=re.I)
+    claim = _TRAILING_SOURCE.sub(r"\1", claim)
     claim = _TRAILING_SAID.sub("", claim)
     opening = _SUBORDINATE_OPENING.match(claim)
     if opening and (due_text is None or due_text in claim[opening.end() :]):

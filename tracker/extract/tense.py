@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracker.extract.cues import Cue
+from tracker.extract.cues import Cue, Strength
 from tracker.extract.mentions import Mention
 
 _PAST_AUXILIARIES = frozenset(
@@ -171,7 +171,12 @@ def anchored_in_past(sentence: str, mention: Mention, cues: list[Cue]) -> bool:
         if any(cue.start <= word.start < cue.end for cue in cues):
             return False
         if _is_past_verb(words, index, reported=True):
-            return True
+            # "will station a full armoured brigade by 2027": a forward verb earlier in the clause
+            # governs the date; the -ed word is part of its object.
+            since = [w.text for w in words if clause_start < w.start < word.start]
+            relative = any(w in ("that", "which", "who", "when", "where") for w in since)
+            strong = word.text in _PAST_AUXILIARIES or relative
+            return strong or not _forward_before(cues, max(clause_start, 0), word.start)
     # "On December 8, opposition forces entered Damascus", "In a speech on Monday, the president
     # outlined ...": a date in an opening phrase dates the main clause that follows.
     opening_ends = _opening_clause_end(sentence, mention, cues)
@@ -189,6 +194,10 @@ def in_condition(sentence: str, mention: Mention) -> bool:
     """Whether the mention sits in an if/unless/whether clause: a condition, not a forecast."""
     clause_start = max(sentence.rfind(mark, 0, mention.start) for mark in _CLAUSE_MARKS) + 1
     return _CONDITION.search(sentence[clause_start : mention.start]) is not None
+
+
+def _forward_before(cues: list[Cue], start: int, end: int) -> bool:
+    return any(start <= cue.start < end and cue.strength >= Strength.WILL for cue in cues)
 
 
 def _cue_between(cues: list[Cue], start: int, end: int) -> bool:
