@@ -223,7 +223,6 @@ FORECASTS = [
     Forecast("The launch has been postponed until next spring.", "until next spring", "2025-05-31", "season", first="2025-03-01"),
     Forecast("Elections are scheduled for the spring of 2026.", "for the spring of 2026", "2026-05-31", "season", first="2026-03-01"),
     Forecast("Brussels wants a deal in place by the new year.", "by the new year", "2024-12-31", "day"),
-    Forecast("The UN warned that famine is likely in parts of Sudan by March unless aid arrives.", "by March", "2025-03-31", "month"),
     Forecast("The airline will stop flying to the city from January 15.", "from January 15", "2025-01-15", "day", first="2025-01-15"),
     Forecast("The tariff will rise to 25% on March 1.", "on March 1", "2025-03-01", "day", first="2025-03-01"),
     Forecast("The central bank will meet on Feb. 6 to decide on rates.", "on Feb. 6", "2025-02-06", "day", first="2025-02-06"),
@@ -249,7 +248,6 @@ FORECASTS = [
     Forecast("The airline said flights to Beirut would stay suspended through January 2025.", "through January 2025", "2025-01-31", "month", first="2025-01-01"),
     Forecast("A final decision could come as soon as this week.", "as soon as this week", "2024-12-29", "week", first="2024-12-23"),
     Forecast("The vote was delayed until next month.", "until next month", "2025-01-31", "month", first="2025-01-01"),
-    Forecast("If talks fail, the army will resume its offensive by January 15.", "by January 15", "2025-01-15", "day"),
     Forecast("By February 2025, Moscow plans to have pulled all its troops out of Syria.", "By February 2025", "2025-02-28", "month"),
     Forecast("In March 2025, the government will hold a referendum on the constitution.", "In March 2025", "2025-03-31", "month", first="2025-03-01"),
     Forecast("The opposition demands that the army leave the capital by Friday.", "by Friday", "2024-12-27", "day"),
@@ -278,7 +276,6 @@ FORECASTS = [
     Forecast("A decision on the merger is not expected before the second quarter of 2025.", "before the second quarter of 2025", "2025-03-31", "quarter"),
     Forecast("Tesla says the Cybercab will enter production in 2026.", "in 2026", "2026-12-31", "year", first="2026-01-01"),
     Forecast("Oil prices could climb above $100 a barrel by the summer, analysts at Goldman Sachs warned.", "by the summer", "2025-08-31", "season"),
-    Forecast("Thousands of workers are set to strike on Jan. 15 unless a deal is reached.", "on Jan. 15", "2025-01-15", "day", first="2025-01-15"),
     Forecast("The government will publish its spending review in the spring.", "in the spring", "2025-05-31", "season", first="2025-03-01"),
     Forecast("The new iPhone is likely to go on sale in September.", "in September", "2025-09-30", "month", first="2025-09-01"),
     Forecast("Chinese exports are projected to slow sharply over the coming year.", "over the coming year", "2025-12-24", "day"),
@@ -335,7 +332,6 @@ FORECASTS = [
     Forecast("The central bank will announce its decision at 2 p.m. on Wednesday.", "on Wednesday", "2024-12-25", "day", first="2024-12-25"),
     Forecast("OPEC+ has agreed to delay output increases until April 2025.", "until April 2025", "2025-04-30", "month", first="2025-04-01"),
     Forecast("The first trains are due to run on the new line in December 2025.", "in December 2025", "2025-12-31", "month", first="2025-12-01"),
-    Forecast("If approved, the law would come into force in July.", "in July", "2025-07-31", "month", first="2025-07-01"),
     Forecast("Mortgage rates are likely to remain above 6% through the end of 2025.", "through the end of 2025", "2025-12-31", "year"),
     Forecast("The European Central Bank is widely expected to lower its deposit rate again on Thursday.", "on Thursday", "2025-02-06", "day", first="2025-02-06", published=date(2025, 2, 3)),
     Forecast("Trump said tariffs on Canadian and Mexican goods would take effect on Tuesday.", "on Tuesday", "2025-02-04", "day", first="2025-02-04", published=date(2025, 2, 3)),
@@ -624,4 +620,16 @@ SEVERAL = [
     ("The agency wants public feedback by 14 March and will publish its decision on 2 May.", PUBLISHED, [("by 14 March", "2025-03-14", "agency wants public feedback"), ("on 2 May", "2025-05-02", "agency will publish its decision")]),
     ("The central bank will cut rates in March and the finance ministry will raise taxes in 2026.", PUBLISHED, [("in March", "2025-03-31", "central bank will cut rates"), ("in 2026", "2026-12-31", "finance ministry will raise taxes")]),
     ("Two new reactors will come online, the first by June, the second in 2028.", PUBLISHED, [("by June", "2025-06-30", "reactors will come online"), ("in 2028", "2028-12-31", "the second")]),
+]  # fmt: skip
+
+# Forecasts made on a condition, in either clause: left out unless asked for, then marked.
+CONDITIONAL = [
+    Forecast("The UN warned that famine is likely in parts of Sudan by March unless aid arrives.", "by March", "2025-03-31", "month"),
+    Forecast("If talks fail, the army will resume its offensive by January 15.", "by January 15", "2025-01-15", "day"),
+    Forecast("Thousands of workers are set to strike on Jan. 15 unless a deal is reached.", "on Jan. 15", "2025-01-15", "day", first="2025-01-15"),
+    Forecast("If approved, the law would come into force in July.", "in July", "2025-07-31", "month", first="2025-07-01"),
+    Forecast("Should the harvest fail, grain prices will double by August.", "by August", "2025-08-31", "month"),
+    Forecast("The airline will resume flights to the capital in March, provided that the airport reopens.", "in March", "2025-03-31", "month", first="2025-03-01"),
+    Forecast("Were the union to reject the offer, a strike would begin on 6 January.", "on 6 January", "2025-01-06", "day", first="2025-01-06"),
+    Forecast("In case the vote is lost, ministers will resign by the end of the week.", "by the end of the week", "2024-12-29", "week"),
 ]  # fmt: skip

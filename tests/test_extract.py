@@ -21,6 +21,7 @@ import tracker.cli.extract  # noqa: F401 - registers the command even before tra
 from tests.conftest import SEEDS, Result, assert_one_line_error
 from tests.extract_cases import (
     CLAIMS,
+    CONDITIONAL,
     FORECASTERS,
     FORECASTS,
     NOT_DEADLINES,
@@ -140,6 +141,31 @@ def test_a_range_or_a_placing_date_is_one_forecast() -> None:
 @pytest.mark.parametrize("case", NOT_FORECASTS, ids=lambda case: case.sentence[:60])
 def test_past_events_questions_and_undated_sentences_are_no_forecast(case: NotForecast) -> None:
     assert extract_candidates(case.sentence, published=case.published, tz=UTC_ZONE) == []
+
+
+@pytest.mark.parametrize("case", CONDITIONAL, ids=lambda case: case.sentence[:60])
+def test_a_conditional_forecast_is_listed_only_when_asked_for_and_marked(case: Forecast) -> None:
+    assert extract_candidates(case.sentence, published=case.published, tz=UTC_ZONE) == []
+    [candidate] = extract_candidates(
+        case.sentence, published=case.published, tz=UTC_ZONE, include_conditional=True
+    )
+    assert candidate.conditional is True
+    assert candidate.due_text == case.due_text
+    assert candidate.due == _window(case.first, case.last, case.precision)
+
+
+def test_no_condition_no_mark() -> None:
+    for sentence in (
+        "Troops will leave by March, if not sooner.",
+        "It is unclear if the fund will grow by March, but the bank will cut rates in June.",
+        "The regulator will decide whether to approve the merger by June.",
+        "The company provided guidance and will report results on 3 March.",
+    ):
+        candidates = extract_candidates(
+            sentence, published=PUBLISHED, tz=UTC_ZONE, include_conditional=True
+        )
+        assert candidates, sentence
+        assert not any(candidate.conditional for candidate in candidates), sentence
 
 
 def test_undated_forecasts_are_listed_only_when_asked_for() -> None:
@@ -380,8 +406,9 @@ def test_extract_json_prints_the_three_seed_forecasts(cli: Callable[..., Result]
     ]
     assert set(found[0]) == {
         "quote", "claim", "due_at", "window_start", "precision", "due_text", "probability",
-        "probability_basis", "forecaster",
+        "probability_basis", "forecaster", "conditional",
     }  # fmt: skip
+    assert found[0]["conditional"] is False
     assert found[1]["probability"] == 0.5
     assert found[1]["probability_basis"] == "implied by 'may' (ICD 203: roughly even chance 45-55%)"
 
@@ -416,6 +443,23 @@ def test_extract_include_undated_and_forecaster(cli: Callable[..., Result]) -> N
     assert undated
     assert all(c["precision"] is None and c["due_text"] is None for c in undated)
     assert [c["forecaster"] for c in found if c["due_text"] == "until March 2025"] == ["Caliber.Az"]
+
+
+def test_extract_include_conditional_marks_them(cli: Callable[..., Result], tmp_path: Path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text(
+        "If the levee holds, the town will reopen its school by March. "
+        "The bridge will reopen in May."
+    )
+    plain = _extract(cli, article, "--published", "2024-12-24", "--json")
+    assert [c["due_text"] for c in plain.json()] == ["in May"]
+    assert plain.json()[0]["conditional"] is False
+    marked = _extract(cli, article, "--published", "2024-12-24", "--json", "--include-conditional")
+    assert marked.code == 0, marked.err
+    assert [(c["due_text"], c["conditional"]) for c in marked.json()] == [
+        ("by March", True),
+        ("in May", False),
+    ]
 
 
 def test_extract_add_stores_them_once_with_the_article_as_source(

@@ -14,7 +14,7 @@ from tracker.extract.coordination import split_forecasts
 from tracker.extract.cues import Cue, Estimate, estimate, find_cues
 from tracker.extract.mentions import Mention, find_mentions
 from tracker.extract.sentences import split_sentences
-from tracker.extract.tense import anchored_in_past, in_condition, narrates_past
+from tracker.extract.tense import anchored_in_past, conditional, in_condition, narrates_past
 
 MAX_SENTENCE = 2000  # characters; a prediction's claim holds at most this many
 
@@ -30,6 +30,7 @@ class Candidate:
     probability: float | None
     probability_basis: str | None
     forecaster: str | None
+    conditional: bool = False  # made on a condition ("if talks fail, ..."): --include-conditional
 
     def to_json(self) -> dict[str, Any]:
         due = self.due
@@ -43,6 +44,7 @@ class Candidate:
             "probability": self.probability,
             "probability_basis": self.probability_basis,
             "forecaster": self.forecaster,
+            "conditional": self.conditional,
         }
 
 
@@ -53,16 +55,20 @@ def extract_candidates(
     tz: ZoneInfo,
     forecaster: str | None = None,
     include_undated: bool = False,
+    include_conditional: bool = False,
 ) -> list[Candidate]:
     """The forecasts in an article published on `published` (a day in `tz`), in text order;
     a sentence may hold several ("on 1 July and in 2028").
 
-    `forecaster` is used where a sentence names none."""
+    `forecaster` is used where a sentence names none. A forecast made on a condition ("if",
+    "unless", "should X") is left out unless `include_conditional`, which marks it."""
     candidates: list[Candidate] = []
     seen: set[tuple[str, DueWindow | None, str]] = set()
     for sentence in split_sentences(text):
         if len(sentence) > MAX_SENTENCE:
             continue  # text without full stops, not a sentence; and too long to store as a claim
+        if conditional(sentence) and not include_conditional:
+            continue
         for candidate in _candidates(sentence, published, tz, forecaster, include_undated):
             key = (candidate.quote, candidate.due, candidate.claim)
             if key not in seen:
@@ -108,6 +114,7 @@ def _candidates(
                 probability=guess.probability,
                 probability_basis=guess.basis,
                 forecaster=forecaster,
+                conditional=conditional(sentence),
             )
         ]
     found = []
@@ -126,6 +133,7 @@ def _candidates(
                 probability=guess.probability,
                 probability_basis=guess.basis,
                 forecaster=forecaster,
+                conditional=conditional(sentence),
             )
         )
     return found

@@ -20,11 +20,15 @@ _WORD_NUMBER = rf"(?:(?:{_TENS})(?:[\s-](?:{_DIGIT_WORDS}))?|{_UNITS}|a\s+hundre
 _AMOUNT = rf"(?:[0-9]{{1,3}}(?:\.[0-9]+)?|{_WORD_NUMBER})"
 _PERCENT = r"\s*(?:%|per\s*cent|percent|pct)"
 # "60-70%", "60% to 70%", "between 60 and 70 per cent"
-_NUMBER = rf"(?:(?P<low>{_AMOUNT})(?:{_PERCENT})?\s*(?:-|\u2013|to|and)\s*)?(?P<number>{_AMOUNT}){_PERCENT}"
+_LOW = rf"(?P<low>{_AMOUNT})(?:{_PERCENT})?\s*(?:-|\u2013|to|and)\s*"
+_NUMBER = rf"(?:{_LOW})?(?P<number>{_AMOUNT}){_PERCENT}"
 _CHANCE = r"(?:chances?|probability|likelihood|odds|risk|possibility|prospects?)"
 _APPROX = r"(?:(?:about|around|roughly|some|nearly|almost|just|only|perhaps|at\s+least|at\s+most"
 _APPROX += r"|more\s+than|less\s+than|under|over|close\s+to|as\s+high\s+as|as\s+low\s+as)\s+)?"
-_RATIO = rf"(?P<ayes>[0-9]{{1,3}}|{_WORD_NUMBER}|an?)[\s-]+in[\s-]+(?P<total>[0-9]{{1,4}}|{_WORD_NUMBER})"
+_RATIO = (
+    rf"(?P<ayes>[0-9]{{1,3}}|{_WORD_NUMBER}|an?)[\s-]+in[\s-]+"
+    rf"(?P<total>[0-9]{{1,4}}|{_WORD_NUMBER})"
+)
 _PATTERNS = [
     # "a 70% chance", "a 60-70 per cent probability", "70% likely"
     re.compile(

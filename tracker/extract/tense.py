@@ -98,6 +98,28 @@ _CONDITION = re.compile(
     r"\b(?:if|unless|whether|in\s+case|provided\s+that|as\s+long\s+as)\b", re.IGNORECASE
 )
 _CLAUSE_MARKS = ",;:\u2014"
+_DECIDES = re.compile(
+    r"\b(?:will|would|could|may|might|should|(?:due|set|expected|scheduled|poised|likely|plans?"
+    r"|going|aims?)\s+to)\s+(?:\w+\s+){0,2}?(?:decide|rule|determine|vote|choose|deliberate)"
+    r"(?:\s+(?:on|about))?\s+$",
+    re.IGNORECASE,
+)
+# A condition anywhere makes the forecast conditional: "If funding arrives, building could
+# start in 2029", "Should inflation persist, rates will rise by May", "Were the talks to fail".
+_CONDITIONAL = re.compile(
+    r"(?<!\bas\s)\b(?:if(?!\s+(?:any|not|at\s+all|anything|ever)\b)|unless|provided\s+that"
+    r"|providing\s+that|in\s+case|in\s+the\s+event\s+(?:that|of)|as\s+long\s+as|so\s+long\s+as"
+    r"|on\s+condition\s+that|on\s+the\s+condition\s+that|assuming\s+that|barring)\b"
+    r"|(?:^|[,;:\u2014(]\s*)[\"\u201c]?(?:should|were|provided|providing)\s+(?!not\b|be\b|have\b)"
+    r"(?:the\s+|a\s+|an\s+|its\s+|their\s+)?[A-Za-z][\w'-]*\b(?=[^,;]*,)",
+    re.IGNORECASE,
+)
+# "unclear if", "ask whether": an open question, not a condition on a forecast
+_OPEN_QUESTION = re.compile(
+    r"\b(?:unclear|uncertain|unknown|asked|ask|asking|know|see|wonder|wondering|doubt|say"
+    r"|said|decide|decides|deciding|determine)\s+(?:if|whether)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -190,10 +212,22 @@ def anchored_in_past(sentence: str, mention: Mention, cues: list[Cue]) -> bool:
     return False
 
 
+def conditional(sentence: str) -> bool:
+    """Whether the sentence makes its forecast on a condition, in either clause."""
+    text = _OPEN_QUESTION.sub(" ", sentence)
+    return _CONDITIONAL.search(text) is not None
+
+
 def in_condition(sentence: str, mention: Mention) -> bool:
     """Whether the mention sits in an if/unless/whether clause: a condition, not a forecast."""
     clause_start = max(sentence.rfind(mark, 0, mention.start) for mark in _CLAUSE_MARKS) + 1
-    return _CONDITION.search(sentence[clause_start : mention.start]) is not None
+    condition = _CONDITION.search(sentence[clause_start : mention.start])
+    if condition is None:
+        return False
+    # "will decide whether to approve it by June", "is due to rule on whether ... by 2
+    # February": the date is the decision's.
+    before = sentence[: clause_start + condition.start()]
+    return not (condition.group().lower() == "whether" and _DECIDES.search(before))
 
 
 def _forward_before(cues: list[Cue], start: int, end: int) -> bool:
