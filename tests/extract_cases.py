@@ -147,6 +147,13 @@ PHRASES = [
     Due("between 2025 and 2030", "2030-12-31", "year", first="2025-01-01"),
     Due("on March 3-5", "2025-03-05", "day", first="2025-03-03"),
     Due("between now and 2030", "2030-12-31", "year"),
+    # a day of a month named nowhere, weeks, AP abbreviations
+    Due("by the 15th", "2025-01-15", "day", first=None),
+    Due("on the 31st", "2024-12-31", "day", first="2024-12-31"),
+    Due("in the week starting 9 June", "2025-06-15", "week", first="2025-06-09"),
+    Due("the week of Oct. 12, 2026", "2026-10-18", "week", first="2026-10-12"),
+    Due("by Sept. 30", "2025-09-30", "day"),
+    Due("at its November meeting", "2025-11-30", "month", first="2025-11-01"),
     # other publication dates
     Due("by the end of the month", "2025-03-31", "month", published=MONDAY),
     Due("next Friday", "2025-03-21", "day", first="2025-03-21", published=MONDAY),
@@ -620,6 +627,26 @@ SEVERAL = [
     ("The agency wants public feedback by 14 March and will publish its decision on 2 May.", PUBLISHED, [("by 14 March", "2025-03-14", "agency wants public feedback"), ("on 2 May", "2025-05-02", "agency will publish its decision")]),
     ("The central bank will cut rates in March and the finance ministry will raise taxes in 2026.", PUBLISHED, [("in March", "2025-03-31", "central bank will cut rates"), ("in 2026", "2026-12-31", "finance ministry will raise taxes")]),
     ("Two new reactors will come online, the first by June, the second in 2028.", PUBLISHED, [("by June", "2025-06-30", "reactors will come online"), ("in 2028", "2028-12-31", "the second")]),
+]  # fmt: skip
+
+# Step 4: dates read for what they date (published 24 December 2024 unless given)
+DATE_READINGS = [
+    Forecast("The ministry will meet next month to set fishing quotas for March.", "next month", "2025-01-31", "month", first="2025-01-01"),
+    Forecast("The launch has been pencilled in for Oct. 12, 2026.", "for Oct. 12, 2026", "2026-10-12", "day", first="2026-10-12"),
+    Forecast("The utility plans to sell the unit before its financial year closes on 30 June.", "on 30 June", "2025-06-30", "day", first="2025-06-30"),
+    Forecast("The court is due to rule on whether the law is valid by 2 February.", "by 2 February", "2025-02-02", "day"),
+    Forecast("The council will vote on the plan at its March session.", "at its March", "2025-03-31", "month", first="2025-03-01"),
+    Forecast("The judges will give their verdict by the 30th, a clerk said.", "by the 30th", "2024-12-30", "day"),
+]  # fmt: skip
+NOT_DATE_READINGS = [
+    NotForecast("The singer celebrates her 60th birthday on 2 May.", "a birthday"),
+    NotForecast("The city will mark the 80th anniversary of its liberation on 8 May.", "an anniversary"),
+    NotForecast("The court on Monday rejected the appeal.", "a past weekday"),
+    NotForecast("Regulators on Friday approved the merger.", "a past weekday"),
+    NotForecast("The minister told staff the review would be finished by 10 October.", "a day just passed, in reported speech", published=date(2025, 10, 15)),
+    NotForecast("The regulator said in June that it would publish its rules by the end of September.", "said in June; September has passed", published=date(2025, 11, 3)),
+    NotForecast("The 1 March target for the new line was missed.", "a passed deadline", published=date(2025, 3, 20)),
+    NotForecast("The hearing, originally set for Feb. 4, was adjourned.", "originally set for a day now past", published=date(2025, 2, 20)),
 ]  # fmt: skip
 
 # Forecasts made on a condition, in either clause: left out unless asked for, then marked.

@@ -22,8 +22,10 @@ from tests.conftest import SEEDS, Result, assert_one_line_error
 from tests.extract_cases import (
     CLAIMS,
     CONDITIONAL,
+    DATE_READINGS,
     FORECASTERS,
     FORECASTS,
+    NOT_DATE_READINGS,
     NOT_DEADLINES,
     NOT_FORECASTS,
     PHRASES,
@@ -107,7 +109,7 @@ def test_windows_are_read_in_the_configured_time_zone() -> None:
 # Sentences that do and do not make a dated forecast ---------------------------------------------
 
 
-@pytest.mark.parametrize("case", FORECASTS, ids=lambda case: case.sentence[:60])
+@pytest.mark.parametrize("case", FORECASTS + DATE_READINGS, ids=lambda case: case.sentence[:60])
 def test_a_forecast_is_found_with_its_deadline(case: Forecast) -> None:
     candidates = extract_candidates(case.sentence, published=case.published, tz=UTC_ZONE)
     assert len(candidates) == 1, candidates
@@ -138,7 +140,9 @@ def test_a_range_or_a_placing_date_is_one_forecast() -> None:
         assert len(extract_candidates(sentence, published=PUBLISHED, tz=UTC_ZONE)) == 1, sentence
 
 
-@pytest.mark.parametrize("case", NOT_FORECASTS, ids=lambda case: case.sentence[:60])
+@pytest.mark.parametrize(
+    "case", NOT_FORECASTS + NOT_DATE_READINGS, ids=lambda case: case.sentence[:60]
+)
 def test_past_events_questions_and_undated_sentences_are_no_forecast(case: NotForecast) -> None:
     assert extract_candidates(case.sentence, published=case.published, tz=UTC_ZONE) == []
 

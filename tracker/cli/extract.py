@@ -82,12 +82,7 @@ def extract(
         ),
     ] = False,
     include_conditional: Annotated[
-        bool,
-        typer.Option(
-            "--include-conditional",
-            help="Also list forecasts made on a condition ('if talks fail, ...'), marked "
-            "conditional (stored with the tag 'conditional').",
-        ),
+        bool, typer.Option("--include-conditional", help=_CONDITIONAL)
     ] = False,
 ) -> None:
     """Propose the forecasts in an article: sentences that look ahead to a deadline.
@@ -112,6 +107,12 @@ def extract(
         _say_added(report, candidates, file=source.where, as_json=as_json)
     if propose:
         _propose(candidates, rt, source, as_json=as_json)
+
+
+_CONDITIONAL = (
+    "Also list forecasts made on a condition ('if talks fail, ...'), marked conditional "
+    "(stored with the tag 'conditional')."
+)
 
 
 def _print_candidates(

@@ -7,15 +7,24 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tracker.domain.deadlines import DueWindow
+from tracker.domain.deadlines import DueWindow, Precision
 from tracker.extract.calendar import in_calendar, to_window
 from tracker.extract.claims import find_forecaster, make_claim
 from tracker.extract.coordination import split_forecasts
 from tracker.extract.cues import Cue, Estimate, estimate, find_cues
 from tracker.extract.mentions import Mention, find_mentions
 from tracker.extract.sentences import split_sentences
-from tracker.extract.tense import anchored_in_past, conditional, in_condition, narrates_past
+from tracker.extract.tense import (
+    anchored_in_past,
+    conditional,
+    in_condition,
+    names_an_occasion,
+    narrates_past,
+    reported_would,
+    told_in_the_past,
+)
 
+JUST_PASSED_DAYS = 60
 MAX_SENTENCE = 2000  # characters; a prediction's claim holds at most this many
 
 
@@ -87,8 +96,28 @@ def find_deadline(sentence: str, published: date) -> Mention | None:
 def _deadlines(sentence: str, published: date, cues: list[Cue]) -> list[Mention]:
     if "?" in sentence:
         return []  # a question forecasts nothing
-    mentions = find_mentions(sentence, published, ahead=bool(cues))
+    reported = told_in_the_past(sentence)
+    mentions = find_mentions(sentence, published, ahead=bool(cues) and reported is None)
+    if reported is not None:  # "promised in March that ... would": March dates the promise
+        mentions = [m for m in mentions if m.start >= reported]
+    elif cues and reported_would(sentence) is not None:
+        mentions = _without_days_just_passed(sentence, published, mentions)
     return [m for m in mentions if _is_forecast(sentence, m, cues, published)]
+
+
+def _without_days_just_passed(
+    sentence: str, published: date, mentions: list[Mention]
+) -> list[Mention]:
+    """ "told staff the review would end by 10 October", in a story of 15 October: a day of
+    reported speech that passed weeks ago is that day, not next year's."""
+    nearest = {m.start: m for m in find_mentions(sentence, published, ahead=False)}
+    kept = []
+    for mention in mentions:
+        near = nearest.get(mention.start)
+        recent = near is not None and 0 < (published - near.last).days <= JUST_PASSED_DAYS
+        if not (recent and near is not None and near.precision is Precision.DAY):
+            kept.append(mention)
+    return kept
 
 
 def _candidates(
@@ -153,6 +182,8 @@ def _is_forecast(sentence: str, mention: Mention, cues: list[Cue], published: da
         return False  # a deadline already passed at publication
     if anchored_in_past(sentence, mention, cues) or in_condition(sentence, mention):
         return False
+    if names_an_occasion(sentence, mention):
+        return False  # "celebrates her 60th birthday on 2 May": a date, not a deadline
     if cues:
         return True
     # No forward cue: a present-tense schedule ("The deal expires on March 3") counts when the

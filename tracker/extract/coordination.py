@@ -43,9 +43,13 @@ _NOT_VERBS = frozenset(
         "first", "second", "third", "next", "last", "another", "more", "up", "down", "about",
         "around", "some", "all", "both", "each", "every", "no", "and", "or", "but", "then",
         "also", "before", "after", "until", "within", "during", "through", "between", "as", "than",
-        "not", "only", "just", "other", "national", "central", "federal", "state", "public", "main"
+        "not", "only", "just", "other", "again", "once", "twice", "national", "central", "federal",
+        "state", "public", "main"
     ]
 )  # fmt: skip
+_ORDINALS = r"first|second|third|fourth|fifth|last|final|other|latter|former|remaining|rest"
+_ORDINAL_WORD = re.compile(rf"(?<=\bthe\s)(?:{_ORDINALS})\b", re.IGNORECASE)
+_ORDINAL_ONLY = re.compile(rf"(?:the\s+)?(?P<ordinal>{_ORDINALS})\s+(?P<rest>.+)", re.IGNORECASE)
 _DETERMINERS = frozenset(["the", "a", "an", "its", "their", "his", "her", "our", "this", "that"])
 
 
@@ -88,8 +92,9 @@ def split_forecasts(sentence: str, mentions: list[Mention]) -> list[Part]:
 
 
 def _best(group: list[Mention]) -> Mention:
-    # A deadline word (by, until, within) over a window (in, on) over a bare date; then the first.
-    return max(group, key=lambda m: (m.rank, -m.start))
+    # A deadline word (by, until, within) over a window (in, on) over a bare date; "for
+    # December" (what a decision is about) last; then the first.
+    return max(group, key=lambda m: (not m.text.lower().startswith("for "), m.rank, -m.start))
 
 
 def _join_between(sentence: str, previous: Mention, mention: Mention) -> int | None:
@@ -112,6 +117,9 @@ def _join_between(sentence: str, previous: Mention, mention: Mention) -> int | N
 def _supplied(first: str, first_mention: Mention, segment: str, local: int) -> str:
     """The segment with the subject (and verb) it shares with the first segment."""
     cues = find_cues(segment)
+    swapped = _swap_ordinal(first, first_mention, segment)
+    if swapped is not None:
+        return swapped
     opener = segment.split()[0] if segment.split() else ""
     if opener.lower() not in _NOT_VERBS and _VERB_START.match(segment):
         return f"{_subject(first)} {segment}"
@@ -121,6 +129,20 @@ def _supplied(first: str, first_mention: Mention, segment: str, local: int) -> s
         return f"{_verb_head(first)} {segment}"  # "and reach full capacity by mid-2026"
     head = _parallel_head(first, segment, first_mention)
     return f"{head} {segment}".strip()
+
+
+def _swap_ordinal(first: str, first_mention: Mention, segment: str) -> str | None:
+    """ "the first reactor will start in 2030 and the second in 2031": the first segment with
+    "second" for "first" and the second deadline for the first."""
+    ordinal = _ORDINAL_ONLY.fullmatch(segment)
+    if ordinal is None:
+        return None
+    earlier = list(_ORDINAL_WORD.finditer(first, 0, max(first.find(first_mention.text), 0)))
+    if not earlier:
+        return None
+    word = earlier[-1]
+    swapped = first[: word.start()] + ordinal["ordinal"] + first[word.end() :]
+    return swapped.replace(first_mention.text, ordinal["rest"], 1)
 
 
 def _verb_head(first: str) -> str:

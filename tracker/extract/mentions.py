@@ -92,7 +92,8 @@ _PARTS: list[tuple[str, Part]] = [
 ]
 _PART = "|".join(f"(?P<p{index}>{words})" for index, (words, _) in enumerate(_PARTS))
 _PREFIX = re.compile(
-    rf"(?:\b(?:{_CONNECTIVE})\s+(?:at\s+least\s+)?)?(?:\bthe\s+)?(?:\b(?:{_PART})[\s-]*)?(?:\bthe\s+)?$",
+    rf"(?:\b(?:{_CONNECTIVE})\s+(?:at\s+least\s+)?)?(?:\bthe\s+)?(?:\b(?:{_PART})[\s-]*)?"
+    r"(?:\b(?:the|its|their|his|her)\s+)?$",
     re.IGNORECASE,
 )
 _LOOKBACK = 80  # characters before an expression that may hold its connective
@@ -252,7 +253,8 @@ def _names_an_event(reading: Reading, context: _Context) -> bool:
     window = reading.window
     single_year = window.precision is Precision.YEAR and window.first.year == window.last.year
     bare_year = reading.needs_connective and single_year
-    return bare_year and not context.qualified and context.prefix.lower().endswith("the ")
+    owner = context.prefix.lower().endswith(("the ", "its ", "their ", "his ", "her "))
+    return bare_year and not context.qualified and owner
 
 
 def _group_kind(match: re.Match[str], letter: str, table: list[tuple[str, _Kind]]) -> _Kind | None:
