@@ -592,6 +592,11 @@ CLAIMS = [
     ("It is likely that the court will rule on the case by February.", "The court will rule on the case by February."),
     ("Lawmakers will probably vote on the bill by the fall.", "Lawmakers will vote on the bill by the fall."),
     ("Boeing aims to resume full production by Q3.", "Boeing will resume full production by Q3."),
+    ("The carmaker does not intend to close plants before 2027, its chief executive said.", "The carmaker will not close plants before 2027."),
+    ("The airline has no plans to sell its stake before 2026.", "The airline will not sell its stake before 2026."),
+    ("Ministers don't plan to hold a referendum before 2027.", "Ministers will not hold a referendum before 2027."),
+    ("The grocer will not raise prices before Christmas.", "The grocer will not raise prices before Christmas."),
+    ("Analysts said it unlikely that the merger closes by March.", "The merger closes by March."),
 ]  # fmt: skip
 
 SENTENCES = [

@@ -320,6 +320,19 @@ def test_the_claim_drops_attribution_and_hedges(sentence: str, claim: str) -> No
     assert make_claim(sentence, mention.text if mention else None) == claim
 
 
+def test_it_stands_for_the_previous_sentence_s_subject() -> None:
+    text = (
+        "Volkswagen reported a loss on Tuesday. "
+        "It will not cut jobs before 2027, a spokesman said. "
+        "The storm weakened. Officials said it may reach the coast by Friday."
+    )
+    claims = [c.claim for c in extract_candidates(text, published=PUBLISHED, tz=UTC_ZONE)]
+    assert claims == [
+        "Volkswagen will not cut jobs before 2027.",
+        "It will reach the coast by Friday.",
+    ]
+
+
 @pytest.mark.parametrize(("text", "count"), SENTENCES, ids=lambda v: str(v)[:40])
 def test_sentences_split_at_full_stops_not_abbreviations(text: str, count: int) -> None:
     sentences = split_sentences(text)

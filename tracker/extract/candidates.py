@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tracker.domain.deadlines import DueWindow, Precision
 from tracker.extract.calendar import in_calendar, to_window
-from tracker.extract.claims import find_forecaster, make_claim
+from tracker.extract.claims import find_forecaster, make_claim, sentence_subject, with_subject
 from tracker.extract.coordination import split_forecasts
 from tracker.extract.cues import Cue, Estimate, estimate, find_cues
 from tracker.extract.mentions import Mention, find_mentions
@@ -73,12 +73,15 @@ def extract_candidates(
     "unless", "should X") is left out unless `include_conditional`, which marks it."""
     candidates: list[Candidate] = []
     seen: set[tuple[str, DueWindow | None, str]] = set()
+    subject: str | None = None  # the previous sentence's, for "It will not ..."
     for sentence in split_sentences(text):
         if len(sentence) > MAX_SENTENCE:
             continue  # text without full stops, not a sentence; and too long to store as a claim
+        previous, subject = subject, sentence_subject(sentence)
         if conditional(sentence) and not include_conditional:
             continue
-        for candidate in _candidates(sentence, published, tz, forecaster, include_undated):
+        for found in _candidates(sentence, published, tz, forecaster, include_undated):
+            candidate = replace(found, claim=with_subject(found.claim, previous))
             key = (candidate.quote, candidate.due, candidate.claim)
             if key not in seen:
                 seen.add(key)

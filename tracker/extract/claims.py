@@ -107,8 +107,15 @@ _HEDGE_WORDS = (
 )
 _ADVERB_AFTER_WILL = re.compile(rf"\bwill\s+{_HEDGE_WORDS}\s+", re.IGNORECASE)
 _ADVERB_BEFORE_WILL = re.compile(rf"\b{_HEDGE_WORDS}\s+will\b", re.IGNORECASE)
+# "does not intend to cut jobs", "has no plans to list": the forecast is that it will not
+_NEGATED_INTENT = re.compile(
+    r"\b(?:(?:does|do|did)\s+not|doesn't|don't|didn't|doesn\u2019t|don\u2019t)\s+(?:currently\s+)?"
+    r"(?:intend|plan|expect|aim|want|propose|mean)\s+to\b"
+    r"|\b(?:has|have|had)\s+no\s+(?:current\s+)?(?:plans?|intention|intentions)\s+(?:to|of)\b",
+    re.IGNORECASE,
+)
 _IT_IS_LIKELY = re.compile(
-    r"\b(?:it\s+is|it's)\s+(?:(?:very|highly|quite)\s+)?(?:likely|unlikely|possible|probable"
+    r"\b(?:it\s+is|it's|it\s+was|^it)\s+(?:(?:very|highly|quite)\s+)?(?:likely|unlikely|possible|probable"
     r"|expected|almost\s+certain|certain)\s+that\s+"
     r"|\bthere\s+is\s+an?\s+[^,]{0,40}?\b(?:chance|probability|likelihood|risk|possibility)\s+"
     r"(?:that\s+)?",
@@ -172,12 +179,37 @@ def make_claim(sentence: str, due_text: str | None) -> str:
     claim = _drop_speaker(claim)
     claim = _resolve_which(claim, due_text)
     claim = _IT_IS_LIKELY.sub("", claim)
+    claim = _NEGATED_INTENT.sub("will not", claim)
     claim = _HEDGED_AUXILIARY.sub("will", claim)
     claim = _HEDGED_VERB.sub("will", claim)
     claim = _MODAL.sub("will", claim)
     claim = _ADVERB_AFTER_WILL.sub("will ", claim)
     claim = _ADVERB_BEFORE_WILL.sub("will", claim)
     return _tidy(claim)
+
+
+_SUBJECT = re.compile(
+    r"^(?:The\s+)?(?P<name>[A-Z][\w.&'\u2019-]*(?:\s+(?:(?:of|for|and|the|de)\s+)?[A-Z][\w.&'\u2019-]*){0,5})"
+    r"\s+[a-z]+\b"
+)
+
+
+def sentence_subject(sentence: str) -> str | None:
+    """The named subject a sentence opens with ("Volkswagen", "The Bank of England"), for a
+    following "It will not ..." to stand for."""
+    found = _SUBJECT.match(sentence.strip('"\u201c '))
+    if found is None or found["name"].lower() in (*_NOT_NOUN_PHRASES, "the", "a", "an"):
+        return None
+    if found["name"].endswith(("'s", "\u2019s")):
+        return None  # "The Bank of England's governor"
+    return found.group().rsplit(None, 1)[0]
+
+
+def with_subject(claim: str, subject: str | None) -> str:
+    """ "It will not cut jobs" after a sentence about Volkswagen: "Volkswagen will not cut jobs"."""
+    if subject and re.match(r"It\s+(?:will|would|could|may|might|is|plans|expects|aims)\b", claim):
+        return f"{subject}{claim[2:]}"
+    return claim
 
 
 def _unquote(sentence: str) -> str:
