@@ -43,6 +43,14 @@ _SOURCE_NOUNS = frozenset(
         "department", "general", "ambassador", "envoy", "mediators", "negotiators", "regulator"
     ]
 )  # fmt: skip
+_IT_FIRST = re.compile(r"it\s+(?=will|would|could|may|might|is|plans|expects|intends|aims)\b")
+_ORGANISATIONS = frozenset(
+    [
+        "company", "bank", "government", "ministry", "agency", "court", "firm", "group", "council",
+        "commission", "board", "regulator", "union", "party", "club", "airline", "carmaker",
+        "retailer", "lender", "insurer", "operator", "utility", "league", "federation", "fund"
+    ]
+)  # fmt: skip
 _NOT_NOUN_PHRASES = frozenset(
     [
         "he", "she", "they", "it", "we", "i", "you", "this", "that", "which", "who", "there",
@@ -235,7 +243,23 @@ def _drop_speaker(claim: str) -> str:
     expecting = _EXPECTING.fullmatch(speaker["verb"]) or speaker["verb"] in ("told", "tells")
     if not speaker["that"] and expecting and not reports_a_clause:
         return claim
-    return rest if len(rest.split()) >= 3 else claim
+    if len(rest.split()) < 3:
+        return claim
+    it_first = _IT_FIRST.match(rest)
+    if it_first and _is_an_organisation(speaker["who"]):  # "Pfizer said it will not raise prices"
+        return speaker["who"].strip() + " " + rest[it_first.end() :]
+    return rest
+
+
+def _is_an_organisation(who: str) -> bool:
+    """ "Pfizer", "The company": what "it" after "X said" stands for; not "Officials", not
+    "Andrew Bailey", not "the minister"."""
+    words = who.strip().split()
+    if len(words) == 1:
+        word = words[0].lower()
+        people = word in _SOURCE_NOUNS or word.endswith(("ers", "ists", "ians", "ants", "ents"))
+        return words[0][:1].isupper() and word not in _NOT_NOUN_PHRASES and not people
+    return len(words) == 2 and words[0].lower() == "the" and words[1].lower() in _ORGANISATIONS
 
 
 def _resolve_which(claim: str, due_text: str | None) -> str:

@@ -94,7 +94,14 @@ def split_forecasts(sentence: str, mentions: list[Mention]) -> list[Part]:
 def _best(group: list[Mention]) -> Mention:
     # A deadline word (by, until, within) over a window (in, on) over a bare date; "for
     # December" (what a decision is about) last; then the first.
-    return max(group, key=lambda m: (not m.text.lower().startswith("for "), m.rank, -m.start))
+    return max(group, key=lambda m: (_placing(m), m.rank, -m.start))
+
+
+def _placing(mention: Mention) -> bool:
+    """Whether the mention can date the forecast: "for December" says what a decision is about,
+    "its 2040 target" names a target; either loses to another date."""
+    text = mention.text.lower()
+    return not (text.startswith("for ") or text.endswith(("target", "targets", "goal", "goals")))
 
 
 def _join_between(sentence: str, previous: Mention, mention: Mention) -> int | None:

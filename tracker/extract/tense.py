@@ -41,12 +41,12 @@ _IRREGULAR_PAST = frozenset(
         "sang", "sat", "slept", "spoke", "spent", "stood", "stole", "struck", "swore", "swept",
         "swam", "taught", "tore", "thought", "threw", "understood", "woke", "wore", "sought",
         "sold", "shook", "broke", "froze", "arose", "overtook", "withdrew", "undertook", "sank",
-        "fled", "struck", "slid", "sped"
+        "fled", "struck", "slid", "sped", "agreed", "disagreed", "decreed", "freed"
     ]
 )  # fmt: skip
 # Verbs whose past tense is their present: past after a singular subject, before an object.
 _SAME_IN_PAST = frozenset(
-    ["cut", "hit", "put", "let", "shut", "quit", "cost", "spread", "hurt", "beat"]
+    ["cut", "hit", "put", "let", "shut", "quit", "cost", "spread", "hurt", "beat", "set"]
 )
 _ADVERBS = frozenset(
     ["also", "still", "not", "never", "then", "now", "again", "soon", "even", "already"]
@@ -254,8 +254,7 @@ def _past_verb_after(sentence: str, mention: Mention, cues: list[Cue]) -> bool:
             return False
         if _cue_between(cues, word.start, word.end):
             return False
-        past = _is_past_verb(after, index, reported=True) or word.text in ("agreed", "decreed")
-        if past and word.text not in _FORWARD_PARTICIPLES:
+        if _is_past_verb(after, index, reported=True) and word.text not in _FORWARD_PARTICIPLES:
             return True
     return False
 
