@@ -44,6 +44,7 @@ _SOURCE_NOUNS = frozenset(
     ]
 )  # fmt: skip
 _IT_FIRST = re.compile(r"it\s+(?=will|would|could|may|might|is|plans|expects|intends|aims)\b")
+_HE_FIRST = re.compile(r"(?:he|she)\s+(?=will|would|could|may|might|is|plans|expects|intends)\b")
 _ORGANISATIONS = frozenset(
     [
         "company", "bank", "government", "ministry", "agency", "court", "firm", "group", "council",
@@ -213,11 +214,18 @@ def sentence_subject(sentence: str) -> str | None:
     return found.group().rsplit(None, 1)[0]
 
 
+_PRONOUN_FIRST = re.compile(r"(It|He|She)\s+(?:will|would|could|may|might|is|plans|expects|aims)\b")
+
+
 def with_subject(claim: str, subject: str | None) -> str:
     """ "It will not cut jobs" after a sentence about Volkswagen: "Volkswagen will not cut jobs"."""
-    if subject and re.match(r"It\s+(?:will|would|could|may|might|is|plans|expects|aims)\b", claim):
-        return f"{subject}{claim[2:]}"
-    return claim
+    pronoun = _PRONOUN_FIRST.match(claim)
+    if not subject or pronoun is None:
+        return claim
+    person = len([w for w in subject.split() if w[:1].isupper()]) >= 2 and " of " not in subject
+    if (pronoun[1] == "It") == person:
+        return claim  # "It" for a company, "She" for a person named in full
+    return f"{subject}{claim[len(pronoun[1]) :]}"
 
 
 def _unquote(sentence: str) -> str:
@@ -246,8 +254,13 @@ def _drop_speaker(claim: str) -> str:
     if len(rest.split()) < 3:
         return claim
     it_first = _IT_FIRST.match(rest)
-    if it_first and _is_an_organisation(speaker["who"]):  # "Pfizer said it will not raise prices"
-        return speaker["who"].strip() + " " + rest[it_first.end() :]
+    who = speaker["who"].strip()
+    if it_first and _is_an_organisation(who):  # "Pfizer said it will not raise prices"
+        return who + " " + rest[it_first.end() :]
+    named = 1 <= len(who.split()) <= 3 and all(w[:1].isupper() for w in who.split())
+    he_first = _HE_FIRST.match(rest)
+    if he_first and named:  # "Brinkema said she will rule"
+        return who + " " + rest[he_first.end() :]
     return rest
 
 

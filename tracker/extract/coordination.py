@@ -128,6 +128,8 @@ def _supplied(first: str, first_mention: Mention, segment: str, local: int) -> s
     if swapped is not None:
         return swapped
     opener = segment.split()[0] if segment.split() else ""
+    if re.match(r"\S+\s+ones?\b", segment):  # "and definitive ones by October"
+        return f"{_verb_head(first, with_verb=True)} {segment}"
     if opener.lower() not in _NOT_VERBS and _VERB_START.match(segment):
         return f"{_subject(first)} {segment}"
     if _has_own_clause(segment, cues, local):
@@ -152,11 +154,13 @@ def _swap_ordinal(first: str, first_mention: Mention, segment: str) -> str | Non
     return swapped.replace(first_mention.text, ordinal["rest"], 1)
 
 
-def _verb_head(first: str) -> str:
-    """ "Production is scheduled to" of "Production is scheduled to start in 2025"."""
+def _verb_head(first: str, *, with_verb: bool = False) -> str:
+    """ "Production is scheduled to" of "Production is scheduled to start in 2025" (and with
+    its verb, "Production is scheduled to start")."""
     heads = [c for c in find_cues(first) if c.start > 0 and _HEAD_CUE.search(c.word)]
     if heads:
-        return first[: heads[0].end]
+        verb = re.match(r"\s+\S+", first[heads[0].end :]) if with_verb else None
+        return first[: heads[0].end + (verb.end() if verb else 0)]
     return _subject(first)
 
 
