@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 
-from bench import article_case, list_case, metrics_case, poll_case, summary_case
+from bench import article_case, extract_case, list_case, metrics_case, poll_case, summary_case
 from bench.commands import command_times
 from bench.data import insert_predictions, table_of
 from bench.databases import Database
@@ -254,6 +254,7 @@ CASES: dict[str, Callable[..., list[Row]]] = {
     "import-forecasts": import_forecasts_rate,
     "startup": command_times,
     "article": article_case.article_extraction,
+    "extract": extract_case.long_text,
     "feed": article_case.feed_parsing,
     "poll": poll_case.unchanged_feeds,
     "matching": poll_case.matching,

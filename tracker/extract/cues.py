@@ -26,6 +26,7 @@ of the band. The mapping, where ICD 203 itself is silent:
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
 
@@ -188,6 +189,11 @@ class Estimate:
 
 def find_cues(sentence: str) -> list[Cue]:
     """The forward-looking cues in a sentence, in order."""
+    return list(_find_cues(sentence))
+
+
+@functools.lru_cache(maxsize=256)  # a sentence is asked about by several readers in turn
+def _find_cues(sentence: str) -> tuple[Cue, ...]:
     text = _NOT_CUES.sub(lambda m: " " * len(m.group()), sentence.replace("\u2019", "'"))
     found: list[Cue] = []
     for pattern, band, strength in _COMPILED:
@@ -204,7 +210,7 @@ def find_cues(sentence: str) -> list[Cue]:
         found = [c for c in found if not begin <= c.start < stated.end]
         found.append(Cue(stated.words, begin, stated.end, None, Strength.EXPLICIT))
         previous_end = stated.end
-    return sorted(found, key=lambda cue: cue.start)
+    return tuple(sorted(found, key=lambda cue: cue.start))
 
 
 def estimate(sentence: str, cues: list[Cue]) -> Estimate:

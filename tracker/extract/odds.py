@@ -8,6 +8,7 @@ any modal verb.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -52,6 +53,14 @@ _EVEN = re.compile(
 _CHANCE_NEARBY = re.compile(rf"\b{_CHANCE}|\bshot\b|\bodds-on\b|\bgive[sn]?\b|\bgave\b", re.I)
 
 
+# Every stated probability holds one of these: a cheap test that rules most sentences out.
+_ANY_ODDS = re.compile(
+    r"%|per\s*cent|pct|chance|probab|likel|odds|risk|possib|prospect|shot|certain|sure"
+    r"|confiden|50|fifty|coin|toss",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Stated:
     probability: float
@@ -85,6 +94,13 @@ def number_value(text: str) -> float | None:
 
 def stated_probabilities(sentence: str) -> list[Stated]:
     """Every probability the sentence states, in text order."""
+    return list(_stated(sentence))
+
+
+@functools.lru_cache(maxsize=256)  # asked for by the cues and by the estimate of each part
+def _stated(sentence: str) -> tuple[Stated, ...]:
+    if _ANY_ODDS.search(sentence) is None:
+        return ()  # most sentences: no number, no odds, no chance word
     text = sentence.replace("\u2019", "'")
     found: list[Stated] = []
     for index, pattern in enumerate(_PATTERNS):
@@ -96,7 +112,7 @@ def stated_probabilities(sentence: str) -> list[Stated]:
         stated = Stated(0.5, " ".join(match.group().split()), match.start(), match.end())
         if not any(_overlaps(stated, other) for other in found):
             found.append(stated)
-    return sorted(found, key=lambda s: s.start)
+    return tuple(sorted(found, key=lambda s: s.start))
 
 
 def _overlaps(one: Stated, other: Stated) -> bool:
