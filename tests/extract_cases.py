@@ -154,6 +154,7 @@ PHRASES = [
     Due("the week of Oct. 12, 2026", "2026-10-18", "week", first="2026-10-12"),
     Due("by Sept. 30", "2025-09-30", "day"),
     Due("at its November meeting", "2025-11-30", "month", first="2025-11-01"),
+    Due("at the bank's September meeting", "2025-09-30", "month", first="2025-09-01"),
     # other publication dates
     Due("by the end of the month", "2025-03-31", "month", published=MONDAY),
     Due("next Friday", "2025-03-21", "day", first="2025-03-21", published=MONDAY),

@@ -479,6 +479,16 @@ def test_extract_include_conditional_marks_them(cli: Callable[..., Result], tmp_
     ]
 
 
+def test_a_conditional_forecast_is_stored_with_the_tag_conditional() -> None:
+    from tracker.news.articles import candidate_records
+
+    text = "If the levee holds, the school will reopen by March. The bridge will reopen in May."
+    found = extract_candidates(text, published=PUBLISHED, tz=UTC_ZONE, include_conditional=True)
+    records = candidate_records(found, source={})
+    assert [("conditional" in r["tags"]) for r in records] == [True, False]
+    assert all("conditional" not in r for r in records)  # a tag, not a field of a prediction
+
+
 def test_extract_add_stores_them_once_with_the_article_as_source(
     cli: Callable[..., Result],
 ) -> None:

@@ -93,7 +93,7 @@ _PARTS: list[tuple[str, Part]] = [
 _PART = "|".join(f"(?P<p{index}>{words})" for index, (words, _) in enumerate(_PARTS))
 _PREFIX = re.compile(
     rf"(?:\b(?:{_CONNECTIVE})\s+(?:at\s+least\s+)?)?(?:\bthe\s+)?(?:\b(?:{_PART})[\s-]*)?"
-    r"(?:\b(?:the|its|their|his|her)\s+)?$",
+    r"(?:\b(?:the|its|their|his|her)\s+|\b(?:the\s+)?[A-Za-z]+['\u2019]s\s+)?$",
     re.IGNORECASE,
 )
 _LOOKBACK = 80  # characters before an expression that may hold its connective
