@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from bench import (
     article_case,
     evidence_case,
+    extract_case,
     list_case,
     metrics_case,
     past_due_case,
@@ -279,6 +280,7 @@ CASES: dict[str, Callable[..., list[Row]]] = {
     "import-forecasts": import_forecasts_rate,
     "startup": command_times,
     "article": article_case.article_extraction,
+    "extract": extract_case.long_text,
     "feed": article_case.feed_parsing,
     "poll": poll_case.unchanged_feeds,
     "matching": poll_case.matching,

@@ -147,6 +147,14 @@ PHRASES = [
     Due("between 2025 and 2030", "2030-12-31", "year", first="2025-01-01"),
     Due("on March 3-5", "2025-03-05", "day", first="2025-03-03"),
     Due("between now and 2030", "2030-12-31", "year"),
+    # a day of a month named nowhere, weeks, AP abbreviations
+    Due("by the 15th", "2025-01-15", "day", first=None),
+    Due("on the 31st", "2024-12-31", "day", first="2024-12-31"),
+    Due("in the week starting 9 June", "2025-06-15", "week", first="2025-06-09"),
+    Due("the week of Oct. 12, 2026", "2026-10-18", "week", first="2026-10-12"),
+    Due("by Sept. 30", "2025-09-30", "day"),
+    Due("at its November meeting", "2025-11-30", "month", first="2025-11-01"),
+    Due("at the bank's September meeting", "2025-09-30", "month", first="2025-09-01"),
     # other publication dates
     Due("by the end of the month", "2025-03-31", "month", published=MONDAY),
     Due("next Friday", "2025-03-21", "day", first="2025-03-21", published=MONDAY),
@@ -223,7 +231,6 @@ FORECASTS = [
     Forecast("The launch has been postponed until next spring.", "until next spring", "2025-05-31", "season", first="2025-03-01"),
     Forecast("Elections are scheduled for the spring of 2026.", "for the spring of 2026", "2026-05-31", "season", first="2026-03-01"),
     Forecast("Brussels wants a deal in place by the new year.", "by the new year", "2024-12-31", "day"),
-    Forecast("The UN warned that famine is likely in parts of Sudan by March unless aid arrives.", "by March", "2025-03-31", "month"),
     Forecast("The airline will stop flying to the city from January 15.", "from January 15", "2025-01-15", "day", first="2025-01-15"),
     Forecast("The tariff will rise to 25% on March 1.", "on March 1", "2025-03-01", "day", first="2025-03-01"),
     Forecast("The central bank will meet on Feb. 6 to decide on rates.", "on Feb. 6", "2025-02-06", "day", first="2025-02-06"),
@@ -249,7 +256,6 @@ FORECASTS = [
     Forecast("The airline said flights to Beirut would stay suspended through January 2025.", "through January 2025", "2025-01-31", "month", first="2025-01-01"),
     Forecast("A final decision could come as soon as this week.", "as soon as this week", "2024-12-29", "week", first="2024-12-23"),
     Forecast("The vote was delayed until next month.", "until next month", "2025-01-31", "month", first="2025-01-01"),
-    Forecast("If talks fail, the army will resume its offensive by January 15.", "by January 15", "2025-01-15", "day"),
     Forecast("By February 2025, Moscow plans to have pulled all its troops out of Syria.", "By February 2025", "2025-02-28", "month"),
     Forecast("In March 2025, the government will hold a referendum on the constitution.", "In March 2025", "2025-03-31", "month", first="2025-03-01"),
     Forecast("The opposition demands that the army leave the capital by Friday.", "by Friday", "2024-12-27", "day"),
@@ -278,7 +284,6 @@ FORECASTS = [
     Forecast("A decision on the merger is not expected before the second quarter of 2025.", "before the second quarter of 2025", "2025-03-31", "quarter"),
     Forecast("Tesla says the Cybercab will enter production in 2026.", "in 2026", "2026-12-31", "year", first="2026-01-01"),
     Forecast("Oil prices could climb above $100 a barrel by the summer, analysts at Goldman Sachs warned.", "by the summer", "2025-08-31", "season"),
-    Forecast("Thousands of workers are set to strike on Jan. 15 unless a deal is reached.", "on Jan. 15", "2025-01-15", "day", first="2025-01-15"),
     Forecast("The government will publish its spending review in the spring.", "in the spring", "2025-05-31", "season", first="2025-03-01"),
     Forecast("The new iPhone is likely to go on sale in September.", "in September", "2025-09-30", "month", first="2025-09-01"),
     Forecast("Chinese exports are projected to slow sharply over the coming year.", "over the coming year", "2025-12-24", "day"),
@@ -327,7 +332,6 @@ FORECASTS = [
     Forecast("Britain's inflation rate is forecast to rise to 3% in the spring before easing later in the year.", "in the spring", "2025-05-31", "season", first="2025-03-01"),
     Forecast("Analysts at JPMorgan see a 35% probability of a U.S. recession next year.", "next year", "2025-12-31", "year", first="2025-01-01"),
     Forecast("The Pentagon said the troops would return home before Christmas.", "before Christmas", "2024-12-24", "day"),
-    Forecast("Production is scheduled to start in the fourth quarter of 2025 and reach full capacity by mid-2026.", "by mid-2026", "2026-06-30", "month"),
     Forecast("The minister will travel to Beijing later this month for talks on trade.", "later this month", "2024-12-31", "month"),
     Forecast("The rover is expected to reach the crater's rim sometime in 2026.", "sometime in 2026", "2026-12-31", "year", first="2026-01-01"),
     Forecast("Economists polled by Reuters expect the central bank to hold rates until at least June.", "until at least June", "2025-06-30", "month", first="2025-06-01"),
@@ -336,7 +340,6 @@ FORECASTS = [
     Forecast("The central bank will announce its decision at 2 p.m. on Wednesday.", "on Wednesday", "2024-12-25", "day", first="2024-12-25"),
     Forecast("OPEC+ has agreed to delay output increases until April 2025.", "until April 2025", "2025-04-30", "month", first="2025-04-01"),
     Forecast("The first trains are due to run on the new line in December 2025.", "in December 2025", "2025-12-31", "month", first="2025-12-01"),
-    Forecast("If approved, the law would come into force in July.", "in July", "2025-07-31", "month", first="2025-07-01"),
     Forecast("Mortgage rates are likely to remain above 6% through the end of 2025.", "through the end of 2025", "2025-12-31", "year"),
     Forecast("The European Central Bank is widely expected to lower its deposit rate again on Thursday.", "on Thursday", "2025-02-06", "day", first="2025-02-06", published=date(2025, 2, 3)),
     Forecast("Trump said tariffs on Canadian and Mexican goods would take effect on Tuesday.", "on Tuesday", "2025-02-04", "day", first="2025-02-04", published=date(2025, 2, 3)),
@@ -347,7 +350,6 @@ FORECASTS = [
     Forecast("Kenya's president pledged to hold the vote within 100 days.", "within 100 days", "2025-05-14", "day", published=date(2025, 2, 3)),
     Forecast("Airbus aims to deliver around 820 jets this year.", "this year", "2025-12-31", "year", first="2025-01-01", published=date(2025, 2, 3)),
     Forecast("The ministry expects the first shipments to arrive by late March.", "by late March", "2025-03-31", "month", published=date(2025, 2, 3)),
-    Forecast("The launch window opens on Feb. 10 and closes on Feb. 23.", "on Feb. 10", "2025-02-10", "day", first="2025-02-10", published=date(2025, 2, 3)),
     Forecast("Construction could start as early as the third quarter.", "as early as the third quarter", "2025-09-30", "quarter", first="2025-07-01", published=date(2025, 2, 3)),
     Forecast("Ukraine hopes to join the EU by 2030, its foreign minister said.", "by 2030", "2030-12-31", "year", published=date(2025, 2, 3)),
     Forecast("Snow is forecast for Wednesday night.", "for Wednesday", "2025-02-05", "day", first="2025-02-05", published=date(2025, 2, 3)),
@@ -385,7 +387,6 @@ FORECASTS = [
     Forecast("Tickets go on sale at 10 a.m. on Friday.", "on Friday", "2025-04-18", "day", first="2025-04-18", published=date(2025, 4, 14)),
     Forecast("The strike is set to continue through Easter.", "through Easter", "2025-04-20", "day", first="2025-04-20", published=date(2025, 4, 14)),
     Forecast("A ceasefire is due to come into effect at midnight tonight.", "tonight", "2025-04-14", "day", first="2025-04-14", published=date(2025, 4, 14)),
-    Forecast("Lawmakers return from recess on April 28 and are expected to take up the bill in May.", "on April 28", "2025-04-28", "day", first="2025-04-28", published=date(2025, 4, 14)),
     Forecast("The law, passed in March, takes effect in June.", "in June", "2025-06-30", "month", first="2025-06-01", published=date(2025, 4, 14)),
     Forecast("The deal expires on March 3, officials said.", "on March 3", "2025-03-03", "day", first="2025-03-03"),
     Forecast("Next week, parliament votes on the bill.", "Next week", "2025-01-05", "week", first="2024-12-30"),
@@ -552,6 +553,17 @@ PROBABILITIES = [
     ("The new law takes effect on January 1, 2025.", None, None, None),
     ("The bill must be passed by 31 March 2025.", None, None, None),
     ("Parliament hopes to pass the bill by June.", 0.5, "hopes to", "roughly even chance"),
+    # every common shape of a stated probability
+    ("Punters put the chances of a snap poll before autumn at one in four.", 0.25, "one in four", "own number"),
+    ("The lender's analysts see a 15 per cent probability of a default next year.", 0.15, "15 per cent probability", "own number"),
+    ("Scouts rate the odds of a transfer by August at two in five.", 0.4, "two in five", "own number"),
+    ("Strategists give a merger this year even odds.", 0.5, "even odds", "own number"),
+    ("Insiders call a deal by Friday a coin flip.", 0.5, "coin flip", "own number"),
+    ("Traders see the vote in March as 50-50.", 0.5, "50-50", "own number"),
+    ("Modellers give the storm a forty per cent chance of reaching the coast by Sunday.", 0.4, "forty per cent chance", "own number"),
+    ("Economists see a 60-70% chance of a rate cut in June.", 0.65, "60-70% chance", "the middle of the range"),
+    ("Bookmakers make the champions odds-on to retain the title in May.", 0.875, "odds-on", "very likely"),
+    ("A ruling before the recess was judged likely.", 0.675, "likely", "likely"),
 ]  # fmt: skip
 
 FORECASTERS = [
@@ -581,6 +593,11 @@ CLAIMS = [
     ("It is likely that the court will rule on the case by February.", "The court will rule on the case by February."),
     ("Lawmakers will probably vote on the bill by the fall.", "Lawmakers will vote on the bill by the fall."),
     ("Boeing aims to resume full production by Q3.", "Boeing will resume full production by Q3."),
+    ("The carmaker does not intend to close plants before 2027, its chief executive said.", "The carmaker will not close plants before 2027."),
+    ("The airline has no plans to sell its stake before 2026.", "The airline will not sell its stake before 2026."),
+    ("Ministers don't plan to hold a referendum before 2027.", "Ministers will not hold a referendum before 2027."),
+    ("The grocer will not raise prices before Christmas.", "The grocer will not raise prices before Christmas."),
+    ("Analysts said it unlikely that the merger closes by March.", "The merger closes by March."),
 ]  # fmt: skip
 
 SENTENCES = [
@@ -596,4 +613,56 @@ SENTENCES = [
     ("\"Will they leave?\" he asked. Nobody knew.", 2),
     ("See No. 10 for details. Done.", 2),
     ("Russia will withdraw by February 2025", 1),
+]  # fmt: skip
+
+# A stated probability makes a forecast without a modal verb: (sentence, due_text, probability)
+STATED = [
+    ("Bookmakers put the chance of a snap election before June at one in three.", "before June", 0.3333),
+    ("The bank's economists see a 20 per cent probability of a downturn by the end of next year.", "by the end of next year", 0.2),
+    ("Analysts put the odds of a takeover bid by March at seventy per cent.", "by March", 0.7),
+    ("A ceasefire by the spring was judged unlikely.", "by the spring", 0.325),
+]  # fmt: skip
+
+# Several forecasts in one sentence: (sentence, published, [(due_text, last day, words in the claim)])
+SEVERAL = [
+    ("Production is scheduled to start in the fourth quarter of 2025 and reach full capacity by mid-2026.", PUBLISHED, [("in the fourth quarter of 2025", "2025-12-31", "Production will start"), ("by mid-2026", "2026-06-30", "Production will reach full capacity")]),
+    ("The launch window opens on Feb. 10 and closes on Feb. 23.", date(2025, 2, 3), [("on Feb. 10", "2025-02-10", "window opens"), ("on Feb. 23", "2025-02-23", "launch window closes")]),
+    ("Lawmakers return from recess on April 28 and are expected to take up the bill in May.", date(2025, 4, 14), [("on April 28", "2025-04-28", "Lawmakers return"), ("in May", "2025-05-31", "Lawmakers will take up the bill")]),
+    ("The port will reopen its north quay in March and its grain terminal by the end of next year.", PUBLISHED, [("in March", "2025-03-31", "port will reopen its north quay"), ("by the end of next year", "2025-12-31", "port will reopen its grain terminal")]),
+    ("Tariffs on steel climb to 10% on 1 April and to 25% in 2027.", PUBLISHED, [("on 1 April", "2025-04-01", "Tariffs on steel climb to 10%"), ("in 2027", "2027-12-31", "Tariffs on steel climb to 25%")]),
+    ("The agency wants public feedback by 14 March and will publish its decision on 2 May.", PUBLISHED, [("by 14 March", "2025-03-14", "agency wants public feedback"), ("on 2 May", "2025-05-02", "agency will publish its decision")]),
+    ("The central bank will cut rates in March and the finance ministry will raise taxes in 2026.", PUBLISHED, [("in March", "2025-03-31", "central bank will cut rates"), ("in 2026", "2026-12-31", "finance ministry will raise taxes")]),
+    ("Two new reactors will come online, the first by June, the second in 2028.", PUBLISHED, [("by June", "2025-06-30", "reactors will come online"), ("in 2028", "2028-12-31", "the second")]),
+]  # fmt: skip
+
+# Step 4: dates read for what they date (published 24 December 2024 unless given)
+DATE_READINGS = [
+    Forecast("The ministry will meet next month to set fishing quotas for March.", "next month", "2025-01-31", "month", first="2025-01-01"),
+    Forecast("The launch has been pencilled in for Oct. 12, 2026.", "for Oct. 12, 2026", "2026-10-12", "day", first="2026-10-12"),
+    Forecast("The utility plans to sell the unit before its financial year closes on 30 June.", "on 30 June", "2025-06-30", "day", first="2025-06-30"),
+    Forecast("The court is due to rule on whether the law is valid by 2 February.", "by 2 February", "2025-02-02", "day"),
+    Forecast("The council will vote on the plan at its March session.", "at its March", "2025-03-31", "month", first="2025-03-01"),
+    Forecast("The judges will give their verdict by the 30th, a clerk said.", "by the 30th", "2024-12-30", "day"),
+]  # fmt: skip
+NOT_DATE_READINGS = [
+    NotForecast("The singer celebrates her 60th birthday on 2 May.", "a birthday"),
+    NotForecast("The city will mark the 80th anniversary of its liberation on 8 May.", "an anniversary"),
+    NotForecast("The court on Monday rejected the appeal.", "a past weekday"),
+    NotForecast("Regulators on Friday approved the merger.", "a past weekday"),
+    NotForecast("The minister told staff the review would be finished by 10 October.", "a day just passed, in reported speech", published=date(2025, 10, 15)),
+    NotForecast("The regulator said in June that it would publish its rules by the end of September.", "said in June; September has passed", published=date(2025, 11, 3)),
+    NotForecast("The 1 March target for the new line was missed.", "a passed deadline", published=date(2025, 3, 20)),
+    NotForecast("The hearing, originally set for Feb. 4, was adjourned.", "originally set for a day now past", published=date(2025, 2, 20)),
+]  # fmt: skip
+
+# Forecasts made on a condition, in either clause: left out unless asked for, then marked.
+CONDITIONAL = [
+    Forecast("The UN warned that famine is likely in parts of Sudan by March unless aid arrives.", "by March", "2025-03-31", "month"),
+    Forecast("If talks fail, the army will resume its offensive by January 15.", "by January 15", "2025-01-15", "day"),
+    Forecast("Thousands of workers are set to strike on Jan. 15 unless a deal is reached.", "on Jan. 15", "2025-01-15", "day", first="2025-01-15"),
+    Forecast("If approved, the law would come into force in July.", "in July", "2025-07-31", "month", first="2025-07-01"),
+    Forecast("Should the harvest fail, grain prices will double by August.", "by August", "2025-08-31", "month"),
+    Forecast("The airline will resume flights to the capital in March, provided that the airport reopens.", "in March", "2025-03-31", "month", first="2025-03-01"),
+    Forecast("Were the union to reject the offer, a strike would begin on 6 January.", "on 6 January", "2025-01-06", "day", first="2025-01-06"),
+    Forecast("In case the vote is lost, ministers will resign by the end of the week.", "by the end of the week", "2024-12-29", "week"),
 ]  # fmt: skip

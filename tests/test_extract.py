@@ -21,14 +21,19 @@ import tracker.cli.extract  # noqa: F401 - registers the command even before tra
 from tests.conftest import SEEDS, Result, assert_one_line_error
 from tests.extract_cases import (
     CLAIMS,
+    CONDITIONAL,
+    DATE_READINGS,
     FORECASTERS,
     FORECASTS,
+    NOT_DATE_READINGS,
     NOT_DEADLINES,
     NOT_FORECASTS,
     PHRASES,
     PROBABILITIES,
     PUBLISHED,
     SENTENCES,
+    SEVERAL,
+    STATED,
     Due,
     Forecast,
     NotForecast,
@@ -104,7 +109,7 @@ def test_windows_are_read_in_the_configured_time_zone() -> None:
 # Sentences that do and do not make a dated forecast ---------------------------------------------
 
 
-@pytest.mark.parametrize("case", FORECASTS, ids=lambda case: case.sentence[:60])
+@pytest.mark.parametrize("case", FORECASTS + DATE_READINGS, ids=lambda case: case.sentence[:60])
 def test_a_forecast_is_found_with_its_deadline(case: Forecast) -> None:
     candidates = extract_candidates(case.sentence, published=case.published, tz=UTC_ZONE)
     assert len(candidates) == 1, candidates
@@ -114,9 +119,57 @@ def test_a_forecast_is_found_with_its_deadline(case: Forecast) -> None:
     assert candidate.quote in case.sentence  # a wire dateline ("KYIV, Dec 24 (Reuters) -") is cut
 
 
-@pytest.mark.parametrize("case", NOT_FORECASTS, ids=lambda case: case.sentence[:60])
+@pytest.mark.parametrize(("sentence", "published", "expected"), SEVERAL, ids=lambda v: str(v)[:40])
+def test_coordinated_deadlines_are_forecasts_of_their_own(
+    sentence: str, published: date, expected: list[tuple[str, str, str]]
+) -> None:
+    candidates = extract_candidates(sentence, published=published, tz=UTC_ZONE)
+    assert [c.due_text for c in candidates] == [due_text for due_text, _, _ in expected]
+    for candidate, (_, last, words) in zip(candidates, expected, strict=True):
+        assert candidate.due is not None
+        assert candidate.due.due_at.date() == date.fromisoformat(last)
+        assert words in candidate.claim
+        assert candidate.quote == sentence
+
+
+def test_a_range_or_a_placing_date_is_one_forecast() -> None:
+    for sentence in (
+        "The summit will take place in May and June.",
+        "Scholz is expected to lose a vote on Monday, paving the way for elections in February.",
+    ):
+        assert len(extract_candidates(sentence, published=PUBLISHED, tz=UTC_ZONE)) == 1, sentence
+
+
+@pytest.mark.parametrize(
+    "case", NOT_FORECASTS + NOT_DATE_READINGS, ids=lambda case: case.sentence[:60]
+)
 def test_past_events_questions_and_undated_sentences_are_no_forecast(case: NotForecast) -> None:
     assert extract_candidates(case.sentence, published=case.published, tz=UTC_ZONE) == []
+
+
+@pytest.mark.parametrize("case", CONDITIONAL, ids=lambda case: case.sentence[:60])
+def test_a_conditional_forecast_is_listed_only_when_asked_for_and_marked(case: Forecast) -> None:
+    assert extract_candidates(case.sentence, published=case.published, tz=UTC_ZONE) == []
+    [candidate] = extract_candidates(
+        case.sentence, published=case.published, tz=UTC_ZONE, include_conditional=True
+    )
+    assert candidate.conditional is True
+    assert candidate.due_text == case.due_text
+    assert candidate.due == _window(case.first, case.last, case.precision)
+
+
+def test_no_condition_no_mark() -> None:
+    for sentence in (
+        "Troops will leave by March, if not sooner.",
+        "It is unclear if the fund will grow by March, but the bank will cut rates in June.",
+        "The regulator will decide whether to approve the merger by June.",
+        "The company provided guidance and will report results on 3 March.",
+    ):
+        candidates = extract_candidates(
+            sentence, published=PUBLISHED, tz=UTC_ZONE, include_conditional=True
+        )
+        assert candidates, sentence
+        assert not any(candidate.conditional for candidate in candidates), sentence
 
 
 def test_undated_forecasts_are_listed_only_when_asked_for() -> None:
@@ -229,6 +282,15 @@ def test_hedge_words_imply_a_probability_by_icd_203(
         assert band in guess.basis
 
 
+@pytest.mark.parametrize(("sentence", "due_text", "probability"), STATED, ids=lambda v: str(v)[:40])
+def test_a_stated_probability_makes_a_forecast_without_a_modal_verb(
+    sentence: str, due_text: str, probability: float
+) -> None:
+    [candidate] = extract_candidates(sentence, published=PUBLISHED, tz=UTC_ZONE)
+    assert candidate.due_text == due_text
+    assert candidate.probability == pytest.approx(probability, abs=0.001)
+
+
 def test_an_implied_probability_is_never_called_the_forecasters_own() -> None:
     implied = estimate("Troops may leave by March.", find_cues("Troops may leave by March."))
     assert implied.basis == "implied by 'may' (ICD 203: roughly even chance 45-55%)"
@@ -256,6 +318,19 @@ def test_the_forecaster_option_fills_in_where_a_sentence_names_no_one() -> None:
 def test_the_claim_drops_attribution_and_hedges(sentence: str, claim: str) -> None:
     mention = read_deadline(sentence, PUBLISHED)
     assert make_claim(sentence, mention.text if mention else None) == claim
+
+
+def test_it_stands_for_the_previous_sentence_s_subject() -> None:
+    text = (
+        "Volkswagen reported a loss on Tuesday. "
+        "It will not cut jobs before 2027, a spokesman said. "
+        "The storm weakened. Officials said it may reach the coast by Friday."
+    )
+    claims = [c.claim for c in extract_candidates(text, published=PUBLISHED, tz=UTC_ZONE)]
+    assert claims == [
+        "Volkswagen will not cut jobs before 2027.",
+        "It will reach the coast by Friday.",
+    ]
 
 
 @pytest.mark.parametrize(("text", "count"), SENTENCES, ids=lambda v: str(v)[:40])
@@ -348,8 +423,9 @@ def test_extract_json_prints_the_three_seed_forecasts(cli: Callable[..., Result]
     ]
     assert set(found[0]) == {
         "quote", "claim", "due_at", "window_start", "precision", "due_text", "probability",
-        "probability_basis", "forecaster",
+        "probability_basis", "forecaster", "conditional",
     }  # fmt: skip
+    assert found[0]["conditional"] is False
     assert found[1]["probability"] == 0.5
     assert found[1]["probability_basis"] == "implied by 'may' (ICD 203: roughly even chance 45-55%)"
 
@@ -384,6 +460,33 @@ def test_extract_include_undated_and_forecaster(cli: Callable[..., Result]) -> N
     assert undated
     assert all(c["precision"] is None and c["due_text"] is None for c in undated)
     assert [c["forecaster"] for c in found if c["due_text"] == "until March 2025"] == ["Caliber.Az"]
+
+
+def test_extract_include_conditional_marks_them(cli: Callable[..., Result], tmp_path: Path) -> None:
+    article = tmp_path / "article.txt"
+    article.write_text(
+        "If the levee holds, the town will reopen its school by March. "
+        "The bridge will reopen in May."
+    )
+    plain = _extract(cli, article, "--published", "2024-12-24", "--json")
+    assert [c["due_text"] for c in plain.json()] == ["in May"]
+    assert plain.json()[0]["conditional"] is False
+    marked = _extract(cli, article, "--published", "2024-12-24", "--json", "--include-conditional")
+    assert marked.code == 0, marked.err
+    assert [(c["due_text"], c["conditional"]) for c in marked.json()] == [
+        ("by March", True),
+        ("in May", False),
+    ]
+
+
+def test_a_conditional_forecast_is_stored_with_the_tag_conditional() -> None:
+    from tracker.news.articles import candidate_records
+
+    text = "If the levee holds, the school will reopen by March. The bridge will reopen in May."
+    found = extract_candidates(text, published=PUBLISHED, tz=UTC_ZONE, include_conditional=True)
+    records = candidate_records(found, source={})
+    assert [("conditional" in r["tags"]) for r in records] == [True, False]
+    assert all("conditional" not in r for r in records)  # a tag, not a field of a prediction
 
 
 def test_extract_add_stores_them_once_with_the_article_as_source(

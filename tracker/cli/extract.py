@@ -81,6 +81,9 @@ def extract(
             help="Also list forward-looking sentences without a date (never stored).",
         ),
     ] = False,
+    include_conditional: Annotated[
+        bool, typer.Option("--include-conditional", help=_CONDITIONAL)
+    ] = False,
 ) -> None:
     """Propose the forecasts in an article: sentences that look ahead to a deadline.
 
@@ -96,7 +99,7 @@ def extract(
     source = _read_source(file, rt, day=given_day, url=given_url, title=source_title)
     candidates = _candidates(
         source.text, rt, published=source.day, forecaster=default_forecaster,
-        include_undated=include_undated,
+        include_undated=include_undated, include_conditional=include_conditional,
     )  # fmt: skip
     _print_candidates(candidates, rt, source, as_json=as_json)
     if add:
@@ -104,6 +107,12 @@ def extract(
         _say_added(report, candidates, file=source.where, as_json=as_json)
     if propose:
         _propose(candidates, rt, source, as_json=as_json)
+
+
+_CONDITIONAL = (
+    "Also list forecasts made on a condition ('if talks fail, ...'), marked conditional "
+    "(stored with the tag 'conditional')."
+)
 
 
 def _print_candidates(
@@ -200,6 +209,7 @@ def _candidates(
     published: dt.date,
     forecaster: str | None,
     include_undated: bool,
+    include_conditional: bool = False,
 ) -> list[Candidate]:
     from tracker.extract import extract_candidates
 
@@ -209,6 +219,7 @@ def _candidates(
         tz=rt.settings.tz,
         forecaster=forecaster,
         include_undated=include_undated,
+        include_conditional=include_conditional,
     )
     return [candidate for candidate in found if _storable(candidate)]
 

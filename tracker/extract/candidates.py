@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tracker.domain.deadlines import DueWindow
+from tracker.domain.deadlines import DueWindow, Precision
 from tracker.extract.calendar import in_calendar, to_window
-from tracker.extract.claims import find_forecaster, make_claim
-from tracker.extract.cues import Cue, estimate, find_cues
+from tracker.extract.claims import find_forecaster, make_claim, sentence_subject, with_subject
+from tracker.extract.coordination import split_forecasts
+from tracker.extract.cues import Cue, Estimate, estimate, find_cues
 from tracker.extract.mentions import Mention, find_mentions
 from tracker.extract.sentences import split_sentences
-from tracker.extract.tense import anchored_in_past, in_condition, narrates_past
+from tracker.extract.tense import (
+    anchored_in_past,
+    conditional,
+    in_condition,
+    names_an_occasion,
+    narrates_past,
+    reported_would,
+    told_in_the_past,
+)
 
+JUST_PASSED_DAYS = 60
 MAX_SENTENCE = 2000  # characters; a prediction's claim holds at most this many
 
 
@@ -29,6 +39,7 @@ class Candidate:
     probability: float | None
     probability_basis: str | None
     forecaster: str | None
+    conditional: bool = False  # made on a condition ("if talks fail, ..."): --include-conditional
 
     def to_json(self) -> dict[str, Any]:
         due = self.due
@@ -42,6 +53,7 @@ class Candidate:
             "probability": self.probability,
             "probability_basis": self.probability_basis,
             "forecaster": self.forecaster,
+            "conditional": self.conditional,
         }
 
 
@@ -52,63 +64,120 @@ def extract_candidates(
     tz: ZoneInfo,
     forecaster: str | None = None,
     include_undated: bool = False,
+    include_conditional: bool = False,
 ) -> list[Candidate]:
-    """The forecasts in an article published on `published` (a day in `tz`), in text order.
+    """The forecasts in an article published on `published` (a day in `tz`), in text order;
+    a sentence may hold several ("on 1 July and in 2028").
 
-    `forecaster` is used where a sentence names none."""
+    `forecaster` is used where a sentence names none. A forecast made on a condition ("if",
+    "unless", "should X") is left out unless `include_conditional`, which marks it."""
     candidates: list[Candidate] = []
-    seen: set[tuple[str, DueWindow | None]] = set()
+    seen: set[tuple[str, DueWindow | None, str]] = set()
+    subject: str | None = None  # the previous sentence's, for "It will not ..."
     for sentence in split_sentences(text):
         if len(sentence) > MAX_SENTENCE:
             continue  # text without full stops, not a sentence; and too long to store as a claim
-        candidate = _candidate(sentence, published, tz, forecaster, include_undated)
-        if candidate is not None and (candidate.quote, candidate.due) not in seen:
-            seen.add((candidate.quote, candidate.due))
-            candidates.append(candidate)
+        previous, subject = subject, sentence_subject(sentence)
+        if conditional(sentence) and not include_conditional:
+            continue
+        for found in _candidates(sentence, published, tz, forecaster, include_undated):
+            candidate = replace(found, claim=with_subject(found.claim, previous))
+            key = (candidate.quote, candidate.due, candidate.claim)
+            if key not in seen:
+                seen.add(key)
+                candidates.append(candidate)
     return candidates
 
 
 def find_deadline(sentence: str, published: date) -> Mention | None:
     """The deadline a sentence sets as a forecast, or None (past event, no date, a question)."""
-    return _deadline(sentence, published, find_cues(sentence))
-
-
-def _deadline(sentence: str, published: date, cues: list[Cue]) -> Mention | None:
-    if "?" in sentence:
-        return None  # a question forecasts nothing
-    mentions = find_mentions(sentence, published, ahead=bool(cues))
-    accepted = [m for m in mentions if _is_forecast(sentence, m, cues, published)]
+    accepted = _deadlines(sentence, published, find_cues(sentence))
     # A deadline word (by, until, within) over a window (in, on) over a bare date; then the first.
     return max(accepted, key=lambda m: (m.rank, -m.start)) if accepted else None
 
 
-def _candidate(
+def _deadlines(sentence: str, published: date, cues: list[Cue]) -> list[Mention]:
+    if "?" in sentence:
+        return []  # a question forecasts nothing
+    reported = told_in_the_past(sentence)
+    mentions = find_mentions(sentence, published, ahead=bool(cues) and reported is None)
+    if reported is not None:  # "promised in March that ... would": March dates the promise
+        mentions = [m for m in mentions if m.start >= reported]
+    elif cues and reported_would(sentence) is not None:
+        mentions = _without_days_just_passed(sentence, published, mentions)
+    return [m for m in mentions if _is_forecast(sentence, m, cues, published)]
+
+
+def _without_days_just_passed(
+    sentence: str, published: date, mentions: list[Mention]
+) -> list[Mention]:
+    """ "told staff the review would end by 10 October", in a story of 15 October: a day of
+    reported speech that passed weeks ago is that day, not next year's."""
+    nearest = {m.start: m for m in find_mentions(sentence, published, ahead=False)}
+    kept = []
+    for mention in mentions:
+        near = nearest.get(mention.start)
+        recent = near is not None and 0 < (published - near.last).days <= JUST_PASSED_DAYS
+        if not (recent and near is not None and near.precision is Precision.DAY):
+            kept.append(mention)
+    return kept
+
+
+def _candidates(
     sentence: str,
     published: date,
     tz: ZoneInfo,
     default_forecaster: str | None,
     include_undated: bool,
-) -> Candidate | None:
+) -> list[Candidate]:
     cues = find_cues(sentence)
-    mention = _deadline(sentence, published, cues)
-    if mention is None and not (include_undated and cues and "?" not in sentence):
-        return None
-    due = None
-    if mention is not None:
-        due = in_calendar(lambda: to_window(mention.first, mention.last, mention.precision, tz))
+    accepted = _deadlines(sentence, published, cues)
+    forecaster = find_forecaster(sentence) or default_forecaster
+    if not accepted:
+        if not (include_undated and cues and "?" not in sentence):
+            return []
+        guess = estimate(sentence, cues)
+        return [
+            Candidate(
+                quote=sentence,
+                claim=make_claim(sentence, None),
+                due=None,
+                due_text=None,
+                probability=guess.probability,
+                probability_basis=guess.basis,
+                forecaster=forecaster,
+                conditional=conditional(sentence),
+            )
+        ]
+    found = []
+    for part in split_forecasts(sentence, accepted):
+        mention = part.mention
+        due = in_calendar(lambda: to_window(mention.first, mention.last, mention.precision, tz))  # noqa: B023
         if due is None:
-            return None  # the last day, read in tz, falls outside the calendar
-    due_text = mention.text if mention else None
-    guess = estimate(sentence, cues)
-    return Candidate(
-        quote=sentence,
-        claim=make_claim(sentence, due_text),
-        due=due,
-        due_text=due_text,
-        probability=guess.probability,
-        probability_basis=guess.basis,
-        forecaster=find_forecaster(sentence) or default_forecaster,
-    )
+            continue  # the last day, read in tz, falls outside the calendar
+        guess = _part_estimate(sentence, part.text, cues)
+        found.append(
+            Candidate(
+                quote=sentence,
+                claim=make_claim(part.text, mention.text),
+                due=due,
+                due_text=mention.text,
+                probability=guess.probability,
+                probability_basis=guess.basis,
+                forecaster=forecaster,
+                conditional=conditional(sentence),
+            )
+        )
+    return found
+
+
+def _part_estimate(sentence: str, text: str, cues: list[Cue]) -> Estimate:
+    """A part's own probability ("a 30% chance of another cut in June"), else the sentence's."""
+    if text != sentence:
+        own = estimate(text, find_cues(text))
+        if own.probability is not None:
+            return own
+    return estimate(sentence, cues)
 
 
 def _is_forecast(sentence: str, mention: Mention, cues: list[Cue], published: date) -> bool:
@@ -116,6 +185,8 @@ def _is_forecast(sentence: str, mention: Mention, cues: list[Cue], published: da
         return False  # a deadline already passed at publication
     if anchored_in_past(sentence, mention, cues) or in_condition(sentence, mention):
         return False
+    if names_an_occasion(sentence, mention):
+        return False  # "celebrates her 60th birthday on 2 May": a date, not a deadline
     if cues:
         return True
     # No forward cue: a present-tense schedule ("The deal expires on March 3") counts when the

@@ -43,6 +43,15 @@ _SOURCE_NOUNS = frozenset(
         "department", "general", "ambassador", "envoy", "mediators", "negotiators", "regulator"
     ]
 )  # fmt: skip
+_IT_FIRST = re.compile(r"it\s+(?=will|would|could|may|might|is|plans|expects|intends|aims)\b")
+_HE_FIRST = re.compile(r"(?:he|she)\s+(?=will|would|could|may|might|is|plans|expects|intends)\b")
+_ORGANISATIONS = frozenset(
+    [
+        "company", "bank", "government", "ministry", "agency", "court", "firm", "group", "council",
+        "commission", "board", "regulator", "union", "party", "club", "airline", "carmaker",
+        "retailer", "lender", "insurer", "operator", "utility", "league", "federation", "fund"
+    ]
+)  # fmt: skip
 _NOT_NOUN_PHRASES = frozenset(
     [
         "he", "she", "they", "it", "we", "i", "you", "this", "that", "which", "who", "there",
@@ -65,6 +74,7 @@ _REPORT_OF = re.compile(
     r"(?:by|from|of|at|in)\s+",
     re.IGNORECASE,
 )
+_TRAILING_SOURCE = re.compile(r",?\s+(?:according\s+to|per(?!\s+cent))\s+[^,]+?([.!]?)$", re.I)
 _ACRONYM = re.compile(r"\(([A-Z][A-Za-z0-9&.-]{1,9})\)")
 _WHEN_SAID = (
     r"(?:\s+(?:on|in|at|last|this|late|early)\s+[^,.\"\u201d]{1,30}?)?"  # "said on Tuesday"
@@ -106,8 +116,15 @@ _HEDGE_WORDS = (
 )
 _ADVERB_AFTER_WILL = re.compile(rf"\bwill\s+{_HEDGE_WORDS}\s+", re.IGNORECASE)
 _ADVERB_BEFORE_WILL = re.compile(rf"\b{_HEDGE_WORDS}\s+will\b", re.IGNORECASE)
+# "does not intend to cut jobs", "has no plans to list": the forecast is that it will not
+_NEGATED_INTENT = re.compile(
+    r"\b(?:(?:does|do|did)\s+not|doesn't|don't|didn't|doesn\u2019t|don\u2019t)\s+(?:currently\s+)?"
+    r"(?:intend|plan|expect|aim|want|propose|mean)\s+to\b"
+    r"|\b(?:has|have|had)\s+no\s+(?:current\s+)?(?:plans?|intention|intentions)\s+(?:to|of)\b",
+    re.IGNORECASE,
+)
 _IT_IS_LIKELY = re.compile(
-    r"\b(?:it\s+is|it's)\s+(?:(?:very|highly|quite)\s+)?(?:likely|unlikely|possible|probable"
+    r"\b(?:it\s+is|it's|it\s+was|^it)\s+(?:(?:very|highly|quite)\s+)?(?:likely|unlikely|possible|probable"
     r"|expected|almost\s+certain|certain)\s+that\s+"
     r"|\bthere\s+is\s+an?\s+[^,]{0,40}?\b(?:chance|probability|likelihood|risk|possibility)\s+"
     r"(?:that\s+)?",
@@ -163,7 +180,7 @@ def make_claim(sentence: str, due_text: str | None) -> str:
     claim = _unquote(sentence.strip())
     claim = re.sub(r"^according\s+to\s+[^,]+,\s*", "", claim, flags=re.IGNORECASE)
     claim = re.sub(r"^citing\s+[^,]+,\s*", "", claim, flags=re.IGNORECASE)
-    claim = re.sub(r",?\s+(?:according\s+to|per)\s+[^,]+?([.!]?)$", r"\1", claim, flags=re.I)
+    claim = _TRAILING_SOURCE.sub(r"\1", claim)
     claim = _TRAILING_SAID.sub("", claim)
     opening = _SUBORDINATE_OPENING.match(claim)
     if opening and (due_text is None or due_text in claim[opening.end() :]):
@@ -171,12 +188,44 @@ def make_claim(sentence: str, due_text: str | None) -> str:
     claim = _drop_speaker(claim)
     claim = _resolve_which(claim, due_text)
     claim = _IT_IS_LIKELY.sub("", claim)
+    claim = _NEGATED_INTENT.sub("will not", claim)
     claim = _HEDGED_AUXILIARY.sub("will", claim)
     claim = _HEDGED_VERB.sub("will", claim)
     claim = _MODAL.sub("will", claim)
     claim = _ADVERB_AFTER_WILL.sub("will ", claim)
     claim = _ADVERB_BEFORE_WILL.sub("will", claim)
     return _tidy(claim)
+
+
+_SUBJECT = re.compile(
+    r"^(?:The\s+)?(?P<name>[A-Z][\w.&'\u2019-]*(?:\s+(?:(?:of|for|and|the|de)\s+)?[A-Z][\w.&'\u2019-]*){0,5})"
+    r"\s+[a-z]+\b"
+)
+
+
+def sentence_subject(sentence: str) -> str | None:
+    """The named subject a sentence opens with ("Volkswagen", "The Bank of England"), for a
+    following "It will not ..." to stand for."""
+    found = _SUBJECT.match(sentence.strip('"\u201c '))
+    if found is None or found["name"].lower() in (*_NOT_NOUN_PHRASES, "the", "a", "an"):
+        return None
+    if found["name"].endswith(("'s", "\u2019s")):
+        return None  # "The Bank of England's governor"
+    return found.group().rsplit(None, 1)[0]
+
+
+_PRONOUN_FIRST = re.compile(r"(It|He|She)\s+(?:will|would|could|may|might|is|plans|expects|aims)\b")
+
+
+def with_subject(claim: str, subject: str | None) -> str:
+    """ "It will not cut jobs" after a sentence about Volkswagen: "Volkswagen will not cut jobs"."""
+    pronoun = _PRONOUN_FIRST.match(claim)
+    if not subject or pronoun is None:
+        return claim
+    person = len([w for w in subject.split() if w[:1].isupper()]) >= 2 and " of " not in subject
+    if (pronoun[1] == "It") == person:
+        return claim  # "It" for a company, "She" for a person named in full
+    return f"{subject}{claim[len(pronoun[1]) :]}"
 
 
 def _unquote(sentence: str) -> str:
@@ -202,7 +251,28 @@ def _drop_speaker(claim: str) -> str:
     expecting = _EXPECTING.fullmatch(speaker["verb"]) or speaker["verb"] in ("told", "tells")
     if not speaker["that"] and expecting and not reports_a_clause:
         return claim
-    return rest if len(rest.split()) >= 3 else claim
+    if len(rest.split()) < 3:
+        return claim
+    it_first = _IT_FIRST.match(rest)
+    who = speaker["who"].strip()
+    if it_first and _is_an_organisation(who):  # "Pfizer said it will not raise prices"
+        return who + " " + rest[it_first.end() :]
+    named = 1 <= len(who.split()) <= 3 and all(w[:1].isupper() for w in who.split())
+    he_first = _HE_FIRST.match(rest)
+    if he_first and named:  # "Brinkema said she will rule"
+        return who + " " + rest[he_first.end() :]
+    return rest
+
+
+def _is_an_organisation(who: str) -> bool:
+    """ "Pfizer", "The company": what "it" after "X said" stands for; not "Officials", not
+    "Andrew Bailey", not "the minister"."""
+    words = who.strip().split()
+    if len(words) == 1:
+        word = words[0].lower()
+        people = word in _SOURCE_NOUNS or word.endswith(("ers", "ists", "ians", "ants", "ents"))
+        return words[0][:1].isupper() and word not in _NOT_NOUN_PHRASES and not people
+    return len(words) == 2 and words[0].lower() == "the" and words[1].lower() in _ORGANISATIONS
 
 
 def _resolve_which(claim: str, due_text: str | None) -> str:

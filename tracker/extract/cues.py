@@ -26,8 +26,11 @@ of the band. The mapping, where ICD 203 itself is silent:
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from dataclasses import dataclass
+
+from tracker.extract.odds import stated_probabilities
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ _CUES: list[tuple[str, Band | None, Strength]] = [
         Strength.ESTIMATE,
     ),
     (
-        r"(?:very|highly|most|quite)\s+(?:likely|probabl[ey])|almost\s+surely",
+        r"(?:very|highly|most|quite)\s+(?:likely|probabl[ey])|almost\s+surely|odds-on",
         VERY_LIKELY,
         Strength.ESTIMATE,
     ),
@@ -164,32 +167,9 @@ _NOT_CUES = re.compile(
     r"|\b(?:the|political|free|good|popular|public|his|her|their)\s+will\b",
     re.IGNORECASE,
 )
-_NUMBER = r"(?P<number>[0-9]{1,3}(?:\.[0-9]+)?)\s*(?:%|per\s*cent|percent|pct)"
-_EXPLICIT = [
-    re.compile(
-        rf"{_NUMBER}\s+(?:chance|probability|likelihood|likely|odds|certain|certainty|sure"
-        r"|confiden(?:t|ce)|risk|possibility)\b",
-        re.IGNORECASE,
-    ),
-    re.compile(
-        r"\b(?:chance|probability|likelihood|odds|risk|possibility)\s+(?:of|at|is|was|to\s+be"
-        r"|as\s+high\s+as|put\s+at)\s+(?:about\s+|around\s+|roughly\s+|some\s+|nearly\s+"
-        rf"|almost\s+|just\s+)?{_NUMBER}",
-        re.IGNORECASE,
-    ),
-]
-_PUT_AT = re.compile(  # "put the probability of a hurricane by October at 30%"
-    rf"\b(?:chance|probability|likelihood|odds|risk)\b[^.;%]{{0,60}}?\bat\s+(?:about\s+|around\s+"
-    rf"|roughly\s+)?{_NUMBER}",
-    re.IGNORECASE,
+_CHANCE_BEFORE = re.compile(
+    r"\b(?:chances?|probability|likelihood|odds|risk|possibility|prospects?)\b", re.I
 )
-_ONE_IN = re.compile(
-    r"\b(?:one|1|a)[\s-]in[\s-](?P<count>[0-9]+|two|three|four|five|six|seven|eight|nine|ten)"
-    r"\s+(?:chance|shot|probability|odds)\b",
-    re.IGNORECASE,
-)
-_SMALL_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-_SMALL_NUMBERS |= {"eight": 8, "nine": 9, "ten": 10}
 
 
 @dataclass(frozen=True)
@@ -209,6 +189,11 @@ class Estimate:
 
 def find_cues(sentence: str) -> list[Cue]:
     """The forward-looking cues in a sentence, in order."""
+    return list(_find_cues(sentence))
+
+
+@functools.lru_cache(maxsize=256)  # a sentence is asked about by several readers in turn
+def _find_cues(sentence: str) -> tuple[Cue, ...]:
     text = _NOT_CUES.sub(lambda m: " " * len(m.group()), sentence.replace("\u2019", "'"))
     found: list[Cue] = []
     for pattern, band, strength in _COMPILED:
@@ -216,7 +201,16 @@ def find_cues(sentence: str) -> list[Cue]:
             if not any(c.start <= match.start() < c.end for c in found):
                 words = " ".join(sentence[match.start() : match.end()].split())
                 found.append(Cue(words, match.start(), match.end(), band, strength))
-    return sorted(found, key=lambda cue: cue.start)
+    previous_end = 0
+    for stated in stated_probabilities(sentence):
+        # The whole phrase, so a date inside it ("the odds of a cut by May at 30%") is ahead.
+        since = max(previous_end, stated.start - 160)
+        chance = list(_CHANCE_BEFORE.finditer(text, since, stated.start))
+        begin = chance[-1].start() if chance else stated.start
+        found = [c for c in found if not begin <= c.start < stated.end]
+        found.append(Cue(stated.words, begin, stated.end, None, Strength.EXPLICIT))
+        previous_end = stated.end
+    return tuple(sorted(found, key=lambda cue: cue.start))
 
 
 def estimate(sentence: str, cues: list[Cue]) -> Estimate:
@@ -237,18 +231,13 @@ def estimate(sentence: str, cues: list[Cue]) -> Estimate:
 
 
 def _stated_probability(sentence: str) -> Estimate | None:
-    for pattern in (*_EXPLICIT, _PUT_AT):
-        for match in pattern.finditer(sentence):
-            number = float(match["number"])
-            if 0 <= number <= 100:
-                return Estimate(round(number / 100, 4), _own(match.group()))
-    one_in = _ONE_IN.search(sentence)
-    if one_in:
-        count = one_in["count"].lower()
-        total = int(count) if count.isdigit() else _SMALL_NUMBERS[count]
-        if total > 0:
-            return Estimate(round(1 / total, 4), _own(one_in.group()))
-    return None
+    stated = stated_probabilities(sentence)
+    if not stated:
+        return None
+    first = stated[0]
+    if first.ranged:
+        return Estimate(first.probability, _own(first.words) + ", the middle of the range")
+    return Estimate(first.probability, _own(first.words))
 
 
 def _own(words: str) -> str:

@@ -175,3 +175,31 @@ def read_week_of_month(m: re.Match[str], anchor: Anchor) -> Reading | None:
 
 
 _WEEK_ORDINALS = {"first": 0, "second": 1, "third": 2, "fourth": 3}
+
+
+def read_day_of_month(m: re.Match[str], anchor: Anchor) -> Reading | None:
+    """ "by the 15th": the next 15th of a month, this month's if it has not passed."""
+    day = int(m["day"])
+    if not 1 <= day <= 31:
+        return None
+    published = anchor.published
+    for step in range(0, 3):
+        month_start = date(published.year + (published.month - 1 + step) // 12,
+                           (published.month - 1 + step) % 12 + 1, 1)  # fmt: skip
+        found = safe_day(month_start.year, month_start.month, day)
+        if found is not None and found >= published:
+            return Reading(day_span(found))
+    return None
+
+
+def read_week_starting(m: re.Match[str], anchor: Anchor) -> Reading | None:
+    """ "the week starting 9 June": seven days from it; "the week of Oct. 12": the week, Monday
+    to Sunday, that holds it."""
+    day = read_named_day(m, anchor)
+    if day is None:
+        return None
+    first = day.window.first
+    if m.group().lower().split("week", 1)[1].split()[0] == "of":
+        first -= timedelta(days=first.weekday())
+    span = Span(first, first + timedelta(days=6), Precision.WEEK)
+    return Reading(span, year_given=day.year_given)

@@ -92,10 +92,13 @@ _PARTS: list[tuple[str, Part]] = [
 ]
 _PART = "|".join(f"(?P<p{index}>{words})" for index, (words, _) in enumerate(_PARTS))
 _PREFIX = re.compile(
-    rf"(?:\b(?:{_CONNECTIVE})\s+(?:at\s+least\s+)?)?(?:\bthe\s+)?(?:\b(?:{_PART})[\s-]*)?(?:\bthe\s+)?$",
+    rf"(?:\b(?:{_CONNECTIVE})\s+(?:at\s+least\s+)?)?(?:\bthe\s+)?(?:\b(?:{_PART})[\s-]*)?"
+    r"(?:\b(?:the|its|their|his|her)\s+|\b(?:the\s+)?[A-Za-z]+['\u2019]s\s+)?$",
     re.IGNORECASE,
 )
 _LOOKBACK = 80  # characters before an expression that may hold its connective
+_PREFIX_WORDS = 12  # words: "at the latest by the very end of the"
+_WORD_START = re.compile(r"(?<![\w'-])[\w]")
 _TARGET_AFTER = re.compile(r"\s*(?:deadlines?|targets?|goals?)\b|,?\s+at\s+the\s+latest\b", re.I)
 _PAST_AFTER = re.compile(r"\s+(?:last\s+year|ago|earlier|before\s+last)\b", re.IGNORECASE)
 # "the highest level in two years", "for the second time in a year": a span, not a deadline.
@@ -203,8 +206,7 @@ def _mention(sentence: str, found: Found) -> Mention | None:
 
 def _context(sentence: str, found: Found) -> _Context:
     lookback = sentence[max(0, found.start - _LOOKBACK) : found.start]
-    prefix = _PREFIX.search(lookback)
-    assert prefix is not None  # every group is optional
+    prefix = _prefix(lookback)
     connective = _group_kind(prefix, "c", _CONNECTIVES) or Connective.BARE
     after = sentence[found.end :]
     target = _TARGET_AFTER.match(after)
@@ -225,6 +227,20 @@ def _context(sentence: str, found: Found) -> _Context:
         after=after,
         qualified=part is not None or target is not None,
     )
+
+
+def _prefix(lookback: str) -> re.Match[str]:
+    """The connective, part and article before an expression: the leftmost (longest) match of
+    _PREFIX ending the lookback. Tried only where the last few words start, not at every
+    character: the prefix is at most a few words, and this is the extractor's hottest spot."""
+    starts = [m.start() for m in _WORD_START.finditer(lookback)][-_PREFIX_WORDS:]
+    for start in starts:
+        found = _PREFIX.match(lookback, start)
+        if found is not None:
+            return found
+    empty = _PREFIX.match(lookback, len(lookback))
+    assert empty is not None  # every group is optional
+    return empty
 
 
 def _can_be_a_deadline(reading: Reading, context: _Context) -> bool:
@@ -252,7 +268,8 @@ def _names_an_event(reading: Reading, context: _Context) -> bool:
     window = reading.window
     single_year = window.precision is Precision.YEAR and window.first.year == window.last.year
     bare_year = reading.needs_connective and single_year
-    return bare_year and not context.qualified and context.prefix.lower().endswith("the ")
+    owner = context.prefix.lower().endswith(("the ", "its ", "their ", "his ", "her "))
+    return bare_year and not context.qualified and owner
 
 
 def _group_kind(match: re.Match[str], letter: str, table: list[tuple[str, _Kind]]) -> _Kind | None:

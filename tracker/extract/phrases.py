@@ -18,7 +18,8 @@ from tracker.extract.relative import TENS_WORDS, UNIT_WORDS
 _M = (
     r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b"
-    r"(?:(?<=\b[a-z]{3})\.|(?<=\bsept)\.)?"  # "Feb." and "Sept.", but not the full stop of "May."
+    # "Feb." and "Sept.", but not the full stop of "May."
+    r"(?:(?<=\b(?!may)[a-z]{3})\.|(?<=\bsept)\.)?"
 )
 _D = r"(?P<day>[0-3]?[0-9])(?:st|nd|rd|th)?(?![0-9]|:[0-9])"
 _Y = r"(?P<year>(?:19|20|21)[0-9]{2})(?![0-9])"
@@ -37,11 +38,18 @@ _OF_YEAR = (
 )
 
 
+_WEEK_OF = (
+    r"\b(?:the\s+)?week\s+(?:of|starting|beginning|commencing|from)\s+(?:on\s+)?"
+    r"(?:(?:mon|sun)day,?\s+)?"
+)
+
 # The grammar, most specific first --------------------------------------------------------------
 
 _RULES: list[tuple[str, Reader]] = [
     (rf"\b{_Y}-(?P<mo>0[1-9]|1[0-2])-(?P<day>0[1-9]|[12][0-9]|3[01])\b", dates.read_iso_day),
     (rf"\b(?P<a>[0-9]{{1,2}})(?P<sep>[/.])(?P<b>[0-9]{{1,2}})(?P=sep){_Y}", dates.read_numeric_day),
+    (rf"{_WEEK_OF}{_M}\s+{_D}(?:,?\s+{_Y})?", dates.read_week_starting),
+    (rf"{_WEEK_OF}(?:the\s+)?{_D}\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?", dates.read_week_starting),
     (rf"\b{_ON_WEEKDAY}{_M}\s+{_D}(?:,?\s+{_Y})?", dates.read_named_day),
     (rf"\b{_ON_WEEKDAY}(?:the\s+)?{_D}\s+(?:of\s+)?{_M}(?:,?\s+{_Y})?", dates.read_named_day),
     (
@@ -60,6 +68,12 @@ _RULES: list[tuple[str, Reader]] = [
         dates.read_week_of_month,
     ),
     (rf"\b{_M}(?:,?\s+(?:of\s+)?{_Y})?", dates.read_month),
+    # "by the 15th", "on the 31st": a day of a month named nowhere, the next one; not "the
+    # 15th anniversary"
+    (
+        r"(?<=\bthe\s)(?P<day>[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)\b(?!\s*[a-z0-9-])",
+        dates.read_day_of_month,
+    ),
     (rf"\b{_Y}-(?P<mo>0[1-9]|1[0-2])\b(?!-[0-9])", dates.read_iso_month),
     (rf"\b{_SEASON}(?:\s+(?:of\s+)?{_Y}(?:\s*[-\u2013/]\s*[0-9]{{2,4}})?)?", dates.read_season),
     (

@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from tracker.extract.cues import Cue
-from tracker.extract.mentions import Mention
+from tracker.extract.cues import Cue, Strength
+from tracker.extract.mentions import Connective, Mention
 
 _PAST_AUXILIARIES = frozenset(
     ["had", "was", "were", "did", "hadn't", "wasn't", "weren't", "didn't"]
@@ -41,12 +41,12 @@ _IRREGULAR_PAST = frozenset(
         "sang", "sat", "slept", "spoke", "spent", "stood", "stole", "struck", "swore", "swept",
         "swam", "taught", "tore", "thought", "threw", "understood", "woke", "wore", "sought",
         "sold", "shook", "broke", "froze", "arose", "overtook", "withdrew", "undertook", "sank",
-        "fled", "struck", "slid", "sped"
+        "fled", "struck", "slid", "sped", "agreed", "disagreed", "decreed", "freed"
     ]
 )  # fmt: skip
 # Verbs whose past tense is their present: past after a singular subject, before an object.
 _SAME_IN_PAST = frozenset(
-    ["cut", "hit", "put", "let", "shut", "quit", "cost", "spread", "hurt", "beat"]
+    ["cut", "hit", "put", "let", "shut", "quit", "cost", "spread", "hurt", "beat", "set"]
 )
 _ADVERBS = frozenset(
     ["also", "still", "not", "never", "then", "now", "again", "soon", "even", "already"]
@@ -87,7 +87,7 @@ _ADJECTIVES_IN_ED = frozenset(
         "improved", "combined", "coordinated", "sustained", "dedicated", "talented", "hundred",
         "sacred", "naked", "wicked", "rugged", "beloved", "aged", "blessed", "embattled",
         "besieged", "disputed", "contested", "occupied", "annexed", "isolated", "mixed", "fixed",
-        "shared", "beleaguered"
+        "shared", "beleaguered", "liquefied", "listed", "licensed", "registered", "skilled"
     ]
 )  # fmt: skip
 _OPENING_WORDS = frozenset(
@@ -98,6 +98,61 @@ _CONDITION = re.compile(
     r"\b(?:if|unless|whether|in\s+case|provided\s+that|as\s+long\s+as)\b", re.IGNORECASE
 )
 _CLAUSE_MARKS = ",;:\u2014"
+_PLANNED_BEFORE = re.compile(
+    r"\b(?:originally|initially|previously|first)\s+(?:planned|set|due|scheduled|slated|expected"
+    r"|pencilled|penciled|promised|meant)\b|\b(?:was|were)\s+(?:originally\s+|initially\s+)?"
+    r"(?:due|set|scheduled|slated|supposed|meant)\s+(?:to|for|on|in|by)\b"
+    r"|\b(?:target|deadline|goal|date)\b[^,;]{0,40}?\b(?:was|were|has\s+been|had\s+been)\s+"
+    r"(?:missed|passed|broken|abandoned|dropped|scrapped|postponed|pushed\s+back|delayed)",
+    re.IGNORECASE,
+)
+_MONTHS = (
+    r"January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\."
+)
+# When the saying was: "said in July", "last month", "two weeks ago", "In January, ..."
+_SAID_WHEN = re.compile(
+    rf"\b(?:[Ll]ast\s+(?:week|month|year|spring|summer|autumn|fall|winter|{_MONTHS})"
+    rf"|\w+\s+(?:weeks?|months?|years?)\s+ago|earlier\s+this\s+(?:year|month)"
+    rf"|[Ii]n\s+(?:(?:early|mid-?|late)\s*)?(?:{_MONTHS}|(?:the\s+)?(?:spring|summer|autumn|fall"
+    rf"|winter)|(?:19|20)[0-9]{{2}}))"
+)
+_OCCASION = re.compile(
+    r"\b(?:birthday|anniversary|jubilee|centenary|centennial|bicentenary|founded|founding"
+    r"|was\s+born|birth\s+of|turns\s+[0-9]+|name\s+day)\b",
+    re.IGNORECASE,
+)
+_FUTURE_IN_PAST = re.compile(r"\b(?:would|wouldn't|was\s+going\s+to|were\s+going\s+to)\b", re.I)
+_PRESENT_FUTURE = re.compile(r"\b(?:will|won't|'ll|is|are|says|say)\b", re.IGNORECASE)
+_PROMISED = frozenset(
+    [
+        "pledged", "promised", "vowed", "predicted", "forecast", "projected", "estimated",
+        "expected", "hoped", "planned", "signalled", "signaled", "insisted", "assured",
+        "guaranteed", "agreed"
+    ]
+)  # fmt: skip
+_DECIDES = re.compile(
+    r"\b(?:will|would|could|may|might|should|(?:due|set|expected|scheduled|poised|likely|plans?"
+    r"|going|aims?)\s+to)\s+(?:\w+\s+){0,2}?(?:decide|rule|determine|vote|choose|deliberate)"
+    r"(?:\s+(?:on|about))?\s+$",
+    re.IGNORECASE,
+)
+# A condition anywhere makes the forecast conditional: "If funding arrives, building could
+# start in 2029", "Should inflation persist, rates will rise by May", "Were the talks to fail".
+_CONDITIONAL = re.compile(
+    r"(?<!\bas\s)\b(?:if(?!\s+(?:any|not|at\s+all|anything|ever)\b)|unless|provided\s+that"
+    r"|providing\s+that|in\s+case|in\s+the\s+event\s+(?:that|of)|as\s+long\s+as|so\s+long\s+as"
+    r"|on\s+condition\s+that|on\s+the\s+condition\s+that|assuming\s+that|barring)\b"
+    r"|(?:^|[,;:\u2014(]\s*)[\"\u201c]?(?:should|were|provided|providing)\s+(?!not\b|be\b|have\b)"
+    r"(?:the\s+|a\s+|an\s+|its\s+|their\s+)?[A-Za-z][\w'-]*\b(?=[^,;]*,)",
+    re.IGNORECASE,
+)
+# "unclear if", "ask whether": an open question, not a condition on a forecast
+_OPEN_QUESTION = re.compile(
+    r"\b(?:unclear|uncertain|unknown|asked|ask|asking|know|see|wonder|wondering|doubt|say"
+    r"|said|decide|decides|deciding|determine)\s+(?:if|whether)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -158,10 +213,18 @@ def narrates_past(sentence: str, mention: Mention) -> bool:
 
 def anchored_in_past(sentence: str, mention: Mention, cues: list[Cue]) -> bool:
     """Whether the mention dates a past act rather than a deadline."""
+    before = _verb_before(sentence, mention, cues)
+    if before is not None:
+        return before
+    return _past_verb_after(sentence, mention, cues) or _opening_dates_past(sentence, mention, cues)
+
+
+def _verb_before(sentence: str, mention: Mention, cues: list[Cue]) -> bool | None:
+    """The nearest verb before the date, in its clause, decides: "will reopen by March" looks
+    ahead; "signed in March", "told reporters on Tuesday", "cut rates on Wednesday" look back.
+    None if there is none."""
     words = _words(sentence)
     clause_start = max(sentence.rfind(mark, 0, mention.start) for mark in _CLAUSE_MARKS)
-    # The nearest verb before the date, in its clause, decides: "will reopen by March" looks
-    # ahead; "signed in March", "told reporters on Tuesday", "cut rates on Wednesday" look back.
     for index in reversed(range(len(words))):
         word = words[index]
         if word.end > mention.start:
@@ -171,24 +234,102 @@ def anchored_in_past(sentence: str, mention: Mention, cues: list[Cue]) -> bool:
         if any(cue.start <= word.start < cue.end for cue in cues):
             return False
         if _is_past_verb(words, index, reported=True):
+            # "will station a full armoured brigade by 2027": a forward verb earlier in the
+            # clause governs the date; the -ed word is part of its object.
+            since = [w.text for w in words if clause_start < w.start < word.start]
+            relative = any(w in ("that", "which", "who", "when", "where") for w in since)
+            strong = word.text in _PAST_AUXILIARIES or relative
+            return strong or not _forward_before(cues, max(clause_start, 0), word.start)
+    return None
+
+
+def _past_verb_after(sentence: str, mention: Mention, cues: list[Cue]) -> bool:
+    """ "China on Monday added 28 companies", "The court on Wednesday rejected the bid": a past
+    verb right after the date, in its clause."""
+    if mention.connective not in (Connective.IN, Connective.BARE):
+        return False
+    after = _words(sentence[mention.end : mention.end + 40], mention.end)[:2]
+    for index, word in enumerate(after):
+        if any(mark in sentence[mention.end : word.start] for mark in _CLAUSE_MARKS):
+            return False
+        if _cue_between(cues, word.start, word.end):
+            return False
+        if _is_past_verb(after, index, reported=True) and word.text not in _FORWARD_PARTICIPLES:
             return True
-    # "On December 8, opposition forces entered Damascus", "In a speech on Monday, the president
-    # outlined ...": a date in an opening phrase dates the main clause that follows.
-    opening_ends = _opening_clause_end(sentence, mention, cues)
-    if opening_ends is not None:
-        after = _words(sentence[opening_ends:], opening_ends)[:12]
-        for index, word in enumerate(after):
-            if _cue_between(cues, word.start, word.end):
-                return False
-            if _is_past_verb(after, index, reported=True):
-                return True
     return False
+
+
+def _opening_dates_past(sentence: str, mention: Mention, cues: list[Cue]) -> bool:
+    """ "On December 8, opposition forces entered Damascus", "In a speech on Monday, the
+    president outlined ...": a date in an opening phrase dates the main clause that follows."""
+    opening_ends = _opening_clause_end(sentence, mention, cues)
+    if opening_ends is None:
+        return False
+    after = _words(sentence[opening_ends:], opening_ends)[:12]
+    for index, word in enumerate(after):
+        if _cue_between(cues, word.start, word.end):
+            return False
+        if _is_past_verb(after, index, reported=True):
+            return True
+    return False
+
+
+def told_in_the_past(sentence: str) -> int | None:
+    """Where the forecast starts in a sentence that reports what was said or planned before
+    ("said in July that the bank would end its sales by August", "originally planned for Nov.
+    8", "was due to reopen on Jan. 5"), or None. A yearless date in it is the one nearest
+    publication, not next year's; a date before that point dates the saying."""
+    planned = _PLANNED_BEFORE.search(sentence)
+    if planned:
+        return planned.start()
+    would = reported_would(sentence)
+    if would is None or not _SAID_WHEN.search(sentence[:would]):
+        return None  # "Officials said the work would be finished by November": said lately
+    return would
+
+
+def reported_would(sentence: str) -> int | None:
+    """Where "would" reports a past forecast ("The minister told staff the review would end
+    by 10 October"), or None."""
+    would = _FUTURE_IN_PAST.search(sentence)
+    if would is None or _PRESENT_FUTURE.search(sentence):
+        return None
+    words = _words(sentence[: would.start()])
+    said = any(
+        words[index].text in _REPORTED or words[index].text in _PROMISED
+        for index in range(len(words))
+        if not _after_auxiliary(words, index)
+    )
+    return would.start() if said else None
+
+
+def names_an_occasion(sentence: str, mention: Mention) -> bool:
+    """Whether the mention's clause dates a birthday, an anniversary or a founding."""
+    start = max(sentence.rfind(mark, 0, mention.start) for mark in _CLAUSE_MARKS) + 1
+    ends = [found for mark in _CLAUSE_MARKS if (found := sentence.find(mark, mention.end)) >= 0]
+    return _OCCASION.search(sentence[start : min(ends, default=len(sentence))]) is not None
+
+
+def conditional(sentence: str) -> bool:
+    """Whether the sentence makes its forecast on a condition, in either clause."""
+    text = _OPEN_QUESTION.sub(" ", sentence)
+    return _CONDITIONAL.search(text) is not None
 
 
 def in_condition(sentence: str, mention: Mention) -> bool:
     """Whether the mention sits in an if/unless/whether clause: a condition, not a forecast."""
     clause_start = max(sentence.rfind(mark, 0, mention.start) for mark in _CLAUSE_MARKS) + 1
-    return _CONDITION.search(sentence[clause_start : mention.start]) is not None
+    condition = _CONDITION.search(sentence[clause_start : mention.start])
+    if condition is None:
+        return False
+    # "will decide whether to approve it by June", "is due to rule on whether ... by 2
+    # February": the date is the decision's.
+    before = sentence[: clause_start + condition.start()]
+    return not (condition.group().lower() == "whether" and _DECIDES.search(before))
+
+
+def _forward_before(cues: list[Cue], start: int, end: int) -> bool:
+    return any(start <= cue.start < end and cue.strength >= Strength.WILL for cue in cues)
 
 
 def _cue_between(cues: list[Cue], start: int, end: int) -> bool:

@@ -84,6 +84,8 @@ def candidate_records(
         fields = candidate.to_json()
         basis = fields.pop("probability_basis") or ""
         implied = ["implied-probability"] if basis.startswith("implied") else []
+        if fields.pop("conditional"):
+            implied.append("conditional")  # made on a condition: --include-conditional
         all_tags = list(dict.fromkeys([EXTRACTED_TAG, *implied, *tags]))
         record = {**fields, "tags": all_tags, "basis": basis or None}
         if source:
