@@ -34,7 +34,7 @@ reading had to assume: no date given, a "no" read from a continuing state, a com
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from tracker.evidence import lexicon as lx
@@ -77,6 +77,7 @@ class Finding:
 
 def judge(sentence: Sentence, claim: Claim, window: Window) -> Finding | None:
     """The outcome the sentence reports for the claim, or None when it reports none."""
+    sentence = _in_force(sentence, claim)
     coverage = _same_subject_and_things(sentence, claim)
     if coverage is None:
         return None
@@ -91,6 +92,25 @@ def judge(sentence: Sentence, claim: Claim, window: Window) -> Finding | None:
     if "report" in moods:
         return _reported(sentence, claim, window, coverage, positions)
     return _not_happened(sentence, claim, window, coverage, moods)
+
+
+def _in_force(sentence: Sentence, claim: Claim) -> Sentence:
+    """A measure that "took effect" ("Tariffs of 50% on Brazil took effect on Wednesday") says
+    the claim's event happened, done by someone left unnamed, as a passive would: its marker
+    (tracker.evidence.lexicon.PHRASES) stands for the claim's verb."""
+    if lx.ENACTED not in sentence.words or not claim.events or claim.events & sentence.words:
+        return sentence
+    event = min(claim.events)
+    found = [
+        Token(token.plain, event, token.past) if token.word == lx.ENACTED else token
+        for token in sentence.tokens
+    ]
+    return replace(
+        sentence,
+        tokens=found,
+        words=sentence.words | {event},
+        passive=sentence.passive | {event},
+    )
 
 
 def _same_subject_and_things(sentence: Sentence, claim: Claim) -> float | None:
@@ -175,6 +195,8 @@ def _roles_swapped(tokens: list[Token], at: int, claim: Claim) -> bool:
     "The US will raise tariffs on Chinese goods". In the passive ("Gatwick's runway was
     approved") the subject is what the event is done to, as in the claim's object."""
     if claim.passive or (at > 0 and tokens[at - 1].plain in lx.BE_FORMS):
+        return False
+    if tokens[at].plain.startswith(lx.ENACTED):  # "Tariffs on Brazil took effect": no doer
         return False
     said = {token.word for token in tokens[:at] if token.word}
     return bool(claim.subject) and not claim.subject & said and bool(said & claim.names)

@@ -36,7 +36,8 @@ FAMILIES = {
     "completion": "complet", "finish": "complet", "conclud": "complet",
     "inauguration": "inaugurat", "clos": "complet", "closur": "complet", "crown": "win",
     "washington": "us", "walkout": "strik", "top": "reach", "exceed": "reach",
-    "surpass": "reach", "cross": "reach",
+    "surpass": "reach", "cross": "reach", "exc": "reach", "authoriz": "approv",
+    "authoris": "approv", "greenlit": "approv", "greenlight": "approv",
 }  # fmt: skip
 # Peoples and adjectives of places claim_words does not fold ("Germans voted" names Germany).
 DEMONYMS = {
@@ -54,6 +55,12 @@ DEMONYMS = {
     "taiwan", "ethiopian": "ethiopia", "kenyan": "kenya", "south african": "south africa",
     "saudi": "saudi", "emirati": "uae", "qatari": "qatar", "iraqi": "iraq", "afghan":
     "afghanistan", "serbian": "serbia", "georgian": "georgia", "armenian": "armenia",
+    # Capitals and seats of government news writes for their country: "Ottawa lifted".
+    "ottawa": "canada", "damascus": "syria", "brussels": "eu", "tokyo": "japan",
+    "berlin": "germany", "seoul": "korea", "pyongyang": "korea", "riyadh": "saudi",
+    "canberra": "australia", "islamabad": "pakistan", "caracas": "venezuela", "taipei": "taiwan",
+    "hanoi": "vietnam", "warsaw": "poland", "budapest": "hungary", "whitehall": "uk",
+    "elysee": "france", "élysée": "france",
 }  # fmt: skip
 # Verbs that say little by themselves: "hold an election", "make a landing", "complete its
 # acquisition"; the event is the noun after them.
@@ -70,7 +77,15 @@ PHRASES = (
     (re.compile(r"\b(?:lifted|lifts|blasted|blasts)\s+off\b"), "launched"),
     (re.compile(r"\bwalked\s+off\s+the\s+job\b"), "struck"),
     (re.compile(r"\bwhite\s+house\b"), "us"),
+    (re.compile(r"\bdowning\s+street\b"), "uk"),
+    (re.compile(r"\brolled\s+out\b"), "launched"),
+    (re.compile(r"\broll(?:s|ing)?\s+out\b"), "launch"),
+    # A measure that "took effect" or "came into force" was enacted by the claim's subject.
+    (re.compile(r"\b(?:took|taken|came|went|entered)\s+(?:into\s+)?(?:effect|force)\b"), "enacted"),
+    (re.compile(r"\b(?:take|takes|taking|come|comes|coming|go|goes|enter|enters)\s+(?:into\s+)?(?:effect|force)\b"), "enacts"),
+    (re.compile(r"\bsign(?:ed|s)?\s+((?:[\w-]+\s+){0,4}?)into\s+law\b"), r"enacted \1"),
 )
+ENACTED = "enact"  # the word the phrases above make of "took effect", "signed into law"
 # Capitalised words that name no one: days, months, titles.
 CALENDAR = _words(
     """

@@ -25,7 +25,7 @@ from datetime import date
 from tracker.domain.claim_words import fold_phrases, read_claim
 from tracker.evidence.dates import past_dates
 from tracker.evidence.judge import COVERAGE_FLOOR, Finding, Sentence, Window, judge
-from tracker.evidence.lexicon import BE_FORMS
+from tracker.evidence.lexicon import BE_FORMS, ENACTED
 from tracker.evidence.words import Claim, Token, capitalised, read, tokens
 from tracker.extract import split_sentences
 from tracker.extract.mentions import find_mentions
@@ -77,11 +77,13 @@ class QuestionIndex:
         return len(self._questions)
 
     def candidates(self, words: frozenset[str]) -> list[int]:
-        """The questions sharing enough words with a sentence to be judged against it."""
+        """The questions sharing enough words with a sentence to be judged against it. A
+        measure that "took effect" stands for any claim's verb (judge._in_force): one word more."""
         counts: Counter[int] = Counter()
         for word in words:
             counts.update(self._postings.get(word, ()))
-        return [i for i, count in counts.items() if count >= self._needed[i]]
+        extra = 1 if ENACTED in words else 0
+        return [i for i, count in counts.items() if count + extra >= self._needed[i]]
 
     def question(self, index: int) -> tuple[OpenQuestion, Claim]:
         return self._questions[index], self._claims[index]
