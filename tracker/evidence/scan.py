@@ -26,7 +26,7 @@ from tracker.domain.claim_words import fold_phrases, read_claim
 from tracker.evidence.dates import past_dates
 from tracker.evidence.judge import COVERAGE_FLOOR, Finding, Sentence, Window, judge
 from tracker.evidence.lexicon import BE_FORMS, ENACTED
-from tracker.evidence.words import Claim, Token, capitalised, read, tokens
+from tracker.evidence.words import Claim, Token, acronyms, capitalised, read, tokens
 from tracker.extract import split_sentences
 from tracker.extract.mentions import find_mentions
 
@@ -110,6 +110,7 @@ def scan(
             continue
         sentence_tokens = tokens(said)
         words = frozenset(token.word for token in sentence_tokens if token.word)
+        words |= acronyms(said)
         # "It completed the withdrawal on Tuesday": the subject is the last sentence's.
         referent = before[1] if _starts_with_pronoun(sentence_tokens) else frozenset()
         quote = f"{before[0]} {said}" if referent else said

@@ -111,6 +111,24 @@ def capitalised(text: str) -> frozenset[str]:
     return frozenset(t.word for t in tokens(" ".join(kept)) if t.word)
 
 
+_NAME_RUN = re.compile(r"[A-Z][a-z]+(?:\s+(?:(?:of|and|for|on|the)\s+)*[A-Z][a-z]+)+")
+_JOINERS = frozenset(["of", "and", "for", "on", "the"])
+
+
+def acronyms(text: str) -> frozenset[str]:
+    """The initials of the names a text writes out, as the word the short form makes: "the US
+    Food and Drug Administration" is the FDA, "The Reserve Bank of India" the RBI (a name's
+    first word may be no part of it). Three letters at least: shorter initials ("Supreme
+    Court": "sc") would meet unrelated words."""
+    found: set[str] = set()
+    for run in _NAME_RUN.finditer(text):
+        initials = "".join(w[0] for w in run[0].split() if w not in _JOINERS).casefold()
+        for short in (initials, initials[1:]):
+            if len(short) >= 3 and (word := word_form(short)):
+                found.add(family(word))
+    return frozenset(found)
+
+
 def _named(word: str) -> bool:
     found = tokens(word)
     return bool(found) and found[0].word is not None
