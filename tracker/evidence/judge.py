@@ -215,7 +215,8 @@ def _mood(tokens: list[Token], at: int, events: frozenset[str]) -> str:
         infinitive = j == at - 1 or (j == at - 2 and tokens[at - 1].plain in ("be", "have"))
         if token.plain == "to" and infinitive:  # "to withdraw"; "agreed to a ceasefire" is not
             before = tokens[j - 1].plain if j > 0 else ""
-            return "negated" if before in lx.DENYING_VERBS else "plan"
+            if not any(t.plain in lx.ORDINALS for t in tokens[max(0, j - 4) : j]):
+                return "negated" if before in lx.DENYING_VERBS else "plan"
         if token.plain in lx.PLAN:
             return "plan"
         if token.plain in lx.CONDITIONS:

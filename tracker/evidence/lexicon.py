@@ -21,6 +21,9 @@ FORMS = {
     "stood": "stand", "overtook": "overtake", "overtaken": "overtake", "forbade": "ban",
     "shut": "close", "shuts": "close", "sank": "fall", "sunk": "fall", "froze": "freeze",
     "frozen": "freeze", "struck": "strike", "swore": "sworn", "fled": "leave",
+    "upheld": "uphold", "overturned": "overturn", "ran": "run", "flew": "fly", "flown": "fly",
+    "grew": "grow", "grown": "grow", "became": "become", "drew": "draw", "wrote": "write",
+    "hung": "hang", "sought": "seek", "spoke": "speak", "spoken": "speak", "stole": "steal",
 }  # fmt: skip
 # Stems (as claim_words makes them) -> the one word for the event.
 FAMILIES = {
@@ -128,6 +131,8 @@ STOPPING = _words(
     postpones
     """
 )
+# "became the first operator to return to public ownership": an infinitive after these reports.
+ORDINALS = frozenset(["first", "second", "third", "last", "only", "latest"])
 CONDITIONS = frozenset(["if", "unless", "once", "whether", "provided", "lest", "should"])
 # Words that close the clause an event word is in, walking back from it.
 CLAUSE_ENDS = _words(
@@ -156,7 +161,8 @@ PARTIAL = re.compile(
     r"\b(?:began|begun|begins?|beginning|start(?:ed|s|ing)?\s+(?:to\b|its\b|the\b|\w+ing\b)"
     r"|initial(?:ly)?|partial(?:ly)?|partly|some|first\s+(?:[\w-]+\s+)?(?:units?|troops"
     r"|withdrawal|pullout|batch|phase|stage"
-    r"|group|tranche|wave|round|step|part|contingent|convoy)|several|a\s+few|part\s+of"
+    r"|group|tranche|wave|round|step|part|contingent|convoy)|several|a\s+few"
+    r"|part\s+of(?!\s+an?\s+(?:broader|wider|larger|bigger))"
     r"|a\s+portion|half\s+of|most\s+of|phased|gradual(?:ly)?|scal(?:ed|ing)\s+(?:back|down)"
     r"|reduc(?:ed|ing|es)|drawdown|first\s+stage|in\s+part|preliminary|interim)\b"
 )
