@@ -66,6 +66,7 @@ class Sentence:
     names: frozenset[str] = frozenset()  # words written capitalised (tracker.evidence.words)
     passive: frozenset[str] = frozenset()  # words after a form of "be": "was approved"
     referent: frozenset[str] = frozenset()  # the last sentence's words, for an "It" subject
+    written: str = ""  # casefolded as written: "called off" before claim_words folds it to "not"
 
 
 @dataclass(frozen=True)
@@ -326,7 +327,7 @@ def _not_happened(
     text, after_due = sentence.text, sentence.published > window.due
     things = claim.core - claim.events
     object_coverage = len(things & sentence.words) / len(things) if things else coverage
-    if lx.CALLED_OFF.search(text) and (moods or object_coverage == 1.0):
+    if lx.CALLED_OFF.search(sentence.written or text) and (moods or object_coverage == 1.0):
         return Finding("no", round(0.5 + 0.4 * coverage, 3), None)
     if lx.POSTPONED.search(text) and (moods or object_coverage == 1.0):
         if after_due or any(day > window.due for day in sentence.later_dates):

@@ -148,7 +148,7 @@ BARE_PASTS = frozenset(["cut", "hit", "quit", "put", "set", "shut", "split", "ca
 TOOK_PLACE = _words(
     """
     completed finished carried conducted marked held staged followed ended confirmed
-    announced
+    announced won winning contested
     """
 )
 
@@ -181,7 +181,8 @@ POSTPONED = re.compile(
 )
 CALLED_OFF = re.compile(
     r"\b(?:cancel{1,2}ed|call(?:ed)?\s+off|scrapp?ed|abandon(?:ed)?|shelved|dropped\s+(?:its|the"
-    r"|their)\s+(?:plan|bid|offer)|withdrew\s+(?:its|the|their)\s+(?:bid|offer|nomination))\b"
+    r"|their)\s+(?:plan|bid|offer)|withdrew\s+(?:its|the|their)\s+(?:bid|offer|nomination)"
+    r"|collapsed|fell\s+(?:through|apart)|terminated|walked\s+away\s+from)\b"
 )
 # The claim's object left as it was: "leaving interest rates unchanged" is no rate rise.
 UNCHANGED = re.compile(

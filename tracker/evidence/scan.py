@@ -143,6 +143,7 @@ def _sentence(
     later = [m.last for m in find_mentions(quote, published, ahead=True) if m.last > published]
     return Sentence(
         text=fold_phrases(quote),
+        written=quote.casefold(),
         tokens=found,
         words=words,
         numbers=read_claim(quote).numbers,
