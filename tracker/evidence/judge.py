@@ -42,6 +42,7 @@ from tracker.evidence.dates import PastDate
 from tracker.evidence.words import Claim, Token, tokens
 
 COVERAGE_FLOOR = 0.6
+_DETAILS = 1.0  # the most a claim's detail words weigh together (claim_weights)
 _UNNAMED_COVERAGE = 0.8  # of the claim beyond its subject, for a report that omits the subject
 _WINDOW = 7  # tokens walked back from the event's word
 _PARTIAL_BEFORE, _PARTIAL_AFTER = 6, 6  # tokens around the event's word a partial step is in
@@ -178,12 +179,22 @@ def _beyond(found: str, wanted: str, *, below: bool) -> bool:
     return a < b if below else a > b
 
 
+def claim_weights(claim: Claim) -> dict[str, float]:
+    """The weight of each of the claim's words beyond its subject: its event and names whole,
+    its details ("snap", "federal", "prevention") half each, and together at most _DETAILS: a
+    claim rich in detail ("in his federal criminal case") is still met by its subject and event
+    when the report words the detail its own way."""
+    rest = claim.core - claim.subject
+    details = [word for word in rest if word not in claim.events and word not in claim.names]
+    detail = min(0.5, _DETAILS / len(details)) if details else 0.0
+    return {word: detail if word in details else 1.0 for word in rest}
+
+
 def claim_coverage(claim: Claim, words: frozenset[str]) -> float:
     """The share of the claim the words name, weighted: its subject counts once however many
     words it has ("French President Emmanuel Macron" is named by "Macron"), its event and its
     names count whole, its other words ("snap", "federal", "prevention") half."""
-    rest = claim.core - claim.subject
-    weights = {word: 1.0 if word in claim.events or word in claim.names else 0.5 for word in rest}
+    weights = claim_weights(claim)
     total = sum(weights.values()) + (1.0 if claim.subject else 0.0)
     named = sum(w for word, w in weights.items() if word in words)
     named += 1.0 if claim.subject & words else 0.0

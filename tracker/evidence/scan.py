@@ -24,7 +24,14 @@ from datetime import date
 
 from tracker.domain.claim_words import fold_phrases, read_claim
 from tracker.evidence.dates import past_dates
-from tracker.evidence.judge import COVERAGE_FLOOR, Finding, Sentence, Window, judge
+from tracker.evidence.judge import (
+    COVERAGE_FLOOR,
+    Finding,
+    Sentence,
+    Window,
+    claim_weights,
+    judge,
+)
 from tracker.evidence.lexicon import BE_FORMS, ENACTED
 from tracker.evidence.words import Claim, Token, acronyms, capitalised, read, tokens
 from tracker.extract import split_sentences
@@ -93,9 +100,7 @@ def _words_needed(claim: Claim) -> int:
     """The fewest of a claim's words a sentence must share for judge to accept it: each word
     named adds at most 1 to the weighted coverage (tracker.evidence.judge.claim_coverage), which
     must reach COVERAGE_FLOOR of the claim's whole weight."""
-    rest = claim.core - claim.subject
-    total = sum(1.0 if w in claim.events or w in claim.names else 0.5 for w in rest)
-    total += 1.0 if claim.subject else 0.0
+    total = sum(claim_weights(claim).values()) + (1.0 if claim.subject else 0.0)
     return max(1, math.ceil(COVERAGE_FLOOR * total - 1e-9))
 
 
