@@ -39,7 +39,7 @@ from datetime import date, timedelta
 
 from tracker.evidence import lexicon as lx
 from tracker.evidence.dates import PastDate
-from tracker.evidence.words import Claim, Token, tokens
+from tracker.evidence.words import COUNTRIES, OFFICES, Claim, Token, tokens
 
 COVERAGE_FLOOR = 0.6
 _DETAILS = 1.0  # the most a claim's detail words weigh together (claim_weights)
@@ -124,7 +124,11 @@ def _same_subject_and_things(sentence: Sentence, claim: Claim) -> float | None:
     words = sentence.words | compared
     if sentence.referent and not claim.subject & words and _same_subject(claim, sentence.referent):
         words |= claim.subject & sentence.referent  # "It pulled out": the last sentence's subject
-    if not _same_subject(claim, words) and not _unnamed_agent(sentence, claim, words):
+    if not (
+        _same_subject(claim, words)
+        or _unnamed_agent(sentence, claim, words)
+        or _office_named(claim, words)
+    ):
         return None
     if not (claim.names - claim.subject) <= words:
         return None
@@ -139,6 +143,19 @@ def _same_subject(claim: Claim, words: frozenset[str]) -> bool:
     subject_names -= lx.INSTITUTIONS
     needed = len(subject_names) if claim.parties else max(1, len(subject_names) // 2)
     return not subject_names or len(subject_names & words) >= needed
+
+
+def _office_named(claim: Claim, words: frozenset[str]) -> bool:
+    """An office named without its country ("Transport Secretary Heidi Alexander approved" for
+    "the UK transport secretary"), as home news writes it: the rest of the subject in full, and
+    no other country named."""
+    countries = claim.subject & COUNTRIES
+    office = claim.subject - countries
+    return (
+        bool(countries and office & OFFICES)
+        and office <= words
+        and not (words & COUNTRIES) - claim.words
+    )
 
 
 def _unnamed_agent(sentence: Sentence, claim: Claim, words: frozenset[str]) -> bool:

@@ -55,6 +55,20 @@ _STEM_SYNONYMS = {
 }
 
 
+# The countries (and unions) the folding tables name, as compared words: "russia", "uk", "eu".
+COUNTRIES = frozenset(
+    family(word)
+    for meant in {"us", "uk", "eu", *DEMONYMS.values(), *EXTRA_DEMONYMS.values()}
+    if (word := word_form(meant)) and " " not in meant
+)
+# Offices a claim's subject may name beside its country: "the UK transport secretary".
+OFFICES = frozenset(
+    family(word)
+    for office in "secretary minister president chancellor premier governor court".split()
+    if (word := word_form(office))
+)
+
+
 @lru_cache(maxsize=65536)
 def _token(plain: str) -> Token:
     if plain in _PUNCT:
