@@ -122,6 +122,8 @@ def _same_subject_and_things(sentence: Sentence, claim: Claim) -> float | None:
     if compared is None:
         return None
     words = sentence.words | compared
+    if claim.short & words:  # "the RBI" for "the Reserve Bank of India"
+        words |= claim.subject
     if sentence.referent and not claim.subject & words and _same_subject(claim, sentence.referent):
         words |= claim.subject & sentence.referent  # "It pulled out": the last sentence's subject
     if not (

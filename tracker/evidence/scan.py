@@ -77,7 +77,7 @@ class QuestionIndex:
             self._questions.append(question)
             self._claims.append(claim)
             self._needed.append(_words_needed(claim))
-            for word in claim.core:
+            for word in claim.core | claim.short:
                 self._postings[word].append(index)
 
     def __len__(self) -> int:

@@ -115,6 +115,7 @@ class Claim:
     plain: str  # casefolded text: a "most of" the claim says is no partial step
     passive: bool = False  # "Postecoglou will be sacked": the subject undergoes the event
     light: frozenset[str] = frozenset()  # "hold" of "hold a summit": the event is the noun
+    short: frozenset[str] = frozenset()  # its subject's initials: "Reserve Bank of India" -> rbi
 
 
 def capitalised(text: str) -> frozenset[str]:
@@ -136,7 +137,8 @@ def acronyms(text: str) -> frozenset[str]:
     Court": "sc") would meet unrelated words."""
     found: set[str] = set()
     for run in _NAME_RUN.finditer(text):
-        initials = "".join(w[0] for w in run[0].split() if w not in _JOINERS).casefold()
+        initials = "".join(w[0] for w in run[0].split() if w.casefold() not in _JOINERS)
+        initials = initials.casefold()
         for short in (initials, initials[1:]):
             if len(short) >= 3 and (word := word_form(short)):
                 found.add(family(word))
@@ -182,7 +184,13 @@ def read(claim: str) -> Claim:
         plain=fold_phrases(claim),
         passive=bool(words.passive),
         light=light - events,
+        short=acronyms(_subject_text(claim)) - folded,
     )
+
+
+def _subject_text(claim: str) -> str:
+    """The claim's words before its verb, where the name a short form stands for is."""
+    return re.split(r"\b(?:will|would|to)\b", claim, maxsplit=1)[0]
 
 
 def _present_verb(found: list[Token], subject: frozenset[str]) -> frozenset[str]:
