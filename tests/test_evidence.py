@@ -186,3 +186,85 @@ def test_it_takes_its_subject_from_the_sentence_before() -> None:
     assert found.quote == text  # the sentence and the one that says who
     other = "Iran has kept a presence in Syria since 2015. It withdrew its last forces on Tuesday."
     assert _one(SYRIA.replace(" from Syria", ""), other, "2025-02-20") is None
+
+
+@pytest.mark.parametrize(
+    ("claim", "text"),
+    [
+        # a capital for its country, a synonym of the event
+        (
+            "The US will cut tariffs on Swiss watches",
+            "Washington slashed tariffs on Swiss watches.",
+        ),
+        (
+            "Canada will remove its counter-tariffs on US steel",
+            "Ottawa lifted its counter-tariffs on US steel.",
+        ),
+        # a name written out for the claim's initials, and the other way round
+        (
+            "The FDA will approve Zepbound for sleep apnea",
+            "The US Food and Drug Administration approved Zepbound for sleep apnea.",
+        ),
+        (
+            "The Reserve Bank of India will cut its repo rate",
+            "The RBI cut its repo rate on Friday.",
+        ),
+        # a nominalised event, and a measure that took effect or was signed into law
+        (
+            "Russia will withdraw its forces from Syria",
+            "The withdrawal of Russian forces from Syria was completed on Tuesday.",
+        ),
+        (
+            "The UK will ban disposable vapes",
+            "The UK ban on disposable vapes took effect on Sunday.",
+        ),
+        (
+            "The US will impose a 50% tariff on Brazilian goods",
+            "Tariffs of 50% on imports from Brazil came into force on Wednesday.",
+        ),
+        ("The Senate will pass the GENIUS Act", "The GENIUS Act was signed into law on Friday."),
+        # taking office, an office named without its country, "the first ... to"
+        (
+            "Mark Carney will become prime minister",
+            "Mark Carney took office as prime minister on Friday.",
+        ),
+        (
+            "Japan's prime minister will call a snap election",
+            "Prime Minister Ishiba called a snap election on Friday.",
+        ),
+        (
+            "Nvidia's market value will exceed $5 trillion",
+            "Nvidia became the first company to see its market value exceed $5 trillion on Monday.",
+        ),
+    ],
+)
+def test_news_wordings_of_the_event_are_a_yes(claim: str, text: str) -> None:
+    found = _one(claim, text, "2025-03-20", opened="2025-01-01", due="2025-06-30")
+    assert found is not None
+    assert found.outcome == "yes"
+
+
+@pytest.mark.parametrize(
+    ("claim", "text"),
+    [
+        (
+            "The UK will ban disposable vapes",
+            "The UK ban on disposable vapes takes effect in June.",
+        ),
+        (
+            "The UK will ban disposable vapes",
+            "The UK ban on disposable vapes will take effect in June.",
+        ),
+        (
+            "Mark Carney will become prime minister",
+            "Mark Carney takes office as prime minister next week.",
+        ),
+        (
+            "Japan's prime minister will call a snap election",
+            "France's prime minister called a snap election on Friday.",
+        ),
+        ("The US will cut tariffs on Swiss watches", "Ottawa slashed tariffs on Swiss watches."),
+    ],
+)
+def test_news_wordings_not_yet_done_or_by_another_are_not(claim: str, text: str) -> None:
+    assert _one(claim, text, "2025-03-20", opened="2025-01-01", due="2025-06-30") is None

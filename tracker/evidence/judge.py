@@ -100,7 +100,7 @@ def _in_force(sentence: Sentence, claim: Claim) -> Sentence:
     """A measure that "took effect" ("Tariffs of 50% on Brazil took effect on Wednesday") says
     the claim's event happened, done by someone left unnamed, as a passive would: its marker
     (tracker.evidence.lexicon.PHRASES) stands for the claim's verb."""
-    if lx.ENACTED not in sentence.words or not claim.events or claim.events & sentence.words:
+    if lx.ENACTED not in sentence.words or not claim.events or lx.ENACTED in claim.events:
         return sentence
     event = min(claim.events)
     found = [
@@ -277,7 +277,7 @@ def _past_before(tokens: list[Token], at: int) -> bool:
 def _tense(tokens: list[Token], at: int) -> str:
     event = tokens[at]
     before = tokens[max(0, at - 4) : at]
-    after = tokens[at + 1 : at + 5]
+    after = _clause_after(tokens, at)
     took_place = any(t.plain in lx.TOOK_PLACE for t in [*before, *after])
     if event.plain.endswith("ing") and before and before[-1].plain in ("is", "are", "was", "were"):
         return "report" if took_place else "ongoing"
@@ -286,6 +286,17 @@ def _tense(tokens: list[Token], at: int) -> str:
     if before and before[-1].plain in lx.PAST_AUXILIARIES:
         return "report"
     return "unclear"
+
+
+def _clause_after(tokens: list[Token], at: int) -> list[Token]:
+    """The words after the event's in its clause, up to _WINDOW: where a nominalised event's
+    verb is ("The withdrawal of Russian forces from Syria was completed")."""
+    found: list[Token] = []
+    for token in tokens[at + 1 : at + 1 + _WINDOW]:
+        if token.punct or token.plain in lx.CLAUSE_ENDS:
+            break
+        found.append(token)
+    return found
 
 
 def _reported(

@@ -40,7 +40,9 @@ FAMILIES = {
     "inauguration": "inaugurat", "clos": "complet", "closur": "complet", "crown": "win",
     "washington": "us", "walkout": "strik", "top": "reach", "exceed": "reach",
     "surpass": "reach", "cross": "reach", "exc": "reach", "authoriz": "approv",
-    "authoris": "approv", "greenlit": "approv", "greenlight": "approv",
+    "authoris": "approv", "greenlit": "approv", "greenlight": "approv", "remov": "lift",
+    "abolish": "lift", "eliminat": "lift", "repeal": "lift", "rescind": "lift",
+    "becom": "inaugurat",
 }  # fmt: skip
 # Peoples and adjectives of places claim_words does not fold ("Germans voted" names Germany).
 DEMONYMS = {
@@ -81,11 +83,18 @@ PHRASES = (
     (re.compile(r"\bwalked\s+off\s+the\s+job\b"), "struck"),
     (re.compile(r"\bwhite\s+house\b"), "us"),
     (re.compile(r"\bdowning\s+street\b"), "uk"),
+    (re.compile(r"\b(?:took|taken|assumed)\s+office\b"), "inaugurated"),
+    (re.compile(r"\b(?:take|takes|taking|assume|assumes|assuming)\s+office\b"), "inaugurates"),
     (re.compile(r"\brolled\s+out\b"), "launched"),
     (re.compile(r"\broll(?:s|ing)?\s+out\b"), "launch"),
     # A measure that "took effect" or "came into force" was enacted by the claim's subject.
     (re.compile(r"\b(?:took|taken|came|went|entered)\s+(?:into\s+)?(?:effect|force)\b"), "enacted"),
-    (re.compile(r"\b(?:take|takes|taking|come|comes|coming|go|goes|enter|enters)\s+(?:into\s+)?(?:effect|force)\b"), "enacts"),
+    (
+        re.compile(
+            r"\b(?:take|takes|taking|come|comes|coming|go|goes|enter|enters)\s+(?:into\s+)?(?:effect|force)\b"
+        ),
+        "enacts",
+    ),
     (re.compile(r"\bsign(?:ed|s)?\s+((?:[\w-]+\s+){0,4}?)into\s+law\b"), r"enacted \1"),
 )
 ENACTED = "enact"  # the word the phrases above make of "took effect", "signed into law"

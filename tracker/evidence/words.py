@@ -64,7 +64,15 @@ COUNTRIES = frozenset(
 # Offices a claim's subject may name beside its country: "the UK transport secretary".
 OFFICES = frozenset(
     family(word)
-    for office in "secretary minister president chancellor premier governor court".split()
+    for office in (
+        "secretary",
+        "minister",
+        "president",
+        "chancellor",
+        "premier",
+        "governor",
+        "court",
+    )
     if (word := word_form(office))
 )
 
