@@ -266,7 +266,7 @@ def _past_before(tokens: list[Token], at: int) -> bool:
     on Monday, 28 April, in a federal election"."""
     if at <= 0 or not tokens[at].punct:
         return False
-    for token in reversed(tokens[max(0, at - _WINDOW) : at]):
+    for token in reversed(tokens[max(0, at - 2 * _WINDOW) : at]):
         if token.plain in lx.CLAUSE_ENDS or token.plain in lx.PLAN:
             return False
         if token.past and token.word is not None:

@@ -171,7 +171,7 @@ PARTIAL = re.compile(
     r"|initial(?:ly)?|partial(?:ly)?|partly|some|first\s+(?:[\w-]+\s+)?(?:units?|troops"
     r"|withdrawal|pullout|batch|phase|stage"
     r"|group|tranche|wave|round|step|part|contingent|convoy)|several|a\s+few"
-    r"|part\s+of(?!\s+an?\s+(?:broader|wider|larger|bigger))"
+    r"|part\s+of(?!\s+an?\b)"
     r"|a\s+portion|half\s+of|most\s+of|phased|gradual(?:ly)?|scal(?:ed|ing)\s+(?:back|down)"
     r"|reduc(?:ed|ing|es)|drawdown|first\s+stage|in\s+part|preliminary|interim)\b"
 )
