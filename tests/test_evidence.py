@@ -223,6 +223,16 @@ def test_it_takes_its_subject_from_the_sentence_before() -> None:
             "Tariffs of 50% on imports from Brazil came into force on Wednesday.",
         ),
         ("The Senate will pass the GENIUS Act", "The GENIUS Act was signed into law on Friday."),
+        # a trophy lifted, a city taken, a product gone live
+        (
+            "England will win the Women's Rugby World Cup",
+            "England lifted the Women's Rugby World Cup on Saturday.",
+        ),
+        ("Russian forces will capture Pokrovsk", "Russian forces took control of Pokrovsk."),
+        (
+            "Apple will launch Apple Intelligence in China",
+            "Apple Intelligence went live in China on Monday.",
+        ),
         # taking office, an office named without its country, "the first ... to"
         (
             "Mark Carney will become prime minister",

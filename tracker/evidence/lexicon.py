@@ -42,7 +42,7 @@ FAMILIES = {
     "surpass": "reach", "cross": "reach", "exc": "reach", "authoriz": "approv",
     "authoris": "approv", "greenlit": "approv", "greenlight": "approv", "remov": "lift",
     "abolish": "lift", "eliminat": "lift", "repeal": "lift", "rescind": "lift",
-    "becom": "inaugurat",
+    "becom": "inaugurat", "seiz": "captur", "clinch": "win",
 }  # fmt: skip
 # Peoples and adjectives of places claim_words does not fold ("Germans voted" names Germany).
 DEMONYMS = {
@@ -75,6 +75,7 @@ PREPOSITIONS = _words(
     in on of for with to from by at between into over against
     """
 )
+_TROPHY = r"(?:[\w'-]+\s+){0,4}?(?:cup|trophy|title|championship|crown|pennant)\b"
 # Phrases folded before words are read, beyond claim_words' own.
 PHRASES = (
     (re.compile(r"\b(?:took|taken|taking|takes)\s+place\b"), "held"),
@@ -83,6 +84,12 @@ PHRASES = (
     (re.compile(r"\bwalked\s+off\s+the\s+job\b"), "struck"),
     (re.compile(r"\bwhite\s+house\b"), "us"),
     (re.compile(r"\bdowning\s+street\b"), "uk"),
+    # A trophy lifted is won ("lifted the World Cup"), not a restriction lifted.
+    (re.compile(rf"\b(?:lifted|captured|retained|secured)\s+(the\s+{_TROPHY})"), r"won \1"),
+    (re.compile(rf"\b(?:lifts|captures|retains|secures)\s+(the\s+{_TROPHY})"), r"wins \1"),
+    (re.compile(r"\b(?:took|seized|gained)\s+control\s+of\b"), "captured"),
+    (re.compile(r"\bwent\s+(?:live|on\s+sale)\b"), "launched"),
+    (re.compile(r"\b(?:goes|go)\s+(?:live|on\s+sale)\b"), "launch"),
     (re.compile(r"\b(?:took|taken|assumed)\s+office\b"), "inaugurated"),
     (re.compile(r"\b(?:take|takes|taking|assume|assumes|assuming)\s+office\b"), "inaugurates"),
     (re.compile(r"\brolled\s+out\b"), "launched"),
