@@ -19,11 +19,12 @@ from tracker.evidence import (
 from tracker.evidence.dates import past_dates
 
 # What the rules reach on tests/evidence_cases.py (written by another hand than the rules):
-# precision 0.976 and recall 0.494 at SHOW_THRESHOLD; 65 found and none wrong above
-# AUTO_RESOLVE_THRESHOLD. Floors to hold: the issue's precision target (0.90), and a recall
-# floor below what is reached; the issue's recall target (0.75) is NOT met.
+# precision 0.979 and recall 0.580 at SHOW_THRESHOLD (0.976 and 0.494 before the wordings of
+# issue 22's recall pass); on every fifth case (index % 5 == 4), kept out of that pass's
+# inspection, 1.000 and 0.486. Floors to hold: the issue's precision target (0.90), and a recall
+# floor just below what is reached; the issue's recall target (0.75) is NOT met.
 PRECISION_FLOOR = 0.9
-RECALL_FLOOR = 0.45
+RECALL_FLOOR = 0.57
 AUTO_PRECISION_FLOOR = 0.97
 SYRIA = "Russia will withdraw all its forces from Syria by February 2025"
 

@@ -8,7 +8,9 @@ reports it rather than forecasting it:
   trailing aside or an "as <office>"). Another country, company or office is another subject;
   "India and the United States" needs both; a sentence whose subject is one of the claim's
   other names ("Beijing raised tariffs on American goods") has the roles swapped. A passive
-  report may leave the doer out when it names no other one ("the runway has been approved").
+  report may leave the doer out when it names no other one ("the runway has been approved"), as
+  may a measure that "took effect"; an office may be named without its country ("Transport
+  Secretary Heidi Alexander"), and a name by its initials ("the RBI").
   Numbers the claim names must be in the sentence too, or be on the right side of a "below" /
   "above" ("cut Bank Rate to 3.75%" for "below 4%").
 - Same event: the claim's verb (or, for a claim with none, its other words), folded with news
