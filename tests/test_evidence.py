@@ -224,6 +224,12 @@ def test_it_takes_its_subject_from_the_sentence_before() -> None:
             "Tariffs of 50% on imports from Brazil came into force on Wednesday.",
         ),
         ("The Senate will pass the GENIUS Act", "The GENIUS Act was signed into law on Friday."),
+        # an amount written short, a green light given
+        ("Nvidia's market value will exceed $5 trillion", "Nvidia's market value exceeded $5tn."),
+        (
+            "The UK government will approve the Rosebank oil field",
+            "The UK government gave the green light to the Rosebank oil field on Monday.",
+        ),
         # a trophy lifted, a city taken, a product gone live
         (
             "England will win the Women's Rugby World Cup",

@@ -88,6 +88,13 @@ PHRASES = (
     (re.compile(rf"\b(?:lifted|captured|retained|secured)\s+(the\s+{_TROPHY})"), r"won \1"),
     (re.compile(rf"\b(?:lifts|captures|retains|secures)\s+(the\s+{_TROPHY})"), r"wins \1"),
     (re.compile(r"\b(?:took|seized|gained)\s+control\s+of\b"), "captured"),
+    (
+        re.compile(
+            r"\b(?:gave|given)\s+(?:[\w-]+\s+){0,3}?(?:the\s+)?green\s+light\s+(?:to|for)\b"
+        ),
+        "approved",
+    ),
+    (re.compile(r"\bsigned\s+off\s+on\b"), "approved"),
     (re.compile(r"\bwent\s+(?:live|on\s+sale)\b"), "launched"),
     (re.compile(r"\b(?:goes|go)\s+(?:live|on\s+sale)\b"), "launch"),
     (re.compile(r"\b(?:took|taken|assumed)\s+office\b"), "inaugurated"),

@@ -33,7 +33,15 @@ from tracker.evidence.judge import (
     judge,
 )
 from tracker.evidence.lexicon import BE_FORMS, ENACTED
-from tracker.evidence.words import Claim, Token, acronyms, capitalised, read, tokens
+from tracker.evidence.words import (
+    Claim,
+    Token,
+    acronyms,
+    capitalised,
+    read,
+    spelled_amounts,
+    tokens,
+)
 from tracker.extract import split_sentences
 from tracker.extract.mentions import find_mentions
 
@@ -151,7 +159,7 @@ def _sentence(
         written=quote.casefold(),
         tokens=found,
         words=words,
-        numbers=read_claim(quote).numbers,
+        numbers=read_claim(spelled_amounts(quote)).numbers,
         dates=past_dates(quote, published),
         published=published,
         later_dates=later,

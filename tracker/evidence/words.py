@@ -163,9 +163,19 @@ def _season_years(claim: str) -> frozenset[str]:
     return frozenset(m[1] for m in re.finditer(r"\b(?:19|20)[0-9]{2}[-/\u2013]([0-9]{2})\b", claim))
 
 
+_SHORT_AMOUNT = re.compile(r"\b([0-9]+(?:\.[0-9]+)?)\s?(tn|bn|m|k)\b", re.IGNORECASE)
+_AMOUNTS = {"tn": "trillion", "bn": "billion", "m": "million", "k": "thousand"}
+
+
+def spelled_amounts(text: str) -> str:
+    """News's short amounts written out, as claim_words reads numbers: "$5tn" -> "$5 trillion",
+    "€500m" -> "€500 million"."""
+    return _SHORT_AMOUNT.sub(lambda m: f"{m[1]} {_AMOUNTS[m[2].casefold()]}", text)
+
+
 @lru_cache(maxsize=32768)
 def read(claim: str) -> Claim:
-    words = read_claim(claim)
+    words = read_claim(spelled_amounts(claim))
     found = tokens(claim)
     folded = frozenset(family(word) for word in words.words)
     events = frozenset(family(word) for word in words.active | words.passive)
