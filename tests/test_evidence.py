@@ -19,11 +19,12 @@ from tracker.evidence import (
 from tracker.evidence.dates import past_dates
 
 # What the rules reach on tests/evidence_cases.py (written by another hand than the rules):
-# precision 0.976 and recall 0.494 at SHOW_THRESHOLD; 65 found and none wrong above
-# AUTO_RESOLVE_THRESHOLD. Floors to hold: the issue's precision target (0.90), and a recall
-# floor below what is reached; the issue's recall target (0.75) is NOT met.
+# precision 0.979 and recall 0.580 at SHOW_THRESHOLD (0.976 and 0.494 before the wordings of
+# issue 22's recall pass); on every fifth case (index % 5 == 4), kept out of that pass's
+# inspection, 1.000 and 0.486. Floors to hold: the issue's precision target (0.90), and a recall
+# floor just below what is reached; the issue's recall target (0.75) is NOT met.
 PRECISION_FLOOR = 0.9
-RECALL_FLOOR = 0.45
+RECALL_FLOOR = 0.57
 AUTO_PRECISION_FLOOR = 0.97
 SYRIA = "Russia will withdraw all its forces from Syria by February 2025"
 
@@ -186,3 +187,101 @@ def test_it_takes_its_subject_from_the_sentence_before() -> None:
     assert found.quote == text  # the sentence and the one that says who
     other = "Iran has kept a presence in Syria since 2015. It withdrew its last forces on Tuesday."
     assert _one(SYRIA.replace(" from Syria", ""), other, "2025-02-20") is None
+
+
+@pytest.mark.parametrize(
+    ("claim", "text"),
+    [
+        # a capital for its country, a synonym of the event
+        (
+            "The US will cut tariffs on Swiss watches",
+            "Washington slashed tariffs on Swiss watches.",
+        ),
+        (
+            "Canada will remove its counter-tariffs on US steel",
+            "Ottawa lifted its counter-tariffs on US steel.",
+        ),
+        # a name written out for the claim's initials, and the other way round
+        (
+            "The FDA will approve Zepbound for sleep apnea",
+            "The US Food and Drug Administration approved Zepbound for sleep apnea.",
+        ),
+        (
+            "The Reserve Bank of India will cut its repo rate",
+            "The RBI cut its repo rate on Friday.",
+        ),
+        # a nominalised event, and a measure that took effect or was signed into law
+        (
+            "Russia will withdraw its forces from Syria",
+            "The withdrawal of Russian forces from Syria was completed on Tuesday.",
+        ),
+        (
+            "The UK will ban disposable vapes",
+            "The UK ban on disposable vapes took effect on Sunday.",
+        ),
+        (
+            "The US will impose a 50% tariff on Brazilian goods",
+            "Tariffs of 50% on imports from Brazil came into force on Wednesday.",
+        ),
+        ("The Senate will pass the GENIUS Act", "The GENIUS Act was signed into law on Friday."),
+        # an amount written short, a green light given
+        ("Nvidia's market value will exceed $5 trillion", "Nvidia's market value exceeded $5tn."),
+        (
+            "The UK government will approve the Rosebank oil field",
+            "The UK government gave the green light to the Rosebank oil field on Monday.",
+        ),
+        # a trophy lifted, a city taken, a product gone live
+        (
+            "England will win the Women's Rugby World Cup",
+            "England lifted the Women's Rugby World Cup on Saturday.",
+        ),
+        ("Russian forces will capture Pokrovsk", "Russian forces took control of Pokrovsk."),
+        (
+            "Apple will launch Apple Intelligence in China",
+            "Apple Intelligence went live in China on Monday.",
+        ),
+        # taking office, an office named without its country, "the first ... to"
+        (
+            "Mark Carney will become prime minister",
+            "Mark Carney took office as prime minister on Friday.",
+        ),
+        (
+            "Japan's prime minister will call a snap election",
+            "Prime Minister Ishiba called a snap election on Friday.",
+        ),
+        (
+            "Nvidia's market value will exceed $5 trillion",
+            "Nvidia became the first company to see its market value exceed $5 trillion on Monday.",
+        ),
+    ],
+)
+def test_news_wordings_of_the_event_are_a_yes(claim: str, text: str) -> None:
+    found = _one(claim, text, "2025-03-20", opened="2025-01-01", due="2025-06-30")
+    assert found is not None
+    assert found.outcome == "yes"
+
+
+@pytest.mark.parametrize(
+    ("claim", "text"),
+    [
+        (
+            "The UK will ban disposable vapes",
+            "The UK ban on disposable vapes takes effect in June.",
+        ),
+        (
+            "The UK will ban disposable vapes",
+            "The UK ban on disposable vapes will take effect in June.",
+        ),
+        (
+            "Mark Carney will become prime minister",
+            "Mark Carney takes office as prime minister next week.",
+        ),
+        (
+            "Japan's prime minister will call a snap election",
+            "France's prime minister called a snap election on Friday.",
+        ),
+        ("The US will cut tariffs on Swiss watches", "Ottawa slashed tariffs on Swiss watches."),
+    ],
+)
+def test_news_wordings_not_yet_done_or_by_another_are_not(claim: str, text: str) -> None:
+    assert _one(claim, text, "2025-03-20", opened="2025-01-01", due="2025-06-30") is None

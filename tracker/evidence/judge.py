@@ -8,7 +8,9 @@ reports it rather than forecasting it:
   trailing aside or an "as <office>"). Another country, company or office is another subject;
   "India and the United States" needs both; a sentence whose subject is one of the claim's
   other names ("Beijing raised tariffs on American goods") has the roles swapped. A passive
-  report may leave the doer out when it names no other one ("the runway has been approved").
+  report may leave the doer out when it names no other one ("the runway has been approved"), as
+  may a measure that "took effect"; an office may be named without its country ("Transport
+  Secretary Heidi Alexander"), and a name by its initials ("the RBI").
   Numbers the claim names must be in the sentence too, or be on the right side of a "below" /
   "above" ("cut Bank Rate to 3.75%" for "below 4%").
 - Same event: the claim's verb (or, for a claim with none, its other words), folded with news
@@ -34,14 +36,15 @@ reading had to assume: no date given, a "no" read from a continuing state, a com
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from tracker.evidence import lexicon as lx
 from tracker.evidence.dates import PastDate
-from tracker.evidence.words import Claim, Token, tokens
+from tracker.evidence.words import COUNTRIES, OFFICES, Claim, Token, tokens
 
 COVERAGE_FLOOR = 0.6
+_DETAILS = 1.0  # the most a claim's detail words weigh together (claim_weights)
 _UNNAMED_COVERAGE = 0.8  # of the claim beyond its subject, for a report that omits the subject
 _WINDOW = 7  # tokens walked back from the event's word
 _PARTIAL_BEFORE, _PARTIAL_AFTER = 6, 6  # tokens around the event's word a partial step is in
@@ -66,6 +69,7 @@ class Sentence:
     names: frozenset[str] = frozenset()  # words written capitalised (tracker.evidence.words)
     passive: frozenset[str] = frozenset()  # words after a form of "be": "was approved"
     referent: frozenset[str] = frozenset()  # the last sentence's words, for an "It" subject
+    written: str = ""  # casefolded as written: "called off" before claim_words folds it to "not"
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,7 @@ class Finding:
 
 def judge(sentence: Sentence, claim: Claim, window: Window) -> Finding | None:
     """The outcome the sentence reports for the claim, or None when it reports none."""
+    sentence = _in_force(sentence, claim)
     coverage = _same_subject_and_things(sentence, claim)
     if coverage is None:
         return None
@@ -93,6 +98,25 @@ def judge(sentence: Sentence, claim: Claim, window: Window) -> Finding | None:
     return _not_happened(sentence, claim, window, coverage, moods)
 
 
+def _in_force(sentence: Sentence, claim: Claim) -> Sentence:
+    """A measure that "took effect" ("Tariffs of 50% on Brazil took effect on Wednesday") says
+    the claim's event happened, done by someone left unnamed, as a passive would: its marker
+    (tracker.evidence.lexicon.PHRASES) stands for the claim's verb."""
+    if lx.ENACTED not in sentence.words or not claim.events or lx.ENACTED in claim.events:
+        return sentence
+    event = min(claim.events)
+    found = [
+        Token(token.plain, event, token.past) if token.word == lx.ENACTED else token
+        for token in sentence.tokens
+    ]
+    return replace(
+        sentence,
+        tokens=found,
+        words=sentence.words | {event},
+        passive=sentence.passive | {event},
+    )
+
+
 def _same_subject_and_things(sentence: Sentence, claim: Claim) -> float | None:
     """How much of the claim's core the sentence names (0..1), or None when a subject, a name
     or a number of the claim is missing."""
@@ -100,9 +124,15 @@ def _same_subject_and_things(sentence: Sentence, claim: Claim) -> float | None:
     if compared is None:
         return None
     words = sentence.words | compared
+    if claim.short & words:  # "the RBI" for "the Reserve Bank of India"
+        words |= claim.subject
     if sentence.referent and not claim.subject & words and _same_subject(claim, sentence.referent):
         words |= claim.subject & sentence.referent  # "It pulled out": the last sentence's subject
-    if not _same_subject(claim, words) and not _unnamed_agent(sentence, claim, words):
+    if not (
+        _same_subject(claim, words)
+        or _unnamed_agent(sentence, claim, words)
+        or _office_named(claim, words)
+    ):
         return None
     if not (claim.names - claim.subject) <= words:
         return None
@@ -117,6 +147,19 @@ def _same_subject(claim: Claim, words: frozenset[str]) -> bool:
     subject_names -= lx.INSTITUTIONS
     needed = len(subject_names) if claim.parties else max(1, len(subject_names) // 2)
     return not subject_names or len(subject_names & words) >= needed
+
+
+def _office_named(claim: Claim, words: frozenset[str]) -> bool:
+    """An office named without its country ("Transport Secretary Heidi Alexander approved" for
+    "the UK transport secretary"), as home news writes it: the rest of the subject in full, and
+    no other country named."""
+    countries = claim.subject & COUNTRIES
+    office = claim.subject - countries
+    return (
+        bool(countries and office & OFFICES)
+        and office <= words
+        and not (words & COUNTRIES) - claim.words
+    )
 
 
 def _unnamed_agent(sentence: Sentence, claim: Claim, words: frozenset[str]) -> bool:
@@ -157,12 +200,22 @@ def _beyond(found: str, wanted: str, *, below: bool) -> bool:
     return a < b if below else a > b
 
 
+def claim_weights(claim: Claim) -> dict[str, float]:
+    """The weight of each of the claim's words beyond its subject: its event and names whole,
+    its details ("snap", "federal", "prevention") half each, and together at most _DETAILS: a
+    claim rich in detail ("in his federal criminal case") is still met by its subject and event
+    when the report words the detail its own way."""
+    rest = claim.core - claim.subject
+    details = [word for word in rest if word not in claim.events and word not in claim.names]
+    detail = min(0.5, _DETAILS / len(details)) if details else 0.0
+    return {word: detail if word in details else 1.0 for word in rest}
+
+
 def claim_coverage(claim: Claim, words: frozenset[str]) -> float:
     """The share of the claim the words name, weighted: its subject counts once however many
     words it has ("French President Emmanuel Macron" is named by "Macron"), its event and its
     names count whole, its other words ("snap", "federal", "prevention") half."""
-    rest = claim.core - claim.subject
-    weights = {word: 1.0 if word in claim.events or word in claim.names else 0.5 for word in rest}
+    weights = claim_weights(claim)
     total = sum(weights.values()) + (1.0 if claim.subject else 0.0)
     named = sum(w for word, w in weights.items() if word in words)
     named += 1.0 if claim.subject & words else 0.0
@@ -175,6 +228,8 @@ def _roles_swapped(tokens: list[Token], at: int, claim: Claim) -> bool:
     "The US will raise tariffs on Chinese goods". In the passive ("Gatwick's runway was
     approved") the subject is what the event is done to, as in the claim's object."""
     if claim.passive or (at > 0 and tokens[at - 1].plain in lx.BE_FORMS):
+        return False
+    if tokens[at].plain.startswith(lx.ENACTED):  # "Tariffs on Brazil took effect": no doer
         return False
     said = {token.word for token in tokens[:at] if token.word}
     return bool(claim.subject) and not claim.subject & said and bool(said & claim.names)
@@ -193,7 +248,8 @@ def _mood(tokens: list[Token], at: int, events: frozenset[str]) -> str:
         infinitive = j == at - 1 or (j == at - 2 and tokens[at - 1].plain in ("be", "have"))
         if token.plain == "to" and infinitive:  # "to withdraw"; "agreed to a ceasefire" is not
             before = tokens[j - 1].plain if j > 0 else ""
-            return "negated" if before in lx.DENYING_VERBS else "plan"
+            if not any(t.plain in lx.ORDINALS for t in tokens[max(0, j - 4) : j]):
+                return "negated" if before in lx.DENYING_VERBS else "plan"
         if token.plain in lx.PLAN:
             return "plan"
         if token.plain in lx.CONDITIONS:
@@ -212,7 +268,7 @@ def _past_before(tokens: list[Token], at: int) -> bool:
     on Monday, 28 April, in a federal election"."""
     if at <= 0 or not tokens[at].punct:
         return False
-    for token in reversed(tokens[max(0, at - _WINDOW) : at]):
+    for token in reversed(tokens[max(0, at - 2 * _WINDOW) : at]):
         if token.plain in lx.CLAUSE_ENDS or token.plain in lx.PLAN:
             return False
         if token.past and token.word is not None:
@@ -223,7 +279,7 @@ def _past_before(tokens: list[Token], at: int) -> bool:
 def _tense(tokens: list[Token], at: int) -> str:
     event = tokens[at]
     before = tokens[max(0, at - 4) : at]
-    after = tokens[at + 1 : at + 5]
+    after = _clause_after(tokens, at)
     took_place = any(t.plain in lx.TOOK_PLACE for t in [*before, *after])
     if event.plain.endswith("ing") and before and before[-1].plain in ("is", "are", "was", "were"):
         return "report" if took_place else "ongoing"
@@ -232,6 +288,17 @@ def _tense(tokens: list[Token], at: int) -> str:
     if before and before[-1].plain in lx.PAST_AUXILIARIES:
         return "report"
     return "unclear"
+
+
+def _clause_after(tokens: list[Token], at: int) -> list[Token]:
+    """The words after the event's in its clause, up to _WINDOW: where a nominalised event's
+    verb is ("The withdrawal of Russian forces from Syria was completed")."""
+    found: list[Token] = []
+    for token in tokens[at + 1 : at + 1 + _WINDOW]:
+        if token.punct or token.plain in lx.CLAUSE_ENDS:
+            break
+        found.append(token)
+    return found
 
 
 def _reported(
@@ -303,7 +370,7 @@ def _not_happened(
     text, after_due = sentence.text, sentence.published > window.due
     things = claim.core - claim.events
     object_coverage = len(things & sentence.words) / len(things) if things else coverage
-    if lx.CALLED_OFF.search(text) and (moods or object_coverage == 1.0):
+    if lx.CALLED_OFF.search(sentence.written or text) and (moods or object_coverage == 1.0):
         return Finding("no", round(0.5 + 0.4 * coverage, 3), None)
     if lx.POSTPONED.search(text) and (moods or object_coverage == 1.0):
         if after_due or any(day > window.due for day in sentence.later_dates):

@@ -21,6 +21,9 @@ FORMS = {
     "stood": "stand", "overtook": "overtake", "overtaken": "overtake", "forbade": "ban",
     "shut": "close", "shuts": "close", "sank": "fall", "sunk": "fall", "froze": "freeze",
     "frozen": "freeze", "struck": "strike", "swore": "sworn", "fled": "leave",
+    "upheld": "uphold", "overturned": "overturn", "ran": "run", "flew": "fly", "flown": "fly",
+    "grew": "grow", "grown": "grow", "became": "become", "drew": "draw", "wrote": "write",
+    "hung": "hang", "sought": "seek", "spoke": "speak", "spoken": "speak", "stole": "steal",
 }  # fmt: skip
 # Stems (as claim_words makes them) -> the one word for the event.
 FAMILIES = {
@@ -36,7 +39,10 @@ FAMILIES = {
     "completion": "complet", "finish": "complet", "conclud": "complet",
     "inauguration": "inaugurat", "clos": "complet", "closur": "complet", "crown": "win",
     "washington": "us", "walkout": "strik", "top": "reach", "exceed": "reach",
-    "surpass": "reach", "cross": "reach",
+    "surpass": "reach", "cross": "reach", "exc": "reach", "authoriz": "approv",
+    "authoris": "approv", "greenlit": "approv", "greenlight": "approv", "remov": "lift",
+    "abolish": "lift", "eliminat": "lift", "repeal": "lift", "rescind": "lift",
+    "becom": "inaugurat", "seiz": "captur", "clinch": "win",
 }  # fmt: skip
 # Peoples and adjectives of places claim_words does not fold ("Germans voted" names Germany).
 DEMONYMS = {
@@ -54,6 +60,12 @@ DEMONYMS = {
     "taiwan", "ethiopian": "ethiopia", "kenyan": "kenya", "south african": "south africa",
     "saudi": "saudi", "emirati": "uae", "qatari": "qatar", "iraqi": "iraq", "afghan":
     "afghanistan", "serbian": "serbia", "georgian": "georgia", "armenian": "armenia",
+    # Capitals and seats of government news writes for their country: "Ottawa lifted".
+    "ottawa": "canada", "damascus": "syria", "brussels": "eu", "tokyo": "japan",
+    "berlin": "germany", "seoul": "korea", "pyongyang": "korea", "riyadh": "saudi",
+    "canberra": "australia", "islamabad": "pakistan", "caracas": "venezuela", "taipei": "taiwan",
+    "hanoi": "vietnam", "warsaw": "poland", "budapest": "hungary", "whitehall": "uk",
+    "elysee": "france", "élysée": "france",
 }  # fmt: skip
 # Verbs that say little by themselves: "hold an election", "make a landing", "complete its
 # acquisition"; the event is the noun after them.
@@ -63,6 +75,7 @@ PREPOSITIONS = _words(
     in on of for with to from by at between into over against
     """
 )
+_TROPHY = r"(?:[\w'-]+\s+){0,4}?(?:cup|trophy|title|championship|crown|pennant)\b"
 # Phrases folded before words are read, beyond claim_words' own.
 PHRASES = (
     (re.compile(r"\b(?:took|taken|taking|takes)\s+place\b"), "held"),
@@ -70,7 +83,35 @@ PHRASES = (
     (re.compile(r"\b(?:lifted|lifts|blasted|blasts)\s+off\b"), "launched"),
     (re.compile(r"\bwalked\s+off\s+the\s+job\b"), "struck"),
     (re.compile(r"\bwhite\s+house\b"), "us"),
+    (re.compile(r"\bdowning\s+street\b"), "uk"),
+    # A trophy lifted is won ("lifted the World Cup"), not a restriction lifted.
+    (re.compile(rf"\b(?:lifted|captured|retained|secured)\s+(the\s+{_TROPHY})"), r"won \1"),
+    (re.compile(rf"\b(?:lifts|captures|retains|secures)\s+(the\s+{_TROPHY})"), r"wins \1"),
+    (re.compile(r"\b(?:took|seized|gained)\s+control\s+of\b"), "captured"),
+    (
+        re.compile(
+            r"\b(?:gave|given)\s+(?:[\w-]+\s+){0,3}?(?:the\s+)?green\s+light\s+(?:to|for)\b"
+        ),
+        "approved",
+    ),
+    (re.compile(r"\bsigned\s+off\s+on\b"), "approved"),
+    (re.compile(r"\bwent\s+(?:live|on\s+sale)\b"), "launched"),
+    (re.compile(r"\b(?:goes|go)\s+(?:live|on\s+sale)\b"), "launch"),
+    (re.compile(r"\b(?:took|taken|assumed)\s+office\b"), "inaugurated"),
+    (re.compile(r"\b(?:take|takes|taking|assume|assumes|assuming)\s+office\b"), "inaugurates"),
+    (re.compile(r"\brolled\s+out\b"), "launched"),
+    (re.compile(r"\broll(?:s|ing)?\s+out\b"), "launch"),
+    # A measure that "took effect" or "came into force" was enacted by the claim's subject.
+    (re.compile(r"\b(?:took|taken|came|went|entered)\s+(?:into\s+)?(?:effect|force)\b"), "enacted"),
+    (
+        re.compile(
+            r"\b(?:take|takes|taking|come|comes|coming|go|goes|enter|enters)\s+(?:into\s+)?(?:effect|force)\b"
+        ),
+        "enacts",
+    ),
+    (re.compile(r"\bsign(?:ed|s)?\s+((?:[\w-]+\s+){0,4}?)into\s+law\b"), r"enacted \1"),
 )
+ENACTED = "enact"  # the word the phrases above make of "took effect", "signed into law"
 # Capitalised words that name no one: days, months, titles.
 CALENDAR = _words(
     """
@@ -113,6 +154,8 @@ STOPPING = _words(
     postpones
     """
 )
+# "became the first operator to return to public ownership": an infinitive after these reports.
+ORDINALS = frozenset(["first", "second", "third", "last", "only", "latest"])
 CONDITIONS = frozenset(["if", "unless", "once", "whether", "provided", "lest", "should"])
 # Words that close the clause an event word is in, walking back from it.
 CLAUSE_ENDS = _words(
@@ -128,7 +171,7 @@ BARE_PASTS = frozenset(["cut", "hit", "quit", "put", "set", "shut", "split", "ca
 TOOK_PLACE = _words(
     """
     completed finished carried conducted marked held staged followed ended confirmed
-    announced
+    announced won winning contested
     """
 )
 
@@ -141,7 +184,8 @@ PARTIAL = re.compile(
     r"\b(?:began|begun|begins?|beginning|start(?:ed|s|ing)?\s+(?:to\b|its\b|the\b|\w+ing\b)"
     r"|initial(?:ly)?|partial(?:ly)?|partly|some|first\s+(?:[\w-]+\s+)?(?:units?|troops"
     r"|withdrawal|pullout|batch|phase|stage"
-    r"|group|tranche|wave|round|step|part|contingent|convoy)|several|a\s+few|part\s+of"
+    r"|group|tranche|wave|round|step|part|contingent|convoy)|several|a\s+few"
+    r"|part\s+of(?!\s+an?\b)"
     r"|a\s+portion|half\s+of|most\s+of|phased|gradual(?:ly)?|scal(?:ed|ing)\s+(?:back|down)"
     r"|reduc(?:ed|ing|es)|drawdown|first\s+stage|in\s+part|preliminary|interim)\b"
 )
@@ -160,7 +204,8 @@ POSTPONED = re.compile(
 )
 CALLED_OFF = re.compile(
     r"\b(?:cancel{1,2}ed|call(?:ed)?\s+off|scrapp?ed|abandon(?:ed)?|shelved|dropped\s+(?:its|the"
-    r"|their)\s+(?:plan|bid|offer)|withdrew\s+(?:its|the|their)\s+(?:bid|offer|nomination))\b"
+    r"|their)\s+(?:plan|bid|offer)|withdrew\s+(?:its|the|their)\s+(?:bid|offer|nomination)"
+    r"|collapsed|fell\s+(?:through|apart)|terminated|walked\s+away\s+from)\b"
 )
 # The claim's object left as it was: "leaving interest rates unchanged" is no rate rise.
 UNCHANGED = re.compile(

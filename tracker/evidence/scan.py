@@ -24,9 +24,24 @@ from datetime import date
 
 from tracker.domain.claim_words import fold_phrases, read_claim
 from tracker.evidence.dates import past_dates
-from tracker.evidence.judge import COVERAGE_FLOOR, Finding, Sentence, Window, judge
-from tracker.evidence.lexicon import BE_FORMS
-from tracker.evidence.words import Claim, Token, capitalised, read, tokens
+from tracker.evidence.judge import (
+    COVERAGE_FLOOR,
+    Finding,
+    Sentence,
+    Window,
+    claim_weights,
+    judge,
+)
+from tracker.evidence.lexicon import BE_FORMS, ENACTED
+from tracker.evidence.words import (
+    Claim,
+    Token,
+    acronyms,
+    capitalised,
+    read,
+    spelled_amounts,
+    tokens,
+)
 from tracker.extract import split_sentences
 from tracker.extract.mentions import find_mentions
 
@@ -70,18 +85,20 @@ class QuestionIndex:
             self._questions.append(question)
             self._claims.append(claim)
             self._needed.append(_words_needed(claim))
-            for word in claim.core:
+            for word in claim.core | claim.short:
                 self._postings[word].append(index)
 
     def __len__(self) -> int:
         return len(self._questions)
 
     def candidates(self, words: frozenset[str]) -> list[int]:
-        """The questions sharing enough words with a sentence to be judged against it."""
+        """The questions sharing enough words with a sentence to be judged against it. A
+        measure that "took effect" stands for any claim's verb (judge._in_force): one word more."""
         counts: Counter[int] = Counter()
         for word in words:
             counts.update(self._postings.get(word, ()))
-        return [i for i, count in counts.items() if count >= self._needed[i]]
+        extra = 1 if ENACTED in words else 0
+        return [i for i, count in counts.items() if count + extra >= self._needed[i]]
 
     def question(self, index: int) -> tuple[OpenQuestion, Claim]:
         return self._questions[index], self._claims[index]
@@ -91,9 +108,7 @@ def _words_needed(claim: Claim) -> int:
     """The fewest of a claim's words a sentence must share for judge to accept it: each word
     named adds at most 1 to the weighted coverage (tracker.evidence.judge.claim_coverage), which
     must reach COVERAGE_FLOOR of the claim's whole weight."""
-    rest = claim.core - claim.subject
-    total = sum(1.0 if w in claim.events or w in claim.names else 0.5 for w in rest)
-    total += 1.0 if claim.subject else 0.0
+    total = sum(claim_weights(claim).values()) + (1.0 if claim.subject else 0.0)
     return max(1, math.ceil(COVERAGE_FLOOR * total - 1e-9))
 
 
@@ -108,6 +123,7 @@ def scan(
             continue
         sentence_tokens = tokens(said)
         words = frozenset(token.word for token in sentence_tokens if token.word)
+        words |= acronyms(said)
         # "It completed the withdrawal on Tuesday": the subject is the last sentence's.
         referent = before[1] if _starts_with_pronoun(sentence_tokens) else frozenset()
         quote = f"{before[0]} {said}" if referent else said
@@ -140,9 +156,10 @@ def _sentence(
     later = [m.last for m in find_mentions(quote, published, ahead=True) if m.last > published]
     return Sentence(
         text=fold_phrases(quote),
+        written=quote.casefold(),
         tokens=found,
         words=words,
-        numbers=read_claim(quote).numbers,
+        numbers=read_claim(spelled_amounts(quote)).numbers,
         dates=past_dates(quote, published),
         published=published,
         later_dates=later,

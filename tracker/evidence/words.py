@@ -55,6 +55,28 @@ _STEM_SYNONYMS = {
 }
 
 
+# The countries (and unions) the folding tables name, as compared words: "russia", "uk", "eu".
+COUNTRIES = frozenset(
+    family(word)
+    for meant in {"us", "uk", "eu", *DEMONYMS.values(), *EXTRA_DEMONYMS.values()}
+    if (word := word_form(meant)) and " " not in meant
+)
+# Offices a claim's subject may name beside its country: "the UK transport secretary".
+OFFICES = frozenset(
+    family(word)
+    for office in (
+        "secretary",
+        "minister",
+        "president",
+        "chancellor",
+        "premier",
+        "governor",
+        "court",
+    )
+    if (word := word_form(office))
+)
+
+
 @lru_cache(maxsize=65536)
 def _token(plain: str) -> Token:
     if plain in _PUNCT:
@@ -101,6 +123,7 @@ class Claim:
     plain: str  # casefolded text: a "most of" the claim says is no partial step
     passive: bool = False  # "Postecoglou will be sacked": the subject undergoes the event
     light: frozenset[str] = frozenset()  # "hold" of "hold a summit": the event is the noun
+    short: frozenset[str] = frozenset()  # its subject's initials: "Reserve Bank of India" -> rbi
 
 
 def capitalised(text: str) -> frozenset[str]:
@@ -109,6 +132,25 @@ def capitalised(text: str) -> frozenset[str]:
     parts = _HYPHEN.sub(" ", text).split()
     kept = [w for i, w in enumerate(parts) if w[:1].isupper() and (i or _named(w))]
     return frozenset(t.word for t in tokens(" ".join(kept)) if t.word)
+
+
+_NAME_RUN = re.compile(r"[A-Z][a-z]+(?:\s+(?:(?:of|and|for|on|the)\s+)*[A-Z][a-z]+)+")
+_JOINERS = frozenset(["of", "and", "for", "on", "the"])
+
+
+def acronyms(text: str) -> frozenset[str]:
+    """The initials of the names a text writes out, as the word the short form makes: "the US
+    Food and Drug Administration" is the FDA, "The Reserve Bank of India" the RBI (a name's
+    first word may be no part of it). Three letters at least: shorter initials ("Supreme
+    Court": "sc") would meet unrelated words."""
+    found: set[str] = set()
+    for run in _NAME_RUN.finditer(text):
+        initials = "".join(w[0] for w in run[0].split() if w.casefold() not in _JOINERS)
+        initials = initials.casefold()
+        for short in (initials, initials[1:]):
+            if len(short) >= 3 and (word := word_form(short)):
+                found.add(family(word))
+    return frozenset(found)
 
 
 def _named(word: str) -> bool:
@@ -121,9 +163,19 @@ def _season_years(claim: str) -> frozenset[str]:
     return frozenset(m[1] for m in re.finditer(r"\b(?:19|20)[0-9]{2}[-/\u2013]([0-9]{2})\b", claim))
 
 
+_SHORT_AMOUNT = re.compile(r"\b([0-9]+(?:\.[0-9]+)?)\s?(tn|bn|m|k)\b", re.IGNORECASE)
+_AMOUNTS = {"tn": "trillion", "bn": "billion", "m": "million", "k": "thousand"}
+
+
+def spelled_amounts(text: str) -> str:
+    """News's short amounts written out, as claim_words reads numbers: "$5tn" -> "$5 trillion",
+    "€500m" -> "€500 million"."""
+    return _SHORT_AMOUNT.sub(lambda m: f"{m[1]} {_AMOUNTS[m[2].casefold()]}", text)
+
+
 @lru_cache(maxsize=32768)
 def read(claim: str) -> Claim:
-    words = read_claim(claim)
+    words = read_claim(spelled_amounts(claim))
     found = tokens(claim)
     folded = frozenset(family(word) for word in words.words)
     events = frozenset(family(word) for word in words.active | words.passive)
@@ -150,7 +202,13 @@ def read(claim: str) -> Claim:
         plain=fold_phrases(claim),
         passive=bool(words.passive),
         light=light - events,
+        short=acronyms(_subject_text(claim)) - folded,
     )
+
+
+def _subject_text(claim: str) -> str:
+    """The claim's words before its verb, where the name a short form stands for is."""
+    return re.split(r"\b(?:will|would|to)\b", claim, maxsplit=1)[0]
 
 
 def _present_verb(found: list[Token], subject: frozenset[str]) -> frozenset[str]:
