@@ -115,3 +115,11 @@ def test_the_index_is_built_again_when_the_questions_change(
     assert found == 1
     listed = web.client.get("/api/v1/evidence", params={"question": "greece"}).json()["items"]
     assert [(e["outcome"], e["occurred_on"]) for e in listed] == [("yes", "2025-02-21")]
+
+
+def test_hostile_filters_are_one_line_4xx(web: Web) -> None:
+    """Never a 5xx: a NUL in `question` once reached PostgreSQL, which refuses NUL in text."""
+    for params in ({"question": "\x00x"}, {"question": "x" * 201}, {"status": "maybe"},
+                   {"cursor": "junk"}, {"limit": 0}):  # fmt: skip
+        got = web.client.get("/api/v1/evidence", params=params)
+        assert 400 <= got.status_code < 500, (params, got.text)

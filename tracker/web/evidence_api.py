@@ -16,7 +16,7 @@ from tracker.enums import Scope
 from tracker.io.evidence import evidence_json
 from tracker.news import evidence
 from tracker.web.auth import current_actor, require
-from tracker.web.deps import Cursor, Limit, WebContext, context, page_json, request_now
+from tracker.web.deps import Cursor, FilterText, Limit, WebContext, context, page_json, request_now
 
 router = APIRouter(tags=["evidence"], dependencies=[Depends(current_actor)])
 
@@ -38,7 +38,7 @@ def list_evidence(
     ctx: Context,
     request: Request,
     status: Literal["pending", "accepted", "rejected", "all"] = "pending",
-    question: str | None = None,
+    question: FilterText = None,
     limit: Limit = 100,
     cursor: Cursor = None,
 ) -> JSONObject:
