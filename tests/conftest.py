@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ import pytest
 import sqlalchemy as sa
 
 import tracker.persistence.models  # noqa: F401 - define the tables before any test freezes time
+from tests.database_template import MigratedTemplate, postgres_schema
 from tests.sink import Sink, running_sink
 from tracker.cli import main
 from tracker.domain.people import Actor
@@ -56,38 +56,64 @@ TEST_DATABASE_URL = os.environ.get("TRACKER_TEST_DATABASE_URL", "").strip()
 
 def pytest_report_header() -> list[str]:
     if TEST_DATABASE_URL:
-        return [f"tracker database: {display_url(TEST_DATABASE_URL)} (a fresh schema per test)"]
+        return [
+            f"tracker database: {display_url(TEST_DATABASE_URL)} (a fresh schema per test; "
+            "the tests marked no_database are left to the SQLite run)"
+        ]
     return [
         "tracker database: SQLite files in temp dirs; the PostgreSQL runs are skipped "
         "(set TRACKER_TEST_DATABASE_URL=postgresql+psycopg://... to run them)"
     ]
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> Iterator[str]:
-    """A real, empty database for one test: a SQLite file, or a schema of its own in the
-    PostgreSQL database named by TRACKER_TEST_DATABASE_URL."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that needs no database gives the same answer on either, so the PostgreSQL run
+    leaves it to the SQLite run: the two runs share CI's 15 minutes."""
     if not TEST_DATABASE_URL:
-        yield f"sqlite:///{tmp_path / 'tracker.db'}"
         return
-    yield from postgres_schema(TEST_DATABASE_URL)
+    left = [item for item in items if item.get_closest_marker("no_database") is not None]
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = [item for item in items if item.get_closest_marker("no_database") is None]
 
 
-def postgres_schema(server_url: str) -> Iterator[str]:
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    pool = MigratedTemplate.last_pool
+    if pool is not None:
+        terminalreporter.write_line(
+            f"PostgreSQL schemas at head: {pool.made} made, {pool.reused} reused "
+            "(a test that changes a schema's shape or fills it gets it dropped)"
+        )
 
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MigratedTemplate]:
+    template = MigratedTemplate(workdir=tmp_path_factory.mktemp("template"))
+    yield template
+    template.close()
+
+
+@pytest.fixture
+def database_url(
+    tmp_path: Path, migrated_template: MigratedTemplate, request: pytest.FixtureRequest
+) -> Iterator[str]:
+    """A real database for one test, at the latest migration and with no rows: a SQLite file,
+    or a schema of its own in the PostgreSQL database named by TRACKER_TEST_DATABASE_URL.
+
+    Marked `empty_database`, a test gets one with no tables (and on SQLite, no file yet), for
+    the tests of migrating and of the commands that must not create a database."""
+    if request.node.get_closest_marker("no_database") is not None:
+        # Any use of it fails ("... does not exist"), which keeps the marker honest.
+        yield "sqlite:////a-test-marked-no_database-has-no-database/tracker.db"
+        return
+    empty = request.node.get_closest_marker("empty_database") is not None
+    if not TEST_DATABASE_URL:
+        file = tmp_path / "tracker.db"
+        yield f"sqlite:///{file}" if empty else migrated_template.sqlite_copy(file)
+    elif empty:
+        yield from postgres_schema(TEST_DATABASE_URL)
+    else:
+        yield from migrated_template.postgres_schema_at_head(TEST_DATABASE_URL)
 
 
 @pytest.fixture

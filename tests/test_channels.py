@@ -47,6 +47,8 @@ from tracker.channels.webhook import (
 )
 from tracker.errors import ConfigError
 
+pytestmark = pytest.mark.no_database
+
 DELIVERED, RETRY, PERMANENT = (
     AttemptOutcome.DELIVERED,
     AttemptOutcome.RETRY,

@@ -102,6 +102,7 @@ def test_example_config_is_valid_when_uncommented(tmp_path: Path) -> None:
     assert [c.name for c in settings.channels] == ["desk"]
 
 
+@pytest.mark.empty_database
 def test_the_api_token_is_stripped_and_long_enough(
     cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch, database_url: str
 ) -> None:

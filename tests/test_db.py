@@ -33,6 +33,7 @@ from tracker.persistence.models import Outcome, Prediction
 from tracker.persistence.search import outside_the_models
 
 
+@pytest.mark.empty_database
 def test_migrations_build_the_models_from_an_empty_database(database_url: str) -> None:
     engine = make_engine(database_url)
     assert current_revision(engine) is None
@@ -51,6 +52,7 @@ def _empty_database(url: str) -> None:
         Path(sa.make_url(url).database or "").touch()
 
 
+@pytest.mark.empty_database
 def test_db_commands(cli: Callable[..., Result], database_url: str) -> None:
     _empty_database(database_url)
     current = cli("db", "current")
@@ -213,6 +215,7 @@ SQLITE_ONLY = pytest.mark.skipif(bool(TEST_DATABASE_URL), reason="SQLite only")
     [["list"], ["list", "--status", "all"], ["show", "1"], ["status"], ["export"],
      ["summary"], ["deliveries"], ["check"], ["resolve", "1", "yes"], ["db", "current"]],
 )  # fmt: skip
+@pytest.mark.empty_database
 def test_commands_that_only_read_never_create_the_database(
     cli: Callable[..., Result], tmp_path: Path, command: list[str]
 ) -> None:

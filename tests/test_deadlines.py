@@ -22,6 +22,8 @@ from tracker.domain.deadlines import (
 from tracker.domain.durations import format_duration, parse_duration
 from tracker.errors import InvalidInput
 
+pytestmark = pytest.mark.no_database
+
 UTC_ZONE = ZoneInfo("UTC")
 MOSCOW = ZoneInfo("Europe/Moscow")  # +03:00 all year
 NEW_YORK = ZoneInfo("America/New_York")  # DST from 9 March to 2 November 2025

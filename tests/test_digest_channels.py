@@ -22,6 +22,8 @@ from tracker.channels.slack import format_slack
 from tracker.channels.teams import format_teams
 from tracker.channels.webhook import webhook_body
 
+pytestmark = pytest.mark.no_database
+
 NOW = dt.datetime(2026, 12, 3, 7, tzinfo=dt.UTC)
 TZ = ZoneInfo("Europe/Berlin")
 

@@ -17,6 +17,8 @@ from tracker.domain.digests import (
 )
 from tracker.errors import InvalidInput
 
+pytestmark = pytest.mark.no_database
+
 BERLIN = ZoneInfo("Europe/Berlin")
 UTC = ZoneInfo("UTC")
 

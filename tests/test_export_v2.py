@@ -21,8 +21,8 @@ from tests.conftest import (
     assert_one_line_error,
     count_rows,
     is_sqlite,
-    postgres_schema,
 )
+from tests.database_template import postgres_schema
 from tracker.io.csvfile import CSV_COLUMNS, FORECAST_COLUMNS
 
 ODD = 'Rates, "quoted";\nnew line, a\ttab, a back\\slash, ünïcödé and =1+1'

@@ -50,6 +50,8 @@ from tracker.extract import (
 )
 from tracker.extract.claims import find_forecaster, make_claim
 
+pytestmark = pytest.mark.no_database
+
 ARTICLE = SEEDS / "2024-12-isw-russia-syria-pullout.txt"
 SEED_PUBLISHED = date(2024, 12, 24)
 UTC_ZONE = ZoneInfo("UTC")
@@ -487,46 +489,6 @@ def test_a_conditional_forecast_is_stored_with_the_tag_conditional() -> None:
     records = candidate_records(found, source={})
     assert [("conditional" in r["tags"]) for r in records] == [True, False]
     assert all("conditional" not in r for r in records)  # a tag, not a field of a prediction
-
-
-def test_extract_add_stores_them_once_with_the_article_as_source(
-    cli: Callable[..., Result],
-) -> None:
-    args = (ARTICLE, "--published", "2024-12-24", "--add", "--source-url", "https://caliber.az/x")
-    first = _extract(cli, *args)
-    assert first.code == 0, first.err
-    assert "3 created, 0 updated, 0 unchanged" in first.out
-    again = _extract(cli, *args, "--json")
-    assert again.code == 0, again.err
-    assert len(again.json()) == 3  # stdout stays JSON; the report goes to stderr
-    assert "0 created, 0 updated, 3 unchanged" in again.err
-    stored = cli("list", "--json").json()
-    assert [p["due_text"] for p in stored] == [
-        "by February 20, 2025",
-        "by February 2025",
-        "until March 2025",
-    ]
-    source = stored[0]["source"]
-    assert source["url"] == "https://caliber.az/x"
-    assert source["title"] == "ISW: Moscow plans full military pullout from Syria by February 2025"
-    assert source["published_at"] == "2024-12-24T00:00:00Z"
-    assert stored[1]["forecaster"] == "ISW"
-    assert stored[1]["probability"] == 0.675
-    assert stored[1]["tags"] == ["extracted", "implied-probability"]
-
-
-def test_extract_add_from_stdin_without_a_title_is_idempotent(
-    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    text = "Officials expect the bridge to reopen by June 2025. It may close again later."
-    for expected in ("1 created", "1 unchanged"):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(text))
-        result = _extract(cli, "-", "--published", "2024-12-24", "--add", "--include-undated")
-        assert result.code == 0, result.err
-        assert expected in result.out
-        assert "1 without a date not stored" in result.out
-    [stored] = cli("list", "--json").json()
-    assert stored["probability"] == 0.675
 
 
 @pytest.mark.parametrize(

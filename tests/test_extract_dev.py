@@ -20,6 +20,8 @@ from tests.extract_dev_sentences_2 import SENTENCES_PART_2 as _PART_2
 from tests.extract_scoring import UTC_ZONE, Score, article_counts, found, fully_right
 from tracker.extract import extract_candidates
 
+pytestmark = pytest.mark.no_database
+
 SENTENCES: list[Sentence] = _PART_1 + _PART_2
 HELD_OUT_ARTICLES = 3  # the last three
 

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import tracker.cli.extract  # noqa: F401 - registers the command
 from tests.conftest import Result, assert_one_line_error, count_rows
-from tests.test_extract import _WORDS
+from tests.test_extract import _WORDS, ARTICLE
 from tracker.extract import extract_candidates, headline, split_sentences
 from tracker.extract import sentences as sentences_module
 
@@ -162,3 +162,46 @@ def test_extract_refuses_control_characters_in_its_options(
     result = _extract(cli, monkeypatch, text, "--published", "2025-01-01", "--add", option, value)
     assert_one_line_error(result, contains=f"{option} must not contain control characters")
     assert count_rows(database_url, "prediction") == 0
+
+
+# Storing what was found (--add) ---------------------------------------------------------------
+
+
+def test_extract_add_stores_them_once_with_the_article_as_source(
+    cli: Callable[..., Result],
+) -> None:
+    args = (ARTICLE, "--published", "2024-12-24", "--add", "--source-url", "https://caliber.az/x")
+    first = cli("extract", *args)
+    assert first.code == 0, first.err
+    assert "3 created, 0 updated, 0 unchanged" in first.out
+    again = cli("extract", *args, "--json")
+    assert again.code == 0, again.err
+    assert len(again.json()) == 3  # stdout stays JSON; the report goes to stderr
+    assert "0 created, 0 updated, 3 unchanged" in again.err
+    stored = cli("list", "--json").json()
+    assert [p["due_text"] for p in stored] == [
+        "by February 20, 2025",
+        "by February 2025",
+        "until March 2025",
+    ]
+    source = stored[0]["source"]
+    assert source["url"] == "https://caliber.az/x"
+    assert source["title"] == "ISW: Moscow plans full military pullout from Syria by February 2025"
+    assert source["published_at"] == "2024-12-24T00:00:00Z"
+    assert stored[1]["forecaster"] == "ISW"
+    assert stored[1]["probability"] == 0.675
+    assert stored[1]["tags"] == ["extracted", "implied-probability"]
+
+
+def test_extract_add_from_stdin_without_a_title_is_idempotent(
+    cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = "Officials expect the bridge to reopen by June 2025. It may close again later."
+    for expected in ("1 created", "1 unchanged"):
+        monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+        result = cli("extract", "-", "--published", "2024-12-24", "--add", "--include-undated")
+        assert result.code == 0, result.err
+        assert expected in result.out
+        assert "1 without a date not stored" in result.out
+    [stored] = cli("list", "--json").json()
+    assert stored["probability"] == 0.675

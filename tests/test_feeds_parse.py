@@ -10,6 +10,8 @@ import pytest
 from tracker.errors import InvalidInput
 from tracker.io.feeds import html_to_text, parse_feed
 
+pytestmark = pytest.mark.no_database
+
 URL = "https://planet.example/feed.xml"
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>

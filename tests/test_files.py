@@ -17,8 +17,8 @@ from tests.conftest import (
     assert_one_line_error,
     count_rows,
     is_sqlite,
-    postgres_schema,
 )
+from tests.database_template import postgres_schema
 
 
 def _populate(cli: Callable[..., Result]) -> None:

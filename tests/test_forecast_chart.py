@@ -26,6 +26,8 @@ from tracker.reporting.forecast_chart import (
     forecast_chart_svg,
 )
 
+pytestmark = pytest.mark.no_database
+
 NS = "{http://www.w3.org/2000/svg}"
 KYIV = "Europe/Kyiv"
 UTC = dt.UTC

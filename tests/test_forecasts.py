@@ -17,6 +17,8 @@ from tracker.domain.forecasts import (
 from tracker.domain.inputs import parse_probability
 from tracker.errors import InvalidInput
 
+pytestmark = pytest.mark.no_database
+
 UTC = dt.UTC
 
 

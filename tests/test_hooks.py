@@ -581,7 +581,7 @@ def test_no_signed_body_makes_a_server_error(hook_web: Web) -> None:
     counter = iter(range(10**9))
 
     @given(body=HOOK_BODY)
-    @settings(max_examples=600, deadline=None, database=None,
+    @settings(max_examples=250, deadline=None, database=None,
               suppress_health_check=list(HealthCheck))  # fmt: skip
     def check(body: object) -> None:
         raw = json.dumps(body).encode()  # lone surrogates travel as \ud800 escapes

@@ -29,6 +29,8 @@ from tracker.domain.matching import (
 )
 from tracker.extract import extract_candidates
 
+pytestmark = pytest.mark.no_database
+
 PAIRS: list[dict[str, Any]] = yaml.safe_load(
     (REPO / "tests" / "fixtures" / "claim_pairs.yaml").read_text(encoding="utf-8")
 )

@@ -62,6 +62,7 @@ def test_the_previous_release_gets_one_forecast_per_stated_probability(tmp_path:
         engine.dispose()
 
 
+@pytest.mark.empty_database
 def test_the_backfill_runs_on_either_database(database_url: str) -> None:
     engine = make_engine(database_url)
     published = dt.datetime(2025, 1, 2, 3, 4, tzinfo=dt.UTC)
@@ -124,6 +125,7 @@ def _insert_delivery(connection: sa.Connection, **values: object) -> None:
     )
 
 
+@pytest.mark.empty_database
 def test_0015_keeps_the_ledger_and_lets_announcements_in_once(database_url: str) -> None:
     """Migration 0015 (the table rebuilt on SQLite): every delivery row kept, the digest's
     unique index still there, and a proposal announced once per channel."""

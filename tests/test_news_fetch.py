@@ -13,6 +13,8 @@ from tracker.about import version
 from tracker.errors import EnvironmentFailure, FetchFailed, InvalidInput
 from tracker.io.fetch import Fetched, FetchLimits, fetch, fetch_now, new_client
 
+pytestmark = pytest.mark.no_database
+
 LIMITS = FetchLimits(timeout=5.0, max_bytes=4 * 1024 * 1024)
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 

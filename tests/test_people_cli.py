@@ -97,6 +97,7 @@ def test_bad_user_input_is_one_line_and_writes_nothing(
     assert _counts(database_url) == before
 
 
+@pytest.mark.empty_database
 def test_bad_input_creates_no_database(cli: Cli, tmp_path: Path) -> None:
     assert_one_line_error(cli("users", "add", "carol", "--email", "nope"), contains="address")
     assert_one_line_error(cli("tokens", "create", "--user", "x", "--scope", "x"), contains="scope")

@@ -17,6 +17,8 @@ from tracker.domain.reminders import (
 )
 from tracker.errors import InvalidInput
 
+pytestmark = pytest.mark.no_database
+
 DUE = dt.datetime(2025, 2, 28, 23, 59, 59, 999999, tzinfo=dt.UTC)
 DAY = dt.timedelta(days=1)
 POLICY = ReminderPolicy()

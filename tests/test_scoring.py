@@ -19,6 +19,8 @@ from tracker.domain.scoring import (
     wilson,
 )
 
+pytestmark = pytest.mark.no_database
+
 
 def _expand(rows: list[ForecastCount]) -> tuple[list[int], list[float]]:
     outcomes: list[int] = []

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Callable
 
 import typer
 
+from tests.conftest import Result
 from tracker.cli import app, main
 from tracker.cli.app import _app_for
 
@@ -29,11 +31,11 @@ def test_each_command_is_built_alone_under_the_name_typer_gives_it() -> None:
         assert _names(_app_for([name])) == [name], name
 
 
-def test_help_groups_and_unknown_words_get_the_whole_app() -> None:
+def test_help_and_unknown_words_get_the_whole_app_and_a_group_gets_itself() -> None:
     assert _app_for([]) is app
     assert _app_for(["--help"]) is app
-    assert _app_for(["db", "upgrade"]) is app
-    assert _app_for(["--as", "alice", "users", "add", "bob"]) is app
+    assert _names(_app_for(["db", "upgrade"])) == ["db"]
+    assert _names(_app_for(["--as", "alice", "users", "add", "bob"])) == ["users"]
     assert _names(_app_for(["--as", "alice", "add", "x"])) == ["add"]
     assert _names(_app_for(["--as=alice", "audit"])) == ["audit"]
     assert _app_for(["lst"]) is app
@@ -41,7 +43,30 @@ def test_help_groups_and_unknown_words_get_the_whole_app() -> None:
 
 def test_a_lean_app_still_reports_usage_errors_against_the_command(capsys: object) -> None:
     assert main(["list", "--no-such-option"]) == 2
+    assert main(["users", "no-such-command"]) == 2
     assert main(["--version"]) == 0
+
+
+def test_a_command_is_built_once_and_a_newly_registered_one_is_found(
+    cli: Callable[..., Result],
+) -> None:
+    from tracker.cli.app import _click_command
+
+    assert "probe-registered-late" not in cli("--help").out
+    assert cli("list").code == 0
+    built = _click_command.cache_info().misses
+    assert cli("list").code == 0
+    assert _click_command.cache_info().misses == built  # the second `list` built nothing
+
+    @app.command("probe-registered-late")
+    def probe_registered_late() -> None:
+        typer.echo("found")
+
+    try:
+        assert "probe-registered-late" in cli("--help").out  # the whole app, built again
+        assert cli("probe-registered-late").out == "found\n"
+    finally:
+        app.registered_commands.pop()
 
 
 def test_importing_the_models_loads_no_database_dialect() -> None:

@@ -155,7 +155,7 @@ VARIANTS: list[dict[str, Any]] = [
 ]
 
 
-# Two histories, each of 85 random writes checked after every one.
+# Two histories, each of 55 random writes checked after every one.
 @pytest.mark.parametrize("seed", range(2))
 def test_the_table_gives_what_streaming_gives(
     seed: int, cli: Callable[..., Result], database_url: str, tmp_path: Path
@@ -164,12 +164,12 @@ def test_the_table_gives_what_streaming_gives(
     engine = make_engine(database_url)
     history.add(12)
     most = 0
-    for step in range(70):
+    for step in range(45):
         action = history.step()
         most = max(most, _check_rows(engine, f"step {step}: {action}"))
     history.import_export(tmp_path)
     _check_rows(engine, "import")
-    for step in range(15):
+    for step in range(10):
         action = history.step()
         _check_rows(engine, f"step {step} after the import: {action}")
     assert most > 0  # the histories do score something

@@ -184,6 +184,7 @@ def test_the_service_log_escapes_a_stored_claim(
     assert "A\\x1b]0;PWNED\\x07\\x1b[2JB" in done.stderr
 
 
+@pytest.mark.empty_database
 def test_an_older_databases_control_characters_are_cleaned_on_upgrade(
     database_url: str, cli: Callable[..., Result], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -195,6 +195,7 @@ def test_a_database_from_the_previous_release_upgrades(
         assert cli(*command_line).code == 0, command_line
 
 
+@pytest.mark.empty_database
 def test_the_migration_gives_old_rows_the_configured_zone(
     database_url: str, cli: Callable[..., Result], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -25,6 +25,8 @@ from tracker.domain.timeweighted import (
     score_question_at,
 )
 
+pytestmark = pytest.mark.no_database
+
 History = list[tuple[str, int, float]]  # (forecaster, minute made, probability), in id order
 
 

@@ -10,6 +10,8 @@ from tests.pages import news_page
 from tracker.errors import InvalidInput
 from tracker.io.webpage import article_from_html, decode_html, looks_like_html
 
+pytestmark = pytest.mark.no_database
+
 URL = "https://planet.example/world/pullout?utm_source=feed"
 
 

@@ -7,6 +7,7 @@ Heavy modules (SQLAlchemy, Alembic, httpx) are imported inside the commands, so 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -170,7 +171,9 @@ def debug_enabled() -> bool:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
     args = list(argv) if argv is not None else sys.argv[1:]
-    command = typer.main.get_command(_app_for(args))
+    command = _click_command(
+        _first_word(args), len(app.registered_commands), len(app.registered_groups)
+    )
     try:
         result = command.main(
             args=args,
@@ -207,19 +210,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
+@functools.cache
+def _click_command(name: str | None, commands: int, groups: int) -> typer._click.Command:
+    """Built once per process and command asked for. Typer reads the signature of every
+    command each time it builds them (100 ms for the whole app); anything that calls `main`
+    more than once (the tests call it thousands of times) pays that once. The counts are in
+    the key because importing a module of commands registers more."""
+    return typer.main.get_command(_app_named(name))
+
+
 def _app_for(args: Sequence[str]) -> typer.Typer:
-    """The app, holding only the command asked for when the first word names one.
+    return _app_named(_first_word(args))
+
+
+def _first_word(args: Sequence[str]) -> str | None:
+    return next((arg for arg in _without_global_options(args) if not arg.startswith("-")), None)
+
+
+def _app_named(name: str | None) -> typer.Typer:
+    """The app, holding only the command or group asked for when the first word names one.
 
     Typer reads the signature of every command on every run (40 ms for twenty commands); a
-    user running `tracker list` pays for `list` alone. Anything else (help, a group such as
-    `db`, a typo) gets the whole app, and with it the whole help or the list of choices."""
-    name = next((arg for arg in _without_global_options(args) if not arg.startswith("-")), None)
+    user running `tracker list` or `tracker users list` pays for that one alone. Anything else
+    (help, a typo) gets the whole app, and with it the whole help or the list of choices."""
     chosen = [info for info in app.registered_commands if _command_name(info) == name]
-    if len(chosen) != 1:
+    groups = [info for info in app.registered_groups if info.name == name]
+    if len(chosen) + len(groups) != 1:
         return app
     lean = typer.Typer(**_APP_SETTINGS)
     lean.registered_callback = app.registered_callback
     lean.registered_commands = chosen
+    lean.registered_groups = groups
     return lean
 
 
