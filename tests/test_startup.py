@@ -57,6 +57,9 @@ def test_a_command_is_built_once_and_a_newly_registered_one_is_found(
     built = _click_command.cache_info().misses
     assert cli("list").code == 0
     assert _click_command.cache_info().misses == built  # the second `list` built nothing
+    assert cli("lst").code == 2
+    assert cli("lsit").code == 2
+    assert _click_command.cache_info().misses == built  # typos share the whole app's build
 
     @app.command("probe-registered-late")
     def probe_registered_late() -> None:

@@ -172,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit status."""
     args = list(argv) if argv is not None else sys.argv[1:]
     command = _click_command(
-        _first_word(args), len(app.registered_commands), len(app.registered_groups)
+        _known(_first_word(args)), len(app.registered_commands), len(app.registered_groups)
     )
     try:
         result = command.main(
@@ -221,6 +221,14 @@ def _click_command(name: str | None, commands: int, groups: int) -> typer._click
 
 def _app_for(args: Sequence[str]) -> typer.Typer:
     return _app_named(_first_word(args))
+
+
+def _known(name: str | None) -> str | None:
+    """The name when it is a command's or a group's; None (the whole app) for a typo, so
+    that a process fed many typos keeps one whole app, not one per typo."""
+    names = {_command_name(info) for info in app.registered_commands}
+    names |= {info.name for info in app.registered_groups}
+    return name if name in names else None
 
 
 def _first_word(args: Sequence[str]) -> str | None:
