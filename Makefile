@@ -39,7 +39,7 @@ test: install compile  ## the whole test suite
 # the one CI has on 127.0.0.1).
 TRACKER_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 test-postgres: install compile
-	TRACKER_TEST_DATABASE_URL='$(TRACKER_TEST_DATABASE_URL)' $(BIN)/python -m pytest
+	TRACKER_TEST_DATABASE_URL='$(TRACKER_TEST_DATABASE_URL)' $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install compile  ## the benchmarks (minutes: they build a million predictions)
 	$(BIN)/python -m bench
