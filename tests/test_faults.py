@@ -40,7 +40,7 @@ def _closed_port() -> int:
         (Answer(410, "gone"), "dead", None, "HTTP 410"),
         (Answer(302, headers={"Location": "https://x.example/?token=abc"}), "dead", None,
          "redirect not followed"),
-        (Answer(200, delay=3.0), "retrying", (4, 6), "timed out"),
+        (Answer(200, delay=5.0), "retrying", (4, 6), "timed out"),
         (Answer(200, reset=True), "retrying", (4, 6), "Error"),
         (Answer(200, "x" * 40, trickle=0.05), "retrying", (4, 6), "timed out"),
         (None, "retrying", (4, 6), "ConnectError"),  # connection refused
@@ -61,7 +61,9 @@ def test_every_failure_lands_right_and_others_keep_flowing(
         {"name": "bad", "kind": "webhook", "url": bad_url},
         {"name": "good", "kind": "webhook", "url": f"{sink.url}/good"},
     ]
-    worker = make_worker(database_url, channels=channels, request_timeout=1.0, connect_timeout=1.0)
+    # Two seconds: the good receiver must answer within it on a loaded two-core CI machine
+    # (one second failed there once); the stalls and trickles above take longer still.
+    worker = make_worker(database_url, channels=channels, request_timeout=2.0, connect_timeout=2.0)
     with freeze_time(T0):
         for n in range(3):
             _add_due_prediction(worker, key=f"p{n}")
