@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
-from tracker.domain.deadlines import DueWindow, Precision, period_containing
+from tracker.domain.deadlines import DueWindow, Precision, period_bounds, period_containing
 
 _CALENDAR = ZoneInfo("UTC")
 _T = TypeVar("_T")
@@ -46,8 +46,8 @@ class Span:
 
 def period(day: date, precision: Precision) -> Span:
     """The period at `precision` that holds `day` (week: ISO, Monday to Sunday)."""
-    found = period_containing(datetime.combine(day, time(12), tzinfo=UTC), precision, _CALENDAR)
-    return Span(found.start.date(), found.end.date(), precision)
+    first, following = period_bounds(day, precision)
+    return Span(first, following - timedelta(days=1), precision)
 
 
 def day_span(day: date) -> Span:
