@@ -30,6 +30,7 @@ import functools
 import re
 from dataclasses import dataclass
 
+from tracker.extract.folding import CaseBlind, lowered
 from tracker.extract.odds import stated_probabilities
 
 
@@ -156,7 +157,7 @@ _CUES: list[tuple[str, Band | None, Strength]] = [
         Strength.OBLIGATION,
     ),
 ]
-_COMPILED = [(re.compile(rf"\b(?:{words})\b", re.I), band, level) for words, band, level in _CUES]
+_COMPILED = [(CaseBlind.compile(rf"\b(?:{words})\b"), band, level) for words, band, level in _CUES]
 # Words that look like cues but are not: "as expected" looks back, "political will" is a noun.
 _NOT_CUES = re.compile(
     r"\b(?:as|than)\s+(?:expected|planned|forecast|predicted|anticipated|scheduled)\b"
@@ -195,9 +196,10 @@ def find_cues(sentence: str) -> list[Cue]:
 @functools.lru_cache(maxsize=256)  # a sentence is asked about by several readers in turn
 def _find_cues(sentence: str) -> tuple[Cue, ...]:
     text = _NOT_CUES.sub(lambda m: " " * len(m.group()), sentence.replace("\u2019", "'"))
+    low = lowered(text)
     found: list[Cue] = []
     for pattern, band, strength in _COMPILED:
-        for match in pattern.finditer(text):
+        for match in pattern.finditer(text, low):
             if not any(c.start <= match.start() < c.end for c in found):
                 words = " ".join(sentence[match.start() : match.end()].split())
                 found.append(Cue(words, match.start(), match.end(), band, strength))

@@ -12,6 +12,7 @@ import re
 
 from tracker.extract import dates, relative
 from tracker.extract.calendar import in_calendar
+from tracker.extract.folding import CaseBlind, lowered
 from tracker.extract.readings import WEEKDAY_NAMES, Anchor, Found, Reader
 from tracker.extract.relative import TENS_WORDS, UNIT_WORDS
 
@@ -205,7 +206,7 @@ _RULES: list[tuple[str, Reader, frozenset[str]]] = [
         _DURATIONS,
     ),
 ]
-_COMPILED = [(re.compile(pattern, re.IGNORECASE), read, needs) for pattern, read, needs in _RULES]
+_COMPILED = [(CaseBlind.compile(pattern), read, needs) for pattern, read, needs in _RULES]
 
 
 def find_expressions(sentence: str, anchor: Anchor) -> list[Found]:
@@ -213,10 +214,12 @@ def find_expressions(sentence: str, anchor: Anchor) -> list[Found]:
     "February 20" and "2025")."""
     found: list[Found] = []
     present = words_present(sentence)
+    low = lowered(sentence)
     for pattern, read, needs in _COMPILED:
         if needs.isdisjoint(present):
             continue  # the pattern cannot match: none of the words it is made of is there
-        for match in pattern.finditer(sentence):
+        for scanned in pattern.finditer(sentence, low):
+            match = pattern.as_written(sentence, scanned)  # "May" is a month, "may" a verb
             reading = in_calendar(lambda: read(match, anchor))  # noqa: B023 - called at once
             if reading is not None:
                 found.append(Found(match.start(), match.end(), reading))

@@ -8,6 +8,7 @@ deal expires on March 3"), but not when it narrates ("In March, the ship sank").
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -162,6 +163,11 @@ class _Word:
     end: int
 
 
+@functools.lru_cache(maxsize=256)  # each date in a sentence asks for its words again
+def _sentence_words(sentence: str) -> list[_Word]:
+    return _words(sentence)
+
+
 def _words(text: str, offset: int = 0) -> list[_Word]:
     return [
         _Word(m.group().lower().replace("\u2019", "'"), m.start() + offset, m.end() + offset)
@@ -223,7 +229,7 @@ def _verb_before(sentence: str, mention: Mention, cues: list[Cue]) -> bool | Non
     """The nearest verb before the date, in its clause, decides: "will reopen by March" looks
     ahead; "signed in March", "told reporters on Tuesday", "cut rates on Wednesday" look back.
     None if there is none."""
-    words = _words(sentence)
+    words = _sentence_words(sentence)
     clause_start = max(sentence.rfind(mark, 0, mention.start) for mark in _CLAUSE_MARKS)
     for index in reversed(range(len(words))):
         word = words[index]
@@ -310,6 +316,7 @@ def names_an_occasion(sentence: str, mention: Mention) -> bool:
     return _OCCASION.search(sentence[start : min(ends, default=len(sentence))]) is not None
 
 
+@functools.lru_cache(maxsize=256)  # asked of a sentence, and again of each forecast in it
 def conditional(sentence: str) -> bool:
     """Whether the sentence makes its forecast on a condition, in either clause."""
     text = _OPEN_QUESTION.sub(" ", sentence)
