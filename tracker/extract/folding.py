@@ -59,4 +59,3 @@ class CaseBlind:
         if match is None or match.end() != scanned.end():  # lowered() promised otherwise
             raise AssertionError(f"{self.exact.pattern!r} matched lower case only")
         return match
-
