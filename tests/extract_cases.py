@@ -182,6 +182,10 @@ NOT_DEADLINES = [
 
 FORECASTS = [
     Forecast("The central bank is expected to cut interest rates by the end of next year.", "by the end of next year", "2025-12-31", "year"),
+    # "start" is the verb here, not "the start of next month"
+    Forecast("Work on the new depot will start next month.", "next month", "2025-01-31", "month", first="2025-01-01"),
+    # "unvaccinated" after "of" is an adjective, not a past verb dating the deadline
+    Forecast("Clinics must send the agency lists of unvaccinated children by 20 January.", "by 20 January", "2025-01-20", "day"),
     Forecast("Officials said the bridge will reopen by the end of the year.", "by the end of the year", "2024-12-31", "year"),
     Forecast("The two sides could reach a ceasefire agreement within two weeks, diplomats said.", "within two weeks", "2025-01-07", "day"),
     Forecast("The company plans to lay off 5% of its workforce within 60 days.", "within 60 days", "2025-02-22", "day"),
@@ -598,6 +602,8 @@ CLAIMS = [
     ("Ministers don't plan to hold a referendum before 2027.", "Ministers will not hold a referendum before 2027."),
     ("The grocer will not raise prices before Christmas.", "The grocer will not raise prices before Christmas."),
     ("Analysts said it unlikely that the merger closes by March.", "The merger closes by March."),
+    ("The minister said in December that the bridge would reopen by June.", "The bridge will reopen by June."),
+    ("The minister told MPs on Tuesday that the bridge will reopen by June.", "The bridge will reopen by June."),
 ]  # fmt: skip
 
 SENTENCES = [

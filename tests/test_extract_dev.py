@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 
 from tests.extract_dev_articles import ARTICLES, Article
+from tests.extract_dev_articles_2 import ARTICLES_PART_2
 from tests.extract_dev_sentences import SENTENCES_PART_1 as _PART_1
 from tests.extract_dev_sentences import Sentence
 from tests.extract_dev_sentences_2 import SENTENCES_PART_2 as _PART_2
@@ -54,6 +55,7 @@ def _rate(indices: list[int], *, include_conditional: bool = False) -> Score:
 def test_the_development_set_is_large_and_varied() -> None:
     assert len(SENTENCES) >= 350
     assert len(ARTICLES) >= 12
+    assert len(ARTICLES_PART_2) >= 14
     assert len({case.domain for case in SENTENCES}) >= 9
     assert sum(case.forecasts == () for case in SENTENCES) >= 70  # non-forecasts too
 
@@ -102,6 +104,20 @@ def test_articles_recall_and_precision() -> None:
         f"{precision.right}/{precision.total} ({precision.rate:.1%}); tuned on: recall "
         f"{seen_recall.rate:.1%}, precision {seen_precision.rate:.1%}; held out: recall "
         f"{unseen_recall.rate:.1%}, precision {unseen_precision.rate:.1%}"
+    )
+    assert recall.rate >= ARTICLE_RECALL_FLOOR
+    assert precision.rate >= ARTICLE_PRECISION_FLOOR
+
+
+def test_articles_written_later_recall_and_precision() -> None:
+    """Fourteen articles written by a helper session after the extractor, from its own
+    reading of issue 23; first scored recall 77/79 (97.5%) and precision 77/80 (96.3%),
+    then its three misses were fixed in general ("will start next month", "lists of
+    unvaccinated children", "said in January that")."""
+    recall, precision = _article_rates(ARTICLES_PART_2)
+    print(
+        f"\narticles written later: recall {recall.right}/{recall.total} ({recall.rate:.1%}), "
+        f"precision {precision.right}/{precision.total} ({precision.rate:.1%})"
     )
     assert recall.rate >= ARTICLE_RECALL_FLOOR
     assert precision.rate >= ARTICLE_PRECISION_FLOOR

@@ -236,11 +236,20 @@ def _unquote(sentence: str) -> str:
     return sentence.strip('"\u201c\u201d')
 
 
+# "said in January that": when it was said goes with the saying; and
+# "told reporters that", "told MPs on Tuesday that": whom it was told to, too.
+_WHEN_SAID = (
+    r"(?:(?:(?<=told\s)|(?<=tells\s))(?:[\w.'\u2019-]+\s+){1,3}?(?=(?:in|on|at|last|that)\b))?"
+    r"(?:(?:in|on|at|last|this|earlier\s+this)\s+[\w.]+(?:\s+[\w.]+)?\s+(?=that\b))?"
+)
+
+
 def _drop_speaker(claim: str) -> str:
     """ "Sources within Syria suggest that X" -> "X"; "Officials said troops will ..." too. An
     expectation without "that" stays ("The IMF expects growth of 3% in 2025")."""
     speaker = re.match(
-        rf"(?P<who>[^,]{{1,80}}?)\s+{_ADVERBS}(?P<verb>{_SPEECH})\b\s*(?P<that>that\b)?\s*", claim
+        rf"(?P<who>[^,]{{1,80}}?)\s+{_ADVERBS}(?P<verb>{_SPEECH})\b\s*{_WHEN_SAID}(?P<that>that\b)?\s*",
+        claim,
     )
     pronoun = speaker is not None and speaker["who"].strip().lower() in _PRONOUNS
     if speaker is None or not (pronoun or _noun_phrase(speaker["who"])):

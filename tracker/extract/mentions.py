@@ -83,7 +83,8 @@ class Part(enum.Enum):
 
 
 _PARTS: list[tuple[str, Part]] = [
-    (r"(?:the\s+)?(?:beginning|start|outset)\s+of|start|beginning", Part.START),
+    # Bare only as in "start-2026": "work will start next month" is the verb.
+    (r"(?:the\s+)?(?:beginning|start|outset)\s+of|start(?=-)|beginning(?=-)", Part.START),
     (r"(?:the\s+)?(?:end|close|rest|remainder|balance)\s+of|end|later(?:\s+in)?", Part.END),
     (r"(?:the\s+)?(?:middle|midpoint)\s+of|(?:the\s+)?mid(?:dle)?", Part.MIDDLE),
     (r"(?:the\s+)?(?:very\s+)?early(?:\s+(?:part|stages?)\s+of|\s+in)?", Part.EARLY),

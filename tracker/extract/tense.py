@@ -26,6 +26,9 @@ _OTHER_AUXILIARIES = frozenset(
         "remain", "remains", "become", "becomes", "keep", "keeps", "seem", "seems"
     ]
 )  # fmt: skip
+_PREPOSITIONS = frozenset(
+    ["of", "for", "with", "without", "among", "about", "against", "from", "into", "between", "to"]
+)
 _DETERMINERS = frozenset(
     [
         "the", "a", "an", "its", "their", "his", "her", "our", "my", "your", "this", "that",
@@ -194,7 +197,8 @@ def _is_past_verb(words: list[_Word], index: int, *, reported: bool) -> bool:
         return False
     if word in _FORWARD_PARTICIPLES or word in _ADJECTIVES_IN_ED:
         return False
-    return previous not in _DETERMINERS
+    # "the delayed vote", "lists of unvaccinated children": an adjective, not a verb.
+    return previous not in _DETERMINERS and previous not in _PREPOSITIONS
 
 
 def _after_auxiliary(words: list[_Word], index: int) -> bool:
