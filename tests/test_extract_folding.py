@@ -6,16 +6,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tracker.extract import cues, phrases
+from tracker.extract import cues, mentions, phrases
 from tracker.extract.folding import CaseBlind, lowered
 
 pytestmark = pytest.mark.no_database
 
-_PATTERNS = [pattern for pattern, _, _ in phrases._COMPILED] + [p for p, _, _ in cues._COMPILED]
+_PATTERNS = [
+    *(pattern for pattern, _, _ in phrases._COMPILED),
+    *(pattern for pattern, _, _ in cues._COMPILED),
+    mentions._PREFIX,
+]
 _PIECES = st.sampled_from(
     [" ", ", ", ". ", "-", "\u2019", "May", "MAY", "may", "Sept.", "\u212aelvin", "\u017fhall",
      "\u0131s", "WILL", "will", "L\u0131kely", "expected to", "EXPECTED", "\u0130stanbul", "2025",
-     "Q3", "next WEEK", "the 15th", "\u00c9mile", "stra\u00dfe", "\u03a3", "by", "half", "end"]
+     "Q3", "next WEEK", "the 15th", "\u00c9mile", "stra\u00dfe", "\u03a3", "by", "half", "end",
+     "BY THE END OF", "Its ", "Tesla's "]
 )  # fmt: skip
 
 
@@ -28,6 +33,9 @@ def test_lowered_text_matches_where_ignorecase_does(text: str) -> None:
         assert spans == [m.span() for m in pattern.exact.finditer(text)], pattern.exact.pattern
         for scanned in pattern.finditer(text, low):
             assert pattern.as_written(text, scanned).group() == text[slice(*scanned.span())]
+        for pos in range(len(text) + 1):
+            found, exact = pattern.match(text, low, pos), pattern.exact.match(text, pos)
+            assert (found and found.span()) == (exact and exact.span())
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -26,6 +27,7 @@ from tracker.extract.tense import (
 
 JUST_PASSED_DAYS = 60
 MAX_SENTENCE = 2000  # characters; a prediction's claim holds at most this many
+PARALLEL_FROM = 4000  # sentences (about two seconds' reading): a pool of processes pays off
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,17 @@ class Candidate:
         }
 
 
+@dataclass(frozen=True)
+class Options:
+    """How to read an article's sentences (see `extract_candidates`)."""
+
+    published: date
+    tz: ZoneInfo
+    forecaster: str | None = None
+    include_undated: bool = False
+    include_conditional: bool = False
+
+
 def extract_candidates(
     text: str,
     *,
@@ -70,23 +83,54 @@ def extract_candidates(
     a sentence may hold several ("on 1 July and in 2028").
 
     `forecaster` is used where a sentence names none. A forecast made on a condition ("if",
-    "unless", "should X") is left out unless `include_conditional`, which marks it."""
+    "unless", "should X") is left out unless `include_conditional`, which marks it. A long
+    text is read on several cores at once (see `parallel`)."""
+    options = Options(published, tz, forecaster, include_undated, include_conditional)
+    sentences = split_sentences(text)
+    if len(sentences) >= PARALLEL_FROM:
+        from tracker.extract.parallel import in_parallel
+
+        found = in_parallel(sentences, options)
+    else:
+        found = extract_sentences(sentences, options)
+    return _first_of_each(found)
+
+
+def extract_sentences(
+    sentences: Sequence[str], options: Options, previous_subject: str | None = None
+) -> list[Candidate]:
+    """The candidates in consecutive sentences; `previous_subject` is `subject_before` them."""
     candidates: list[Candidate] = []
-    seen: set[tuple[str, DueWindow | None, str]] = set()
-    subject: str | None = None  # the previous sentence's, for "It will not ..."
-    for sentence in split_sentences(text):
+    subject = previous_subject  # the previous sentence's, for "It will not ..."
+    for sentence in sentences:
         if len(sentence) > MAX_SENTENCE:
             continue  # text without full stops, not a sentence; and too long to store as a claim
         previous, subject = subject, sentence_subject(sentence)
-        if conditional(sentence) and not include_conditional:
+        if conditional(sentence) and not options.include_conditional:
             continue
-        for found in _candidates(sentence, published, tz, forecaster, include_undated):
-            candidate = replace(found, claim=with_subject(found.claim, previous))
-            key = (candidate.quote, candidate.due, candidate.claim)
-            if key not in seen:
-                seen.add(key)
-                candidates.append(candidate)
+        for found in _candidates(sentence, options):
+            candidates.append(replace(found, claim=with_subject(found.claim, previous)))
     return candidates
+
+
+def subject_before(sentences: Sequence[str], index: int) -> str | None:
+    """The subject an "It" in sentence `index` may stand for: the last read sentence's."""
+    for sentence in reversed(sentences[:index]):
+        if len(sentence) <= MAX_SENTENCE:
+            return sentence_subject(sentence)
+    return None
+
+
+def _first_of_each(candidates: list[Candidate]) -> list[Candidate]:
+    """A forecast said twice in the same words, with the same deadline, counts once."""
+    seen: set[tuple[str, DueWindow | None, str]] = set()
+    unique = []
+    for candidate in candidates:
+        key = (candidate.quote, candidate.due, candidate.claim)
+        if key not in seen:
+            seen.add(key)
+            unique.append(candidate)
+    return unique
 
 
 def find_deadline(sentence: str, published: date) -> Mention | None:
@@ -123,19 +167,13 @@ def _without_days_just_passed(
     return kept
 
 
-def _candidates(
-    sentence: str,
-    published: date,
-    tz: ZoneInfo,
-    default_forecaster: str | None,
-    include_undated: bool,
-) -> list[Candidate]:
+def _candidates(sentence: str, options: Options) -> list[Candidate]:
     cues = find_cues(sentence)
-    accepted = _deadlines(sentence, published, cues)
-    forecaster = find_forecaster(sentence) or default_forecaster
+    accepted = _deadlines(sentence, options.published, cues)
+    if not accepted and not (options.include_undated and cues and "?" not in sentence):
+        return []
+    forecaster = find_forecaster(sentence) or options.forecaster
     if not accepted:
-        if not (include_undated and cues and "?" not in sentence):
-            return []
         guess = estimate(sentence, cues)
         return [
             Candidate(
@@ -152,7 +190,9 @@ def _candidates(
     found = []
     for part in split_forecasts(sentence, accepted):
         mention = part.mention
-        due = in_calendar(lambda: to_window(mention.first, mention.last, mention.precision, tz))  # noqa: B023
+        due = in_calendar(
+            lambda: to_window(mention.first, mention.last, mention.precision, options.tz)  # noqa: B023
+        )
         if due is None:
             continue  # the last day, read in tz, falls outside the calendar
         guess = _part_estimate(sentence, part.text, cues)

@@ -131,6 +131,10 @@ _IT_IS_LIKELY = re.compile(
     re.IGNORECASE,
 )
 
+_CLAUSE_SPEAKER = re.compile(rf"\s*(?P<who>.+?)\s+{_ADVERBS}{_SPEECH}\b")
+_PLANNER = re.compile(rf"\s*(?P<who>[^,]+?)\s+{_INTENT}\b")
+_SAID = re.compile(rf"\b{_SPEECH}\b")
+
 
 def find_forecaster(sentence: str) -> str | None:
     """Who the sentence says makes the forecast, or None."""
@@ -143,10 +147,10 @@ def find_forecaster(sentence: str) -> str | None:
     if trailing and (who := _noun_phrase(trailing["who"] or trailing["who2"])):
         return who
     for clause in re.split(r"[,;:\"\u201c\u201d]", sentence):
-        speaker = re.match(rf"\s*(?P<who>.+?)\s+{_ADVERBS}{_SPEECH}\b", clause)
+        speaker = _CLAUSE_SPEAKER.match(clause)
         if speaker and (who := _noun_phrase(speaker["who"])):
             return who
-    planner = re.match(rf"\s*(?P<who>[^,]+?)\s+{_INTENT}\b", sentence)
+    planner = _PLANNER.match(sentence)
     if planner and (who := _noun_phrase(planner["who"])):
         return who
     return None
@@ -231,26 +235,28 @@ def with_subject(claim: str, subject: str | None) -> str:
 def _unquote(sentence: str) -> str:
     """'"We will leave by March," the minister said.' -> 'We will leave by March'."""
     quoted = re.match(r"^[\"\u201c](?P<inner>.+?)[,.!]?[\"\u201d](?P<rest>.*)$", sentence)
-    if quoted and re.search(rf"\b{_SPEECH}\b", quoted["rest"]) and len(quoted["rest"].split()) <= 8:
+    if quoted and _SAID.search(quoted["rest"]) and len(quoted["rest"].split()) <= 8:
         return quoted["inner"]
     return sentence.strip('"\u201c\u201d')
 
 
 # "said in January that": when it was said goes with the saying; and
 # "told reporters that", "told MPs on Tuesday that": whom it was told to, too.
-_WHEN_SAID = (
+_WHOM_AND_WHEN = (
     r"(?:(?:(?<=told\s)|(?<=tells\s))(?:[\w.'\u2019-]+\s+){1,3}?(?=(?:in|on|at|last|that)\b))?"
     r"(?:(?:in|on|at|last|this|earlier\s+this)\s+[\w.]+(?:\s+[\w.]+)?\s+(?=that\b))?"
+)
+
+_SPEAKER = re.compile(
+    rf"(?P<who>[^,]{{1,80}}?)\s+{_ADVERBS}(?P<verb>{_SPEECH})\b\s*{_WHOM_AND_WHEN}"
+    r"(?P<that>that\b)?\s*"
 )
 
 
 def _drop_speaker(claim: str) -> str:
     """ "Sources within Syria suggest that X" -> "X"; "Officials said troops will ..." too. An
     expectation without "that" stays ("The IMF expects growth of 3% in 2025")."""
-    speaker = re.match(
-        rf"(?P<who>[^,]{{1,80}}?)\s+{_ADVERBS}(?P<verb>{_SPEECH})\b\s*{_WHEN_SAID}(?P<that>that\b)?\s*",
-        claim,
-    )
+    speaker = _SPEAKER.match(claim)
     pronoun = speaker is not None and speaker["who"].strip().lower() in _PRONOUNS
     if speaker is None or not (pronoun or _noun_phrase(speaker["who"])):
         return claim

@@ -51,6 +51,12 @@ class CaseBlind:
             return self.exact.finditer(text)
         return self.lower.finditer(low)
 
+    def match(self, text: str, low: str | None, pos: int = 0) -> re.Match[str] | None:
+        """A match at `pos`, as `finditer` gives them."""
+        if low is None or self.lower is None:
+            return self.exact.match(text, pos)
+        return self.lower.match(low, pos)
+
     def as_written(self, text: str, scanned: re.Match[str]) -> re.Match[str]:
         """The match `finditer` gave, with its groups read from `text` itself."""
         if scanned.string is text:

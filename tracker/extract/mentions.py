@@ -40,6 +40,7 @@ from typing import TypeVar
 
 from tracker.domain.deadlines import Precision
 from tracker.extract.calendar import Span, in_calendar, midpoint, third
+from tracker.extract.folding import CaseBlind, lowered
 from tracker.extract.phrases import find_expressions
 from tracker.extract.readings import Anchor, Found, Reading
 
@@ -92,10 +93,9 @@ _PARTS: list[tuple[str, Part]] = [
     (r"earlier(?:\s+in)?", Part.EARLIER),
 ]
 _PART = "|".join(f"(?P<p{index}>{words})" for index, (words, _) in enumerate(_PARTS))
-_PREFIX = re.compile(
+_PREFIX = CaseBlind.compile(
     rf"(?:\b(?:{_CONNECTIVE})\s+(?:at\s+least\s+)?)?(?:\bthe\s+)?(?:\b(?:{_PART})[\s-]*)?"
-    r"(?:\b(?:the|its|their|his|her)\s+|\b(?:the\s+)?[A-Za-z]+['\u2019]s\s+)?$",
-    re.IGNORECASE,
+    r"(?:\b(?:the|its|their|his|her)\s+|\b(?:the\s+)?[a-z]+['\u2019]s\s+)?$"
 )
 _LOOKBACK = 80  # characters before an expression that may hold its connective
 _PREFIX_WORDS = 12  # words: "at the latest by the very end of the"
@@ -235,11 +235,12 @@ def _prefix(lookback: str) -> re.Match[str]:
     _PREFIX ending the lookback. Tried only where the last few words start, not at every
     character: the prefix is at most a few words, and this is the extractor's hottest spot."""
     starts = [m.start() for m in _WORD_START.finditer(lookback)][-_PREFIX_WORDS:]
+    low = lowered(lookback)  # the groups are read in lower case
     for start in starts:
-        found = _PREFIX.match(lookback, start)
+        found = _PREFIX.match(lookback, low, start)
         if found is not None:
             return found
-    empty = _PREFIX.match(lookback, len(lookback))
+    empty = _PREFIX.match(lookback, low, len(lookback))
     assert empty is not None  # every group is optional
     return empty
 

@@ -1,0 +1,82 @@
+"""A long text is read on several cores and gives what reading it in one process gives."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.extract_dev_articles import ARTICLES
+from tests.extract_dev_articles_2 import ARTICLES_PART_2
+from tracker.extract import candidates, parallel, split_sentences
+from tracker.extract.candidates import Candidate, Options, extract_sentences
+
+pytestmark = pytest.mark.no_database
+
+_OPTIONS = Options(date(2026, 3, 4), ZoneInfo("Europe/London"), include_undated=True)
+# "It" at the start of a run stands for the subject of the last sentence of the run before.
+_CHAIN = ["Volkswagen reported a loss.", "It will not cut jobs before 2028.", "x" * 2100]
+
+
+def _sentences() -> list[str]:
+    texts = [article.text for article in [*ARTICLES, *ARTICLES_PART_2]]
+    return [s for text in texts for s in split_sentences(text)] + _CHAIN * 40
+
+
+def _in_which_process(
+    sentences: Sequence[str], options: Options, previous_subject: str | None = None
+) -> list[Candidate]:
+    found = extract_sentences(sentences, options, previous_subject)
+    return [replace(candidate, forecaster=str(os.getpid())) for candidate in found]
+
+
+@pytest.fixture
+def one_thread() -> None:
+    # Forking beside other threads is refused; a test left running one would make this vacuous.
+    assert threading.active_count() == 1, threading.enumerate()
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_runs_read_in_other_processes_give_the_same_candidates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sentences = _sentences()
+    serial = extract_sentences(sentences, _OPTIONS)
+    monkeypatch.setattr(parallel, "extract_sentences", _in_which_process)
+    found = parallel.in_parallel(sentences, _OPTIONS, cores=2)
+    readers = {candidate.forecaster for candidate in found}
+    assert str(os.getpid()) not in readers
+    assert len(readers) == 2
+    assert [replace(c, forecaster=None) for c in found] == [
+        replace(c, forecaster=None) for c in serial
+    ]
+    assert sum(c.claim.startswith("Volkswagen will not cut jobs") for c in found) == 40
+
+
+def test_beside_another_thread_the_text_is_read_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "extract_sentences", _in_which_process)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        found = parallel.in_parallel(_CHAIN * 3, _OPTIONS, cores=2)
+    finally:
+        stop.set()
+        other.join()
+    assert {candidate.forecaster for candidate in found} == {str(os.getpid())}
+
+
+@pytest.mark.usefixtures("one_thread")
+def test_a_long_text_goes_to_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = " ".join(_CHAIN[:2]) + "\n\n"
+    monkeypatch.setattr(candidates, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(parallel, "extract_sentences", _in_which_process)
+    found = candidates.extract_candidates(text * 12, published=_OPTIONS.published, tz=_OPTIONS.tz)
+    # The same sentence twice counts once, across runs read apart.
+    assert len(found) == 1
+    assert found[0].forecaster != str(os.getpid())
