@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from tracker.extract.cues import Cue, Strength
 from tracker.extract.mentions import Connective, Mention
@@ -159,8 +159,7 @@ _OPEN_QUESTION = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class _Word:
+class _Word(NamedTuple):  # a tuple: made for every word of every sentence, and cheap to make
     text: str
     start: int
     end: int
