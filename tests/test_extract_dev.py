@@ -18,16 +18,21 @@ from tests.extract_dev_articles_2 import ARTICLES_PART_2
 from tests.extract_dev_sentences import SENTENCES_PART_1 as _PART_1
 from tests.extract_dev_sentences import Sentence
 from tests.extract_dev_sentences_2 import SENTENCES_PART_2 as _PART_2
+from tests.extract_dev_sentences_3 import SENTENCES_PART_3 as _PART_3
 from tests.extract_scoring import UTC_ZONE, Score, article_counts, found, fully_right
 from tracker.extract import extract_candidates
 
 pytestmark = pytest.mark.no_database
 
-SENTENCES: list[Sentence] = _PART_1 + _PART_2
+# Part 3 (120 sentences) was written by a helper session after the extractor; it first scored
+# 115/120 (95.8%) fully right, then three of its misses were fixed in general ("must decide by
+# the 15th whether", the union "IF Metall" read as "if", "the Aug. 1 deadline passed").
+SENTENCES: list[Sentence] = _PART_1 + _PART_2 + _PART_3
+_PART_3_START = len(_PART_1) + len(_PART_2)
 HELD_OUT_ARTICLES = 3  # the last three
 
-# Measured at the time of writing: all 405/409 (99.0%), tuned 326/328, held out 79/81; articles
-# recall 49/50 and precision 49/51. The floors leave a little room, not a lot.
+# Measured at the time of writing: all 523/529 (98.9%), tuned 420/424, held out 103/105;
+# articles recall 49/50 and precision 49/51. The floors leave a little room, not a lot.
 SENTENCE_FLOOR = 0.97
 HELD_OUT_SENTENCE_FLOOR = 0.95
 ARTICLE_RECALL_FLOOR = 0.95
@@ -36,6 +41,9 @@ CONDITIONAL_FLOOR = 0.9
 
 # Sentences still wrong, by index, with why (held-out ones were not examined, so no why).
 KNOWN_MISSES = {
+    _PART_3_START
+    + 13: "'on Aug. 8 ordered': 'ordered' reads as 'ordered to' (a forward participle)",
+    _PART_3_START + 44: "'a coin flip whether the FDA approves': odds put on a whether-clause",
     113: "the second forecast's claim lacks the shared noun ('definitive ones' for duties)",
     217: "a bare year as the subject ('that 2027 will be the hottest year') is no deadline",
 }

@@ -149,20 +149,27 @@ def _deadlines(sentence: str, published: date, cues: list[Cue]) -> list[Mention]
         mentions = [m for m in mentions if m.start >= reported]
     elif cues and reported_would(sentence) is not None:
         mentions = _without_days_just_passed(sentence, published, mentions)
+    elif cues:
+        mentions = _without_days_just_passed(sentence, published, mentions, told_past=True)
     return [m for m in mentions if _is_forecast(sentence, m, cues, published)]
 
 
 def _without_days_just_passed(
-    sentence: str, published: date, mentions: list[Mention]
+    sentence: str, published: date, mentions: list[Mention], *, told_past: bool = False
 ) -> list[Mention]:
     """ "told staff the review would end by 10 October", in a story of 15 October: a day of
-    reported speech that passed weeks ago is that day, not next year's."""
+    reported speech that passed weeks ago is that day, not next year's. With `told_past`,
+    only where its clause is told in the past: "the Aug. 1 deadline passed", "a jury on Aug. 8
+    ordered" (a cue word itself), in a story of 12 August."""
     nearest = {m.start: m for m in find_mentions(sentence, published, ahead=False)}
     kept = []
     for mention in mentions:
         near = nearest.get(mention.start)
         recent = near is not None and 0 < (published - near.last).days <= JUST_PASSED_DAYS
-        if not (recent and near is not None and near.precision is Precision.DAY):
+        passed = recent and near is not None and near.precision is Precision.DAY
+        if passed and told_past:
+            passed = near is not None and narrates_past(sentence, near)
+        if not passed:
             kept.append(mention)
     return kept
 

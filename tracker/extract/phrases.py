@@ -132,7 +132,8 @@ _RULES: list[tuple[str, Reader, frozenset[str]]] = [
     # "by the 15th", "on the 31st": a day of a month named nowhere, the next one; not "the
     # 15th anniversary"
     (
-        r"(?<=\bthe\s)(?P<day>[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)\b(?!\s*[a-z0-9-])",
+        r"(?<=\bthe\s)(?P<day>[1-9]|[12][0-9]|3[01])(?:st|nd|rd|th)\b"
+        r"(?!\s*(?!(?:whether|if|and|or|but|when|at|in|on|to|so|as|unless)\b)[a-z0-9-])",
         dates.read_day_of_month,
         _DIGIT,
     ),

@@ -144,17 +144,19 @@ _DECIDES = re.compile(
 # A condition anywhere makes the forecast conditional: "If funding arrives, building could
 # start in 2029", "Should inflation persist, rates will rise by May", "Were the talks to fail".
 _CONDITIONAL = re.compile(
-    r"(?<!\bas\s)\b(?:if(?!\s+(?:any|not|at\s+all|anything|ever)\b)|unless|provided\s+that"
+    # "if", "If", not "IF" (the union IF Metall)
+    r"(?<!\bas\s)\b(?:(?-i:if|If)(?!\s+(?:any|not|at\s+all|anything|ever)\b)|unless|provided\s+that"
     r"|providing\s+that|in\s+case|in\s+the\s+event\s+(?:that|of)|as\s+long\s+as|so\s+long\s+as"
     r"|on\s+condition\s+that|on\s+the\s+condition\s+that|assuming\s+that|barring)\b"
     r"|(?:^|[,;:\u2014(]\s*)[\"\u201c]?(?:should|were|provided|providing)\s+(?!not\b|be\b|have\b)"
     r"(?:the\s+|a\s+|an\s+|its\s+|their\s+)?[A-Za-z][\w'-]*\b(?=[^,;]*,)",
     re.IGNORECASE,
 )
-# "unclear if", "ask whether": an open question, not a condition on a forecast
+# "unclear if", "ask whether", "must decide by the 15th whether": an open question, not a
+# condition on a forecast
 _OPEN_QUESTION = re.compile(
     r"\b(?:unclear|uncertain|unknown|asked|ask|asking|know|see|wonder|wondering|doubt|say"
-    r"|said|decide|decides|deciding|determine)\s+(?:if|whether)\b",
+    r"|said|decide|decides|deciding|determine)\s+(?:[^,;.]{1,40}?\s+)?(?:if|whether)\b",
     re.IGNORECASE,
 )
 
