@@ -161,6 +161,8 @@ def _without_days_just_passed(
     reported speech that passed weeks ago is that day, not next year's. With `told_past`,
     only where its clause is told in the past: "the Aug. 1 deadline passed", "a jury on Aug. 8
     ordered" (a cue word itself), in a story of 12 August."""
+    if not any(_maybe_moved_a_year(mention, published) for mention in mentions):
+        return mentions  # and reading the sentence again would cost as much as reading it
     nearest = {m.start: m for m in find_mentions(sentence, published, ahead=False)}
     kept = []
     for mention in mentions:
@@ -172,6 +174,12 @@ def _without_days_just_passed(
         if not passed:
             kept.append(mention)
     return kept
+
+
+def _maybe_moved_a_year(mention: Mention, published: date) -> bool:
+    """Whether the mention could be a yearless day that had just passed, read as next year's."""
+    ahead = (mention.last - published).days
+    return mention.precision is Precision.DAY and 365 - JUST_PASSED_DAYS <= ahead <= 366
 
 
 def _candidates(sentence: str, options: Options) -> list[Candidate]:
