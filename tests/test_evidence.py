@@ -21,12 +21,13 @@ from tracker.evidence.dates import past_dates
 pytestmark = pytest.mark.no_database
 
 # What the rules reach on tests/evidence_cases.py (written by another hand than the rules):
-# precision 0.979 and recall 0.580 at SHOW_THRESHOLD (0.976 and 0.494 before the wordings of
-# issue 22's recall pass); on every fifth case (index % 5 == 4), kept out of that pass's
-# inspection, 1.000 and 0.486. Floors to hold: the issue's precision target (0.90), and a recall
-# floor just below what is reached; the issue's recall target (0.75) is NOT met.
+# precision 0.981 and recall 0.623 at SHOW_THRESHOLD (0.979 and 0.580 before the second recall
+# pass, 0.976 and 0.494 before the first); on every fifth case (index % 5 == 4), kept out of the
+# first pass's inspection, 1.000 and 0.486 then (the second pass read every miss: 1.000 and
+# 0.600 now). Floors to hold: the issue's precision target (0.90), and a recall floor just
+# below what is reached; the issue's recall target (0.75) is NOT met.
 PRECISION_FLOOR = 0.9
-RECALL_FLOOR = 0.57
+RECALL_FLOOR = 0.61
 AUTO_PRECISION_FLOOR = 0.97
 SYRIA = "Russia will withdraw all its forces from Syria by February 2025"
 
@@ -255,6 +256,35 @@ def test_it_takes_its_subject_from_the_sentence_before() -> None:
             "Nvidia's market value will exceed $5 trillion",
             "Nvidia became the first company to see its market value exceed $5 trillion on Monday.",
         ),
+        # a state that is the outcome; a headline's present; a light verb's event begun
+        (
+            "The Bank of Canada will cut its policy rate to 2.5%",
+            "With its policy rate now at 2.5 per cent, the Bank of Canada can wait.",
+        ),
+        (
+            "The US will impose a 25% tariff on Japanese cars",
+            "Japanese carmakers say the 25% US tariff, now in force, has cut their margins.",
+        ),
+        (
+            "The EU and India will hold trade talks",
+            "EU AND INDIA HOLD TRADE TALKS IN DELHI - officials call them frank.",
+        ),
+        (
+            "Nurses in Scotland will go on strike",
+            "Nurses in Scotland began a three-day strike on Monday over pay.",
+        ),
+        (
+            "A private lander will make a touchdown on the Moon",
+            "The privately built lander touched down on the Moon on Sunday.",
+        ),
+        (
+            "The Netherlands will hold a general election",
+            "Turnout was high in the Netherlands' general election, held on Wednesday.",
+        ),
+        (
+            "Mexico will raise tariffs on Chinese cars to 50%",
+            "Mexico's tariffs of 50% on Chinese cars took effect on 1 March, part of a package.",
+        ),
     ],
 )
 def test_news_wordings_of_the_event_are_a_yes(claim: str, text: str) -> None:
@@ -283,6 +313,19 @@ def test_news_wordings_of_the_event_are_a_yes(claim: str, text: str) -> None:
             "France's prime minister called a snap election on Friday.",
         ),
         ("The US will cut tariffs on Swiss watches", "Ottawa slashed tariffs on Swiss watches."),
+        (
+            "The Bank of Canada will cut its policy rate to 2.5%",
+            "The policy rate, now at 2.75 per cent, will be cut to 2.5 per cent in June.",
+        ),
+        (
+            "Boeing will complete its acquisition of Spirit AeroSystems",
+            "Airbus completed its purchase of Spirit AeroSystems' plants from Boeing's deal.",
+        ),
+        ("Ford will go on strike", "Ford began talks with the union on Monday."),
+        (
+            "Nurses in Scotland will go on strike",
+            "Nurses in Wales began a three-day strike on Monday over pay.",
+        ),
     ],
 )
 def test_news_wordings_not_yet_done_or_by_another_are_not(claim: str, text: str) -> None:

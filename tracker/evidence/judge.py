@@ -36,14 +36,17 @@ reading had to assume: no date given, a "no" read from a continuing state, a com
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
+from tracker.domain.claim_words import read_claim
 from tracker.evidence import lexicon as lx
 from tracker.evidence.dates import PastDate
-from tracker.evidence.words import COUNTRIES, OFFICES, Claim, Token, tokens
+from tracker.evidence.words import COUNTRIES, OFFICES, Claim, Token, spelled_amounts, tokens
 
 COVERAGE_FLOOR = 0.6
+_MEASURES = frozenset(["impos", "ban", "rais", "launch", "enact"])  # what is "now in force"
 _DETAILS = 1.0  # the most a claim's detail words weigh together (claim_weights)
 _UNNAMED_COVERAGE = 0.8  # of the claim beyond its subject, for a report that omits the subject
 _WINDOW = 7  # tokens walked back from the event's word
@@ -70,6 +73,7 @@ class Sentence:
     passive: frozenset[str] = frozenset()  # words after a form of "be": "was approved"
     referent: frozenset[str] = frozenset()  # the last sentence's words, for an "It" subject
     written: str = ""  # casefolded as written: "called off" before claim_words folds it to "not"
+    headline: bool = False  # written in capitals: "US AND IRAN HOLD FIRST DIRECT TALKS"
 
 
 @dataclass(frozen=True)
@@ -90,12 +94,26 @@ def judge(sentence: Sentence, claim: Claim, window: Window) -> Finding | None:
     positions = [i for i, token in enumerate(sentence.tokens) if token.word in claim.events]
     if claim.light and claim.events <= sentence.words:  # "the summit never took place"
         positions += [i for i, token in enumerate(sentence.tokens) if token.word in claim.light]
-    if positions and _roles_swapped(sentence.tokens, positions[0], claim):
+    if positions and _roles_swapped(sentence, positions[0], claim):
         return None
     moods = {_mood(sentence.tokens, i, claim.events) for i in positions}
-    if "report" in moods:
+    if sentence.headline:  # a headline's present tense reports what happened
+        moods = {"report" if mood == "unclear" else mood for mood in moods}
+    if "report" in moods or _in_state(sentence, claim):
         return _reported(sentence, claim, window, coverage, positions)
     return _not_happened(sentence, claim, window, coverage, moods)
+
+
+def _in_state(sentence: Sentence, claim: Claim) -> bool:
+    """Whether the sentence says the claim's outcome is the state of things: "with the repo
+    rate now at 5.5 per cent" (the claim's own amount, right after "now at"), "the 50% US
+    tariff, now in force" (a measure the claim imposes, with every amount it names)."""
+    for found in lx.NOW_AT.finditer(sentence.text):
+        if claim.numbers & read_claim(spelled_amounts(found["amount"])).numbers:
+            return True
+    if not lx.NOW_IN_FORCE.search(sentence.text) or not claim.events & _MEASURES:
+        return False
+    return claim.numbers <= sentence.numbers
 
 
 def _in_force(sentence: Sentence, claim: Claim) -> Sentence:
@@ -143,6 +161,9 @@ def _same_subject_and_things(sentence: Sentence, claim: Claim) -> float | None:
 def _same_subject(claim: Claim, words: frozenset[str]) -> bool:
     if claim.subject and not claim.subject & words:
         return False
+    countries = claim.subject & COUNTRIES
+    if countries and not countries & words and (words & COUNTRIES) - claim.words:
+        return False  # "Nurses in Wales" for "Nurses in Scotland"
     subject_names = claim.subject if claim.parties else claim.names & claim.subject
     subject_names -= lx.INSTITUTIONS
     needed = len(subject_names) if claim.parties else max(1, len(subject_names) // 2)
@@ -222,17 +243,31 @@ def claim_coverage(claim: Claim, words: frozenset[str]) -> float:
     return named / total if total else 0.0
 
 
-def _roles_swapped(tokens: list[Token], at: int, claim: Claim) -> bool:
+def _roles_swapped(sentence: Sentence, at: int, claim: Claim) -> bool:
     """Whether the sentence's subject (its words before the event) is one of the claim's other
     names and not the claim's subject: "Beijing raised its tariffs on American goods" against
-    "The US will raise tariffs on Chinese goods". In the passive ("Gatwick's runway was
-    approved") the subject is what the event is done to, as in the claim's object."""
+    "The US will raise tariffs on Chinese goods"; or, where the claim's subject is named only
+    after the event, another name: "Airbus completed its purchase of Spirit's plants, carved
+    out of Boeing's deal" against "Boeing will complete its acquisition of Spirit". In the
+    passive ("Gatwick's runway was approved") the subject is what the event is done to, as in
+    the claim's object."""
+    tokens = sentence.tokens
     if claim.passive or (at > 0 and tokens[at - 1].plain in lx.BE_FORMS):
         return False
     if tokens[at].plain.startswith(lx.ENACTED):  # "Tariffs on Brazil took effect": no doer
         return False
     said = {token.word for token in tokens[:at] if token.word}
-    return bool(claim.subject) and not claim.subject & said and bool(said & claim.names)
+    if not claim.subject or claim.subject & said:
+        return False
+    if said & claim.names:
+        return True
+    if not claim.subject <= {token.word for token in tokens[at + 1 :] if token.word}:
+        return False
+    # Another name as the doer: a verb between it and the event ("Airbus completed its
+    # purchase"), not a word of the event's own noun phrase ("Direct nuclear talks").
+    other = said & sentence.names - claim.names - lx.NOBODY
+    doer = max((i for i in range(at) if tokens[i].word in other), default=None)
+    return doer is not None and any(token.past for token in tokens[doer + 1 : at + 1])
 
 
 def _mood(tokens: list[Token], at: int, events: frozenset[str]) -> str:
@@ -328,18 +363,29 @@ def _reported(
 def _partial(sentence: Sentence, claim: Claim, positions: list[int]) -> bool:
     """Whether a partial step ("began withdrawing", "some troops", "the first units") is said
     of the event: near one of its words, not elsewhere in the sentence ("..., and construction
-    will begin within a year")."""
-    near = " ".join(
-        token.plain
-        for at in positions
-        for token in sentence.tokens[max(0, at - _PARTIAL_BEFORE) : at + _PARTIAL_AFTER]
-    )
-    found = lx.PARTIAL.search(near)
-    if found is None or found[0] in claim.plain:
+    will begin within a year"). Read in the whole sentence, so that a window's edge does not
+    cut "part of a package" to "part of"."""
+    found = _partial_near(sentence.tokens, positions)
+    if found is None or found in claim.plain:
         return False
+    if found.split()[0] in lx.STARTED and claim.light - {"complet"}:
+        return False  # "began a strike" is going on strike; "began its acquisition" is a step
     # A claim about the start of something ("construction will begin") is met by its start.
-    marker = tokens(found[0])[0].word
+    marker = tokens(found)[0].word
     return marker is None or marker not in claim.words
+
+
+def _partial_near(found: list[Token], positions: list[int]) -> str | None:
+    starts, length = [], 0
+    for token in found:
+        starts.append(length)
+        length += len(token.plain) + 1
+    text = " ".join(token.plain for token in found)
+    for match in lx.PARTIAL.finditer(text):
+        at = bisect.bisect_right(starts, match.start()) - 1
+        if any(p - _PARTIAL_BEFORE <= at < p + _PARTIAL_AFTER for p in positions):
+            return match[0]
+    return None
 
 
 def _says_complete(sentence: Sentence) -> bool:

@@ -42,7 +42,7 @@ FAMILIES = {
     "surpass": "reach", "cross": "reach", "exc": "reach", "authoriz": "approv",
     "authoris": "approv", "greenlit": "approv", "greenlight": "approv", "remov": "lift",
     "abolish": "lift", "eliminat": "lift", "repeal": "lift", "rescind": "lift",
-    "becom": "inaugurat", "seiz": "captur", "clinch": "win",
+    "becom": "inaugurat", "seiz": "captur", "clinch": "win", "touchdown": "land",
 }  # fmt: skip
 # Peoples and adjectives of places claim_words does not fold ("Germans voted" names Germany).
 DEMONYMS = {
@@ -80,6 +80,8 @@ _TROPHY = r"(?:[\w'-]+\s+){0,4}?(?:cup|trophy|title|championship|crown|pennant)\
 PHRASES = (
     (re.compile(r"\b(?:took|taken|taking|takes)\s+place\b"), "held"),
     (re.compile(r"\bwent\s+to\s+the\s+polls\b"), "voted"),
+    (re.compile(r"\btouched\s+down\b"), "landed"),
+    (re.compile(r"\b(?:touches|touching|touch)\s+down\b"), "land"),
     (re.compile(r"\b(?:lifted|lifts|blasted|blasts)\s+off\b"), "launched"),
     (re.compile(r"\bwalked\s+off\s+the\s+job\b"), "struck"),
     (re.compile(r"\bwhite\s+house\b"), "us"),
@@ -211,5 +213,11 @@ CALLED_OFF = re.compile(
 UNCHANGED = re.compile(
     r"\b(?:unchanged|on\s+hold|left\s+\w+\s+\w*\s*steady|kept\s+\w+\s+\w*\s*steady)\b"
 )
+# A state that says the event happened: "with the repo rate now at 5.5 per cent", "the 50%
+# tariff, now in force". The amount is read after it (judge._in_state).
+NOW_AT = re.compile(r"\bnow\s+(?:at|above|over|below|under|around|near)\s+(?P<amount>[^,;]{1,40})")
+NOW_IN_FORCE = re.compile(r"\bnow\s+in\s+(?:force|effect|place)\b")
+# Starting a claim's light-verb event is doing it: "began a five-day strike" is "go on strike".
+STARTED = frozenset(["began", "begun", "begins", "begin", "beginning", "started", "starts"])
 QUESTION = re.compile(r"\?\s*[\"'\u201d\u2019)]*$|\bwhether\b")
 NOBODY = CALENDAR | INSTITUTIONS  # capitalised, but no one who could be the doer

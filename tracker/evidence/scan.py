@@ -142,6 +142,14 @@ def scan(
     return sorted(best.values(), key=lambda e: (-e.score, e.question.key))
 
 
+def _in_capitals(quote: str) -> bool:
+    """Whether the sentence opens with a headline: four words or more in capitals ("US AND
+    IRAN HOLD FIRST DIRECT TALKS IN OMAN - both sides ...")."""
+    words = [w for w in quote.split() if any(c.isalpha() for c in w)]
+    leading = list(itertools.takewhile(lambda w: w.isupper(), words))
+    return len(leading) >= 4
+
+
 def _starts_with_pronoun(found: list[Token]) -> bool:
     return bool(found) and found[0].plain in _PRONOUNS
 
@@ -157,6 +165,7 @@ def _sentence(
     return Sentence(
         text=fold_phrases(quote),
         written=quote.casefold(),
+        headline=_in_capitals(quote),
         tokens=found,
         words=words,
         numbers=read_claim(spelled_amounts(quote)).numbers,

@@ -81,7 +81,7 @@ OFFICES = frozenset(
 def _token(plain: str) -> Token:
     if plain in _PUNCT:
         return Token(plain, None, past=False)
-    base = FORMS.get(plain, plain).removesuffix("'s")
+    base = FORMS.get(plain, plain).removesuffix("'s").rstrip("'")  # "the Netherlands' vote"
     word = word_form(base)
     past = (
         plain.endswith("ed")
