@@ -42,7 +42,7 @@ FAMILIES = {
     "surpass": "reach", "cross": "reach", "exc": "reach", "authoriz": "approv",
     "authoris": "approv", "greenlit": "approv", "greenlight": "approv", "remov": "lift",
     "abolish": "lift", "eliminat": "lift", "repeal": "lift", "rescind": "lift",
-    "becom": "inaugurat", "seiz": "captur", "clinch": "win", "touchdown": "land",
+    "becom": "inaugurat", "seiz": "captur", "clinch": "win", "touchdown": "land", "fly": "launch",
 }  # fmt: skip
 # Peoples and adjectives of places claim_words does not fold ("Germans voted" names Germany).
 DEMONYMS = {
