@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 
 from tests.evidence_cases import CASES, EvidenceCase
+from tests.evidence_cases_2 import CASES_2
 from tracker.evidence import (
     AUTO_RESOLVE_THRESHOLD,
     SHOW_THRESHOLD,
@@ -28,6 +29,7 @@ pytestmark = pytest.mark.no_database
 # below what is reached; the issue's recall target (0.75) is NOT met.
 PRECISION_FLOOR = 0.9
 RECALL_FLOOR = 0.61
+LATER_RECALL_FLOOR = 0.35
 AUTO_PRECISION_FLOOR = 0.97
 SYRIA = "Russia will withdraw all its forces from Syria by February 2025"
 
@@ -65,6 +67,22 @@ def test_precision_and_recall_on_the_dev_set() -> None:
     assert precision >= PRECISION_FLOOR
     assert recall >= RECALL_FLOOR
     assert dated_right >= 0.9 * dated
+
+
+def test_precision_and_recall_on_pairs_written_later() -> None:
+    """tests/evidence_cases_2.py: 100 pairs written by a helper session after the rules, from
+    its own reading of issue 22. Scored before any tuning: precision 0.720, recall 0.327; then
+    its wrong findings (not its misses) were fixed in general: 0.909 and 0.364."""
+    right = wrong = 0
+    for case in CASES_2:
+        outcome, _ = _found(case)
+        if outcome is not None:
+            right, wrong = right + (outcome == case.outcome), wrong + (outcome != case.outcome)
+    positives = sum(1 for case in CASES_2 if case.outcome)
+    precision, recall = right / (right + wrong), right / positives
+    print(f"evidence pairs written later: precision {precision:.3f}, recall {recall:.3f}")
+    assert precision >= PRECISION_FLOOR
+    assert recall >= LATER_RECALL_FLOOR
 
 
 def test_what_a_feed_may_resolve_alone_is_almost_never_wrong() -> None:
@@ -293,6 +311,18 @@ def test_news_wordings_of_the_event_are_a_yes(claim: str, text: str) -> None:
     assert found.outcome == "yes"
 
 
+def test_a_missed_target_is_no_report_of_the_event() -> None:
+    found = _one(
+        "The EU and India will conclude a free-trade agreement",
+        "The EU and India missed their end-of-March target for a free-trade agreement.",
+        "2025-04-02",
+        opened="2025-01-01",
+        due="2025-03-31",
+    )
+    assert found is not None
+    assert found.outcome == "no"
+
+
 @pytest.mark.parametrize(
     ("claim", "text"),
     [
@@ -322,6 +352,20 @@ def test_news_wordings_of_the_event_are_a_yes(claim: str, text: str) -> None:
             "Airbus completed its purchase of Spirit AeroSystems' plants from Boeing's deal.",
         ),
         ("Ford will go on strike", "Ford began talks with the union on Monday."),
+        # another clause's "shutdown" is not the demerger completed; a target missed; a rate held
+        (
+            "Unilever will complete the demerger of its ice cream business",
+            "Unilever has postponed the demerger of its ice cream unit, previously set for May, "
+            "because a government shutdown has held up its listing.",
+        ),
+        (
+            "The Reserve Bank of Australia will cut its cash rate",
+            "The RBA held its cash rate at 4.35% on Tuesday; a cut was not on the agenda.",
+        ),
+        (
+            "ESA's PLATO telescope will launch",
+            "ESA now targets an Ariane 6 launch of the PLATO telescope from Kourou.",
+        ),
         (
             "Nurses in Scotland will go on strike",
             "Nurses in Wales began a three-day strike on Monday over pay.",

@@ -93,15 +93,30 @@ def judge(sentence: Sentence, claim: Claim, window: Window) -> Finding | None:
         return None
     positions = [i for i, token in enumerate(sentence.tokens) if token.word in claim.events]
     if claim.light and claim.events <= sentence.words:  # "the summit never took place"
-        positions += [i for i, token in enumerate(sentence.tokens) if token.word in claim.light]
+        # its own light verb, in the event noun's clause: not the "shutdown" of another
+        positions += [
+            i
+            for i, token in enumerate(sentence.tokens)
+            if token.word in claim.light and any(_same_clause(sentence, i, p) for p in positions)
+        ]
     if positions and _roles_swapped(sentence, positions[0], claim):
         return None
     moods = {_mood(sentence.tokens, i, claim.events) for i in positions}
     if sentence.headline:  # a headline's present tense reports what happened
         moods = {"report" if mood == "unclear" else mood for mood in moods}
-    if "report" in moods or _in_state(sentence, claim):
+    if lx.ACQUITTED.search(sentence.text) and claim.events & {"convict"}:
+        return Finding("no", round(0.5 + 0.4 * coverage, 3), None)  # cleared of the charge
+    missed = lx.DEADLINE_PASSED.search(sentence.text)  # "missed their target for a deal"
+    if not missed and ("report" in moods or _in_state(sentence, claim)):
         return _reported(sentence, claim, window, coverage, positions)
     return _not_happened(sentence, claim, window, coverage, moods)
+
+
+def _same_clause(sentence: Sentence, one: int, other: int) -> bool:
+    """No stop between them, and one comma at most ("the election, held on Sunday")."""
+    between = sentence.tokens[min(one, other) + 1 : max(one, other)]
+    marks = [token.plain for token in between if token.punct]
+    return marks in ([], [","])
 
 
 def _in_state(sentence: Sentence, claim: Claim) -> bool:

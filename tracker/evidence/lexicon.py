@@ -135,6 +135,7 @@ PLAN = _words(
     going ready prepared preparing prepares agreed agree agrees decided decide considering
     consider considers proposed proposes propose wants want wanted hopes hope hoped seeks
     seek sought try tried trying tries attempt likely unlikely possible ordered order orders
+    targets targeting eyes eyeing
     urged urges called calls asked asks demanded demands announce announces
     """
 )
@@ -196,7 +197,8 @@ CONTINUING = re.compile(
     r"|no\s+sign\s+of|not\s+yet|yet\s+to)\b"
 )
 DEADLINE_PASSED = re.compile(
-    r"\b(?:miss(?:ed|es|ing)?\s+(?:the\s+|its\s+|their\s+|a\s+)?(?:\w+\s+){0,2}deadline"
+    r"\b(?:miss(?:ed|es|ing)?\s+(?:the\s+|its\s+|their\s+|a\s+)?(?:[\w-]+\s+){0,2}"
+    r"(?:deadline|target|goal)"
     r"|deadline\s+(?:passed|came\s+and\s+went|expired|lapsed|has\s+passed|had\s+passed)"
     r"|(?:past|after|beyond)\s+the\s+(?:\w+\s+)?deadline|overdue)\b"
 )
@@ -211,8 +213,11 @@ CALLED_OFF = re.compile(
 )
 # The claim's object left as it was: "leaving interest rates unchanged" is no rate rise.
 UNCHANGED = re.compile(
-    r"\b(?:unchanged|on\s+hold|left\s+\w+\s+\w*\s*steady|kept\s+\w+\s+\w*\s*steady)\b"
+    r"\b(?:unchanged|on\s+hold|left\s+\w+\s+\w*\s*steady|kept\s+\w+\s+\w*\s*steady"
+    r"|held\s+(?:its|the|their)\s+(?:[\w-]+\s+){0,2}?rates?\s+(?:at|steady))\b"
 )
+# The opposite verdict: "acquitted of murder" for a claim that they will be convicted.
+ACQUITTED = re.compile(r"\b(?:acquitt\w*|found\s+not\s+guilty|cleared\s+of)\b")
 # A state that says the event happened: "with the repo rate now at 5.5 per cent", "the 50%
 # tariff, now in force". The amount is read after it (judge._in_state).
 NOW_AT = re.compile(r"\bnow\s+(?:at|above|over|below|under|around|near)\s+(?P<amount>[^,;]{1,40})")
