@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import threading
 from collections.abc import Sequence
@@ -47,15 +48,12 @@ def test_runs_read_in_other_processes_give_the_same_candidates(
 ) -> None:
     sentences = _sentences()
     serial = extract_sentences(sentences, _OPTIONS)
+    assert parallel.in_parallel(sentences, _OPTIONS, cores=3) == serial
+    assert sum(c.claim.startswith("Volkswagen will not cut jobs") for c in serial) == 40
     monkeypatch.setattr(parallel, "extract_sentences", _in_which_process)
-    found = parallel.in_parallel(sentences, _OPTIONS, cores=2)
-    readers = {candidate.forecaster for candidate in found}
+    readers = {c.forecaster for c in parallel.in_parallel(sentences, _OPTIONS, cores=2)}
     assert str(os.getpid()) not in readers
     assert len(readers) == 2
-    assert [replace(c, forecaster=None) for c in found] == [
-        replace(c, forecaster=None) for c in serial
-    ]
-    assert sum(c.claim.startswith("Volkswagen will not cut jobs") for c in found) == 40
 
 
 def test_beside_another_thread_the_text_is_read_here(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -75,8 +73,42 @@ def test_beside_another_thread_the_text_is_read_here(monkeypatch: pytest.MonkeyP
 def test_a_long_text_goes_to_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     text = " ".join(_CHAIN[:2]) + "\n\n"
     monkeypatch.setattr(candidates, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(parallel, "usable_cores", lambda: 2)  # a one-core runner too
     monkeypatch.setattr(parallel, "extract_sentences", _in_which_process)
     found = candidates.extract_candidates(text * 12, published=_OPTIONS.published, tz=_OPTIONS.tz)
     # The same sentence twice counts once, across runs read apart.
     assert len(found) == 1
     assert found[0].forecaster != str(os.getpid())
+
+
+class _NoFork:
+    def Pool(self, processes: int) -> None:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+
+class _Daemon:
+    daemon = True
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    ["a fork refused", "a pool's daemon worker", "a zone outside the cache", "a zone from a file"],
+)
+@pytest.mark.usefixtures("one_thread")
+def test_where_forking_is_refused_or_unsafe_the_text_is_read_here(
+    monkeypatch: pytest.MonkeyPatch, refusal: str
+) -> None:
+    options = _OPTIONS
+    if refusal == "a fork refused":
+        monkeypatch.setattr(multiprocessing, "get_context", lambda _method: _NoFork())
+    elif refusal == "a pool's daemon worker":
+        monkeypatch.setattr(multiprocessing, "current_process", _Daemon)
+    elif refusal == "a zone outside the cache":
+        options = replace(options, tz=ZoneInfo.no_cache("Europe/London"))
+    else:
+        with open("/usr/share/zoneinfo/Europe/London", "rb") as file:
+            options = replace(options, tz=ZoneInfo.from_file(file))
+    monkeypatch.setattr(parallel, "extract_sentences", _in_which_process)
+    found = parallel.in_parallel(_CHAIN * 3, options, cores=2)
+    assert found
+    assert {candidate.forecaster for candidate in found} == {str(os.getpid())}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from itertools import chain
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -15,7 +16,7 @@ from tests.extract_cases import PHRASES
 from tests.extract_dev_articles import ARTICLES
 from tests.extract_dev_sentences import SENTENCES_PART_1
 from tests.extract_dev_sentences_2 import SENTENCES_PART_2
-from tracker.extract import phrases, split_sentences
+from tracker.extract import extract_candidates, phrases, split_sentences
 from tracker.extract.phrases import find_expressions, words_present
 from tracker.extract.readings import Anchor, Found, Reading
 
@@ -63,7 +64,8 @@ _PIECES = st.sampled_from(
     [" ", ", ", ". ", "-", "'s ", "the ", "by ", "Sept.", "MAY", "may", "\u212aelvin", "\u017fept",
      "2025", "3", "31st", "Q3", "2h", "H1", "quarter", "half", "next", "week", "weekend", "end",
      "year-end", "Monday", "Christmas", "New Year", "spring", "fall", "fortnight", "days",
-     "tomorrow", "within", "of", "_", "é", "\u0130", "from now"]
+     "tomorrow", "within", "of", "_", "é", "\u0130", "from now", "APR\u0130L", "th\u0131s",
+     "\u0345", "tomorrow\u0345", "\u017fpring"]
 )  # fmt: skip
 
 
@@ -78,9 +80,31 @@ def test_the_gate_holds_on_any_text(text: str) -> None:
     [
         ("Due by Sept. 5", {"due", "by", "sept", "#"}),
         ("Q3", {"q", "#"}),
-        ("\u017fept and \u212aelvin", {"sept", "and", "kelvin"}),  # as IGNORECASE matches them
+        ("\u212aelvin", {"kelvin"}),  # the Kelvin sign: "k" in lower case, as IGNORECASE reads it
+        ("\u017fept", None),  # the long s: IGNORECASE reads "sept"; lower case does not
+        ("APR\u0130L", None),  # "İ" is two characters in lower case
+        ("tomorrow\u0345", {"tomorrow"}),  # a combining mark is no letter: \b stands before it
         ("year-end", {"year", "end"}),
     ],
 )
-def test_words_present(sentence: str, words: set[str]) -> None:
+def test_words_present(sentence: str, words: set[str] | None) -> None:
     assert words_present(sentence) == words
+
+
+@pytest.mark.parametrize(
+    ("sentence", "due_text", "precision"),
+    [
+        ("The plant will open by APR\u0130L 2026.", "by APR\u0130L 2026", "month"),
+        ("Sales will rise th\u0131s year.", "th\u0131s year", "year"),
+        ("Work will be done by tomorrow\u0345.", "by tomorrow", "day"),
+        ("The bridge will reopen in \u017fpring.", "in \u017fpring", "season"),
+        ("The vote will be held on Fr\u0131day.", "on Fr\u0131day", "day"),
+    ],
+)
+def test_letters_ignorecase_reads_as_ascii_ones_are_read_as_them(
+    sentence: str, due_text: str, precision: str
+) -> None:
+    [found] = extract_candidates(sentence, published=date(2025, 3, 4), tz=ZoneInfo("UTC"))
+    assert found.due_text == due_text
+    assert found.due is not None
+    assert found.due.precision.value == precision

@@ -47,7 +47,7 @@ _WEEK_OF = (
 # The words each pattern needs, one at least, so that a sentence is scanned only by the
 # patterns that can match in it: 26 scans of each sentence were a third of extracting.
 # DIGIT stands for any digit 0-9. A pattern's words stand between word boundaries, so each is
-# a whole run of letters in the sentence, as `words_present` splits it.
+# a whole run of letters in the lower-cased sentence, as `words_present` splits it.
 _DIGIT = frozenset({"#"})
 
 
@@ -76,10 +76,19 @@ _LETTERS = re.compile(r"[^\W\d_]+")
 _ANY_DIGIT = re.compile(r"[0-9]")
 
 
-def words_present(sentence: str) -> set[str]:
-    """The sentence's runs of letters, case-folded as IGNORECASE matches them (the Kelvin
-    sign is "k"), and "#" when it holds a digit."""
-    present = set(_LETTERS.findall(sentence.casefold()))
+# The letters IGNORECASE reads as ASCII ones ("\u017fpring", "th\u0131s", "APR\u0130L"): the
+# readers look words up in ASCII, so they get the ASCII letter, in the same case.
+_ASCII_TO_IGNORECASE = str.maketrans({"\u017f": "s", "\u0131": "i", "\u0130": "I", "\u212a": "K"})
+
+
+def words_present(sentence: str) -> set[str] | None:
+    """The sentence's runs of letters in lower case, and "#" when it holds a digit; None where
+    lower case does not read letters as IGNORECASE does ("İ", the dotless i, the long s): then
+    every pattern is tried."""
+    low = lowered(sentence)
+    if low is None:
+        return None
+    present = set(_LETTERS.findall(low))
     if _ANY_DIGIT.search(sentence):
         present.add("#")
     return present
@@ -214,13 +223,14 @@ def find_expressions(sentence: str, anchor: Anchor) -> list[Found]:
     """Every time expression, the longest where they overlap ("February 20, 2025" over
     "February 20" and "2025")."""
     found: list[Found] = []
-    present = words_present(sentence)
-    low = lowered(sentence)
+    written = sentence.translate(_ASCII_TO_IGNORECASE)  # same length, same matches
+    present = words_present(written)
+    low = lowered(written)
     for pattern, read, needs in _COMPILED:
-        if needs.isdisjoint(present):
+        if present is not None and needs.isdisjoint(present):
             continue  # the pattern cannot match: none of the words it is made of is there
-        for scanned in pattern.finditer(sentence, low):
-            match = pattern.as_written(sentence, scanned)  # "May" is a month, "may" a verb
+        for scanned in pattern.finditer(written, low):
+            match = pattern.as_written(written, scanned)  # "May" is a month, "may" a verb
             reading = in_calendar(lambda: read(match, anchor))  # noqa: B023 - called at once
             if reading is not None:
                 found.append(Found(match.start(), match.end(), reading))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from tracker.extract.cues import Cue, Strength
@@ -168,8 +169,8 @@ class _Word(NamedTuple):  # a tuple: made for every word of every sentence, and 
 
 
 @functools.lru_cache(maxsize=256)  # each date in a sentence asks for its words again
-def _sentence_words(sentence: str) -> list[_Word]:
-    return _words(sentence)
+def _sentence_words(sentence: str) -> tuple[_Word, ...]:  # a tuple: callers share it
+    return tuple(_words(sentence))
 
 
 def _words(text: str, offset: int = 0) -> list[_Word]:
@@ -179,7 +180,7 @@ def _words(text: str, offset: int = 0) -> list[_Word]:
     ]
 
 
-def _is_past_verb(words: list[_Word], index: int, *, reported: bool) -> bool:
+def _is_past_verb(words: Sequence[_Word], index: int, *, reported: bool) -> bool:
     word = words[index].text
     previous = words[index - 1].text if index else ""
     if word in _PAST_AUXILIARIES:
@@ -202,7 +203,7 @@ def _is_past_verb(words: list[_Word], index: int, *, reported: bool) -> bool:
     return previous not in _DETERMINERS and previous not in _PREPOSITIONS
 
 
-def _after_auxiliary(words: list[_Word], index: int) -> bool:
+def _after_auxiliary(words: Sequence[_Word], index: int) -> bool:
     """Whether an auxiliary or modal comes just before, adverbs aside ("will likely cut")."""
     for earlier in reversed(words[max(0, index - 3) : index]):
         if earlier.text in _OTHER_AUXILIARIES:
