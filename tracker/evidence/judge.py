@@ -36,21 +36,19 @@ reading had to assume: no date given, a "no" read from a continuing state, a com
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from tracker.domain.claim_words import read_claim
 from tracker.evidence import lexicon as lx
 from tracker.evidence.dates import PastDate
+from tracker.evidence.moods import mood, partial_near
 from tracker.evidence.words import COUNTRIES, OFFICES, Claim, Token, spelled_amounts, tokens
 
 COVERAGE_FLOOR = 0.6
 _MEASURES = frozenset(["impos", "ban", "rais", "launch", "enact"])  # what is "now in force"
 _DETAILS = 1.0  # the most a claim's detail words weigh together (claim_weights)
 _UNNAMED_COVERAGE = 0.8  # of the claim beyond its subject, for a report that omits the subject
-_WINDOW = 7  # tokens walked back from the event's word
-_PARTIAL_BEFORE, _PARTIAL_AFTER = 6, 6  # tokens around the event's word a partial step is in
 _LATE_REPORT = timedelta(days=3)  # an undated report this long after the deadline is less sure
 
 
@@ -101,7 +99,7 @@ def judge(sentence: Sentence, claim: Claim, window: Window) -> Finding | None:
         ]
     if positions and _roles_swapped(sentence, positions[0], claim):
         return None
-    moods = {_mood(sentence.tokens, i, claim.events) for i in positions}
+    moods = {mood(sentence.tokens, i, claim.events) for i in positions}
     if sentence.headline:  # a headline's present tense reports what happened
         moods = {"report" if mood == "unclear" else mood for mood in moods}
     if lx.ACQUITTED.search(sentence.text) and claim.events & {"convict"}:
@@ -285,72 +283,6 @@ def _roles_swapped(sentence: Sentence, at: int, claim: Claim) -> bool:
     return doer is not None and any(token.past for token in tokens[doer + 1 : at + 1])
 
 
-def _mood(tokens: list[Token], at: int, events: frozenset[str]) -> str:
-    """How the sentence holds the event at `at`: "report", "plan", "negated", "condition",
-    "ongoing" or "unclear" (see the module's notes)."""
-    negated = past = False
-    j = at
-    for j in range(at - 1, max(-1, at - _WINDOW - 1), -1):
-        token = tokens[j]
-        past = past or (token.past and token.word is not None)
-        if token.punct or token.plain in lx.CLAUSE_ENDS or token.word in events:
-            break  # another clause, or the event's own verb ("agreed a ceasefire deal")
-        infinitive = j == at - 1 or (j == at - 2 and tokens[at - 1].plain in ("be", "have"))
-        if token.plain == "to" and infinitive:  # "to withdraw"; "agreed to a ceasefire" is not
-            before = tokens[j - 1].plain if j > 0 else ""
-            if not any(t.plain in lx.ORDINALS for t in tokens[max(0, j - 4) : j]):
-                return "negated" if before in lx.DENYING_VERBS else "plan"
-        if token.plain in lx.PLAN:
-            return "plan"
-        if token.plain in lx.CONDITIONS:
-            return "condition"
-        if token.plain in lx.NEGATIONS or token.plain in lx.STOPPING:
-            negated = True
-    if tokens and tokens[0].plain in lx.CONDITIONS:
-        return "condition"
-    if negated:
-        return "negated"
-    return "report" if past or _past_before(tokens, j) else _tense(tokens, at)
-
-
-def _past_before(tokens: list[Token], at: int) -> bool:
-    """Whether the clause's verb, before an aside set off by commas, is past: "Canadians voted
-    on Monday, 28 April, in a federal election"."""
-    if at <= 0 or not tokens[at].punct:
-        return False
-    for token in reversed(tokens[max(0, at - 2 * _WINDOW) : at]):
-        if token.plain in lx.CLAUSE_ENDS or token.plain in lx.PLAN:
-            return False
-        if token.past and token.word is not None:
-            return True
-    return False
-
-
-def _tense(tokens: list[Token], at: int) -> str:
-    event = tokens[at]
-    before = tokens[max(0, at - 4) : at]
-    after = _clause_after(tokens, at)
-    took_place = any(t.plain in lx.TOOK_PLACE for t in [*before, *after])
-    if event.plain.endswith("ing") and before and before[-1].plain in ("is", "are", "was", "were"):
-        return "report" if took_place else "ongoing"
-    if event.past or took_place:
-        return "report"
-    if before and before[-1].plain in lx.PAST_AUXILIARIES:
-        return "report"
-    return "unclear"
-
-
-def _clause_after(tokens: list[Token], at: int) -> list[Token]:
-    """The words after the event's in its clause, up to _WINDOW: where a nominalised event's
-    verb is ("The withdrawal of Russian forces from Syria was completed")."""
-    found: list[Token] = []
-    for token in tokens[at + 1 : at + 1 + _WINDOW]:
-        if token.punct or token.plain in lx.CLAUSE_ENDS:
-            break
-        found.append(token)
-    return found
-
-
 def _reported(
     sentence: Sentence, claim: Claim, window: Window, coverage: float, positions: list[int]
 ) -> Finding | None:
@@ -380,7 +312,7 @@ def _partial(sentence: Sentence, claim: Claim, positions: list[int]) -> bool:
     of the event: near one of its words, not elsewhere in the sentence ("..., and construction
     will begin within a year"). Read in the whole sentence, so that a window's edge does not
     cut "part of a package" to "part of"."""
-    found = _partial_near(sentence.tokens, positions)
+    found = partial_near(sentence.tokens, positions)
     if found is None or found in claim.plain:
         return False
     if found.split()[0] in lx.STARTED and claim.light - {"complet"}:
@@ -388,19 +320,6 @@ def _partial(sentence: Sentence, claim: Claim, positions: list[int]) -> bool:
     # A claim about the start of something ("construction will begin") is met by its start.
     marker = tokens(found)[0].word
     return marker is None or marker not in claim.words
-
-
-def _partial_near(found: list[Token], positions: list[int]) -> str | None:
-    starts, length = [], 0
-    for token in found:
-        starts.append(length)
-        length += len(token.plain) + 1
-    text = " ".join(token.plain for token in found)
-    for match in lx.PARTIAL.finditer(text):
-        at = bisect.bisect_right(starts, match.start()) - 1
-        if any(p - _PARTIAL_BEFORE <= at < p + _PARTIAL_AFTER for p in positions):
-            return match[0]
-    return None
 
 
 def _says_complete(sentence: Sentence) -> bool:
@@ -418,7 +337,7 @@ def _thing_moods(sentence: Sentence, claim: Claim) -> set[str]:
     a ceasefire between Russia and Ukraine" negates the ceasefire itself."""
     things = claim.core - claim.subject - claim.names
     return {
-        _mood(sentence.tokens, i, claim.events)
+        mood(sentence.tokens, i, claim.events)
         for i, token in enumerate(sentence.tokens)
         if token.word in things
     }
