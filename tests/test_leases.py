@@ -24,6 +24,7 @@ from tracker.domain.deadlines import parse_due
 from tracker.domain.inputs import PredictionInput
 from tracker.enums import Outcome
 from tracker.persistence.db import transaction
+from tracker.persistence.models import Delivery
 
 LEASE = dt.timedelta(minutes=2)
 POLICY = outbox.RetryPolicy(max_attempts=3, backoff=(dt.timedelta(seconds=5),))
@@ -124,3 +125,31 @@ def test_a_worker_whose_clock_runs_ahead_does_not_take_a_live_lease(
     age_leases(ahead, dt.timedelta(minutes=3))  # the database's clock passes the lease too
     with freeze_time(now + dt.timedelta(minutes=3)):
         assert [r.id for r in _claim(ahead, "ahead", utcnow())] == [held.id]
+
+
+def test_a_claim_takes_the_earliest_due_whatever_their_status(
+    database_url: str, sink: Sink
+) -> None:
+    """Waiting, retrying and lease-expired rows are one queue, by next attempt then id (SQLite
+    reads each status apart and merges them)."""
+    worker = make_worker(database_url, webhook_url=f"{sink.url}/hook")
+    ids: dict[int, str] = {}
+    for key in ("a", "b", "c", "d"):
+        _add_due_prediction(worker, key=key)
+        ids[service.show_prediction(worker.engine, ref=key).prediction.id or 0] = key
+    queue_now(worker)
+    rows = {ids[row.prediction_id or 0]: row.id or 0 for row in ledger(database_url)}
+    assert len(rows) == 4
+    state = {"a": ("pending", 1), "b": ("retrying", 4), "c": ("sending", 3), "d": ("retrying", 2)}
+    with transaction(worker.engine) as session:
+        for key, (status, hours) in state.items():
+            found = session.get(Delivery, rows[key])
+            assert found is not None
+            found.status, found.next_attempt_at = status, T0 - dt.timedelta(hours=hours)
+            session.add(found)
+    with transaction(worker.engine) as session:
+        taken = leases.claim(session, owner="me", now=T0, lease=LEASE, limit=3)
+    assert sorted(row.id for row in taken) == sorted(rows[key] for key in ("b", "c", "d"))
+    with transaction(worker.engine) as session:
+        [last] = leases.claim(session, owner="me", now=T0, lease=LEASE, limit=3)
+    assert last.id == rows["a"]

@@ -115,17 +115,39 @@ def claim(
     candidates: list[int] = []
     for chosen, room in groups:
         if room > 0:
-            found = session.exec(
-                select(Delivery.id)
-                .where(*due, chosen)
-                .order_by(col(Delivery.next_attempt_at), col(Delivery.id))
-                .limit(room)
-                .with_for_update(skip_locked=True)
-            ).all()
-            candidates += [id_ for id_ in found if id_ is not None]
+            candidates += _first_due(session, now, due, chosen, room)
     if not candidates:
         return []
     return _take(session, candidates, due, owner=owner, now=now, lease=lease)
+
+
+def _first_due(
+    session: Session, now: dt.datetime, due: tuple[Any, ...], chosen: Any, room: int
+) -> list[int]:
+    """The `room` due rows that come first (by next attempt, then id). On SQLite, one query
+    per status, each walking the (status, next_attempt_at) index in order and stopping at
+    `room`: asked for all statuses at once, SQLite gathered and sorted every due row on each
+    claim, which made a backlog of 10,000 quadratic. PostgreSQL plans the single query well,
+    and three round trips cost it more than they save."""
+    order = (col(Delivery.next_attempt_at), col(Delivery.id))
+    if session.get_bind().dialect.name != "sqlite":
+        single = select(Delivery.id).where(*due, chosen).order_by(*order).limit(room)
+        ids = session.exec(single.with_for_update(skip_locked=True)).all()
+        return [id_ for id_ in ids if id_ is not None]
+    found: list[tuple[dt.datetime, int]] = []
+    for status_due in _due_by_status(now):
+        each = select(Delivery.next_attempt_at, Delivery.id).where(status_due, *due[1:], chosen)
+        rows = session.exec(each.order_by(*order).limit(room)).all()
+        found += [(at, id_) for at, id_ in rows if at is not None and id_ is not None]
+    return [id_ for _, id_ in sorted(found)[:room]]
+
+
+def _due_by_status(now: dt.datetime) -> list[Any]:
+    """`_due` on our clock (SQLite's), one condition per status."""
+    return [
+        sa.and_(col(Delivery.status) == status.value, col(Delivery.next_attempt_at) <= now)
+        for status in (*WAITING, DeliveryStatus.SENDING)
+    ]
 
 
 def _take(
