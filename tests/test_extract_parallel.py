@@ -37,9 +37,24 @@ def _in_which_process(
 
 
 @pytest.fixture
-def one_thread() -> None:
+def one_thread(monkeypatch: pytest.MonkeyPatch) -> None:
     # Forking beside other threads is refused; a test left running one would make this vacuous.
     assert threading.active_count() == 1, threading.enumerate()
+    # A long test run leaves threads of C libraries (idle, outside `threading`) that the
+    # kernel counts; the children here run only the extractor.
+    monkeypatch.setattr(parallel, "_threads", threading.active_count)
+
+
+def test_threads_are_counted_by_the_kernel() -> None:
+    before = parallel._threads()
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert parallel._threads() == before + 1
+    finally:
+        stop.set()
+        other.join()
 
 
 @pytest.mark.usefixtures("one_thread")
