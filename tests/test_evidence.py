@@ -299,6 +299,10 @@ def test_it_takes_its_subject_from_the_sentence_before() -> None:
             "The Netherlands will hold a general election",
             "Turnout was high in the Netherlands' general election, held on Wednesday.",
         ),
+        (  # done, though late for another deadline
+            "Boeing and the union will sign a new contract",
+            "Boeing and the union signed a new contract on Monday, after missing their deadline.",
+        ),
         (
             "Mexico will raise tariffs on Chinese cars to 50%",
             "Mexico's tariffs of 50% on Chinese cars took effect on 1 March, part of a package.",

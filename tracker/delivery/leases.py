@@ -135,7 +135,7 @@ def _first_due(
         ids = session.exec(single.with_for_update(skip_locked=True)).all()
         return [id_ for id_ in ids if id_ is not None]
     found: list[tuple[dt.datetime, int]] = []
-    for status_due in _due_by_status(now):
+    for status_due in _due_by_status(now):  # stands for due[0], which is _due(...)
         each = select(Delivery.next_attempt_at, Delivery.id).where(status_due, *due[1:], chosen)
         rows = session.exec(each.order_by(*order).limit(room)).all()
         found += [(at, id_) for at, id_ in rows if at is not None and id_ is not None]

@@ -101,10 +101,15 @@ def judge(sentence: Sentence, claim: Claim, window: Window) -> Finding | None:
         return None
     moods = {mood(sentence.tokens, i, claim.events) for i in positions}
     if sentence.headline:  # a headline's present tense reports what happened
-        moods = {"report" if mood == "unclear" else mood for mood in moods}
+        moods = {"report" if held == "unclear" else held for held in moods}
     if lx.ACQUITTED.search(sentence.text) and claim.events & {"convict"}:
         return Finding("no", round(0.5 + 0.4 * coverage, 3), None)  # cleared of the charge
-    missed = lx.DEADLINE_PASSED.search(sentence.text)  # "missed their target for a deal"
+    # "missed their target for a deal" reports no deal; "signed the deal, after missing the
+    # deadline" does (its date then says whether in time)
+    done = any(
+        sentence.tokens[i].past and sentence.tokens[i].word in claim.events for i in positions
+    )
+    missed = lx.DEADLINE_PASSED.search(sentence.text) and not done
     if not missed and ("report" in moods or _in_state(sentence, claim)):
         return _reported(sentence, claim, window, coverage, positions)
     return _not_happened(sentence, claim, window, coverage, moods)
