@@ -1,8 +1,9 @@
 """Calendar arithmetic for extraction: spans of whole days, which year a yearless date means,
 parts of periods ("late 2025") and a few holidays.
 
-Month ends, quarters, halves and seasons come from tracker.domain.deadlines (read in UTC, since only
-calendar days matter here); the configured time zone is applied once, in `to_window`.
+Month ends, quarters, halves and seasons come from tracker.domain.deadlines' period_bounds (plain
+dates, since only calendar days matter here); the configured time zone is applied once, in
+`to_window`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from zoneinfo import ZoneInfo
 
 from tracker.domain.deadlines import DueWindow, Precision, period_bounds, period_containing
 
-_CALENDAR = ZoneInfo("UTC")
 _T = TypeVar("_T")
 
 
